@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace PromptDfd.Cli;
+
+/// <summary>"--name value" options and "--flag" switches after the verb; unknown or malformed options are errors.</summary>
+public sealed class CommandArguments
+{
+    private readonly Dictionary<string, string?> options = new(StringComparer.Ordinal);
+    private readonly HashSet<string> used = new(StringComparer.Ordinal);
+
+    public CommandArguments(IEnumerable<string> arguments)
+    {
+        string[] items = arguments.ToArray();
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (!items[i].StartsWith("--", StringComparison.Ordinal) || items[i].Length < 3)
+                throw new UsageException($"Unexpected argument '{items[i]}'; options look like --name value.");
+            string name = items[i][2..];
+            bool hasValue = i + 1 < items.Length && !items[i + 1].StartsWith("--", StringComparison.Ordinal);
+            options[name] = hasValue ? items[++i] : null;
+        }
+    }
+
+    public string String(string name, string fallback) { used.Add(name); return options.TryGetValue(name, out string? v) && v is not null ? v : fallback; }
+
+    public bool Flag(string name) { used.Add(name); return options.ContainsKey(name); }
+
+    public int Int(string name, int fallback) => Parse(name, fallback, s => int.Parse(s, CultureInfo.InvariantCulture));
+
+    public long Long(string name, long fallback) => Parse(name, fallback, s => long.Parse(s, CultureInfo.InvariantCulture));
+
+    public double Double(string name, double fallback) => Parse(name, fallback, s => double.Parse(s, CultureInfo.InvariantCulture));
+
+    /// <summary>Fails on options no command asked for, so a typo is not silently ignored.</summary>
+    public void RejectUnknown()
+    {
+        var unknown = options.Keys.Where(k => !used.Contains(k)).ToList();
+        if (unknown.Count > 0)
+            throw new UsageException($"Unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}. Known here: {string.Join(", ", used.Order().Select(u => "--" + u))}.");
+    }
+
+    private T Parse<T>(string name, T fallback, Func<string, T> parse)
+    {
+        used.Add(name);
+        if (!options.TryGetValue(name, out string? value) || value is null) return fallback;
+        try { return parse(value); }
+        catch (FormatException) { throw new UsageException($"--{name} expects a {typeof(T).Name.ToLowerInvariant()}, got '{value}'."); }
+        catch (OverflowException) { throw new UsageException($"--{name} value '{value}' is out of range."); }
+    }
+}
+
+public sealed class UsageException(string message) : Exception(message);

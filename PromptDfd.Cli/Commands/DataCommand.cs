@@ -1,0 +1,18 @@
+using PromptDfd.Engine.Data;
+
+namespace PromptDfd.Cli.Commands;
+
+public static class DataCommand
+{
+    public static int Run(CommandArguments arguments)
+    {
+        string root = arguments.String("data", RepositoryPaths.Data);
+        bool tasksOnly = arguments.Flag("tasks-only");
+        arguments.RejectUnknown();
+        var preparation = new DataPreparation(root, Console.WriteLine);
+        var fetcher = new PackageFetcher(preparation.RawFolder, Console.WriteLine);
+        var tasks = preparation.BuildTasks(fetcher);
+        if (!tasksOnly) preparation.BuildPrior(fetcher, tasks);
+        return 0;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Text;
+using PromptDfd.Engine.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Cli.Commands;
+
+public static class PretrainCommand
+{
+    public static int Run(CommandArguments arguments)
+    {
+        string corpusFolder = arguments.String("corpus", RepositoryPaths.Prior);
+        string tokenizerFolder = arguments.String("tokenizer", RepositoryPaths.Tokenizer);
+        string output = arguments.String("out", RepositoryPaths.PriorModel);
+        int threads = arguments.Int("threads", 0);
+        Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
+        var training = new PretrainConfig
+        {
+            Steps = arguments.Int("steps", 3600),
+            BatchSize = arguments.Int("batch", 32),
+            LearningRate = arguments.Double("lr", 1e-3),
+            EvaluateEvery = arguments.Int("eval-every", 200),
+            CheckpointEvery = arguments.Int("checkpoint-every", 400),
+            Seed = arguments.Long("seed", 1234),
+        };
+        ITextTokenizer tokenizer = TokenizerFactory.FromFolder(tokenizerFolder);
+        var model = new GptConfig
+        {
+            VocabularySize = tokenizer.VocabularySize,
+            ContextLength = arguments.Int("context", 128),
+            Layers = arguments.Int("layers", 4),
+            Heads = arguments.Int("heads", 4),
+            Width = arguments.Int("width", 256),
+        };
+        arguments.RejectUnknown();
+        model.Validate();
+        training.Validate();
+        TorchRuntime.ConfigureThreads(threads);
+
+        string trainPath = Path.Combine(corpusFolder, PriorCorpus.TrainFile), validPath = Path.Combine(corpusFolder, PriorCorpus.ValidFile);
+        var clock = Stopwatch.StartNew();
+        var train = new TokenStream(PriorCorpus.Load(trainPath).Select(d => d.Text), tokenizer);
+        var valid = new TokenStream(PriorCorpus.Load(validPath).Select(d => d.Text), tokenizer);
+        Console.WriteLine($"tokenised {train.Length:N0} train / {valid.Length:N0} valid tokens in {clock.Elapsed.TotalSeconds:F1} s; " +
+                          $"model {model.ParameterCount():N0} parameters on {device}");
+
+        TorchRuntime.Seed(training.Seed);
+        var gpt = new GptLanguageModel(model);
+        gpt.to(device);
+        var started = DateTime.UtcNow;
+        var history = new List<string>();
+        LanguageModelPretrainer? trainer = null;
+        trainer = new LanguageModelPretrainer(training,
+            progress =>
+            {
+                string line = FormattableString.Invariant($"step {progress.Step}/{progress.Steps} loss {progress.Loss:F3} lr {progress.LearningRate:E2} {progress.TokensPerSecond:F0} tok/s")
+                    + (progress.ValidationLoss is double v ? FormattableString.Invariant($" | valid loss {v:F3} perplexity {Math.Exp(v):F1}") : "");
+                Console.WriteLine(line);
+                if (progress.ValidationLoss is not null) history.Add(line);
+            },
+            step => Save(gpt, tokenizer, tokenizerFolder, output, training, step, trainer!.LastValidationLoss, trainPath, validPath, started, history, train.Length));
+        trainer.Train(gpt, train, valid);
+        Console.WriteLine($"done in {(DateTime.UtcNow - started).TotalMinutes:F1} min -> {output}");
+        return 0;
+    }
+
+    private static void Save(GptLanguageModel model, ITextTokenizer tokenizer, string tokenizerFolder, string output, PretrainConfig training,
+        int step, double validationLoss, string trainPath, string validPath, DateTime started, List<string> history, int trainTokens)
+    {
+        var samples = Generation.Generate(model, [tokenizer.Encode("The"), tokenizer.Encode("In the morning"), tokenizer.Encode("The committee said"), tokenizer.Encode("I think")],
+            new SamplingConfig { MaxNewTokens = 40, TopP = 0.9 }, tokenizer.EndOfTextId, tokenizer.PaddingId, new Generator(42));
+        var prompts = new[] { "The", "In the morning", "The committee said", "I think" };
+        var sampleTexts = samples.Tokens.Select((t, i) => prompts[i] + tokenizer.Decode(t.Select(x => (int)x))).ToList();
+        var card = new ModelCard
+        {
+            Title = "Language prior: GPT pre-trained on general English",
+            Summary = "The frozen language prior G of PromptDFD, and the initialisation of the topic prompter and the teachers. " +
+                      "Trained from scratch by our own code on the prior corpus (State of the Union addresses, Moby Dick, nlp-corpus sentences, " +
+                      "Debian fortunes, Reuters newswire), which is deduplicated against every task text.",
+            Facts =
+            [
+                ("architecture", $"GPT-2 layout, {model.Config.Layers} layers, width {model.Config.Width}, {model.Config.Heads} heads, context {model.Config.ContextLength}"),
+                ("parameters", model.Config.ParameterCount().ToString("N0", CultureInfo.InvariantCulture)),
+                ("tokenizer", tokenizer.Description),
+                ("training", $"{step} of {training.Steps} steps x {training.BatchSize} x {model.Config.ContextLength} tokens (corpus {trainTokens:N0} tokens), AdamW, cosine lr {training.LearningRate}, seed {training.Seed}"),
+                ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
+            ],
+            Metrics = [("held-out loss", validationLoss.ToString("F3", CultureInfo.InvariantCulture)), ("held-out perplexity", Math.Exp(validationLoss).ToString("F1", CultureInfo.InvariantCulture)), .. history.Select(h => ("log", h))],
+            Commands =
+            [
+                "dotnet run --project PromptDfd.Cli -c Release -- data",
+                "dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab 8000",
+                $"dotnet run --project PromptDfd.Cli -c Release -- pretrain --steps {training.Steps} --batch {training.BatchSize} --lr {training.LearningRate.ToString(CultureInfo.InvariantCulture)} --layers {model.Config.Layers} --width {model.Config.Width} --heads {model.Config.Heads} --context {model.Config.ContextLength} --seed {training.Seed}",
+            ],
+            Hashes = [("prior train.jsonl", FileHash.Sha256(trainPath)), ("prior valid.jsonl", FileHash.Sha256(validPath)),
+                      ("vocab.json", FileHash.Sha256(Path.Combine(tokenizerFolder, TokenizerFactory.VocabularyFile)))],
+            Samples = sampleTexts,
+        };
+        var trainingJson = JsonSerializer.SerializeToNode(training) as JsonObject;
+        trainingJson!["completed_steps"] = step;
+        Checkpoint.SaveLanguageModel(output, model, tokenizerFolder, card, trainingJson);
+        Console.WriteLine($"saved checkpoint at step {step} -> {output}");
+    }
+}

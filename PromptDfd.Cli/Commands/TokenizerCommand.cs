@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Text;
+
+namespace PromptDfd.Cli.Commands;
+
+public static class TokenizerCommand
+{
+    public static int Run(CommandArguments arguments)
+    {
+        string corpus = arguments.String("corpus", Path.Combine(RepositoryPaths.Prior, PriorCorpus.TrainFile));
+        string output = arguments.String("out", RepositoryPaths.Tokenizer);
+        var config = new BpeTrainerConfig { VocabularySize = arguments.Int("vocab", 8000) };
+        arguments.RejectUnknown();
+        var clock = Stopwatch.StartNew();
+        BpeVocabulary vocabulary = ByteLevelBpeTrainer.Train(PriorCorpus.Load(corpus).Select(d => d.Text), config);
+        vocabulary.Save(output);
+        ITextTokenizer tokenizer = TokenizerFactory.FromFolder(output);
+        string sample = "The President said on Tuesday that the economy is growing.";
+        Console.WriteLine($"trained {vocabulary.Tokens.Count} tokens ({vocabulary.Merges.Count} merges) in {clock.Elapsed.TotalSeconds:F1} s -> {output}");
+        Console.WriteLine($"'{sample}' -> {tokenizer.Encode(sample).Count} tokens; corpus sha256 {FileHash.Sha256(corpus)}");
+        File.WriteAllText(Path.Combine(output, "card.md"),
+            $"# Tokenizer: byte-level BPE ({vocabulary.Tokens.Count:N0} tokens)\n\nShared by the language prior, the prompter, the teachers and the students, " +
+            "so soft token embeddings (AS-DFD baseline) mean the same thing in every model.\n\n" +
+            $"| | |\n|---|---|\n| corpus | `{Path.GetRelativePath(RepositoryPaths.Root, corpus)}` |\n| corpus sha256 | `{FileHash.Sha256(corpus)}` |\n" +
+            $"| merges | {vocabulary.Merges.Count} |\n| special tokens | {string.Join(", ", config.SpecialTokens)} |\n\n" +
+            "## Reproduce\n\n```bash\ndotnet run --project PromptDfd.Cli -c Release -- data\n" +
+            $"dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab {config.VocabularySize}\n```\n");
+        return 0;
+    }
+}

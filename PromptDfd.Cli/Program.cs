@@ -1,0 +1,38 @@
+using PromptDfd.Cli;
+using PromptDfd.Cli.Commands;
+
+var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> Run)>(StringComparer.Ordinal)
+{
+    ["data"] = ("fetch pinned packages, build the tasks (data/tasks) and the prior corpus (data/prior)", DataCommand.Run),
+    ["tokenizer"] = ("train the shared byte-level BPE on the prior corpus (models/tokenizer)", TokenizerCommand.Run),
+    ["pretrain"] = ("pre-train the GPT language prior (models/prior)", PretrainCommand.Run),
+    ["bench"] = ("measure matmul peak, training MFU, KV-cache generation and classifier throughput (docs/benchmarks.md)", BenchCommand.Run),
+    ["train-teacher"] = ("fine-tune a teacher for a task from the prior and compare it with Naive Bayes (models/teachers/<task>)", TrainTeacherCommand.Run),
+    ["register"] = ("register your own CSV/JSONL dataset as a task (data/tasks/<name>)", RegisterTaskCommand.Run),
+    ["generate"] = ("sample continuations of a prompt from a language model checkpoint", GenerateCommand.Run),
+    ["info"] = ("show libtorch, device and thread information", InfoCommand.Run),
+};
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help" || !commands.ContainsKey(args[0]))
+{
+    if (args.Length > 0 && !commands.ContainsKey(args[0]) && args[0] is not ("-h" or "--help" or "help"))
+        Console.Error.WriteLine($"Unknown command '{args[0]}'.");
+    Console.WriteLine("usage: promptdfd <command> [--option value ...]\n");
+    foreach (var (name, (help, _)) in commands) Console.WriteLine($"  {name,-12} {help}");
+    return args.Length == 0 || args[0] is "-h" or "--help" or "help" ? 0 : 2;
+}
+
+try
+{
+    return commands[args[0]].Run(new CommandArguments(args.Skip(1)));
+}
+catch (UsageException error)
+{
+    Console.Error.WriteLine($"error: {error.Message}");
+    return 2;
+}
+catch (Exception error) when (error is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"error: {error.Message}");
+    return 1;
+}

@@ -1,0 +1,34 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PromptDfd.Engine.Data;
+
+public sealed record DatasetSplits(IReadOnlyList<LabeledExample> Train, IReadOnlyList<LabeledExample> Dev, IReadOnlyList<LabeledExample> Test);
+
+/// <summary>
+/// Assigns whole groups (a document, or a single text when it has no group) to train, dev or test by a hash of
+/// the seed and the group, so the split is fixed, independent of input order, and never divides a document.
+/// </summary>
+public static class DatasetSplitter
+{
+    public static DatasetSplits Split(IEnumerable<LabeledExample> examples, string seed, double devFraction = 0.1, double testFraction = 0.1)
+    {
+        if (devFraction < 0 || testFraction < 0 || devFraction + testFraction >= 1)
+            throw new ArgumentException($"Dev ({devFraction}) and test ({testFraction}) fractions must be non-negative and leave room for training.");
+        var train = new List<LabeledExample>();
+        var dev = new List<LabeledExample>();
+        var test = new List<LabeledExample>();
+        foreach (LabeledExample example in examples)
+        {
+            double position = UnitInterval(seed + "\n" + (example.Group ?? example.Text));
+            (position < testFraction ? test : position < testFraction + devFraction ? dev : train).Add(example);
+        }
+        return new DatasetSplits(train, dev, test);
+    }
+
+    private static double UnitInterval(string key)
+    {
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));
+        return BitConverter.ToUInt64(hash, 0) / (double)ulong.MaxValue;
+    }
+}

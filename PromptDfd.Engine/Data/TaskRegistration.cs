@@ -1,0 +1,21 @@
+namespace PromptDfd.Engine.Data;
+
+/// <summary>Builds a task from a user's file: reads and validates it, deduplicates and splits it like the shipped tasks.</summary>
+public static class TaskRegistration
+{
+    public static TaskDataset Register(string file, string name, string textColumn = "text", string labelColumn = "label")
+    {
+        if (name.Length == 0 || name.Any(c => !(char.IsLetterOrDigit(c) || c is '-' or '_')))
+            throw new ArgumentException($"Task name '{name}' must be non-empty and use only letters, digits, '-' and '_'.");
+        List<LabeledExample> examples = DatasetFileReader.Read(file, textColumn, labelColumn);
+        if (examples.Count == 0) throw new InvalidDataException($"'{file}' holds no examples.");
+        var labels = examples.Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (labels.Count < 2)
+            throw new InvalidDataException($"'{file}' has only one class ('{labels[0]}'); a classifier needs examples of at least two classes.");
+        var unique = examples.GroupBy(e => TextCleaning.DeduplicationKey(e.Text)).Select(g => g.First()).ToList();
+        var info = new TaskInfo { Name = name, Labels = labels, Source = Path.GetFileName(file), Licence = "provided by the user", Description = $"Registered from {Path.GetFileName(file)}." };
+        var dataset = new TaskDataset { Info = info, Splits = DatasetSplitter.Split(unique, DataPreparation.SplitSeed) };
+        DatasetValidator.Validate(dataset);
+        return dataset;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+
+namespace PromptDfd.Engine.Infrastructure;
+
+public static class FileHash
+{
+    /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
+    public static string Sha256(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>SHA-256 over several files in the given order (name and content), for a dataset or a tokenizer.</summary>
+    public static string Sha256(IEnumerable<string> paths)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (string path in paths)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(path) + "\n"));
+            hash.AppendData(File.ReadAllBytes(path));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

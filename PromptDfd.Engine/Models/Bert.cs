@@ -1,0 +1,231 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PromptDfd.Engine.Models;
+
+// A BERT-layout encoder classifier. Field names reproduce Hugging Face's BertForSequenceClassification
+// parameter names (bert.encoder.layer.0.attention.self.query.weight, ...), so those checkpoints load directly.
+// Post-LayerNorm blocks, exact GELU, [CLS] pooling through a tanh dense layer.
+
+public sealed class BertEmbeddings : nn.Module
+{
+    private readonly Embedding word_embeddings;
+    private readonly Embedding position_embeddings;
+    private readonly Embedding token_type_embeddings;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+
+    public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
+    {
+        word_embeddings = nn.Embedding(config.VocabularySize, config.Width);
+        position_embeddings = nn.Embedding(config.MaxPositions, config.Width);
+        token_type_embeddings = nn.Embedding(config.TypeVocabularySize, config.Width);
+        LayerNorm = nn.LayerNorm(config.Width, config.LayerNormEpsilon);
+        dropout = nn.Dropout(config.Dropout);
+        RegisterComponents();
+    }
+
+    public Parameter Words => word_embeddings.weight!;
+
+    public Tensor Forward(Tensor inputEmbeddings)
+    {
+        long time = inputEmbeddings.shape[1];
+        Tensor positions = arange(time, dtype: ScalarType.Int64, device: inputEmbeddings.device).unsqueeze(0);
+        Tensor types = zeros(1, time, dtype: ScalarType.Int64, device: inputEmbeddings.device);
+        Tensor x = inputEmbeddings + position_embeddings.forward(positions) + token_type_embeddings.forward(types);
+        return dropout.forward(LayerNorm.forward(x));
+    }
+}
+
+public sealed class BertSelfAttention : nn.Module
+{
+    private readonly Linear query;
+    private readonly Linear key;
+    private readonly Linear value;
+    private readonly int heads;
+    private readonly double attentionDropout;
+
+    public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
+    {
+        query = nn.Linear(config.Width, config.Width);
+        key = nn.Linear(config.Width, config.Width);
+        value = nn.Linear(config.Width, config.Width);
+        heads = config.Heads;
+        attentionDropout = config.Dropout;
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor x, Tensor? attentionMask)
+    {
+        long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
+        Tensor Split(Linear projection) => projection.forward(x).view(batch, time, heads, -1).transpose(1, 2);
+        Tensor y = F.scaled_dot_product_attention(Split(query), Split(key), Split(value), attentionMask, training ? attentionDropout : 0);
+        return y.transpose(1, 2).contiguous().view(batch, time, width);
+    }
+}
+
+public sealed class BertResidualOutput : nn.Module
+{
+    private readonly Linear dense;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+
+    public BertResidualOutput(int inputWidth, BertConfig config) : base(nameof(BertResidualOutput))
+    {
+        dense = nn.Linear(inputWidth, config.Width);
+        LayerNorm = nn.LayerNorm(config.Width, config.LayerNormEpsilon);
+        dropout = nn.Dropout(config.Dropout);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor hidden, Tensor residual) => LayerNorm.forward(dropout.forward(dense.forward(hidden)) + residual);
+}
+
+public sealed class BertAttention : nn.Module
+{
+    private readonly BertSelfAttention self;
+    private readonly BertResidualOutput output;
+
+    public BertAttention(BertConfig config) : base(nameof(BertAttention))
+    {
+        self = new BertSelfAttention(config);
+        output = new BertResidualOutput(config.Width, config);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor x, Tensor? mask) => output.Forward(self.Forward(x, mask), x);
+}
+
+public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear dense;
+
+    public BertIntermediate(BertConfig config) : base(nameof(BertIntermediate))
+    {
+        dense = nn.Linear(config.Width, config.IntermediateWidth);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => F.gelu(dense.forward(x));
+}
+
+public sealed class BertLayer : nn.Module
+{
+    private readonly BertAttention attention;
+    private readonly BertIntermediate intermediate;
+    private readonly BertResidualOutput output;
+
+    public BertLayer(BertConfig config) : base(nameof(BertLayer))
+    {
+        attention = new BertAttention(config);
+        intermediate = new BertIntermediate(config);
+        output = new BertResidualOutput(config.IntermediateWidth, config);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor x, Tensor? mask)
+    {
+        Tensor attended = attention.Forward(x, mask);
+        return output.Forward(intermediate.forward(attended), attended);
+    }
+}
+
+public sealed class BertEncoder : nn.Module
+{
+    private readonly ModuleList<BertLayer> layer;
+
+    public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
+    {
+        layer = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new BertLayer(config)).ToArray());
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor x, Tensor? mask)
+    {
+        foreach (BertLayer block in layer) x = block.Forward(x, mask);
+        return x;
+    }
+}
+
+public sealed class BertPooler : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear dense;
+
+    public BertPooler(BertConfig config) : base(nameof(BertPooler))
+    {
+        dense = nn.Linear(config.Width, config.Width);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden) => tanh(dense.forward(hidden.select(1, 0)));
+}
+
+public sealed class BertBody : nn.Module
+{
+    private readonly BertEmbeddings embeddings;
+    private readonly BertEncoder encoder;
+    private readonly BertPooler pooler;
+
+    public BertBody(BertConfig config) : base(nameof(BertBody))
+    {
+        embeddings = new BertEmbeddings(config);
+        encoder = new BertEncoder(config);
+        pooler = new BertPooler(config);
+        RegisterComponents();
+    }
+
+    public Parameter Words => embeddings.Words;
+
+    /// <summary>Pooled [CLS] representation [batch, width].</summary>
+    public Tensor Forward(Tensor inputEmbeddings, Tensor? keyMask)
+    {
+        Tensor? attentionMask = keyMask?.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(1);
+        return pooler.forward(encoder.Forward(embeddings.Forward(inputEmbeddings), attentionMask));
+    }
+}
+
+public sealed class BertClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
+{
+    private readonly BertBody bert;
+    private readonly Dropout dropout;
+    private readonly Linear classifier;
+
+    public BertClassifier(BertConfig config, int classes) : base(nameof(BertClassifier))
+    {
+        config.Validate();
+        if (classes < 2) throw new ArgumentException($"A classifier needs at least 2 classes (got {classes}).");
+        Config = config;
+        bert = new BertBody(config);
+        dropout = nn.Dropout(config.Dropout);
+        classifier = nn.Linear(config.Width, classes);
+        RegisterComponents();
+        InitializeWeights();
+    }
+
+    public BertConfig Config { get; }
+    public int Classes => (int)classifier.weight!.shape[0];
+    public Parameter TokenEmbedding => bert.Words;
+
+    public override Tensor forward(Tensor tokens) => Classify(tokens, null);
+
+    public Tensor Classify(Tensor tokens, Tensor? mask)
+    {
+        mask ??= tokens.ne(Config.PaddingId);
+        return ClassifyEmbeddings(bert.Words.index_select(0, tokens.flatten()).view(tokens.shape[0], tokens.shape[1], -1), mask);
+    }
+
+    public Tensor ClassifyEmbeddings(Tensor embeddings, Tensor? mask) => classifier.forward(dropout.forward(bert.Forward(embeddings, mask)));
+
+    private void InitializeWeights()
+    {
+        using var _ = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith(".bias", StringComparison.Ordinal)) nn.init.zeros_(parameter);
+            else if (name.Contains("LayerNorm", StringComparison.Ordinal)) nn.init.ones_(parameter);
+            else nn.init.normal_(parameter, 0, 0.02);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Engine.Models;
+
+/// <summary>What a checkpoint folder holds, once loaded.</summary>
+public sealed record LoadedLanguageModel(GptLanguageModel Model, ITextTokenizer Tokenizer, string Folder, string WeightsSha256);
+
+public sealed record LoadedClassifier(nn.Module Module, ITextClassifier Classifier, ITextTokenizer Tokenizer,
+    IReadOnlyList<string> Labels, string Folder, string WeightsSha256, JsonObject Config);
+
+/// <summary>
+/// A checkpoint is a Hugging Face-style folder: config.json, model.safetensors, tokenizer files and card.md.
+/// Our GPT checkpoints use GPT-2's exact layout (GPT2LMHeadModel / GPT2ForSequenceClassification) and our encoder
+/// classifiers BERT's (BertForSequenceClassification), so the same loaders read Hugging Face downloads.
+/// Our own training settings travel in config.json under "promptdfd".
+/// </summary>
+public static class Checkpoint
+{
+    public const string ConfigFile = "config.json";
+    public const string WeightsFile = "model.safetensors";
+    public const string CardFile = "card.md";
+    public const string OwnSection = "promptdfd";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static void SaveLanguageModel(string folder, GptLanguageModel model, string tokenizerFolder, ModelCard card, JsonObject? training = null)
+    {
+        JsonObject config = model.Config.ToHuggingFace("GPT2LMHeadModel");
+        config[OwnSection] = new JsonObject { ["kind"] = "language-model", ["training"] = training };
+        Save(folder, model, WeightLayout.Gpt2, config, tokenizerFolder, card);
+    }
+
+    public static void SaveClassifier(string folder, nn.Module classifier, IReadOnlyList<string> labels, string tokenizerFolder, ModelCard card, JsonObject? training = null)
+    {
+        (JsonObject config, WeightLayout layout) = classifier switch
+        {
+            GptClassifier gpt => (gpt.Config.ToHuggingFace("GPT2ForSequenceClassification"), WeightLayout.Gpt2),
+            BertClassifier bert => (bert.Config.ToHuggingFace(), WeightLayout.Bert(false)),
+            _ => throw new ArgumentException($"Cannot save a {classifier.GetType().Name} as a classifier checkpoint."),
+        };
+        config["num_labels"] = labels.Count;
+        config["id2label"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)l)));
+        config["label2id"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(l, (JsonNode?)i)));
+        config[OwnSection] = new JsonObject { ["kind"] = "classifier", ["training"] = training };
+        Save(folder, classifier, layout, config, tokenizerFolder, card);
+    }
+
+    public static LoadedLanguageModel LoadLanguageModel(string folder, Device? device = null)
+    {
+        JsonObject config = ReadConfig(folder);
+        string configPath = Path.Combine(folder, ConfigFile);
+        GptConfig gpt = GptConfig.FromHuggingFace(config, configPath);
+        ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder);
+        CheckVocabulary(tokenizer, gpt.VocabularySize, folder);
+        var model = new GptLanguageModel(gpt);
+        string weights = WeightsPath(folder);
+        ModelWeights.Load(model, WeightLayout.Gpt2, weights);
+        model.eval();
+        if (device is not null) model.to(device);
+        return new LoadedLanguageModel(model, tokenizer, folder, FileHash.Sha256(weights));
+    }
+
+    /// <param name="newHeadLabels">for an encoder checkpoint without a classification head (e.g. a BERT base model):
+    /// the labels of a freshly initialised head; null requires the checkpoint to have its head</param>
+    public static LoadedClassifier LoadClassifier(string folder, Device? device = null, IReadOnlyList<string>? newHeadLabels = null)
+    {
+        JsonObject config = ReadConfig(folder);
+        string configPath = Path.Combine(folder, ConfigFile);
+        IReadOnlyList<string> labels = ReadLabels(config) ?? newHeadLabels
+            ?? throw new InvalidDataException($"'{configPath}' has no id2label; a classifier checkpoint must name its classes.");
+        if (labels.Count < 2) throw new InvalidDataException($"'{configPath}' names {labels.Count} class(es); a classifier needs at least 2.");
+        ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder);
+        string weights = WeightsPath(folder);
+        string modelType = config["model_type"]?.GetValue<string>() ?? "";
+        nn.Module module;
+        ITextClassifier classifier;
+        switch (modelType)
+        {
+            case "gpt2":
+            {
+                var gpt = new GptClassifier(GptConfig.FromHuggingFace(config, configPath), labels.Count);
+                CheckVocabulary(tokenizer, gpt.Config.VocabularySize, folder);
+                ModelWeights.Load(gpt, WeightLayout.Gpt2, weights);
+                (module, classifier) = (gpt, gpt);
+                break;
+            }
+            case "bert":
+            {
+                var bert = new BertClassifier(BertConfig.FromHuggingFace(config, configPath), labels.Count);
+                CheckVocabulary(tokenizer, bert.Config.VocabularySize, folder);
+                ModelWeights.Load(bert, WeightLayout.Bert(allowNewHead: newHeadLabels is not null), weights);
+                (module, classifier) = (bert, bert);
+                break;
+            }
+            default:
+                throw new InvalidDataException($"'{configPath}' has model_type '{modelType}'; classifiers must be 'gpt2' or 'bert' layout.");
+        }
+        module.eval();
+        if (device is not null) module.to(device);
+        return new LoadedClassifier(module, classifier, tokenizer, labels, folder, FileHash.Sha256(weights), config);
+    }
+
+    public static JsonObject ReadConfig(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Checkpoint folder '{folder}' does not exist.");
+        string path = Path.Combine(folder, ConfigFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint folder '{folder}' has no {ConfigFile}.", path);
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                   ?? throw new InvalidDataException($"'{path}' is not a JSON object.");
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"'{path}' is not valid JSON: {error.Message}", error);
+        }
+    }
+
+    private static void Save(string folder, nn.Module module, WeightLayout layout, JsonObject config, string tokenizerFolder, ModelCard card)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (string file in new[] { TokenizerFactory.VocabularyFile, TokenizerFactory.MergesFile, TokenizerFactory.WordPieceFile })
+        {
+            string source = Path.Combine(tokenizerFolder, file);
+            string target = Path.Combine(folder, file);
+            if (File.Exists(source) && Path.GetFullPath(source) != Path.GetFullPath(target)) File.Copy(source, target, overwrite: true);
+        }
+        ModelWeights.Save(module, layout, Path.Combine(folder, WeightsFile), new Dictionary<string, string> { ["format"] = "pt" });
+        File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(Indented));
+        string weightsHash = FileHash.Sha256(Path.Combine(folder, WeightsFile));
+        var withHash = card with { Hashes = [.. card.Hashes, (WeightsFile, weightsHash)] };
+        File.WriteAllText(Path.Combine(folder, CardFile), withHash.ToMarkdown());
+    }
+
+    private static string WeightsPath(string folder)
+    {
+        string path = Path.Combine(folder, WeightsFile);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"Checkpoint folder '{folder}' has no {WeightsFile}. Only safetensors weights are read; convert pytorch_model.bin with Hugging Face's tools.", path);
+        }
+        return path;
+    }
+
+    private static IReadOnlyList<string>? ReadLabels(JsonObject config)
+    {
+        if (config["id2label"] is not JsonObject id2label || id2label.Count == 0) return null;
+        return id2label.OrderBy(p => int.Parse(p.Key)).Select(p => p.Value?.GetValue<string>() ?? p.Key).ToList();
+    }
+
+    private static void CheckVocabulary(ITextTokenizer tokenizer, int modelVocabulary, string folder)
+    {
+        if (tokenizer.VocabularySize > modelVocabulary)
+        {
+            throw new InvalidDataException(
+                $"Checkpoint '{folder}': the tokenizer has {tokenizer.VocabularySize} tokens but the model's embedding has only " +
+                $"{modelVocabulary} rows. The tokenizer files belong to a different model.");
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Engine.Models;
+
+/// <summary>Generated continuations per row (without end-of-text and padding) and the log-probability of each sampled token.</summary>
+public sealed record GeneratedBatch(long[][] Tokens, double[][] LogProbabilities);
+
+/// <summary>
+/// Batched autoregressive sampling from a GPT language model. Prompts of different lengths are left-padded and
+/// masked; each step feeds only the newest token through the KV cache (or, for comparison, the whole sequence).
+/// Runs under no-grad with one dispose scope per step, so memory stays flat however long the generation.
+/// </summary>
+public static class Generation
+{
+    public static GeneratedBatch Generate(GptLanguageModel model, IReadOnlyList<IReadOnlyList<int>> prompts, SamplingConfig sampling,
+        int endOfTextId, int paddingId, Generator? generator = null, bool useCache = true)
+    {
+        sampling.Validate();
+        if (prompts.Count == 0) return new GeneratedBatch([], []);
+        if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("Every prompt needs at least one token; start empty prompts with end-of-text.");
+        int longest = prompts.Max(p => p.Count);
+        int context = model.Config.ContextLength;
+        if (longest + sampling.MaxNewTokens > context)
+        {
+            throw new ArgumentException(
+                $"A prompt of {longest} tokens plus {sampling.MaxNewTokens} new tokens exceeds the model's context of {context}; shorten the prompt or generate fewer tokens.");
+        }
+
+        Device device = model.Body.TokenEmbedding.device;
+        int batch = prompts.Count;
+        var promptIds = new long[batch * longest];
+        var promptMask = new bool[batch * longest];
+        for (int row = 0; row < batch; row++)
+        {
+            int offset = longest - prompts[row].Count;
+            for (int i = 0; i < prompts[row].Count; i++)
+            {
+                promptIds[row * longest + offset + i] = prompts[row][i];
+                promptMask[row * longest + offset + i] = true;
+            }
+            for (int i = 0; i < offset; i++) promptIds[row * longest + i] = paddingId;
+        }
+
+        var tokens = new long[batch][];
+        var logProbabilities = new double[batch][];
+        for (int row = 0; row < batch; row++) { tokens[row] = new long[sampling.MaxNewTokens]; logProbabilities[row] = new double[sampling.MaxNewTokens]; }
+        var finished = new bool[batch];
+
+        bool wasTraining = model.training;
+        model.eval();
+        using var noGrad = no_grad();
+        using KvCache? cache = useCache ? model.NewCache() : null;
+        using Tensor allIds = tensor(promptIds, [batch, longest]).to(device).DetachFromDisposeScope();
+        using Tensor allMask = tensor(promptMask, [batch, longest]).to(device).DetachFromDisposeScope();
+        Tensor sequence = allIds.alias();
+        Tensor mask = allMask.alias();
+        bool padded = promptMask.Contains(false);
+        try
+        {
+            for (int step = 0; step < sampling.MaxNewTokens; step++)
+            {
+                using var scope = NewDisposeScope();
+                Tensor positions = mask.to_type(ScalarType.Int64).cumsum(1).sub(1).clamp_min(0);
+                Tensor logits;
+                if (cache is null || step == 0)
+                {
+                    logits = model.Forward(sequence, cache, padded ? mask : null, positions).select(1, -1);
+                }
+                else
+                {
+                    logits = model.Forward(sequence.narrow(1, -1, 1), cache, padded ? mask : null, positions.narrow(1, -1, 1)).select(1, -1);
+                }
+                Tensor logSoftmax = nn.functional.log_softmax(logits.to_type(ScalarType.Float32), 1);
+                Tensor next = SampleNext(logits, sampling, generator);
+                Tensor chosenLogProbability = logSoftmax.gather(1, next.unsqueeze(1)).squeeze(1);
+                long[] nextIds = next.cpu().data<long>().ToArray();
+                float[] nextLogProbabilities = chosenLogProbability.cpu().data<float>().ToArray();
+                for (int row = 0; row < batch; row++)
+                {
+                    if (finished[row]) { nextIds[row] = paddingId; tokens[row][step] = paddingId; continue; }
+                    tokens[row][step] = nextIds[row];
+                    logProbabilities[row][step] = nextLogProbabilities[row];
+                    if (sampling.StopAtEndOfText && nextIds[row] == endOfTextId) finished[row] = true;
+                }
+                Tensor nextTensor = tensor(nextIds, [batch, 1]).to(device);
+                Tensor newSequence = cat([sequence, nextTensor], 1).MoveToOuterDisposeScope();
+                Tensor newMask = cat([mask, ones(batch, 1, dtype: ScalarType.Bool, device: device)], 1).MoveToOuterDisposeScope();
+                sequence.Dispose(); mask.Dispose();
+                sequence = newSequence; mask = newMask;
+                if (finished.All(f => f)) break;
+            }
+        }
+        finally
+        {
+            sequence.Dispose(); mask.Dispose();
+            if (wasTraining) model.train();
+        }
+
+        for (int row = 0; row < batch; row++)
+        {
+            int endAt = sampling.StopAtEndOfText ? Array.IndexOf(tokens[row], (long)endOfTextId) : -1;
+            int keep = endAt >= 0 ? endAt : sampling.MaxNewTokens;
+            tokens[row] = tokens[row][..keep];
+            // The end-of-text choice is part of what the policy did, so its log-probability is kept.
+            logProbabilities[row] = logProbabilities[row][..(endAt >= 0 ? endAt + 1 : keep)];
+        }
+        return new GeneratedBatch(tokens, logProbabilities);
+    }
+
+    /// <summary>Draws one token per row from logits [batch, vocabulary].</summary>
+    public static Tensor SampleNext(Tensor logits, SamplingConfig sampling, Generator? generator)
+    {
+        if (sampling.Temperature == 0) return logits.argmax(1);
+        Tensor scaled = logits.to_type(ScalarType.Float32) / sampling.Temperature;
+        if (sampling.TopK > 0 && sampling.TopK < scaled.shape[1])
+        {
+            Tensor kth = scaled.topk(sampling.TopK, 1).values.narrow(1, sampling.TopK - 1, 1);
+            scaled = scaled.masked_fill(scaled.lt(kth), double.NegativeInfinity);
+        }
+        if (sampling.TopP < 1)
+        {
+            var (sorted, order) = scaled.sort(1, descending: true);
+            Tensor cumulative = sorted.softmax(1).cumsum(1);
+            // Drop a token when the tokens before it already reach p; the most likely token always stays.
+            Tensor drop = (cumulative - sorted.softmax(1)).gt(sampling.TopP);
+            Tensor dropInVocabularyOrder = zeros_like(sorted).scatter(1, order, drop.to_type(ScalarType.Float32)).to_type(ScalarType.Bool);
+            scaled = scaled.masked_fill(dropInVocabularyOrder, double.NegativeInfinity);
+        }
+        return multinomial(scaled.softmax(1), 1, generator: generator).squeeze(1);
+    }
+
+    /// <summary>Log-probability of each token given the ones before it: [batch, time - 1] for ids [batch, time].</summary>
+    public static Tensor TokenLogProbabilities(GptLanguageModel model, Tensor ids, Tensor? mask = null, Tensor? positions = null)
+    {
+        Tensor logits = model.Forward(ids, null, mask, positions);
+        Tensor logSoftmax = nn.functional.log_softmax(logits.narrow(1, 0, ids.shape[1] - 1), 2);
+        return logSoftmax.gather(2, ids.narrow(1, 1, ids.shape[1] - 1).unsqueeze(2)).squeeze(2);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PromptDfd.Engine.Models;
+
+/// <summary>One tensor read from a .safetensors file, widened to float32.</summary>
+public sealed record NamedArray(string Name, long[] Shape, float[] Values)
+{
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+}
+
+/// <summary>
+/// Reads and writes the safetensors format (8-byte little-endian header length, a JSON header, raw data) without
+/// depending on TorchSharp, so the golden tests can read weights independently. Every structural problem is
+/// reported with the file name and the tensor key.
+/// </summary>
+public static class SafeTensorsFile
+{
+    private const long MaximumHeaderBytes = 100L * 1024 * 1024;
+
+    public static IReadOnlyDictionary<string, NamedArray> Read(string path)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (FileNotFoundException) { throw new FileNotFoundException($"Weights file '{path}' does not exist.", path); }
+
+        if (bytes.Length < 8) throw Corrupt(path, $"the file has {bytes.Length} bytes, fewer than the 8-byte header length");
+        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        if (headerLength <= 0 || headerLength > MaximumHeaderBytes || 8 + headerLength > bytes.Length)
+        {
+            throw Corrupt(path, $"the header length {headerLength} does not fit in a file of {bytes.Length} bytes (truncated download?)");
+        }
+        JsonObject header;
+        try
+        {
+            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLength)) as JsonObject
+                     ?? throw Corrupt(path, "the header is not a JSON object");
+        }
+        catch (JsonException error) { throw Corrupt(path, $"the header is not valid JSON ({error.Message})"); }
+
+        long dataStart = 8 + headerLength, dataLength = bytes.Length - dataStart;
+        var result = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__") continue;
+            if (node is not JsonObject entry) throw Corrupt(path, $"tensor '{name}' has no description object");
+            string dtype = entry["dtype"]?.GetValue<string>() ?? throw Corrupt(path, $"tensor '{name}' has no dtype");
+            long[] shape = entry["shape"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray() ?? throw Corrupt(path, $"tensor '{name}' has no shape");
+            long[] offsets = entry["data_offsets"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray() ?? throw Corrupt(path, $"tensor '{name}' has no data_offsets");
+            if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
+            {
+                throw Corrupt(path, $"tensor '{name}' claims bytes [{string.Join(", ", offsets)}] but the data section has {dataLength} bytes (truncated file?)");
+            }
+            long count = shape.Aggregate(1L, (a, b) => a * b);
+            int width = ElementWidth(dtype, path, name);
+            if (offsets[1] - offsets[0] != count * width)
+            {
+                throw Corrupt(path, $"tensor '{name}' of shape [{string.Join(", ", shape)}] and dtype {dtype} needs {count * width} bytes but has {offsets[1] - offsets[0]}");
+            }
+            var span = new ReadOnlySpan<byte>(bytes, (int)(dataStart + offsets[0]), (int)(offsets[1] - offsets[0]));
+            result[name] = new NamedArray(name, shape, Widen(span, dtype, (int)count));
+        }
+        return result;
+    }
+
+    /// <summary>Writes float32 tensors; keys are sorted so identical weights give identical files.</summary>
+    public static void Write(string path, IEnumerable<NamedArray> arrays, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var ordered = arrays.OrderBy(a => a.Name, StringComparer.Ordinal).ToList();
+        var header = new JsonObject();
+        if (metadata is { Count: > 0 })
+        {
+            var meta = new JsonObject();
+            foreach (var (key, value) in metadata) meta[key] = value;
+            header["__metadata__"] = meta;
+        }
+        long offset = 0;
+        foreach (NamedArray array in ordered)
+        {
+            long size = array.Values.LongLength * 4;
+            header[array.Name] = new JsonObject
+            {
+                ["dtype"] = "F32",
+                ["shape"] = new JsonArray(array.Shape.Select(d => (JsonNode)d).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + size),
+            };
+            offset += size;
+        }
+        byte[] headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int padding = (8 - headerBytes.Length % 8) % 8; // the format recommends 8-byte aligned data
+        string temporary = path + ".partial";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(length, headerBytes.Length + padding);
+            stream.Write(length);
+            stream.Write(headerBytes);
+            for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
+            foreach (NamedArray array in ordered)
+            {
+                var buffer = new byte[array.Values.Length * 4];
+                for (int i = 0; i < array.Values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4), array.Values[i]);
+                stream.Write(buffer);
+            }
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static int ElementWidth(string dtype, string path, string name) => dtype switch
+    {
+        "F32" => 4,
+        "F16" or "BF16" => 2,
+        "F64" => 8,
+        _ => throw Corrupt(path, $"tensor '{name}' has dtype {dtype}; only F32, F16, BF16 and F64 weights are supported"),
+    };
+
+    private static float[] Widen(ReadOnlySpan<byte> data, string dtype, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = dtype switch
+            {
+                "F32" => BinaryPrimitives.ReadSingleLittleEndian(data.Slice(i * 4, 4)),
+                "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(data.Slice(i * 2, 2)),
+                "BF16" => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(i * 2, 2)) << 16),
+                _ => (float)BinaryPrimitives.ReadDoubleLittleEndian(data.Slice(i * 8, 8)),
+            };
+        }
+        return values;
+    }
+
+    private static InvalidDataException Corrupt(string path, string problem) =>
+        new($"Weights file '{path}' is corrupt: {problem}. Re-export or re-copy the checkpoint.");
+}

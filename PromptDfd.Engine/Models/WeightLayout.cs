@@ -1,0 +1,54 @@
+using System.Text.RegularExpressions;
+
+namespace PromptDfd.Engine.Models;
+
+/// <summary>
+/// How a model's parameter names and shapes relate to a Hugging Face checkpoint: which file keys to ignore,
+/// how to normalise a file key to our name, and which weights Hugging Face stores transposed.
+/// </summary>
+public abstract partial class WeightLayout
+{
+    /// <summary>Our parameter name for a key found in a file, or null when the key carries nothing we use.</summary>
+    public abstract string? ToModelName(string fileKey);
+
+    /// <summary>True when the file stores this parameter as [in, out] (GPT-2's Conv1D) rather than [out, in].</summary>
+    public virtual bool IsTransposedInFile(string modelName) => false;
+
+    /// <summary>Parameters that may be absent from a file and keep their fresh initialisation (a new classification head).</summary>
+    public virtual bool MayBeMissing(string modelName) => false;
+
+    public static WeightLayout Gpt2 { get; } = new Gpt2Layout();
+
+    public static WeightLayout Bert(bool allowNewHead) => new BertLayout(allowNewHead);
+
+    private sealed partial class Gpt2Layout : WeightLayout
+    {
+        public override string? ToModelName(string fileKey)
+        {
+            // Causal-mask buffers are constants; GPT2Model files omit the "transformer." prefix.
+            if (fileKey.EndsWith(".attn.bias", StringComparison.Ordinal) || fileKey.EndsWith(".attn.masked_bias", StringComparison.Ordinal)) return null;
+            if (fileKey.StartsWith("transformer.", StringComparison.Ordinal) || fileKey.StartsWith("score.", StringComparison.Ordinal)
+                || fileKey.StartsWith("lm_head.", StringComparison.Ordinal)) return fileKey;
+            return "transformer." + fileKey;
+        }
+
+        public override bool IsTransposedInFile(string modelName) => Conv1D().IsMatch(modelName);
+
+        [GeneratedRegex(@"\.(c_attn|c_proj|c_fc)\.weight$")]
+        private static partial Regex Conv1D();
+    }
+
+    private sealed class BertLayout(bool allowNewHead) : WeightLayout
+    {
+        public override string? ToModelName(string fileKey)
+        {
+            if (fileKey.StartsWith("cls.", StringComparison.Ordinal) || fileKey.EndsWith("position_ids", StringComparison.Ordinal)) return null;
+            string name = fileKey.Replace("LayerNorm.gamma", "LayerNorm.weight", StringComparison.Ordinal)
+                                 .Replace("LayerNorm.beta", "LayerNorm.bias", StringComparison.Ordinal);
+            if (name.StartsWith("bert.", StringComparison.Ordinal) || name.StartsWith("classifier.", StringComparison.Ordinal)) return name;
+            return "bert." + name;
+        }
+
+        public override bool MayBeMissing(string modelName) => allowNewHead && modelName.StartsWith("classifier.", StringComparison.Ordinal);
+    }
+}

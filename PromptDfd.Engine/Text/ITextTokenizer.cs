@@ -1,0 +1,20 @@
+namespace PromptDfd.Engine.Text;
+
+/// <summary>The one tokenizer surface the engine uses, whatever vocabulary format backs it.</summary>
+public interface ITextTokenizer
+{
+    /// <summary>A short description for model cards and the dashboard, e.g. "byte-level BPE (8,000)".</summary>
+    string Description { get; }
+
+    int VocabularySize { get; }
+
+    /// <summary>Separates documents and ends generations; GPT-style models use it as padding too.</summary>
+    int EndOfTextId { get; }
+
+    /// <summary>Token used to pad batches; never attended to.</summary>
+    int PaddingId { get; }
+
+    IReadOnlyList<int> Encode(string text);
+
+    string Decode(IEnumerable<int> ids);
+}

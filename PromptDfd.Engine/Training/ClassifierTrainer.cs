@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using PromptDfd.Engine.Metrics;
+using PromptDfd.Engine.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Engine.Training;
+
+public sealed record ClassifierProgress(int Epoch, int Step, int Steps, double Loss, ClassificationScores? Dev, double SecondsElapsed);
+
+/// <summary>
+/// Fine-tunes a classifier with cross-entropy, evaluates on the dev split after every epoch and keeps the
+/// weights of the best dev epoch. Reports progress through a callback; knows nothing about files.
+/// </summary>
+public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatcher batcher, Action<ClassifierProgress> report)
+{
+    public ClassificationScores? BestDev { get; private set; }
+    public int BestEpoch { get; private set; }
+
+    public void Train(nn.Module module, IReadOnlyList<(string Text, int Label)> train, IReadOnlyList<(string Text, int Label)> dev, int classes,
+        CancellationToken cancellation = default)
+    {
+        config.Validate();
+        var classifier = (ITextClassifier)module;
+        Device device = classifier.TokenEmbedding.device;
+        var encoded = train.Select(e => (Ids: batcher.Encode(e.Text), e.Label)).ToList();
+        var random = new Random((int)config.Seed);
+        manual_seed(config.Seed);
+        var optimizer = optim.AdamW(module.parameters(), config.LearningRate, weight_decay: config.WeightDecay);
+        int stepsPerEpoch = (encoded.Count + config.BatchSize - 1) / config.BatchSize, totalSteps = stepsPerEpoch * config.Epochs;
+        int warmup = (int)(totalSteps * config.WarmupFraction);
+        Dictionary<string, Tensor>? best = null;
+        var clock = Stopwatch.StartNew();
+        int step = 0;
+        for (int epoch = 1; epoch <= config.Epochs && !cancellation.IsCancellationRequested; epoch++)
+        {
+            module.train();
+            var order = Enumerable.Range(0, encoded.Count).OrderBy(_ => random.Next()).ToArray();
+            double lossSum = 0;
+            int lossCount = 0;
+            foreach (int[] batch in order.Chunk(config.BatchSize))
+            {
+                if (cancellation.IsCancellationRequested) break;
+                double rate = step < warmup ? config.LearningRate * (step + 1) / warmup
+                    : config.LearningRate * Math.Max(0.0, (totalSteps - step) / (double)Math.Max(1, totalSteps - warmup));
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                using (NewDisposeScope())
+                {
+                    var (ids, mask) = batcher.Pad(batch.Select(i => encoded[i].Ids).ToList(), device);
+                    Tensor labels = tensor(batch.Select(i => (long)encoded[i].Label).ToArray()).to(device);
+                    optimizer.zero_grad();
+                    Tensor loss = nn.functional.cross_entropy(classifier.Classify(ids, mask), labels);
+                    loss.backward();
+                    nn.utils.clip_grad_norm_(module.parameters(), 1.0);
+                    optimizer.step();
+                    lossSum += loss.item<float>();
+                    lossCount++;
+                }
+                step++;
+                if (step % 20 == 0) { report(new ClassifierProgress(epoch, step, totalSteps, lossSum / lossCount, null, clock.Elapsed.TotalSeconds)); lossSum = 0; lossCount = 0; }
+            }
+            var scores = ClassificationMetrics.Score(Predict(module, dev.Select(d => d.Text).ToList()), dev.Select(d => d.Label).ToList(), classes);
+            report(new ClassifierProgress(epoch, step, totalSteps, lossCount > 0 ? lossSum / lossCount : double.NaN, scores, clock.Elapsed.TotalSeconds));
+            if (BestDev is null || scores.Accuracy > BestDev.Accuracy)
+            {
+                BestDev = scores;
+                BestEpoch = epoch;
+                if (best is not null) foreach (var tensor in best.Values) tensor.Dispose();
+                best = module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+            }
+        }
+        if (best is not null)
+        {
+            module.load_state_dict(best);
+            foreach (var tensor in best.Values) tensor.Dispose();
+        }
+        module.eval();
+    }
+
+    /// <summary>Predicted class per text, in batches, without gradients.</summary>
+    public int[] Predict(nn.Module module, IReadOnlyList<string> texts) =>
+        Probabilities(module, texts).Select(p => Array.IndexOf(p, p.Max())).ToArray();
+
+    public float[][] Probabilities(nn.Module module, IReadOnlyList<string> texts)
+    {
+        var classifier = (ITextClassifier)module;
+        bool wasTraining = module.training;
+        module.eval();
+        var result = new List<float[]>(texts.Count);
+        using (no_grad())
+        {
+            foreach (string[] batch in texts.Chunk(Math.Max(config.BatchSize, 64)))
+            {
+                using var scope = NewDisposeScope();
+                var (ids, mask) = batcher.Pad(batch.Select(batcher.Encode).ToList(), classifier.TokenEmbedding.device);
+                float[] flat = classifier.Classify(ids, mask).softmax(1).cpu().data<float>().ToArray();
+                int classes = flat.Length / batch.Length;
+                for (int row = 0; row < batch.Length; row++) result.Add(flat[(row * classes)..((row + 1) * classes)]);
+            }
+        }
+        if (wasTraining) module.train();
+        return result.ToArray();
+    }
+}

@@ -1,0 +1,26 @@
+namespace PromptDfd.Engine.Training;
+
+/// <summary>Supervised fine-tuning of a classifier (the teachers, and the data-driven KD upper bound's reference).</summary>
+public sealed record ClassifierTrainingConfig
+{
+    public int Epochs { get; init; } = 3;
+    public int BatchSize { get; init; } = 32;
+    public double LearningRate { get; init; } = 2e-4;
+    public double WeightDecay { get; init; } = 0.01;
+    public double WarmupFraction { get; init; } = 0.06;
+    public double Dropout { get; init; } = 0.1;
+    public int MaximumLength { get; init; } = 128;
+    public long Seed { get; init; } = 1234;
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (Epochs < 1) problems.Add($"Epochs must be at least 1 (got {Epochs})");
+        if (BatchSize < 1) problems.Add($"BatchSize must be at least 1 (got {BatchSize})");
+        if (LearningRate <= 0) problems.Add($"LearningRate must be positive (got {LearningRate})");
+        if (WarmupFraction is < 0 or >= 1) problems.Add($"WarmupFraction must be in [0, 1) (got {WarmupFraction})");
+        if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
+        if (MaximumLength < 2) problems.Add($"MaximumLength must be at least 2 (got {MaximumLength})");
+        if (problems.Count > 0) throw new ArgumentException("Invalid classifier training config: " + string.Join("; ", problems) + ".");
+    }
+}

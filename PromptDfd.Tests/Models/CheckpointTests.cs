@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using PromptDfd.Engine.Models;
+using PromptDfd.Tests.Support;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Tests.Models;
+
+public class CheckpointTests
+{
+    private static readonly ModelCard Card = new() { Title = "test model" };
+
+    [Fact]
+    public void LanguageModelSavedAndLoadedGivesIdenticalLogits()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Folder("tokenizer"));
+        var model = TinyModels.LanguageModel(vocabulary);
+        string target = folder.Folder("model");
+        Checkpoint.SaveLanguageModel(target, model, Path.Combine(folder.Path, "tokenizer"), Card);
+        var loaded = Checkpoint.LoadLanguageModel(target);
+        using Tensor ids = TinyModels.Ids(1, 2, 3, 200, 17);
+        using var noGrad = no_grad();
+        Assert.True(model.forward(ids).eq(loaded.Model.forward(ids)).all().item<bool>());
+        Assert.Contains("model.safetensors", File.ReadAllText(Path.Combine(target, Checkpoint.CardFile)));
+        Assert.Equal(64, loaded.WeightsSha256.Length);
+        // The file uses Hugging Face GPT-2 names and Conv1D orientation, so transformers can read it too.
+        var arrays = SafeTensorsFile.Read(Path.Combine(target, Checkpoint.WeightsFile));
+        Assert.Equal([16L, 48L], arrays["transformer.h.0.attn.c_attn.weight"].Shape);
+    }
+
+    [Fact]
+    public void ClassifiersOfBothArchitecturesRoundTripWithTheirLabels()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Folder("tokenizer"));
+        string[] labels = ["press", "learned", "fiction"];
+        manual_seed(3);
+        nn.Module[] classifiers =
+        [
+            new GptClassifier(TinyModels.Gpt(vocabulary), 3),
+            new BertClassifier(new BertConfig { VocabularySize = vocabulary, MaxPositions = 32, Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32, PaddingId = 299 }, 3),
+        ];
+        using Tensor ids = tensor(new long[] { 4, 5, 6, 7, 299, 299 }, [1, 6]);
+        using Tensor mask = ids.ne(299);
+        foreach (var module in classifiers)
+        {
+            module.eval();
+            string target = folder.Folder(module.GetType().Name);
+            Checkpoint.SaveClassifier(target, module, labels, Path.Combine(folder.Path, "tokenizer"), Card);
+            var loaded = Checkpoint.LoadClassifier(target);
+            Assert.Equal(labels, loaded.Labels);
+            using var noGrad = no_grad();
+            using Tensor before = ((ITextClassifier)module).Classify(ids, mask);
+            using Tensor after = loaded.Classifier.Classify(ids, mask);
+            Assert.True(before.eq(after).all().item<bool>(), module.GetType().Name);
+        }
+    }
+
+    [Fact]
+    public void TruncatedWeightsFileIsReportedAsCorruptWithItsName()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Path);
+        HuggingFaceFixtures.WriteGpt2(folder.Path, vocabulary);
+        string weights = Path.Combine(folder.Path, Checkpoint.WeightsFile);
+        byte[] bytes = File.ReadAllBytes(weights);
+        File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadLanguageModel(folder.Path));
+        Assert.Contains(weights, error.Message);
+        Assert.Contains("truncated", error.Message);
+    }
+
+    [Fact]
+    public void GarbageHeaderIsReportedAsCorrupt()
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("model.safetensors");
+        File.WriteAllBytes(path, [16, 0, 0, 0, 0, 0, 0, 0, .. "{not json at all"u8.ToArray()]);
+        var error = Assert.Throws<InvalidDataException>(() => SafeTensorsFile.Read(path));
+        Assert.Contains("not valid JSON", error.Message);
+    }
+
+    [Fact]
+    public void ConfigThatDisagreesWithTheWeightsNamesKeyAndBothShapes()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Path);
+        HuggingFaceFixtures.WriteGpt2(folder.Path, vocabulary);
+        string configPath = Path.Combine(folder.Path, Checkpoint.ConfigFile);
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config["n_positions"] = 64;
+        File.WriteAllText(configPath, config.ToJsonString());
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadLanguageModel(folder.Path));
+        Assert.Contains("'wpe.weight' has shape [24, 16]", error.Message);
+        Assert.Contains("[64, 16]", error.Message);
+    }
+
+    [Fact]
+    public void MissingAndUnexpectedTensorsAreNamed()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Path);
+        var arrays = HuggingFaceFixtures.WriteGpt2(folder.Path, vocabulary);
+        string weights = Path.Combine(folder.Path, Checkpoint.WeightsFile);
+
+        SafeTensorsFile.Write(weights, arrays.Values.Where(a => a.Name != "h.1.mlp.c_fc.bias"));
+        var missing = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadLanguageModel(folder.Path));
+        Assert.Contains("transformer.h.1.mlp.c_fc.bias", missing.Message);
+
+        SafeTensorsFile.Write(weights, arrays.Values.Append(new NamedArray("h.0.attn.rotary.weight", [2], [1, 2])));
+        var unexpected = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadLanguageModel(folder.Path));
+        Assert.Contains("h.0.attn.rotary.weight", unexpected.Message);
+    }
+
+    [Fact]
+    public void TokenizerLargerThanTheModelVocabularyIsAMismatch()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Path);
+        HuggingFaceFixtures.WriteGpt2(folder.Path, vocabulary - 10);
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadLanguageModel(folder.Path));
+        Assert.Contains($"tokenizer has {vocabulary} tokens", error.Message);
+    }
+
+    [Fact]
+    public void NonGptConfigAndMissingFilesGetClearErrors()
+    {
+        using var folder = new TemporaryFolder();
+        Assert.Throws<DirectoryNotFoundException>(() => Checkpoint.LoadLanguageModel(folder.File("nowhere")));
+        var noConfig = Assert.Throws<FileNotFoundException>(() => Checkpoint.LoadLanguageModel(folder.Path));
+        Assert.Contains("config.json", noConfig.Message);
+        File.WriteAllText(folder.File("config.json"), """{"model_type": "llama"}""");
+        var wrongType = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadLanguageModel(folder.Path));
+        Assert.Contains("'llama'", wrongType.Message);
+    }
+}

@@ -1,0 +1,57 @@
+using PromptDfd.Engine.Models;
+using PromptDfd.Tests.Support;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Tests.Models;
+
+/// <summary>Weights that come from outside must mean what they meant there: our modules match plain-loop references.</summary>
+public class HuggingFaceGoldenTests
+{
+    [Fact]
+    public void Gpt2CheckpointInHuggingFaceLayoutGivesTheReferenceLogits()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Path);
+        var weights = HuggingFaceFixtures.WriteGpt2(folder.Path, vocabulary);
+        LoadedLanguageModel loaded = Checkpoint.LoadLanguageModel(folder.Path);
+        int[] tokens = [5, 17, 260, 3, 99, 42, 7];
+
+        float[][] expected = new ReferenceGpt2(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads).Logits(tokens);
+        using Tensor actual = loaded.Model.forward(tensor(tokens.Select(t => (long)t).ToArray(), [1, tokens.Length]));
+
+        float[] flat = actual.data<float>().ToArray();
+        for (int i = 0; i < tokens.Length; i++)
+            for (int v = 0; v < vocabulary; v++)
+                Assert.True(Math.Abs(expected[i][v] - flat[i * vocabulary + v]) < 1e-4, $"logit [{i},{v}]: {expected[i][v]} vs {flat[i * vocabulary + v]}");
+    }
+
+    [Fact]
+    public void BertSequenceClassifierInHuggingFaceLayoutGivesTheReferenceLogitsWithPadding()
+    {
+        using var folder = new TemporaryFolder();
+        var weights = HuggingFaceFixtures.WriteBert(folder.Path);
+        LoadedClassifier loaded = Checkpoint.LoadClassifier(folder.Path);
+        Assert.Equal(["negative", "neutral", "positive"], loaded.Labels);
+        var tokenizer = loaded.Tokenizer;
+        int[] ids = tokenizer.Encode("The movie was unbelievable!").ToArray();
+        Assert.Equal([2, 5, 6, 7, 11, 12, 13, 14, 3], ids); // [CLS] the movie was un ##believ ##able ! [SEP]
+        int[] padded = [.. ids, 0, 0];
+        bool[] mask = padded.Select((_, i) => i < ids.Length).ToArray();
+
+        float[] expected = new ReferenceBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads).Logits(padded, mask);
+        using Tensor actual = loaded.Classifier.Classify(tensor(padded.Select(t => (long)t).ToArray(), [1, padded.Length]),
+            tensor(mask, [1, padded.Length]));
+
+        float[] values = actual.data<float>().ToArray();
+        for (int c = 0; c < 3; c++) Assert.True(Math.Abs(expected[c] - values[c]) < 1e-4, $"class {c}: {expected[c]} vs {values[c]}");
+    }
+
+    [Fact]
+    public void OpenAiGpt2TokenizerMatchesKnownIds()
+    {
+        var tokenizer = PromptDfd.Engine.Text.TokenizerFactory.Gpt2();
+        Assert.Equal([15496, 995], tokenizer.Encode("Hello world"));
+        Assert.Equal(50257, tokenizer.VocabularySize);
+        Assert.Equal("Hello world", tokenizer.Decode([15496, 995]));
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+using PromptDfd.Engine.Models;
+
+namespace PromptDfd.Tests.Support;
+
+/// <summary>Writes tiny random checkpoints exactly as Hugging Face lays them out, for the golden tests.</summary>
+public static class HuggingFaceFixtures
+{
+    public const int Width = 16, Layers = 2, Heads = 2, Positions = 24;
+
+    /// <summary>A GPT2Model-style folder (keys without "transformer.", Conv1D [in, out], attn.bias buffers present).</summary>
+    public static Dictionary<string, NamedArray> WriteGpt2(string folder, int vocabulary, int seed = 3)
+    {
+        var random = new Random(seed);
+        var arrays = new Dictionary<string, NamedArray>();
+        void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
+        Add("wte.weight", vocabulary, Width);
+        Add("wpe.weight", Positions, Width);
+        for (int l = 0; l < Layers; l++)
+        {
+            string p = $"h.{l}.";
+            Add(p + "ln_1.weight", Width); Add(p + "ln_1.bias", Width);
+            Add(p + "attn.c_attn.weight", Width, 3 * Width); Add(p + "attn.c_attn.bias", 3 * Width);
+            Add(p + "attn.c_proj.weight", Width, Width); Add(p + "attn.c_proj.bias", Width);
+            Add(p + "ln_2.weight", Width); Add(p + "ln_2.bias", Width);
+            Add(p + "mlp.c_fc.weight", Width, 4 * Width); Add(p + "mlp.c_fc.bias", 4 * Width);
+            Add(p + "mlp.c_proj.weight", 4 * Width, Width); Add(p + "mlp.c_proj.bias", Width);
+            // The causal-mask buffer real GPT-2 files carry; the loader must skip it.
+            arrays[p + "attn.bias"] = new NamedArray(p + "attn.bias", [1, 1, Positions, Positions], new float[Positions * Positions]);
+        }
+        Add("ln_f.weight", Width); Add("ln_f.bias", Width);
+        SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
+        var config = new JsonObject
+        {
+            ["architectures"] = new JsonArray("GPT2LMHeadModel"), ["model_type"] = "gpt2", ["vocab_size"] = vocabulary,
+            ["n_positions"] = Positions, ["n_ctx"] = Positions, ["n_embd"] = Width, ["n_layer"] = Layers, ["n_head"] = Heads,
+            ["activation_function"] = "gelu_new", ["layer_norm_epsilon"] = 1e-5, ["n_inner"] = null,
+        };
+        File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
+        return arrays;
+    }
+
+    public static readonly string[] BertVocabulary =
+        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "movie", "was", "great", "terrible", "food", "un", "##believ", "##able", "!", ","];
+
+    /// <summary>A BertForSequenceClassification-style folder with 3 labels and an old-style LayerNorm.gamma/beta naming.</summary>
+    public static Dictionary<string, NamedArray> WriteBert(string folder, int seed = 5)
+    {
+        var random = new Random(seed);
+        var arrays = new Dictionary<string, NamedArray>();
+        void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
+        int v = BertVocabulary.Length, ff = 2 * Width;
+        Add("bert.embeddings.word_embeddings.weight", v, Width);
+        Add("bert.embeddings.position_embeddings.weight", Positions, Width);
+        Add("bert.embeddings.token_type_embeddings.weight", 2, Width);
+        Add("bert.embeddings.LayerNorm.gamma", Width); Add("bert.embeddings.LayerNorm.beta", Width);
+        for (int l = 0; l < Layers; l++)
+        {
+            string p = $"bert.encoder.layer.{l}.";
+            foreach (string m in new[] { "query", "key", "value" }) { Add(p + $"attention.self.{m}.weight", Width, Width); Add(p + $"attention.self.{m}.bias", Width); }
+            Add(p + "attention.output.dense.weight", Width, Width); Add(p + "attention.output.dense.bias", Width);
+            Add(p + "attention.output.LayerNorm.weight", Width); Add(p + "attention.output.LayerNorm.bias", Width);
+            Add(p + "intermediate.dense.weight", ff, Width); Add(p + "intermediate.dense.bias", ff);
+            Add(p + "output.dense.weight", Width, ff); Add(p + "output.dense.bias", Width);
+            Add(p + "output.LayerNorm.weight", Width); Add(p + "output.LayerNorm.bias", Width);
+        }
+        Add("bert.pooler.dense.weight", Width, Width); Add("bert.pooler.dense.bias", Width);
+        Add("classifier.weight", 3, Width); Add("classifier.bias", 3);
+        SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
+        var config = new JsonObject
+        {
+            ["architectures"] = new JsonArray("BertForSequenceClassification"), ["model_type"] = "bert", ["vocab_size"] = v,
+            ["max_position_embeddings"] = Positions, ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers,
+            ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = ff, ["hidden_act"] = "gelu",
+            ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0,
+            ["id2label"] = new JsonObject { ["0"] = "negative", ["1"] = "neutral", ["2"] = "positive" },
+        };
+        File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
+        File.WriteAllLines(Path.Combine(folder, "vocab.txt"), BertVocabulary);
+        return arrays;
+    }
+
+    private static NamedArray Random(Random random, string name, long[] shape)
+    {
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        bool gain = name.EndsWith("ln_1.weight") || name.EndsWith("ln_2.weight") || name.EndsWith("ln_f.weight")
+                    || name.EndsWith("LayerNorm.weight") || name.EndsWith("LayerNorm.gamma");
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(gain ? 1 + 0.2 * (random.NextDouble() - 0.5) : 0.4 * (random.NextDouble() - 0.5));
+        return new NamedArray(name, shape, values);
+    }
+}

@@ -1,0 +1,84 @@
+using PromptDfd.Engine.Models;
+
+namespace PromptDfd.Tests.Support;
+
+/// <summary>BERT sequence classification written out with loops over Hugging Face's layout (Linear weights [out, in]).</summary>
+public sealed class ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads)
+{
+    private float[] W(string name) => weights.TryGetValue(name, out var a) ? a.Values
+        : weights[name.Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta")].Values;
+
+    private int Width => (int)weights["bert.embeddings.word_embeddings.weight"].Shape[1];
+
+    /// <summary>Class logits for one sequence; positions with mask false are padding and never attended to.</summary>
+    public float[] Logits(int[] tokens, bool[] mask)
+    {
+        int t = tokens.Length, d = Width;
+        string e = "bert.embeddings.";
+        var x = new float[t][];
+        for (int i = 0; i < t; i++)
+        {
+            var row = new float[d];
+            for (int j = 0; j < d; j++)
+                row[j] = W(e + "word_embeddings.weight")[tokens[i] * d + j] + W(e + "position_embeddings.weight")[i * d + j] + W(e + "token_type_embeddings.weight")[j];
+            x[i] = ReferenceGpt2.LayerNorm(row, W(e + "LayerNorm.weight"), W(e + "LayerNorm.bias"), 1e-12);
+        }
+        for (int l = 0; l < layers; l++)
+        {
+            string p = $"bert.encoder.layer.{l}.";
+            float[][] q = x.Select(r => Linear(r, p + "attention.self.query")).ToArray();
+            float[][] k = x.Select(r => Linear(r, p + "attention.self.key")).ToArray();
+            float[][] v = x.Select(r => Linear(r, p + "attention.self.value")).ToArray();
+            int hd = d / heads;
+            var attended = new float[t][];
+            for (int i = 0; i < t; i++)
+            {
+                attended[i] = new float[d];
+                for (int h = 0; h < heads; h++)
+                {
+                    var scores = new double[t];
+                    for (int j = 0; j < t; j++)
+                    {
+                        double dot = 0;
+                        for (int c = 0; c < hd; c++) dot += q[i][h * hd + c] * k[j][h * hd + c];
+                        scores[j] = mask[j] ? dot / Math.Sqrt(hd) : double.NegativeInfinity;
+                    }
+                    double max = scores.Max(), total = scores.Sum(s => Math.Exp(s - max));
+                    for (int j = 0; j < t; j++)
+                        for (int c = 0; c < hd; c++) attended[i][h * hd + c] += (float)(Math.Exp(scores[j] - max) / total * v[j][h * hd + c]);
+                }
+            }
+            x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.output.dense"), r, p + "attention.output.LayerNorm")).ToArray();
+            x = x.Select(r => Residual(Linear(Linear(r, p + "intermediate.dense").Select(GeluErf).ToArray(), p + "output.dense"), r, p + "output.LayerNorm")).ToArray();
+        }
+        float[] pooled = Linear(x[0], "bert.pooler.dense").Select(MathF.Tanh).ToArray();
+        return Linear(pooled, "classifier");
+    }
+
+    private float[] Residual(float[] y, float[] residual, string norm) =>
+        ReferenceGpt2.LayerNorm(y.Select((value, i) => value + residual[i]).ToArray(), W(norm + ".weight"), W(norm + ".bias"), 1e-12);
+
+    private float[] Linear(float[] x, string name)
+    {
+        float[] weight = W(name + ".weight"), bias = W(name + ".bias");
+        int outputs = bias.Length;
+        var y = new float[outputs];
+        for (int o = 0; o < outputs; o++)
+        {
+            double sum = bias[o];
+            for (int i = 0; i < x.Length; i++) sum += weight[o * x.Length + i] * x[i];
+            y[o] = (float)sum;
+        }
+        return y;
+    }
+
+    private static float GeluErf(float x) => (float)(0.5 * x * (1 + Erf(x / Math.Sqrt(2))));
+
+    // Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).
+    private static double Erf(double x)
+    {
+        double sign = Math.Sign(x), a = Math.Abs(x), t = 1 / (1 + 0.3275911 * a);
+        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+        return sign * (1 - poly * Math.Exp(-a * a));
+    }
+}

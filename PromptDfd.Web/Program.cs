@@ -1,0 +1,33 @@
+using MudBlazor.Services;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Web.Components;
+using PromptDfd.Web.Services;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
+builder.Services.AddSingleton<ShippedAssets>();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+
+// Checked before anything listens: --urls, ASPNETCORE_URLS and appsettings "Urls" all land in this key.
+BindingGuard.Check((builder.Configuration["Urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries),
+    builder.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions());
+
+var app = builder.Build();
+
+var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DashboardOptions>>().Value;
+TorchRuntime.ConfigureThreads(options.Threads);
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+}
+app.UseAntiforgery();
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapGet("/api/system", () => new { torch = TorchRuntime.Describe() });
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,33 @@
+namespace PromptDfd.Web.Services;
+
+/// <summary>Host settings bound from the "Dashboard" section of appsettings.json (or environment / command line).</summary>
+public sealed class DashboardOptions
+{
+    public const string Section = "Dashboard";
+
+    /// <summary>Folder the relative paths below start from; empty means the folder holding PromptDfd.sln.</summary>
+    public string RepositoryRoot { get; set; } = "";
+    public string ModelsFolder { get; set; } = "models";
+    public string TasksFolder { get; set; } = "data/tasks";
+    public string RunsFolder { get; set; } = "runs";
+
+    /// <summary>"auto" (CUDA when present), "cpu" or "cuda".</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>libtorch intra-op threads; 0 means one per core.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Required before the dashboard may listen on anything but loopback.</summary>
+    public string AccessToken { get; set; } = "";
+
+    public string Resolve(string relative) => Path.GetFullPath(Path.Combine(Root(), relative));
+
+    public string Root()
+    {
+        if (RepositoryRoot.Length > 0) return Path.GetFullPath(RepositoryRoot);
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+                if (File.Exists(Path.Combine(directory.FullName, "PromptDfd.sln"))) return directory.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}

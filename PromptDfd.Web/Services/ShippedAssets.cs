@@ -1,0 +1,57 @@
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Models;
+using Microsoft.Extensions.Options;
+
+namespace PromptDfd.Web.Services;
+
+public sealed record TaskSummary(string Name, string StandsInFor, IReadOnlyList<string> Labels, int Train, int Dev, int Test, string Card, string? Error);
+
+public sealed record ModelSummary(string Name, string Kind, string Architecture, string Card, string Folder);
+
+/// <summary>Finds the tasks and checkpoints on disk (shipped or made by users) for the dashboard's pages.</summary>
+public sealed class ShippedAssets(IOptions<DashboardOptions> options)
+{
+    public IReadOnlyList<TaskSummary> Tasks()
+    {
+        string root = options.Value.Resolve(options.Value.TasksFolder);
+        if (!Directory.Exists(root)) return [];
+        var tasks = new List<TaskSummary>();
+        foreach (string folder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+        {
+            string card = ReadCard(folder);
+            try
+            {
+                TaskDataset task = TaskDataset.Load(folder);
+                tasks.Add(new TaskSummary(task.Name, task.Info.StandsInFor, task.Labels, task.Splits.Train.Count, task.Splits.Dev.Count, task.Splits.Test.Count, card, null));
+            }
+            catch (Exception error) when (error is InvalidDataException or FileNotFoundException or System.Text.Json.JsonException)
+            {
+                tasks.Add(new TaskSummary(Path.GetFileName(folder), "", [], 0, 0, 0, card, error.Message));
+            }
+        }
+        return tasks;
+    }
+
+    public IReadOnlyList<ModelSummary> Models()
+    {
+        string root = options.Value.Resolve(options.Value.ModelsFolder);
+        if (!Directory.Exists(root)) return [];
+        return Directory.EnumerateFiles(root, Checkpoint.ConfigFile, SearchOption.AllDirectories)
+            .Select(Path.GetDirectoryName)
+            .Select(folder =>
+            {
+                var config = Checkpoint.ReadConfig(folder!);
+                string kind = config[Checkpoint.OwnSection]?["kind"]?.GetValue<string>() ?? "checkpoint";
+                string architecture = config["architectures"]?[0]?.GetValue<string>() ?? config["model_type"]?.GetValue<string>() ?? "?";
+                return new ModelSummary(Path.GetRelativePath(root, folder!), kind, architecture, ReadCard(folder!), folder!);
+            })
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static string ReadCard(string folder)
+    {
+        string path = Path.Combine(folder, "card.md");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
+    }
+}
