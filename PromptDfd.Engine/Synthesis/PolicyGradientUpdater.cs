@@ -1,0 +1,91 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Engine.Synthesis;
+
+public sealed record PolicyUpdateStatistics(double Loss, double MeanAdvantage, double Entropy, double[] Baselines);
+
+/// <summary>
+/// Updates the prompter from rewarded prompts: REINFORCE with a per-class moving-average baseline, advantages
+/// normalised over the batch and an entropy bonus; or PPO's clipped objective over several epochs on the batch.
+/// </summary>
+public sealed class PolicyGradientUpdater
+{
+    private readonly TopicPrompter policy;
+    private readonly optim.Optimizer optimizer;
+    private readonly double[] baselines;
+    private readonly bool[] baselineStarted;
+
+    public PolicyGradientUpdater(TopicPrompter policy)
+    {
+        this.policy = policy;
+        optimizer = optim.Adam(policy.TrainableParameters, policy.Config.LearningRate);
+        baselines = new double[policy.Classes];
+        baselineStarted = new bool[policy.Classes];
+    }
+
+    public IReadOnlyList<double> Baselines => baselines;
+
+    public PolicyUpdateStatistics Update(IReadOnlyList<int> classes, long[][] prompts, IReadOnlyList<double> rewards)
+    {
+        PrompterConfig config = policy.Config;
+        double[] advantages = Advantages(classes, rewards);
+        UpdateBaselines(classes, rewards);
+        policy.train();
+        double[]? oldLogProbabilities = null;
+        if (config.Algorithm == PolicyAlgorithm.PpoClip)
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            oldLogProbabilities = policy.Score(classes, prompts).LogProbability.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+        }
+        int epochs = config.Algorithm == PolicyAlgorithm.PpoClip ? config.PpoEpochs : 1;
+        double lossValue = 0, entropyValue = 0;
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var (logProbability, entropy) = policy.Score(classes, prompts);
+            Tensor advantage = tensor(advantages, dtype: ScalarType.Float32).to(logProbability.device);
+            Tensor objective;
+            if (oldLogProbabilities is null)
+            {
+                objective = advantage * logProbability;
+            }
+            else
+            {
+                Tensor ratio = (logProbability - tensor(oldLogProbabilities, dtype: ScalarType.Float32).to(logProbability.device)).exp();
+                objective = minimum(ratio * advantage, ratio.clamp(1 - config.PpoClip, 1 + config.PpoClip) * advantage);
+            }
+            Tensor loss = -objective.mean() - config.EntropyBonus * entropy.mean();
+            loss.backward();
+            nn.utils.clip_grad_norm_(policy.TrainableParameters, 1.0);
+            optimizer.step();
+            lossValue = loss.item<float>();
+            entropyValue = entropy.mean().item<float>();
+        }
+        return new PolicyUpdateStatistics(lossValue, advantages.Average(), entropyValue, (double[])baselines.Clone());
+    }
+
+    private double[] Advantages(IReadOnlyList<int> classes, IReadOnlyList<double> rewards)
+    {
+        // Before a class has a baseline, the batch mean of that class stands in for it.
+        var batchMean = classes.Zip(rewards).GroupBy(p => p.First).ToDictionary(g => g.Key, g => g.Average(p => p.Second));
+        double[] advantages = rewards.Select((r, i) => r - (baselineStarted[classes[i]] ? baselines[classes[i]] : batchMean[classes[i]])).ToArray();
+        if (!policy.Config.NormalizeAdvantages || advantages.Length < 2) return advantages;
+        double mean = advantages.Average();
+        double std = Math.Sqrt(advantages.Average(a => (a - mean) * (a - mean)));
+        return advantages.Select(a => (a - mean) / (std + 1e-8)).ToArray();
+    }
+
+    private void UpdateBaselines(IReadOnlyList<int> classes, IReadOnlyList<double> rewards)
+    {
+        double momentum = policy.Config.BaselineMomentum;
+        foreach (var group in classes.Zip(rewards).GroupBy(p => p.First))
+        {
+            double mean = group.Average(p => p.Second);
+            baselines[group.Key] = baselineStarted[group.Key] ? momentum * baselines[group.Key] + (1 - momentum) * mean : mean;
+            baselineStarted[group.Key] = true;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using PromptDfd.Engine.Models;
+
+namespace PromptDfd.Engine.Synthesis;
+
+public enum PolicyAlgorithm { Reinforce, PpoClip }
+
+/// <summary>The topic prompter P_phi and how it is updated (method.md, components 2 and 5; our design where the paper is silent).</summary>
+public sealed record PrompterConfig
+{
+    /// <summary>K: tokens in a topic prompt.</summary>
+    public int PromptLength { get; init; } = 6;
+
+    /// <summary>Learned per-class prefix vectors that condition the prompter on the class.</summary>
+    public int PrefixLength { get; init; } = 4;
+
+    /// <summary>How many of the last transformer blocks are trained (with the final LayerNorm and the prefix); the rest stays frozen.</summary>
+    public int TrainableBlocks { get; init; } = 1;
+
+    public double LearningRate { get; init; } = 1e-3;
+    public double EntropyBonus { get; init; } = 0.01;
+    public double BaselineMomentum { get; init; } = 0.9;
+    public bool NormalizeAdvantages { get; init; } = true;
+    public PolicyAlgorithm Algorithm { get; init; } = PolicyAlgorithm.Reinforce;
+    public double PpoClip { get; init; } = 0.2;
+    public int PpoEpochs { get; init; } = 2;
+    public SamplingConfig Sampling { get; init; } = new() { Temperature = 1.0, TopP = 1.0, StopAtEndOfText = false };
+
+    public void Validate(GptConfig prior)
+    {
+        var problems = new List<string>();
+        if (PromptLength < 1) problems.Add($"PromptLength must be at least 1 (got {PromptLength})");
+        if (PrefixLength < 1) problems.Add($"PrefixLength must be at least 1 (got {PrefixLength})");
+        if (PrefixLength + 1 + PromptLength > prior.ContextLength) problems.Add($"PrefixLength + 1 + PromptLength must fit the prior's context of {prior.ContextLength}");
+        if (TrainableBlocks < 0 || TrainableBlocks > prior.Layers) problems.Add($"TrainableBlocks must be between 0 and the prior's {prior.Layers} layers (got {TrainableBlocks})");
+        if (LearningRate <= 0) problems.Add($"LearningRate must be positive (got {LearningRate})");
+        if (EntropyBonus < 0) problems.Add($"EntropyBonus must be non-negative (got {EntropyBonus})");
+        if (BaselineMomentum is < 0 or >= 1) problems.Add($"BaselineMomentum must be in [0, 1) (got {BaselineMomentum})");
+        if (PpoClip is <= 0 or >= 1) problems.Add($"PpoClip must be in (0, 1) (got {PpoClip})");
+        if (PpoEpochs < 1) problems.Add($"PpoEpochs must be at least 1 (got {PpoEpochs})");
+        if (problems.Count > 0) throw new ArgumentException("Invalid prompter config: " + string.Join("; ", problems) + ".");
+        Sampling.Validate();
+    }
+}

@@ -1,0 +1,29 @@
+namespace PromptDfd.Engine.Synthesis;
+
+/// <summary>Weights of the prompter's reward terms (method.md, "Reward"); every term is also logged on its own.</summary>
+public sealed record RewardConfig
+{
+    /// <summary>Weight of log T(c|x): the sample is about its class.</summary>
+    public double Relevance { get; init; } = 1.0;
+
+    /// <summary>Weight of KL(T(.|x) || S(.|x)): the student has not mastered the sample yet.</summary>
+    public double Hardness { get; init; } = 1.0;
+
+    /// <summary>beta of the penalty -beta (log P_phi(p|c) - log P_0(p)) that keeps prompts natural language.</summary>
+    public double Plausibility { get; init; } = 0.05;
+
+    /// <summary>Weight of the penalty for prompts repeated within the batch or the recent window.</summary>
+    public double Diversity { get; init; } = 0.5;
+
+    /// <summary>How many recent prompts the diversity term remembers.</summary>
+    public int DiversityWindow { get; init; } = 256;
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        foreach (var (name, value) in new[] { ("Relevance", Relevance), ("Hardness", Hardness), ("Plausibility", Plausibility), ("Diversity", Diversity) })
+            if (value < 0 || double.IsNaN(value)) problems.Add($"{name} weight must be non-negative (got {value})");
+        if (DiversityWindow < 0) problems.Add($"DiversityWindow must be non-negative (got {DiversityWindow})");
+        if (problems.Count > 0) throw new ArgumentException("Invalid reward config: " + string.Join("; ", problems) + ".");
+    }
+}

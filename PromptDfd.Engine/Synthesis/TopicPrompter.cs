@@ -1,0 +1,127 @@
+using PromptDfd.Engine.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Engine.Synthesis;
+
+/// <summary>
+/// The topic prompter P_phi(p | c): a copy of the language prior that reads a learned per-class prefix, then the
+/// end-of-text token (a document start), then writes K prompt tokens. Only the prefix, the last blocks and the final
+/// LayerNorm are trained. The prefix starts as the end-of-text embedding plus small noise, so at initialisation the
+/// prompter behaves like the reference P_0 = G.
+/// </summary>
+public sealed class TopicPrompter : nn.Module
+{
+    private readonly GptLanguageModel lm;
+    private readonly Parameter class_prefix;
+    private readonly int endOfText;
+
+    public TopicPrompter(GptLanguageModel prior, int classes, int endOfTextId, PrompterConfig config) : base(nameof(TopicPrompter))
+    {
+        config.Validate(prior.Config);
+        Config = config;
+        endOfText = endOfTextId;
+        lm = new GptLanguageModel(prior.Config);
+        lm.load_state_dict(prior.state_dict());
+        using (no_grad())
+        {
+            Tensor start = prior.Body.TokenEmbedding[endOfTextId].detach().cpu();
+            class_prefix = new Parameter(start.expand(classes, config.PrefixLength, -1) + randn(classes, config.PrefixLength, start.shape[0]) * 0.02);
+        }
+        RegisterComponents();
+        this.to(prior.Body.TokenEmbedding.device);
+        int firstTrained = prior.Config.Layers - config.TrainableBlocks;
+        foreach (var (name, parameter) in lm.named_parameters())
+        {
+            bool trained = name.StartsWith("transformer.ln_f.", StringComparison.Ordinal)
+                           || Enumerable.Range(firstTrained, config.TrainableBlocks).Any(l => name.StartsWith($"transformer.h.{l}.", StringComparison.Ordinal));
+            parameter.requires_grad = trained;
+        }
+    }
+
+    public PrompterConfig Config { get; }
+    public int Classes => (int)class_prefix.shape[0];
+    public IEnumerable<Parameter> TrainableParameters => parameters().Where(p => p.requires_grad);
+
+    /// <summary>Samples one prompt of K tokens per requested class (no gradients).</summary>
+    public long[][] Sample(IReadOnlyList<int> classes, Generator? generator)
+    {
+        int batch = classes.Count, length = Config.PromptLength;
+        var prompts = new long[batch][];
+        for (int i = 0; i < batch; i++) prompts[i] = new long[length];
+        bool wasTraining = training;
+        eval();
+        using (no_grad())
+        using (KvCache cache = lm.NewCache())
+        {
+            using (var scope = NewDisposeScope())
+            {
+                Tensor next = SampleFrom(lm.Logits(lm.Body.ForwardEmbeddings(Context(classes), cache)).select(1, -1), generator);
+                Store(next, prompts, 0);
+            }
+            for (int position = 1; position < length; position++)
+            {
+                using var scope = NewDisposeScope();
+                Tensor previous = tensor(prompts.Select(p => p[position - 1]).ToArray(), [batch, 1]).to(class_prefix.device);
+                Tensor hidden = lm.Body.ForwardEmbeddings(Embed(previous), cache);
+                Store(SampleFrom(lm.Logits(hidden).select(1, -1), generator), prompts, position);
+            }
+        }
+        if (wasTraining) train();
+        return prompts;
+    }
+
+    /// <summary>log P_phi(p | c) summed over the prompt's tokens [batch], and the mean entropy of the next-token distributions [batch].</summary>
+    public (Tensor LogProbability, Tensor Entropy) Score(IReadOnlyList<int> classes, long[][] prompts)
+    {
+        Tensor ids = tensor(prompts.SelectMany(p => p).ToArray(), [prompts.Length, Config.PromptLength]).to(class_prefix.device);
+        Tensor inputs = cat([Context(classes), Embed(ids.narrow(1, 0, Config.PromptLength - 1))], 1);
+        Tensor logits = lm.Logits(lm.Body.ForwardEmbeddings(inputs)).narrow(1, Config.PrefixLength, Config.PromptLength);
+        return PromptLogProbabilities(logits, ids, endOfText);
+    }
+
+    /// <summary>The reference log P_0(p): the frozen prior reading end-of-text then the prompt.</summary>
+    public static Tensor ReferenceLogProbability(GptLanguageModel prior, long[][] prompts, int endOfTextId)
+    {
+        int length = prompts[0].Length;
+        Tensor ids = tensor(prompts.SelectMany(p => p).ToArray(), [prompts.Length, length]).to(prior.Body.TokenEmbedding.device);
+        Tensor inputs = cat([full(prompts.Length, 1, endOfTextId, dtype: ScalarType.Int64, device: ids.device), ids.narrow(1, 0, length - 1)], 1);
+        return PromptLogProbabilities(prior.forward(inputs), ids, endOfTextId).LogProbability;
+    }
+
+    // Prompts never contain end-of-text, for the policy and the reference alike, so the two stay comparable.
+    private static (Tensor LogProbability, Tensor Entropy) PromptLogProbabilities(Tensor logits, Tensor ids, int endOfTextId)
+    {
+        Tensor logSoftmax = nn.functional.log_softmax(WithoutEndOfText(logits, endOfTextId), 2);
+        Tensor chosen = logSoftmax.gather(2, ids.unsqueeze(2)).squeeze(2).sum(1);
+        Tensor entropy = -(logSoftmax.exp() * logSoftmax.clamp_min(-1e9)).sum(2).mean([1L]);
+        return (chosen, entropy);
+    }
+
+    private static Tensor WithoutEndOfText(Tensor logits, int endOfTextId)
+    {
+        Tensor mask = zeros([logits.shape[^1]], dtype: ScalarType.Bool, device: logits.device);
+        mask[endOfTextId] = tensor(true);
+        return logits.masked_fill(mask, double.NegativeInfinity);
+    }
+
+    private Tensor SampleFrom(Tensor logits, Generator? generator) => Generation.SampleNext(WithoutEndOfText(logits, endOfText), Config.Sampling, generator);
+
+    private static void Store(Tensor next, long[][] prompts, int position)
+    {
+        long[] values = next.cpu().data<long>().ToArray();
+        for (int i = 0; i < prompts.Length; i++) prompts[i][position] = values[i];
+    }
+
+    /// <summary>[batch, prefix + 1, width]: the class prefix followed by the end-of-text embedding.</summary>
+    private Tensor Context(IReadOnlyList<int> classes)
+    {
+        Tensor index = tensor(classes.Select(c => (long)c).ToArray()).to(class_prefix.device);
+        Tensor start = Embed(full(classes.Count, 1, endOfText, dtype: ScalarType.Int64, device: class_prefix.device));
+        return cat([class_prefix.index_select(0, index), start], 1);
+    }
+
+    private Tensor Embed(Tensor ids) =>
+        lm.Body.TokenEmbedding.index_select(0, ids.flatten()).view(ids.shape[0], ids.shape[1], -1);
+}

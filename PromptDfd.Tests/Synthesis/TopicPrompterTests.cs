@@ -1,0 +1,72 @@
+using PromptDfd.Engine.Synthesis;
+using PromptDfd.Tests.Support;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Tests.Synthesis;
+
+public class TopicPrompterTests
+{
+    private const int EndOfText = 298;
+
+    private static TopicPrompter Prompter(PrompterConfig? config = null) =>
+        new(TinyModels.LanguageModel(), classes: 2, EndOfText, config ?? new PrompterConfig { PromptLength = 4, PrefixLength = 2, LearningRate = 0.02 });
+
+    [Fact]
+    public void SampledPromptsHaveKTokensNeverEndOfTextAndAreReproducible()
+    {
+        var prompter = Prompter();
+        long[][] first = prompter.Sample([0, 1, 0, 1], new Generator(3));
+        long[][] again = prompter.Sample([0, 1, 0, 1], new Generator(3));
+        Assert.Equal(first, again);
+        Assert.All(first, p => { Assert.Equal(4, p.Length); Assert.DoesNotContain(EndOfText, p); });
+    }
+
+    [Fact]
+    public void OnlyThePrefixTheLastBlockAndFinalNormAreTrained()
+    {
+        var prompter = Prompter();
+        var trained = prompter.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToList();
+        Assert.Contains("class_prefix", trained);
+        Assert.Contains(trained, n => n.StartsWith("lm.transformer.h.1."));
+        Assert.DoesNotContain(trained, n => n.StartsWith("lm.transformer.h.0.") || n.Contains("wte"));
+    }
+
+    [Fact]
+    public void AtInitialisationThePolicyIsCloseToTheReferencePrior()
+    {
+        var prior = TinyModels.LanguageModel();
+        var prompter = new TopicPrompter(prior, 2, EndOfText, new PrompterConfig { PromptLength = 4, PrefixLength = 2 });
+        long[][] prompts = prompter.Sample([0, 1], new Generator(1));
+        using var noGrad = no_grad();
+        float[] policy = prompter.Score([0, 1], prompts).LogProbability.data<float>().ToArray();
+        float[] reference = TopicPrompter.ReferenceLogProbability(prior, prompts, EndOfText).data<float>().ToArray();
+        for (int i = 0; i < 2; i++) Assert.True(Math.Abs(policy[i] - reference[i]) < 1.0, $"{policy[i]} vs {reference[i]}");
+    }
+
+    [Theory]
+    [InlineData(PolicyAlgorithm.Reinforce)]
+    [InlineData(PolicyAlgorithm.PpoClip)]
+    public void PolicyGradientMovesProbabilityTowardTheRewardedPrompt(PolicyAlgorithm algorithm)
+    {
+        var prompter = Prompter(new PrompterConfig { PromptLength = 4, PrefixLength = 2, LearningRate = 0.02, Algorithm = algorithm });
+        var updater = new PolicyGradientUpdater(prompter);
+        long[] good = [10, 20, 30, 40], bad = [50, 60, 70, 80];
+        double Margin()
+        {
+            using var noGrad = no_grad();
+            float[] scores = prompter.Score([0, 0], [good, bad]).LogProbability.data<float>().ToArray();
+            return scores[0] - scores[1];
+        }
+        double before = Margin();
+        for (int step = 0; step < 15; step++) updater.Update([0, 0, 0, 0], [good, bad, good, bad], [1.0, 0.0, 1.0, 0.0]);
+        Assert.True(Margin() > before + 2, $"margin {before} -> {Margin()}");
+        Assert.InRange(updater.Baselines[0], 0.4, 0.6);
+    }
+
+    [Fact]
+    public void PromptThatDoesNotFitTheContextIsRejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Prompter(new PrompterConfig { PromptLength = 40 }));
+        Assert.Contains("context of 32", error.Message);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using PromptDfd.Tests.Data;
+using PromptDfd.Web.Services;
+
+namespace PromptDfd.Tests.Web;
+
+/// <summary>The dashboard served by a real Kestrel on loopback, reading the repository's shipped tasks and models.</summary>
+public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
+{
+    public sealed class Server : WebApplicationFactory<Program>
+    {
+        public Server()
+        {
+            UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+            StartServer();
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("Urls", "http://127.0.0.1:0");
+            builder.UseSetting("Dashboard:RepositoryRoot", Path.GetDirectoryName(ShippedTasksTests.RepositoryFile("PromptDfd.sln")));
+        }
+
+        public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    private readonly Server server;
+
+    public DashboardServerTests(Server server) => this.server = server;
+
+    [Fact]
+    public async Task OverviewListsTheShippedTasksFromARealLoopbackServer()
+    {
+        Assert.Equal("127.0.0.1", server.Address.Host);
+        using var client = new HttpClient { BaseAddress = server.Address };
+        string html = await client.GetStringAsync("/");
+        Assert.Contains("task-table", html);
+        foreach (string task in new[] { "sentiment", "genre", "ontology" }) Assert.Contains(task, html);
+        var css = await client.GetAsync("/_content/MudBlazor/MudBlazor.min.css");
+        Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+    }
+
+    [Fact]
+    public async Task SystemEndpointReportsTheLoadedLibtorch()
+    {
+        using var client = new HttpClient { BaseAddress = server.Address };
+        string json = await client.GetStringAsync("/api/system");
+        Assert.Contains("libtorch 2.", json);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", true)]
+    [InlineData("http://localhost:5080", true)]
+    [InlineData("http://[::1]:5080", true)]
+    [InlineData("http://0.0.0.0:5080", false)]
+    [InlineData("http://*:5080", false)]
+    [InlineData("http://192.168.1.20:5080", false)]
+    public void OnlyLoopbackAddressesCountAsLocal(string url, bool loopback) => Assert.Equal(loopback, BindingGuard.IsLoopback(url));
+
+    [Fact]
+    public void ListeningBeyondLoopbackWithoutAnAccessTokenIsRefused()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => BindingGuard.Check(["http://0.0.0.0:5080"], new DashboardOptions()));
+        Assert.Contains("Dashboard:AccessToken", error.Message);
+        BindingGuard.Check(["http://0.0.0.0:5080"], new DashboardOptions { AccessToken = "secret" });
+    }
+}
