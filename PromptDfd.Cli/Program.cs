@@ -18,7 +18,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help" || !commands.Conta
     if (args.Length > 0 && !commands.ContainsKey(args[0]) && args[0] is not ("-h" or "--help" or "help"))
         Console.Error.WriteLine($"Unknown command '{args[0]}'.");
     Console.WriteLine("usage: promptdfd <command> [--option value ...]\n");
-    foreach (var (name, (help, _)) in commands) Console.WriteLine($"  {name,-12} {help}");
+    foreach (var (name, (help, _)) in commands) Console.WriteLine($"  {name,-14} {help}");
     return args.Length == 0 || args[0] is "-h" or "--help" or "help" ? 0 : 2;
 }
 

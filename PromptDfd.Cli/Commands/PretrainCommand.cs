@@ -97,7 +97,7 @@ public static class PretrainCommand
             [
                 "dotnet run --project PromptDfd.Cli -c Release -- data",
                 "dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab 8000",
-                $"dotnet run --project PromptDfd.Cli -c Release -- pretrain --steps {training.Steps} --batch {training.BatchSize} --lr {training.LearningRate.ToString(CultureInfo.InvariantCulture)} --layers {model.Config.Layers} --width {model.Config.Width} --heads {model.Config.Heads} --context {model.Config.ContextLength} --seed {training.Seed}",
+                $"dotnet run --project PromptDfd.Cli -c Release -- pretrain --steps {training.Steps} --batch {training.BatchSize} --lr {training.LearningRate.ToString(CultureInfo.InvariantCulture)} --layers {model.Config.Layers} --width {model.Config.Width} --heads {model.Config.Heads} --context {model.Config.ContextLength} --eval-every {training.EvaluateEvery} --checkpoint-every {training.CheckpointEvery} --seed {training.Seed}",
             ],
             Hashes = [("prior train.jsonl", FileHash.Sha256(trainPath)), ("prior valid.jsonl", FileHash.Sha256(validPath)),
                       ("vocab.json", FileHash.Sha256(Path.Combine(tokenizerFolder, TokenizerFactory.VocabularyFile)))],

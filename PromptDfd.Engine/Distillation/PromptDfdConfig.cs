@@ -1,0 +1,82 @@
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Synthesis;
+
+namespace PromptDfd.Engine.Distillation;
+
+/// <summary>Student distillation settings (method.md, component 6).</summary>
+public sealed record DistillationConfig
+{
+    public double Temperature { get; init; } = 3.0;
+    public double LearningRate { get; init; } = 5e-4;
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Synthetic samples kept for replay; each student batch mixes fresh samples with replayed ones.</summary>
+    public int ReplayCapacity { get; init; } = 4096;
+
+    /// <summary>Fraction of each student batch drawn from the replay buffer once it has samples.</summary>
+    public double ReplayFraction { get; init; } = 0.5;
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (Temperature <= 0) problems.Add($"Temperature must be positive (got {Temperature})");
+        if (LearningRate <= 0) problems.Add($"LearningRate must be positive (got {LearningRate})");
+        if (BatchSize < 1) problems.Add($"BatchSize must be at least 1 (got {BatchSize})");
+        if (ReplayCapacity < 0) problems.Add($"ReplayCapacity must be non-negative (got {ReplayCapacity})");
+        if (ReplayFraction is < 0 or > 1) problems.Add($"ReplayFraction must be in [0, 1] (got {ReplayFraction})");
+        if (problems.Count > 0) throw new ArgumentException("Invalid distillation config: " + string.Join("; ", problems) + ".");
+    }
+}
+
+/// <summary>The alternating schedule (method.md, component 7).</summary>
+public sealed record ScheduleConfig
+{
+    public int Steps { get; init; } = 200;
+
+    /// <summary>Synthetic samples generated per step (one prompt and one content each).</summary>
+    public int SamplesPerStep { get; init; } = 32;
+
+    /// <summary>N_p: prompter updates per step.</summary>
+    public int PrompterUpdates { get; init; } = 1;
+
+    /// <summary>N_s: student updates per step.</summary>
+    public int StudentUpdates { get; init; } = 2;
+
+    /// <summary>E: evaluate the student on the real test split every E steps (and at the end).</summary>
+    public int EvaluateEvery { get; init; } = 20;
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (Steps < 1) problems.Add($"Steps must be at least 1 (got {Steps})");
+        if (SamplesPerStep < 1) problems.Add($"SamplesPerStep must be at least 1 (got {SamplesPerStep})");
+        if (PrompterUpdates < 0 || StudentUpdates < 0) problems.Add("PrompterUpdates and StudentUpdates must be non-negative");
+        if (EvaluateEvery < 1) problems.Add($"EvaluateEvery must be at least 1 (got {EvaluateEvery})");
+        if (problems.Count > 0) throw new ArgumentException("Invalid schedule config: " + string.Join("; ", problems) + ".");
+    }
+}
+
+/// <summary>Everything a PromptDFD run is, besides its models and data; saved whole with the run.</summary>
+public sealed record PromptDfdConfig
+{
+    public PrompterConfig Prompter { get; init; } = new();
+    public RewardConfig Reward { get; init; } = new();
+
+    /// <summary>How the frozen prior writes the content after the prompt.</summary>
+    public SamplingConfig Content { get; init; } = new() { Temperature = 1.0, TopP = 0.95, MaxNewTokens = 32 };
+
+    public DistillationConfig Distillation { get; init; } = new();
+    public ScheduleConfig Schedule { get; init; } = new();
+    public long Seed { get; init; } = 1;
+
+    public void Validate(GptConfig prior)
+    {
+        Prompter.Validate(prior);
+        Reward.Validate();
+        Content.Validate();
+        Distillation.Validate();
+        Schedule.Validate();
+        if (Prompter.PromptLength + Content.MaxNewTokens > prior.ContextLength)
+            throw new ArgumentException($"Prompt ({Prompter.PromptLength}) plus content ({Content.MaxNewTokens}) tokens exceed the prior's context of {prior.ContextLength}.");
+    }
+}

@@ -1,0 +1,77 @@
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Text;
+using PromptDfd.Tests.Support;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Tests.Distillation;
+
+public class PromptDfdTrainerTests
+{
+    private static readonly string[] Labels = ["negative", "positive"];
+
+    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events) Build(TemporaryFolder folder, long seed = 1, int studentUpdates = 2)
+    {
+        TinyTokenizer.WriteTo(folder.Path);
+        ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder.Path);
+        var prior = TinyModels.LanguageModel(tokenizer.VocabularySize, seed: 11);
+        manual_seed(21);
+        var teacher = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
+        var student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 }.Create(tokenizer.VocabularySize, 32, 2, seed: 31);
+        var config = new PromptDfdConfig
+        {
+            Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2 },
+            Content = new SamplingConfig { MaxNewTokens = 8, TopP = 0.95 },
+            Distillation = new DistillationConfig { BatchSize = 8, LearningRate = 3e-3 },
+            Schedule = new ScheduleConfig { Steps = 6, SamplesPerStep = 8, StudentUpdates = studentUpdates, EvaluateEvery = 3 },
+            Seed = seed,
+        };
+        var events = new List<TrainerEvent>();
+        return (new PromptDfdTrainer(config, new DistillationModels(prior, teacher, student, tokenizer, Labels), events.Add), events);
+    }
+
+    private static readonly LabeledExample[] Evaluation =
+        [new("The movie was wonderful.", "positive"), new("The food was terrible.", "negative"), new("Great actors.", "positive")];
+
+    [Fact]
+    public void RunEmitsEveryRewardTermSamplesAndPeriodicEvaluation()
+    {
+        using var folder = new TemporaryFolder();
+        var (trainer, events) = Build(folder);
+        trainer.Train(Evaluation);
+        var names = events.OfType<MetricEvent>().Select(m => m.Name).ToHashSet();
+        foreach (string name in new[] { "reward/total", "reward/relevance", "reward/hardness", "reward/plausibility", "reward/diversity", "student/kd_loss", "student/accuracy", "prompter/entropy" })
+            Assert.Contains(name, names);
+        Assert.Equal(48, trainer.SamplesSeen);
+        Assert.Equal(48, events.OfType<SampleEvent>().Count());
+        // Evaluated before training, at step 3 and at step 6.
+        Assert.Equal([0, 3, 6], events.OfType<MetricEvent>().Where(m => m.Name == "student/accuracy").Select(m => m.Step));
+        Assert.All(events.OfType<SampleEvent>(), s => Assert.InRange(s.TeacherConfidence, 0.5, 1.0));
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalCurvesAndSamples()
+    {
+        using var first = new TemporaryFolder();
+        using var second = new TemporaryFolder();
+        // libtorch's generator (dropout) is process-wide, so runs are built and trained one after the other, as the run queue does.
+        var (a, eventsA) = Build(first);
+        a.Train(Evaluation);
+        var (b, eventsB) = Build(second);
+        b.Train(Evaluation);
+        Assert.Equal(eventsA.OfType<SampleEvent>(), eventsB.OfType<SampleEvent>());
+        Assert.Equal(eventsA.OfType<MetricEvent>().Select(m => (m.Name, m.Value)), eventsB.OfType<MetricEvent>().Select(m => (m.Name, m.Value)));
+    }
+
+    [Fact]
+    public void StudentDistillationLossFallsAsTheStudentLearnsTheTeacher()
+    {
+        using var folder = new TemporaryFolder();
+        var (trainer, events) = Build(folder, studentUpdates: 8);
+        trainer.Train(Evaluation);
+        var kd = events.OfType<MetricEvent>().Where(m => m.Name == "student/kd_loss").Select(m => m.Value).ToList();
+        Assert.True(kd[^2..].Average() < kd[..2].Average(), string.Join(", ", kd));
+    }
+}
