@@ -29,6 +29,7 @@ public static class TrainTeacherCommand
             MaximumLength = arguments.Int("max-length", 128),
             Seed = arguments.Long("seed", 1234),
         };
+        bool half = Precision.IsHalf(arguments.String("precision", "f32"));
         arguments.RejectUnknown();
         config.Validate();
 
@@ -85,7 +86,7 @@ public static class TrainTeacherCommand
             ],
             Commands =
             [
-                $"dotnet run --project PromptDfd.Cli -c Release -- train-teacher --task {task.Name} --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}",
+                $"dotnet run --project PromptDfd.Cli -c Release -- train-teacher --task {task.Name} --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}{(half ? " --precision f16" : "")}",
             ],
             Hashes = [("task data (task.json + splits)", task.Sha256()), ("prior model.safetensors", prior.WeightsSha256)],
         };
@@ -94,7 +95,7 @@ public static class TrainTeacherCommand
         training["test_accuracy"] = testScores.Accuracy;
         training["test_macro_f1"] = testScores.MacroF1;
         training["naive_bayes_test_accuracy"] = naiveBayesScores.Accuracy;
-        Checkpoint.SaveClassifier(output, teacher, task.Labels, priorFolder, card, training);
+        Checkpoint.SaveClassifier(output, teacher, task.Labels, priorFolder, card, training, half);
         Console.WriteLine($"saved teacher -> {output}");
         return 0;
     }

@@ -28,14 +28,15 @@ public static class Checkpoint
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static void SaveLanguageModel(string folder, GptLanguageModel model, string tokenizerFolder, ModelCard card, JsonObject? training = null)
+    /// <param name="half">store weights as float16: half the size, for shipped inference-only weights</param>
+    public static void SaveLanguageModel(string folder, GptLanguageModel model, string tokenizerFolder, ModelCard card, JsonObject? training = null, bool half = false)
     {
         JsonObject config = model.Config.ToHuggingFace("GPT2LMHeadModel");
         config[OwnSection] = new JsonObject { ["kind"] = "language-model", ["training"] = training };
-        Save(folder, model, WeightLayout.Gpt2, config, tokenizerFolder, card);
+        Save(folder, model, WeightLayout.Gpt2, config, tokenizerFolder, card, half);
     }
 
-    public static void SaveClassifier(string folder, nn.Module classifier, IReadOnlyList<string> labels, string tokenizerFolder, ModelCard card, JsonObject? training = null)
+    public static void SaveClassifier(string folder, nn.Module classifier, IReadOnlyList<string> labels, string tokenizerFolder, ModelCard card, JsonObject? training = null, bool half = false)
     {
         (JsonObject config, WeightLayout layout) = classifier switch
         {
@@ -47,7 +48,7 @@ public static class Checkpoint
         config["id2label"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)l)));
         config["label2id"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(l, (JsonNode?)i)));
         config[OwnSection] = new JsonObject { ["kind"] = "classifier", ["training"] = training };
-        Save(folder, classifier, layout, config, tokenizerFolder, card);
+        Save(folder, classifier, layout, config, tokenizerFolder, card, half);
     }
 
     public static LoadedLanguageModel LoadLanguageModel(string folder, Device? device = null)
@@ -105,6 +106,22 @@ public static class Checkpoint
         return new LoadedClassifier(module, classifier, tokenizer, labels, folder, FileHash.Sha256(weights), config);
     }
 
+    /// <summary>Rewrites a checkpoint's weights in float16 (or back to float32), updating the weights hash in its card.</summary>
+    public static void ConvertPrecision(string folder, bool half)
+    {
+        JsonObject config = ReadConfig(folder);
+        string weights = WeightsPath(folder);
+        string oldHash = FileHash.Sha256(weights);
+        var arrays = SafeTensorsFile.Read(weights);
+        SafeTensorsFile.Write(weights, arrays.Values, new Dictionary<string, string> { ["format"] = "pt" }, half);
+        string newHash = FileHash.Sha256(weights);
+        string card = Path.Combine(folder, CardFile);
+        if (File.Exists(card)) File.WriteAllText(card, File.ReadAllText(card).Replace(oldHash, newHash, StringComparison.Ordinal));
+        config[OwnSection] ??= new JsonObject();
+        config[OwnSection]!["weights_dtype"] = half ? "F16" : "F32";
+        File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(Indented));
+    }
+
     public static JsonObject ReadConfig(string folder)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Checkpoint folder '{folder}' does not exist.");
@@ -121,16 +138,18 @@ public static class Checkpoint
         }
     }
 
-    private static void Save(string folder, nn.Module module, WeightLayout layout, JsonObject config, string tokenizerFolder, ModelCard card)
+    private static void Save(string folder, nn.Module module, WeightLayout layout, JsonObject config, string tokenizerFolder, ModelCard card, bool half)
     {
         Directory.CreateDirectory(folder);
+        config[OwnSection] ??= new JsonObject();
+        config[OwnSection]!["weights_dtype"] = half ? "F16" : "F32";
         foreach (string file in new[] { TokenizerFactory.VocabularyFile, TokenizerFactory.MergesFile, TokenizerFactory.WordPieceFile })
         {
             string source = Path.Combine(tokenizerFolder, file);
             string target = Path.Combine(folder, file);
             if (File.Exists(source) && Path.GetFullPath(source) != Path.GetFullPath(target)) File.Copy(source, target, overwrite: true);
         }
-        ModelWeights.Save(module, layout, Path.Combine(folder, WeightsFile), new Dictionary<string, string> { ["format"] = "pt" });
+        ModelWeights.Save(module, layout, Path.Combine(folder, WeightsFile), new Dictionary<string, string> { ["format"] = "pt" }, half);
         File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(Indented));
         string weightsHash = FileHash.Sha256(Path.Combine(folder, WeightsFile));
         var withHash = card with { Hashes = [.. card.Hashes, (WeightsFile, weightsHash)] };

@@ -7,7 +7,7 @@ namespace PromptDfd.Engine.Models;
 /// <summary>Moves weights between TorchSharp modules and safetensors files, checking every key and shape.</summary>
 public static class ModelWeights
 {
-    public static void Save(nn.Module module, WeightLayout layout, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(nn.Module module, WeightLayout layout, string path, IReadOnlyDictionary<string, string>? metadata = null, bool half = false)
     {
         var arrays = new List<NamedArray>();
         foreach (var (name, parameter) in module.named_parameters())
@@ -15,7 +15,7 @@ public static class ModelWeights
             using Tensor cpuCopy = (layout.IsTransposedInFile(name) ? parameter.t() : parameter).detach().cpu().contiguous();
             arrays.Add(new NamedArray(name, cpuCopy.shape, cpuCopy.data<float>().ToArray()));
         }
-        SafeTensorsFile.Write(path, arrays, metadata);
+        SafeTensorsFile.Write(path, arrays, metadata, half);
     }
 
     /// <summary>Loads a safetensors file into the module. Fails, naming the file and the key, on any missing,

@@ -65,9 +65,11 @@ public static class SafeTensorsFile
         return result;
     }
 
-    /// <summary>Writes float32 tensors; keys are sorted so identical weights give identical files.</summary>
-    public static void Write(string path, IEnumerable<NamedArray> arrays, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>Writes tensors as F32 (exact) or F16 (half the size, for shipped inference weights); keys are
+    /// sorted so identical weights give identical files.</summary>
+    public static void Write(string path, IEnumerable<NamedArray> arrays, IReadOnlyDictionary<string, string>? metadata = null, bool half = false)
     {
+        int width = half ? 2 : 4;
         var ordered = arrays.OrderBy(a => a.Name, StringComparer.Ordinal).ToList();
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
@@ -79,10 +81,10 @@ public static class SafeTensorsFile
         long offset = 0;
         foreach (NamedArray array in ordered)
         {
-            long size = array.Values.LongLength * 4;
+            long size = array.Values.LongLength * width;
             header[array.Name] = new JsonObject
             {
-                ["dtype"] = "F32",
+                ["dtype"] = half ? "F16" : "F32",
                 ["shape"] = new JsonArray(array.Shape.Select(d => (JsonNode)d).ToArray()),
                 ["data_offsets"] = new JsonArray(offset, offset + size),
             };
@@ -100,8 +102,12 @@ public static class SafeTensorsFile
             for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
             foreach (NamedArray array in ordered)
             {
-                var buffer = new byte[array.Values.Length * 4];
-                for (int i = 0; i < array.Values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4), array.Values[i]);
+                var buffer = new byte[array.Values.Length * width];
+                for (int i = 0; i < array.Values.Length; i++)
+                {
+                    if (half) BinaryPrimitives.WriteHalfLittleEndian(buffer.AsSpan(i * 2), (Half)array.Values[i]);
+                    else BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4), array.Values[i]);
+                }
                 stream.Write(buffer);
             }
         }

@@ -25,3 +25,25 @@ public class ClassificationMetricsTests
         Assert.Equal(0, model.Predict("awful and boring"));
     }
 }
+
+public class SynthesisMetricsTests
+{
+    [Fact]
+    public void DistinctNCountsRepeatedNGrams()
+    {
+        Assert.Equal(1.0, SynthesisMetrics.DistinctN(["a b c", "d e f"], 1));
+        Assert.Equal(0.5, SynthesisMetrics.DistinctN(["a b", "a b"], 2));
+        Assert.Equal(2 / 6.0, SynthesisMetrics.DistinctN(["the cat the", "cat the cat"], 1), 6);
+    }
+
+    [Fact]
+    public void SelfBleuIsOneForIdenticalTextsAndLowForUnrelatedOnes()
+    {
+        string text = "the committee said the economy is growing quickly this year";
+        Assert.Equal(1.0, SynthesisMetrics.SelfBleu([text, text, text]), 6);
+        double unrelated = SynthesisMetrics.SelfBleu(["whales swim in cold oceans far away", "my printer jammed again this morning", "prices of grain rose in march"]);
+        Assert.True(unrelated < 0.2, unrelated.ToString());
+        double related = SynthesisMetrics.SelfBleu([text, "the committee said the economy is growing slowly this year"]);
+        Assert.True(related > 0.5 && related < 1, related.ToString());
+    }
+}

@@ -29,6 +29,26 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void HalfPrecisionCheckpointIsHalfTheSizeAndGivesNearlyTheSameLogits()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Folder("tokenizer"));
+        var model = TinyModels.LanguageModel(vocabulary);
+        string full = folder.Folder("full"), half = folder.Folder("half");
+        Checkpoint.SaveLanguageModel(full, model, Path.Combine(folder.Path, "tokenizer"), Card);
+        Checkpoint.SaveLanguageModel(half, model, Path.Combine(folder.Path, "tokenizer"), Card, half: true);
+        long fullSize = new FileInfo(Path.Combine(full, Checkpoint.WeightsFile)).Length, halfSize = new FileInfo(Path.Combine(half, Checkpoint.WeightsFile)).Length;
+        Assert.InRange(halfSize, fullSize * 0.45, fullSize * 0.55);
+        using Tensor ids = TinyModels.Ids(1, 2, 3, 200, 17);
+        using var noGrad = no_grad();
+        Assert.True(model.forward(ids).allclose(Checkpoint.LoadLanguageModel(half).Model.forward(ids), rtol: 1e-2, atol: 1e-2));
+
+        Checkpoint.ConvertPrecision(full, half: true);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(half, Checkpoint.WeightsFile)), File.ReadAllBytes(Path.Combine(full, Checkpoint.WeightsFile)));
+        Assert.Contains(Checkpoint.LoadLanguageModel(full).WeightsSha256, File.ReadAllText(Path.Combine(full, Checkpoint.CardFile)));
+    }
+
+    [Fact]
     public void ClassifiersOfBothArchitecturesRoundTripWithTheirLabels()
     {
         using var folder = new TemporaryFolder();
