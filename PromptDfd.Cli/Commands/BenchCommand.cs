@@ -12,7 +12,7 @@ public static class BenchCommand
         int repeats = arguments.Int("repeats", 8);
         arguments.RejectUnknown();
         TorchRuntime.ConfigureThreads(threads);
-        var benchmark = new EngineBenchmark(new BenchmarkConfig { Repeats = repeats }, Console.WriteLine);
+        var benchmark = new EngineBenchmark(new BenchmarkConfig { Repeats = repeats, GenerationModelFolder = RepositoryPaths.PriorModel }, Console.WriteLine);
         benchmark.Run();
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         File.WriteAllText(output, benchmark.ToMarkdown("dotnet run --project PromptDfd.Cli -c Release -- bench") + Targets(benchmark));

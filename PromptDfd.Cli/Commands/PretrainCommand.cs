@@ -61,7 +61,7 @@ public static class PretrainCommand
             progress =>
             {
                 string line = FormattableString.Invariant($"step {progress.Step}/{progress.Steps} loss {progress.Loss:F3} lr {progress.LearningRate:E2} {progress.TokensPerSecond:F0} tok/s")
-                    + (progress.ValidationLoss is double v ? FormattableString.Invariant($" | valid loss {v:F3} perplexity {Math.Exp(v):F1}") : "");
+                    + (progress.ValidationLoss is double v ? FormattableString.Invariant($"; valid loss {v:F3} perplexity {Math.Exp(v):F1}") : "");
                 Console.WriteLine(line);
                 if (progress.ValidationLoss is not null) history.Add(line);
             },

@@ -50,7 +50,7 @@ public static class TrainTeacherCommand
         var trainer = new ClassifierTrainer(config, batcher, progress =>
         {
             string line = FormattableString.Invariant($"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} {progress.SecondsElapsed:F0}s")
-                          + (progress.Dev is null ? "" : $" | dev {progress.Dev}");
+                          + (progress.Dev is null ? "" : $"; dev {progress.Dev}");
             Console.WriteLine(line);
             if (progress.Dev is not null) log.Add(line);
         });

@@ -61,16 +61,13 @@ public static class Generation
             for (int step = 0; step < sampling.MaxNewTokens; step++)
             {
                 using var scope = NewDisposeScope();
-                Tensor positions = mask.to_type(ScalarType.Int64).cumsum(1).sub(1).clamp_min(0);
-                Tensor logits;
-                if (cache is null || step == 0)
-                {
-                    logits = model.Forward(sequence, cache, padded ? mask : null, positions).select(1, -1);
-                }
-                else
-                {
-                    logits = model.Forward(sequence.narrow(1, -1, 1), cache, padded ? mask : null, positions.narrow(1, -1, 1)).select(1, -1);
-                }
+                // Without padding, positions follow from the cache length; with left padding they skip the pads.
+                Tensor? positions = padded ? mask.to_type(ScalarType.Int64).cumsum(1).sub(1).clamp_min(0) : null;
+                bool incremental = cache is not null && step > 0;
+                Tensor input = incremental ? sequence.narrow(1, -1, 1) : sequence;
+                if (incremental && positions is not null) positions = positions.narrow(1, -1, 1);
+                // Only the last position's distribution is needed: project just that hidden state onto the vocabulary.
+                Tensor logits = model.Logits(model.Body.Forward(input, cache, padded ? mask : null, positions).select(1, -1));
                 Tensor logSoftmax = nn.functional.log_softmax(logits.to_type(ScalarType.Float32), 1);
                 Tensor next = SampleNext(logits, sampling, generator);
                 Tensor chosenLogProbability = logSoftmax.gather(1, next.unsqueeze(1)).squeeze(1);
@@ -85,9 +82,14 @@ public static class Generation
                 }
                 Tensor nextTensor = tensor(nextIds, [batch, 1]).to(device);
                 Tensor newSequence = cat([sequence, nextTensor], 1).MoveToOuterDisposeScope();
-                Tensor newMask = cat([mask, ones(batch, 1, dtype: ScalarType.Bool, device: device)], 1).MoveToOuterDisposeScope();
-                sequence.Dispose(); mask.Dispose();
-                sequence = newSequence; mask = newMask;
+                sequence.Dispose();
+                sequence = newSequence;
+                if (padded)
+                {
+                    Tensor newMask = cat([mask, ones(batch, 1, dtype: ScalarType.Bool, device: device)], 1).MoveToOuterDisposeScope();
+                    mask.Dispose();
+                    mask = newMask;
+                }
                 if (finished.All(f => f)) break;
             }
         }
@@ -118,16 +120,34 @@ public static class Generation
             Tensor kth = scaled.topk(sampling.TopK, 1).values.narrow(1, sampling.TopK - 1, 1);
             scaled = scaled.masked_fill(scaled.lt(kth), double.NegativeInfinity);
         }
-        if (sampling.TopP < 1)
+        if (sampling.TopP < 1) scaled = scaled.masked_fill(OutsideNucleus(scaled.softmax(1), sampling.TopP), double.NegativeInfinity);
+        // Gumbel-max: argmax(logits + Gumbel noise) is an exact draw from softmax(logits), and on CPU it is several
+        // times cheaper than multinomial.
+        Tensor uniform = rand(scaled.shape, generator: generator, device: scaled.device).clamp(1e-12, 1 - 1e-7);
+        return (scaled - (-uniform.log()).log()).argmax(1);
+    }
+
+    /// <summary>
+    /// True for tokens outside the nucleus: the smallest set of most likely tokens whose probability reaches p.
+    /// The nucleus is a prefix of the tokens sorted by probability, so it is searched among the top k, widening k
+    /// only while some row's top k has not reached p; a full sort of the vocabulary is rarely needed.
+    /// </summary>
+    private static Tensor OutsideNucleus(Tensor probabilities, double p)
+    {
+        long vocabulary = probabilities.shape[1];
+        int k = (int)Math.Min(64, vocabulary);
+        while (true)
         {
-            var (sorted, order) = scaled.sort(1, descending: true);
-            Tensor cumulative = sorted.softmax(1).cumsum(1);
-            // Drop a token when the tokens before it already reach p; the most likely token always stays.
-            Tensor drop = (cumulative - sorted.softmax(1)).gt(sampling.TopP);
-            Tensor dropInVocabularyOrder = zeros_like(sorted).scatter(1, order, drop.to_type(ScalarType.Float32)).to_type(ScalarType.Bool);
-            scaled = scaled.masked_fill(dropInVocabularyOrder, double.NegativeInfinity);
+            var (values, indices) = probabilities.topk(k, 1);
+            Tensor cumulative = values.cumsum(1);
+            if (k == vocabulary || cumulative.select(1, -1).min().item<float>() >= p)
+            {
+                // A token stays when the tokens before it have not yet reached p; the most likely always stays.
+                Tensor keep = (cumulative - values).le(p);
+                return zeros_like(probabilities).scatter(1, indices, keep.to_type(ScalarType.Float32)).eq(0);
+            }
+            k = (int)Math.Min(vocabulary, 8L * k);
         }
-        return multinomial(scaled.softmax(1), 1, generator: generator).squeeze(1);
     }
 
     /// <summary>Log-probability of each token given the ones before it: [batch, time - 1] for ids [batch, time].</summary>

@@ -37,7 +37,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         {
             module.train();
             var order = Enumerable.Range(0, encoded.Count).OrderBy(_ => random.Next()).ToArray();
-            double lossSum = 0;
+            double lossSum = 0, lastLoss = double.NaN;
             int lossCount = 0;
             foreach (int[] batch in order.Chunk(config.BatchSize))
             {
@@ -58,10 +58,15 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                     lossCount++;
                 }
                 step++;
-                if (step % 20 == 0) { report(new ClassifierProgress(epoch, step, totalSteps, lossSum / lossCount, null, clock.Elapsed.TotalSeconds)); lossSum = 0; lossCount = 0; }
+                if (step % 20 == 0)
+                {
+                    lastLoss = lossSum / lossCount;
+                    report(new ClassifierProgress(epoch, step, totalSteps, lastLoss, null, clock.Elapsed.TotalSeconds));
+                    lossSum = 0; lossCount = 0;
+                }
             }
             var scores = ClassificationMetrics.Score(Predict(module, dev.Select(d => d.Text).ToList()), dev.Select(d => d.Label).ToList(), classes);
-            report(new ClassifierProgress(epoch, step, totalSteps, lossCount > 0 ? lossSum / lossCount : double.NaN, scores, clock.Elapsed.TotalSeconds));
+            report(new ClassifierProgress(epoch, step, totalSteps, lossCount > 0 ? lossSum / lossCount : lastLoss, scores, clock.Elapsed.TotalSeconds));
             if (BestDev is null || scores.Accuracy > BestDev.Accuracy)
             {
                 BestDev = scores;

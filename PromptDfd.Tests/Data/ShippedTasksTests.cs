@@ -7,8 +7,8 @@ public class ShippedTasksTests
 {
     public static string RepositoryFile(params string[] parts)
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "PromptDfd.sln"))) return Path.Combine([directory.FullName, .. parts]);
+        string? root = PromptDfd.Engine.Infrastructure.RepositoryRoot.Find();
+        if (root is not null) return Path.Combine([root, .. parts]);
         throw new DirectoryNotFoundException("PromptDfd.sln not found above the test output.");
     }
 

@@ -25,9 +25,6 @@ public sealed class DashboardOptions
     public string Root()
     {
         if (RepositoryRoot.Length > 0) return Path.GetFullPath(RepositoryRoot);
-        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-                if (File.Exists(Path.Combine(directory.FullName, "PromptDfd.sln"))) return directory.FullName;
-        return Directory.GetCurrentDirectory();
+        return PromptDfd.Engine.Infrastructure.RepositoryRoot.Find() ?? Directory.GetCurrentDirectory();
     }
 }
