@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Synthesis;
 
@@ -24,7 +25,7 @@ public sealed record DistillationConfig
         if (BatchSize < 1) problems.Add($"BatchSize must be at least 1 (got {BatchSize})");
         if (ReplayCapacity < 0) problems.Add($"ReplayCapacity must be non-negative (got {ReplayCapacity})");
         if (ReplayFraction is < 0 or > 1) problems.Add($"ReplayFraction must be in [0, 1] (got {ReplayFraction})");
-        if (problems.Count > 0) throw new ArgumentException("Invalid distillation config: " + string.Join("; ", problems) + ".");
+        ConfigProblems.ThrowIfAny("distillation", problems);
     }
 }
 
@@ -52,7 +53,7 @@ public sealed record ScheduleConfig
         if (SamplesPerStep < 1) problems.Add($"SamplesPerStep must be at least 1 (got {SamplesPerStep})");
         if (PrompterUpdates < 0 || StudentUpdates < 0) problems.Add("PrompterUpdates and StudentUpdates must be non-negative");
         if (EvaluateEvery < 1) problems.Add($"EvaluateEvery must be at least 1 (got {EvaluateEvery})");
-        if (problems.Count > 0) throw new ArgumentException("Invalid schedule config: " + string.Join("; ", problems) + ".");
+        ConfigProblems.ThrowIfAny("schedule", problems);
     }
 }
 

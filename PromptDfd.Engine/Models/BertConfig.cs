@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using System.Text.Json.Nodes;
 
 namespace PromptDfd.Engine.Models;
@@ -26,7 +27,7 @@ public sealed record BertConfig
         if (IntermediateWidth < 1) problems.Add($"IntermediateWidth must be positive (got {IntermediateWidth})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
         if (PaddingId < 0 || PaddingId >= VocabularySize) problems.Add($"PaddingId {PaddingId} is outside the vocabulary of {VocabularySize}");
-        if (problems.Count > 0) throw new ArgumentException("Invalid BERT config: " + string.Join("; ", problems) + ".");
+        ConfigProblems.ThrowIfAny("BERT", problems);
     }
 
     public JsonObject ToHuggingFace() => new()

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using System.Text.Json.Nodes;
 
 namespace PromptDfd.Engine.Models;
@@ -26,7 +27,7 @@ public sealed record GptConfig
         if (Layers < 1) problems.Add($"Layers must be at least 1 (got {Layers})");
         if (Heads < 1 || Width % Math.Max(Heads, 1) != 0) problems.Add($"Width ({Width}) must be a positive multiple of Heads ({Heads})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
-        if (problems.Count > 0) throw new ArgumentException("Invalid GPT config: " + string.Join("; ", problems) + ".");
+        ConfigProblems.ThrowIfAny("GPT", problems);
     }
 
     /// <summary>Parameters in the model (embeddings tied with the output layer, as in GPT-2).</summary>

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 namespace PromptDfd.Engine.Models;
 
 /// <summary>How the next token is drawn from the model's distribution.</summary>
@@ -24,6 +25,6 @@ public sealed record SamplingConfig
         if (TopK < 0) problems.Add($"TopK must be 0 (off) or positive (got {TopK})");
         if (TopP is <= 0 or > 1) problems.Add($"TopP must be in (0, 1] (got {TopP})");
         if (MaxNewTokens < 1) problems.Add($"MaxNewTokens must be at least 1 (got {MaxNewTokens})");
-        if (problems.Count > 0) throw new ArgumentException("Invalid sampling config: " + string.Join("; ", problems) + ".");
+        ConfigProblems.ThrowIfAny("sampling", problems);
     }
 }

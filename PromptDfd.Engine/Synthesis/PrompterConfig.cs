@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
 
 namespace PromptDfd.Engine.Synthesis;
@@ -37,7 +38,7 @@ public sealed record PrompterConfig
         if (BaselineMomentum is < 0 or >= 1) problems.Add($"BaselineMomentum must be in [0, 1) (got {BaselineMomentum})");
         if (PpoClip is <= 0 or >= 1) problems.Add($"PpoClip must be in (0, 1) (got {PpoClip})");
         if (PpoEpochs < 1) problems.Add($"PpoEpochs must be at least 1 (got {PpoEpochs})");
-        if (problems.Count > 0) throw new ArgumentException("Invalid prompter config: " + string.Join("; ", problems) + ".");
+        ConfigProblems.ThrowIfAny("prompter", problems);
         Sampling.Validate();
     }
 }

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 namespace PromptDfd.Engine.Synthesis;
 
 /// <summary>Weights of the prompter's reward terms (method.md, "Reward"); every term is also logged on its own.</summary>
@@ -24,6 +25,6 @@ public sealed record RewardConfig
         foreach (var (name, value) in new[] { ("Relevance", Relevance), ("Hardness", Hardness), ("Plausibility", Plausibility), ("Diversity", Diversity) })
             if (value < 0 || double.IsNaN(value)) problems.Add($"{name} weight must be non-negative (got {value})");
         if (DiversityWindow < 0) problems.Add($"DiversityWindow must be non-negative (got {DiversityWindow})");
-        if (problems.Count > 0) throw new ArgumentException("Invalid reward config: " + string.Join("; ", problems) + ".");
+        ConfigProblems.ThrowIfAny("reward", problems);
     }
 }

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 namespace PromptDfd.Engine.Training;
 
 /// <summary>Supervised fine-tuning of a classifier (the teachers, and the data-driven KD upper bound's reference).</summary>
@@ -21,6 +22,6 @@ public sealed record ClassifierTrainingConfig
         if (WarmupFraction is < 0 or >= 1) problems.Add($"WarmupFraction must be in [0, 1) (got {WarmupFraction})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
         if (MaximumLength < 2) problems.Add($"MaximumLength must be at least 2 (got {MaximumLength})");
-        if (problems.Count > 0) throw new ArgumentException("Invalid classifier training config: " + string.Join("; ", problems) + ".");
+        ConfigProblems.ThrowIfAny("classifier training", problems);
     }
 }

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 namespace PromptDfd.Engine.Training;
 
 /// <summary>Language-prior pre-training: AdamW with linear warm-up and cosine decay, as in nanoGPT.</summary>
@@ -24,7 +25,7 @@ public sealed record PretrainConfig
             problems.Add($"need 0 <= MinimumLearningRate ({MinimumLearningRate}) <= LearningRate ({LearningRate}), LearningRate > 0");
         if (WarmupSteps < 0) problems.Add($"WarmupSteps must be >= 0 (got {WarmupSteps})");
         if (EvaluateEvery < 1 || CheckpointEvery < 1) problems.Add("EvaluateEvery and CheckpointEvery must be positive");
-        if (problems.Count > 0) throw new ArgumentException("Invalid pre-training config: " + string.Join("; ", problems) + ".");
+        ConfigProblems.ThrowIfAny("pre-training", problems);
     }
 
     public double LearningRateAt(int step)
