@@ -129,25 +129,22 @@ public static class Generation
 
     /// <summary>
     /// True for tokens outside the nucleus: the smallest set of most likely tokens whose probability reaches p.
-    /// The nucleus is a prefix of the tokens sorted by probability, so it is searched among the top k, widening k
-    /// only while some row's top k has not reached p; a full sort of the vocabulary is rarely needed.
+    /// The nucleus is a prefix of the tokens sorted by probability. When the 64 most likely tokens already reach p in
+    /// every row (peaked distributions) only those are sorted; otherwise the whole vocabulary is.
     /// </summary>
     private static Tensor OutsideNucleus(Tensor probabilities, double p)
     {
-        long vocabulary = probabilities.shape[1];
-        int k = (int)Math.Min(64, vocabulary);
-        while (true)
+        int k = (int)Math.Min(64, probabilities.shape[1]);
+        var (values, indices) = probabilities.topk(k, 1);
+        Tensor cumulative = values.cumsum(1);
+        if (k < probabilities.shape[1] && cumulative.select(1, -1).min().item<float>() < p)
         {
-            var (values, indices) = probabilities.topk(k, 1);
-            Tensor cumulative = values.cumsum(1);
-            if (k == vocabulary || cumulative.select(1, -1).min().item<float>() >= p)
-            {
-                // A token stays when the tokens before it have not yet reached p; the most likely always stays.
-                Tensor keep = (cumulative - values).le(p);
-                return zeros_like(probabilities).scatter(1, indices, keep.to_type(ScalarType.Float32)).eq(0);
-            }
-            k = (int)Math.Min(vocabulary, 8L * k);
+            (values, indices) = probabilities.sort(1, descending: true);
+            cumulative = values.cumsum(1);
         }
+        // A token stays when the tokens before it have not yet reached p; the most likely always stays.
+        Tensor keep = (cumulative - values).le(p);
+        return zeros_like(probabilities).scatter(1, indices, keep.to_type(ScalarType.Float32)).eq(0);
     }
 
     /// <summary>Log-probability of each token given the ones before it: [batch, time - 1] for ids [batch, time].</summary>

@@ -79,6 +79,21 @@ public class GenerationTests
     }
 
     [Fact]
+    public void NucleusOfAFlatDistributionIsCutFromTheFullSortedVocabulary()
+    {
+        // 200 tokens: token i has weight 200 - i, so the 64 most likely hold well under p = 0.9 of the mass.
+        float[] weights = Enumerable.Range(0, 200).Select(i => (float)Math.Log(200 - i)).ToArray();
+        using Tensor logits = tensor(weights, [1, 200]).repeat(400, 1);
+        using Tensor drawn = Generation.SampleNext(logits, new SamplingConfig { TopP = 0.9 }, new TorchSharp.torch.Generator(2));
+        double total = Enumerable.Range(1, 200).Sum();
+        int nucleus = 0;
+        for (double mass = 0; mass <= 0.9; nucleus++) mass += (200 - nucleus) / total;
+        long[] ids = drawn.data<long>().ToArray();
+        Assert.All(ids, id => Assert.True(id < nucleus, $"token {id} is outside the nucleus of {nucleus}"));
+        Assert.Contains(ids, id => id > 64); // beyond the 64-token fast path
+    }
+
+    [Fact]
     public void GenerationStopsAtEndOfTextAndRejectsPromptsThatDoNotFit()
     {
         var model = TinyModels.LanguageModel();
