@@ -56,7 +56,7 @@ public static class TrainTeacherCommand
         });
         var started = DateTime.UtcNow;
         trainer.Train(teacher, train, dev, task.Labels.Count);
-        var predictions = trainer.Predict(teacher, test.Select(e => e.Text).ToList());
+        var predictions = ClassifierInference.Predict(teacher, batcher, test.Select(e => e.Text).ToList());
         var testScores = ClassificationMetrics.Score(predictions, test.Select(e => e.Label).ToList(), task.Labels.Count);
         Console.WriteLine($"teacher on {task.Name} test: {testScores} (best dev epoch {trainer.BestEpoch}: {trainer.BestDev})");
 

@@ -31,6 +31,7 @@ public sealed class PromptDfdTrainer
     private readonly TextBatcher batcher;
     private readonly Random random;
     private readonly Generator generator;
+    private (IReadOnlyList<LabeledExample> Texts, int[] Predictions)? teacherPredictions;
 
     public PromptDfdTrainer(PromptDfdConfig config, DistillationModels models, Action<TrainerEvent> emit)
     {
@@ -133,10 +134,11 @@ public sealed class PromptDfdTrainer
     /// <summary>Student accuracy, macro-F1 and agreement with the teacher on real labelled text.</summary>
     public ClassificationScores Evaluate(IReadOnlyList<LabeledExample> evaluation)
     {
-        var predictor = new ClassifierTrainer(new ClassifierTrainingConfig(), batcher, _ => { });
         var texts = evaluation.Select(e => e.Text).ToList();
-        int[] student = predictor.Predict(models.Student, texts);
-        int[] teacher = predictor.Predict(models.Teacher, texts);
+        int[] student = ClassifierInference.Predict(models.Student, batcher, texts);
+        // The teacher is frozen, so its answers on the evaluation set never change.
+        if (teacherPredictions?.Texts != evaluation) teacherPredictions = (evaluation, ClassifierInference.Predict(models.Teacher, batcher, texts));
+        int[] teacher = teacherPredictions.Value.Predictions;
         var labels = evaluation.Select(e => models.Labels.ToList().IndexOf(e.Label)).ToList();
         var scores = ClassificationMetrics.Score(student, labels, models.Labels.Count);
         Metric("student/accuracy", scores.Accuracy);

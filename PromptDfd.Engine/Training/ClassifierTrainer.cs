@@ -65,7 +65,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                     lossSum = 0; lossCount = 0;
                 }
             }
-            var scores = ClassificationMetrics.Score(Predict(module, dev.Select(d => d.Text).ToList()), dev.Select(d => d.Label).ToList(), classes);
+            var scores = ClassificationMetrics.Score(ClassifierInference.Predict(module, batcher, dev.Select(d => d.Text).ToList()), dev.Select(d => d.Label).ToList(), classes);
             report(new ClassifierProgress(epoch, step, totalSteps, lossCount > 0 ? lossSum / lossCount : lastLoss, scores, clock.Elapsed.TotalSeconds));
             if (BestDev is null || scores.Accuracy > BestDev.Accuracy)
             {
@@ -81,30 +81,5 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
             foreach (var tensor in best.Values) tensor.Dispose();
         }
         module.eval();
-    }
-
-    /// <summary>Predicted class per text, in batches, without gradients.</summary>
-    public int[] Predict(nn.Module module, IReadOnlyList<string> texts) =>
-        Probabilities(module, texts).Select(p => Array.IndexOf(p, p.Max())).ToArray();
-
-    public float[][] Probabilities(nn.Module module, IReadOnlyList<string> texts)
-    {
-        var classifier = (ITextClassifier)module;
-        bool wasTraining = module.training;
-        module.eval();
-        var result = new List<float[]>(texts.Count);
-        using (no_grad())
-        {
-            foreach (string[] batch in texts.Chunk(Math.Max(config.BatchSize, 64)))
-            {
-                using var scope = NewDisposeScope();
-                var (ids, mask) = batcher.Pad(batch.Select(batcher.Encode).ToList(), classifier.TokenEmbedding.device);
-                float[] flat = classifier.Classify(ids, mask).softmax(1).cpu().data<float>().ToArray();
-                int classes = flat.Length / batch.Length;
-                for (int row = 0; row < batch.Length; row++) result.Add(flat[(row * classes)..((row + 1) * classes)]);
-            }
-        }
-        if (wasTraining) module.train();
-        return result.ToArray();
     }
 }

@@ -41,8 +41,7 @@ public class ShippedModelsTests
         Assert.Equal(File.ReadAllText(ShippedTasksTests.RepositoryFile("models", "tokenizer", "vocab.json")),
                      File.ReadAllText(Path.Combine(teacher.Folder, "vocab.json")));
         var sample = dataset.Splits.Test.Take(64).ToList();
-        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig(), new TextBatcher(teacher.Tokenizer, 128), _ => { });
-        var predicted = trainer.Predict(teacher.Module, sample.Select(e => e.Text).ToList());
+        var predicted = ClassifierInference.Predict(teacher.Module, new TextBatcher(teacher.Tokenizer, 128), sample.Select(e => e.Text).ToList());
         var scores = ClassificationMetrics.Score(predicted, sample.Select(e => dataset.LabelIndex(e.Label)).ToList(), dataset.Labels.Count);
         Assert.True(scores.Accuracy > 1.5 / dataset.Labels.Count, $"{task}: {scores}");
     }
