@@ -6,6 +6,7 @@ namespace PromptDfd.Cli;
 public sealed class CommandArguments
 {
     private readonly Dictionary<string, string?> options = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> repeated = new(StringComparer.Ordinal);
     private readonly HashSet<string> used = new(StringComparer.Ordinal);
 
     public CommandArguments(IEnumerable<string> arguments)
@@ -18,10 +19,14 @@ public sealed class CommandArguments
             string name = items[i][2..];
             bool hasValue = i + 1 < items.Length && !items[i + 1].StartsWith("--", StringComparison.Ordinal);
             options[name] = hasValue ? items[++i] : null;
+            if (options[name] is { } value) (repeated.TryGetValue(name, out var list) ? list : repeated[name] = []).Add(value);
         }
     }
 
     public string String(string name, string fallback) { used.Add(name); return options.TryGetValue(name, out string? v) && v is not null ? v : fallback; }
+
+    /// <summary>Every value of an option that may repeat (e.g. --set A=1 --set B=2).</summary>
+    public IReadOnlyList<string> All(string name) { used.Add(name); return repeated.TryGetValue(name, out var list) ? list : []; }
 
     public bool Flag(string name) { used.Add(name); return options.ContainsKey(name); }
 

@@ -11,6 +11,10 @@ var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> 
     ["register"] = ("register your own CSV/JSONL dataset as a task (data/tasks/<name>)", RegisterTaskCommand.Run),
     ["convert"] = ("store a checkpoint's weights as float16 or float32 (shipped models use float16)", ConvertCommand.Run),
     ["generate"] = ("sample continuations of a prompt from a language model checkpoint", GenerateCommand.Run),
+    ["run"] = ("run PromptDFD or a baseline headless (--preset, --task, --seed, --config file, --set Key=Value, --resume id)", RunCommand.Run),
+    ["runs"] = ("list the runs in the run store", RunsCommand.Run),
+    ["export"] = ("export a run's samples (JSONL), metrics (CSV) or student checkpoint", ExportCommand.Run),
+    ["experiment"] = ("run the results table (teacher, KD, baselines, PromptDFD, ablations x tasks x seeds) into docs/results.md", ExperimentCommand.Run),
     ["info"] = ("show libtorch, device and thread information", InfoCommand.Run),
 };
 
@@ -32,7 +36,7 @@ catch (UsageException error)
     Console.Error.WriteLine($"error: {error.Message}");
     return 2;
 }
-catch (Exception error) when (error is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
+catch (Exception error) when (error is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or KeyNotFoundException)
 {
     Console.Error.WriteLine($"error: {error.Message}");
     return 1;

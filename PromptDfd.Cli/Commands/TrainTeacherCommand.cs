@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
-using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Training;
 using static TorchSharp.torch;
@@ -31,75 +27,7 @@ public static class TrainTeacherCommand
         };
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));
         arguments.RejectUnknown();
-        config.Validate();
-
-        TaskDataset task = TaskDataset.Load(taskFolder);
-        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(priorFolder, device);
-        var train = Labeled(task, task.Splits.Train);
-        var dev = Labeled(task, task.Splits.Dev);
-        var test = Labeled(task, task.Splits.Test);
-
-        var naiveBayes = new NaiveBayesBaseline(train, task.Labels.Count);
-        var naiveBayesScores = ClassificationMetrics.Score(test.Select(e => naiveBayes.Predict(e.Text)).ToList(), test.Select(e => e.Label).ToList(), task.Labels.Count);
-        Console.WriteLine($"Naive Bayes on {task.Name} test: {naiveBayesScores}");
-
-        manual_seed(config.Seed);
-        var teacher = GptClassifier.FromLanguageModel(prior.Model, task.Labels.Count, config.Dropout);
-        var batcher = new TextBatcher(prior.Tokenizer, Math.Min(config.MaximumLength, teacher.Config.ContextLength));
-        var log = new List<string>();
-        var trainer = new ClassifierTrainer(config, batcher, progress =>
-        {
-            string line = FormattableString.Invariant($"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} {progress.SecondsElapsed:F0}s")
-                          + (progress.Dev is null ? "" : $"; dev {progress.Dev}");
-            Console.WriteLine(line);
-            if (progress.Dev is not null) log.Add(line);
-        });
-        var started = DateTime.UtcNow;
-        trainer.Train(teacher, train, dev, task.Labels.Count);
-        var predictions = ClassifierInference.Predict(teacher, batcher, test.Select(e => e.Text).ToList());
-        var testScores = ClassificationMetrics.Score(predictions, test.Select(e => e.Label).ToList(), task.Labels.Count);
-        Console.WriteLine($"teacher on {task.Name} test: {testScores} (best dev epoch {trainer.BestEpoch}: {trainer.BestDev})");
-
-        var card = new ModelCard
-        {
-            Title = $"Teacher: {task.Name}",
-            Summary = $"The teacher T for the '{task.Name}' task ({task.Info.StandsInFor}): the language prior's body with a linear head on the last token, " +
-                      "fine-tuned on the task's training split. PromptDFD distils it without that data.",
-            Facts =
-            [
-                ("architecture", $"GPT2ForSequenceClassification layout, {teacher.Config.Layers} layers, width {teacher.Config.Width}, {teacher.Classes} classes"),
-                ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
-                ("initialised from", $"{Path.GetRelativePath(RepositoryPaths.Root, priorFolder)} (sha256 {prior.WeightsSha256[..16]}…)"),
-                ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, dropout {config.Dropout}, max length {batcher.MaximumLength}, seed {config.Seed}; best dev epoch {trainer.BestEpoch}")),
-                ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
-            ],
-            Metrics =
-            [
-                ("test accuracy", testScores.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
-                ("test macro-F1", testScores.MacroF1.ToString("P1", CultureInfo.InvariantCulture)),
-                ("dev accuracy (selection)", trainer.BestDev!.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
-                ("Naive Bayes test accuracy", naiveBayesScores.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
-                ("Naive Bayes test macro-F1", naiveBayesScores.MacroF1.ToString("P1", CultureInfo.InvariantCulture)),
-                ("beats Naive Bayes", testScores.Accuracy > naiveBayesScores.Accuracy ? "yes" : "no"),
-                .. log.Select(l => ("log", l)),
-            ],
-            Commands =
-            [
-                $"dotnet run --project PromptDfd.Cli -c Release -- train-teacher --task {task.Name} --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}{(half ? " --precision f16" : "")}",
-            ],
-            Hashes = [("task data (task.json + splits)", task.Sha256()), ("prior model.safetensors", prior.WeightsSha256)],
-        };
-        var training = JsonSerializer.SerializeToNode(config) as JsonObject;
-        training!["task"] = task.Name;
-        training["test_accuracy"] = testScores.Accuracy;
-        training["test_macro_f1"] = testScores.MacroF1;
-        training["naive_bayes_test_accuracy"] = naiveBayesScores.Accuracy;
-        Checkpoint.SaveClassifier(output, teacher, task.Labels, priorFolder, card, training, half);
-        Console.WriteLine($"saved teacher -> {output}");
+        TeacherTraining.Train(TaskDataset.Load(taskFolder), priorFolder, output, config, device, Console.WriteLine, half);
         return 0;
     }
-
-    private static List<(string Text, int Label)> Labeled(TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
-        examples.Select(e => (e.Text, task.LabelIndex(e.Label))).ToList();
 }

@@ -46,6 +46,12 @@ public sealed record ScheduleConfig
     /// <summary>E: evaluate the student on the real test split every E steps (and at the end).</summary>
     public int EvaluateEvery { get; init; } = 20;
 
+    /// <summary>Save a resumable checkpoint every this many steps; random sources are re-seeded at the same boundaries so a resumed run continues exactly.</summary>
+    public int CheckpointEvery { get; init; } = 20;
+
+    /// <summary>How many recent synthetic samples the synthesis-quality metrics (confidence, balance, distinct-n, self-BLEU, perplexity) look at.</summary>
+    public int QualityWindow { get; init; } = 128;
+
     public void Validate()
     {
         var problems = new List<string>();
@@ -53,6 +59,8 @@ public sealed record ScheduleConfig
         if (SamplesPerStep < 1) problems.Add($"SamplesPerStep must be at least 1 (got {SamplesPerStep})");
         if (PrompterUpdates < 0 || StudentUpdates < 0) problems.Add("PrompterUpdates and StudentUpdates must be non-negative");
         if (EvaluateEvery < 1) problems.Add($"EvaluateEvery must be at least 1 (got {EvaluateEvery})");
+        if (CheckpointEvery < 1) problems.Add($"CheckpointEvery must be at least 1 (got {CheckpointEvery})");
+        if (QualityWindow < 2) problems.Add($"QualityWindow must be at least 2 (got {QualityWindow})");
         ConfigProblems.ThrowIfAny("schedule", problems);
     }
 }
@@ -60,6 +68,24 @@ public sealed record ScheduleConfig
 /// <summary>Everything a PromptDFD run is, besides its models and data; saved whole with the run.</summary>
 public sealed record PromptDfdConfig
 {
+    public SynthesisMethod Method { get; init; } = SynthesisMethod.PromptDfd;
+
+    /// <summary>
+    /// Hand-written topic prompts per class label. For PromptDFD they start the manual prompt pool (mixed with the
+    /// prompter's own); for FixedPrompts they are the prompts. Empty means the task's prompts.json, if any.
+    /// </summary>
+    public IReadOnlyDictionary<string, string[]> TopicPrompts { get; init; } = new Dictionary<string, string[]>();
+
+    /// <summary>Fraction of a class's samples that use a manual (added) prompt when the class has any; pinned prompts are always used once per step.</summary>
+    public double ManualPromptFraction { get; init; } = 0.25;
+
+    /// <summary>Reward subtracted from a prompt the user banned, so the prompter learns to avoid it.</summary>
+    public double BannedPromptPenalty { get; init; } = 5.0;
+
+    /// <summary>Prompt changes to apply at given steps: how a run with manual interventions is replayed.</summary>
+    public IReadOnlyList<ScheduledSteering> Steering { get; init; } = [];
+
+    public AsDfdConfig AsDfd { get; init; } = new();
     public PrompterConfig Prompter { get; init; } = new();
     public RewardConfig Reward { get; init; } = new();
 
@@ -72,6 +98,11 @@ public sealed record PromptDfdConfig
 
     public void Validate(GptConfig prior)
     {
+        if (!Enum.IsDefined(Method)) throw new ArgumentException($"Unknown synthesis method {Method}; use one of {string.Join(", ", Enum.GetNames<SynthesisMethod>())}.");
+        if (ManualPromptFraction is < 0 or > 1) throw new ArgumentException($"ManualPromptFraction must be in [0, 1] (got {ManualPromptFraction}).");
+        if (BannedPromptPenalty < 0) throw new ArgumentException($"BannedPromptPenalty must be non-negative (got {BannedPromptPenalty}).");
+        if (Steering.Any(s => s.Step < 1)) throw new ArgumentException("Scheduled prompt changes need a step of at least 1.");
+        AsDfd.Validate();
         Prompter.Validate(prior);
         Reward.Validate();
         Content.Validate();

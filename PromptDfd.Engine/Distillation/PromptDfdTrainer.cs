@@ -1,10 +1,14 @@
+using System.Diagnostics;
+using System.Text.Json;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Synthesis.Sources;
 using PromptDfd.Engine.Text;
 using PromptDfd.Engine.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Distillation;
@@ -13,112 +17,131 @@ namespace PromptDfd.Engine.Distillation;
 public sealed record DistillationModels(GptLanguageModel Prior, nn.Module Teacher, nn.Module Student, ITextTokenizer Tokenizer, IReadOnlyList<string> Labels);
 
 /// <summary>
-/// PromptDFD (method.md): each step samples classes, lets the topic prompter write a prompt per class, lets the
-/// frozen prior continue it, scores the samples with the teacher and the student, updates the prompter with the
-/// rewards, and distils the student on fresh plus replayed samples. Real test data is only evaluated on.
-/// Runs synchronously on the caller's thread, one dispose scope per phase, and reports through events.
+/// PromptDFD and its baselines (method.md): each step draws synthetic samples from the configured source (the
+/// reinforced prompter steering the frozen prior, or a baseline), scores them with the teacher and the student,
+/// lets the source learn from that (the prompter's RL update), and distils the student on fresh plus replayed
+/// samples. Real test data is only evaluated on. Runs synchronously on the caller's thread, one dispose scope per
+/// phase, and reports only through events; the caller decides when to step, evaluate, steer and checkpoint.
 /// </summary>
 public sealed class PromptDfdTrainer
 {
+    private const string StateFile = "trainer.json";
     private readonly PromptDfdConfig config;
     private readonly DistillationModels models;
     private readonly Action<TrainerEvent> emit;
-    private readonly TopicPrompter prompter;
-    private readonly PolicyGradientUpdater updater;
-    private readonly RewardCalculator rewards;
+    private readonly ISampleSource source;
     private readonly ReplayBuffer replay;
-    private readonly optim.Optimizer studentOptimizer;
+    private readonly AdamW studentOptimizer;
     private readonly TextBatcher batcher;
-    private readonly Random random;
-    private readonly Generator generator;
+    private readonly RandomSources random;
+    private readonly List<QualitySample> window = [];
     private (IReadOnlyList<LabeledExample> Texts, int[] Predictions)? teacherPredictions;
 
-    public PromptDfdTrainer(PromptDfdConfig config, DistillationModels models, Action<TrainerEvent> emit)
+    /// <param name="realTraining">the task's training split; read only by data-driven KD</param>
+    public PromptDfdTrainer(PromptDfdConfig config, DistillationModels models, Action<TrainerEvent> emit, IReadOnlyList<LabeledExample>? realTraining = null)
     {
         config.Validate(models.Prior.Config);
         this.config = config;
         this.models = models;
         this.emit = emit;
-        manual_seed(config.Seed);
-        random = new Random((int)config.Seed);
-        generator = new Generator((ulong)config.Seed);
+        random = new RandomSources(config.Seed);
         models.Prior.eval();
         models.Teacher.eval();
         foreach (var parameter in models.Prior.parameters().Concat(models.Teacher.parameters())) parameter.requires_grad = false;
-        prompter = new TopicPrompter(models.Prior, models.Labels.Count, models.Tokenizer.EndOfTextId, config.Prompter);
-        updater = new PolicyGradientUpdater(prompter);
-        rewards = new RewardCalculator(config.Reward);
+        source = config.Method switch
+        {
+            SynthesisMethod.PromptDfd => new PromptDfdSource(config, models, random, config.TopicPrompts),
+            SynthesisMethod.FixedPrompts => new FixedPromptSource(config, models, random, config.TopicPrompts),
+            SynthesisMethod.UnconditionalPrior => new UnconditionalPriorSource(config, models, random),
+            SynthesisMethod.RandomText => new RandomTextSource(config, models, random),
+            SynthesisMethod.DataDrivenKd => new RealTextSource(models, random, realTraining),
+            SynthesisMethod.AsDfd => new EmbeddingInversionSource(config, models, random),
+            _ => throw new ArgumentException($"Unknown synthesis method {config.Method}."),
+        };
         replay = new ReplayBuffer(config.Distillation.ReplayCapacity);
         studentOptimizer = optim.AdamW(models.Student.parameters(), config.Distillation.LearningRate);
         batcher = new TextBatcher(models.Tokenizer, models.Prior.Config.ContextLength);
     }
 
+    public PromptDfdConfig Config => config;
     public long SamplesSeen { get; private set; }
     public int Step { get; private set; }
+    public bool Finished => Step >= config.Schedule.Steps;
+    public bool EvaluationDue => Step % config.Schedule.EvaluateEvery == 0 || Step == config.Schedule.Steps;
+    public bool CheckpointDue => Step % config.Schedule.CheckpointEvery == 0 || Step == config.Schedule.Steps;
 
-    /// <summary>Runs the schedule; evaluation data is the real test split (never trained on).</summary>
+    /// <summary>Runs the rest of the schedule; evaluation data is the real test split (never trained on).</summary>
     public ClassificationScores Train(IReadOnlyList<LabeledExample> evaluation, CancellationToken cancellation = default)
     {
         ClassificationScores last = Evaluate(evaluation);
-        while (Step < config.Schedule.Steps && !cancellation.IsCancellationRequested)
+        while (!Finished && !cancellation.IsCancellationRequested)
         {
             RunStep();
-            if (Step % config.Schedule.EvaluateEvery == 0 || Step == config.Schedule.Steps) last = Evaluate(evaluation);
+            if (EvaluationDue) last = Evaluate(evaluation);
         }
         return last;
     }
 
-    /// <summary>One step: synthesise, reward, update the prompter N_p times, distil the student N_s times.</summary>
+    /// <summary>Applies a topic-prompt change from the next step on and records it as an event.</summary>
+    public void Steer(SteeringCommand command)
+    {
+        source.Steer(command);
+        emit(new PromptChangeEvent(Step + 1, command));
+    }
+
+    /// <summary>One step: draw samples, score them, let the source learn (N_p prompter updates), distil the student N_s times.</summary>
     public void RunStep()
     {
+        if (Step % config.Schedule.CheckpointEvery == 0) random.Reseed(Step);
         Step++;
+        foreach (ScheduledSteering change in config.Steering.Where(s => s.Step == Step)) Steer(change.Command);
+        var clock = Stopwatch.StartNew();
         int count = config.Schedule.SamplesPerStep;
-        int[] classes = Enumerable.Range(0, count).Select(_ => random.Next(models.Labels.Count)).ToArray();
-        long[][] prompts = prompter.Sample(classes, generator);
-        GeneratedBatch contents = Generation.Generate(models.Prior, prompts.Select(p => (IReadOnlyList<int>)p.Select(t => (int)t).ToArray()).ToList(),
-            config.Content, models.Tokenizer.EndOfTextId, models.Tokenizer.PaddingId, generator);
-        var sequences = prompts.Select((p, i) => (IReadOnlyList<int>)p.Concat(contents.Tokens[i]).Select(t => (int)t).Take(batcher.MaximumLength).ToArray()).ToList();
+        SyntheticBatch batch = source.Draw(count);
+        var sequences = batch.Sequences(batcher.MaximumLength).Select(s => s[0] < 0 ? [models.Tokenizer.EndOfTextId] : s).ToList();
         SamplesSeen += count;
+        double synthesisSeconds = clock.Elapsed.TotalSeconds;
 
-        RewardBreakdown breakdown;
         float[][] teacherLogits;
+        clock.Restart();
         using (var scope = NewDisposeScope())
-        using (no_grad())
         {
-            var (ids, mask) = batcher.Pad(sequences, Device);
-            Tensor teacher = ((ITextClassifier)models.Teacher).Classify(ids, mask);
-            models.Student.eval();
-            Tensor student = ((ITextClassifier)models.Student).Classify(ids, mask);
-            double[] policy = ToDoubles(prompter.Score(classes, prompts).LogProbability);
-            double[] reference = ToDoubles(TopicPrompter.ReferenceLogProbability(models.Prior, prompts, models.Tokenizer.EndOfTextId));
-            breakdown = rewards.Score(teacher, student, classes, policy, reference, prompts.Select(Decode).ToList());
-            teacherLogits = Rows(teacher);
-            EmitSamples(classes, prompts, contents, teacher, student);
+            Tensor teacher, student;
+            using (no_grad())
+            {
+                var (ids, mask) = batcher.Pad(sequences.Select(s => (IReadOnlyList<int>)s).ToList(), Device);
+                teacher = ((ITextClassifier)models.Teacher).Classify(ids, mask);
+                models.Student.eval();
+                student = ((ITextClassifier)models.Student).Classify(ids, mask);
+                teacherLogits = Rows(teacher);
+                EmitSamples(batch, sequences, teacher, student);
+            }
+            source.Learn(batch, teacher, student, Metric);
         }
-        for (int update = 0; update < config.Schedule.PrompterUpdates; update++)
-        {
-            var statistics = updater.Update(classes, prompts, breakdown.Total);
-            if (update == config.Schedule.PrompterUpdates - 1) Metric("prompter/entropy", statistics.Entropy);
-        }
-        var fresh = sequences.Select((s, i) => new SyntheticSample(s.ToArray(), teacherLogits[i])).ToList();
-        double kd = 0;
-        for (int update = 0; update < config.Schedule.StudentUpdates; update++) kd = DistilStudent(fresh);
-        replay.Add(fresh);
+        double learnSeconds = clock.Elapsed.TotalSeconds;
 
-        Metric("reward/total", breakdown.Total.Average());
-        Metric("reward/relevance", breakdown.Relevance.Average());
-        Metric("reward/hardness", breakdown.Hardness.Average());
-        Metric("reward/plausibility", breakdown.Plausibility.Average());
-        Metric("reward/diversity", breakdown.Diversity.Average());
-        Metric("prompter/kl_to_reference", -breakdown.Plausibility.Average());
-        Metric("student/kd_loss", kd);
+        clock.Restart();
+        var fresh = sequences.Select((s, i) => new SyntheticSample(s, teacherLogits[i])).Where((_, i) => !batch.Banned[i]).ToList();
+        double kd = double.NaN;
+        if (fresh.Count > 0)
+        {
+            for (int update = 0; update < config.Schedule.StudentUpdates; update++) kd = DistilStudent(fresh);
+            replay.Add(fresh);
+        }
+        double studentSeconds = clock.Elapsed.TotalSeconds;
+
+        if (!double.IsNaN(kd)) Metric("student/kd_loss", kd);
+        Metric("time/synthesis_s", synthesisSeconds);
+        Metric("time/rewards_and_prompter_s", learnSeconds);
+        Metric("time/student_s", studentSeconds);
+        Metric("throughput/samples_per_s", count / Math.Max(1e-9, synthesisSeconds + learnSeconds + studentSeconds));
     }
 
     private double DistilStudent(List<SyntheticSample> fresh)
     {
         int size = config.Distillation.BatchSize;
         int replayed = replay.Count == 0 ? 0 : (int)Math.Round(size * config.Distillation.ReplayFraction);
-        var batch = Enumerable.Range(0, size - replayed).Select(_ => fresh[random.Next(fresh.Count)]).Concat(replay.Sample(replayed, random)).ToList();
+        var batch = Enumerable.Range(0, size - replayed).Select(_ => fresh[random.Random.Next(fresh.Count)]).Concat(replay.Sample(replayed, random.Random)).ToList();
         using var scope = NewDisposeScope();
         models.Student.train();
         var (ids, mask) = batcher.Pad(batch.Select(s => (IReadOnlyList<int>)s.Ids).ToList(), Device);
@@ -131,7 +154,10 @@ public sealed class PromptDfdTrainer
         return loss.item<float>();
     }
 
-    /// <summary>Student accuracy, macro-F1 and agreement with the teacher on real labelled text.</summary>
+    /// <summary>
+    /// Student and teacher accuracy, macro-F1 and agreement on real labelled text, the quality of the recent
+    /// synthetic samples, and the top prompts per class.
+    /// </summary>
     public ClassificationScores Evaluate(IReadOnlyList<LabeledExample> evaluation)
     {
         var texts = evaluation.Select(e => e.Text).ToList();
@@ -141,29 +167,90 @@ public sealed class PromptDfdTrainer
         int[] teacher = teacherPredictions.Value.Predictions;
         var labels = evaluation.Select(e => models.Labels.ToList().IndexOf(e.Label)).ToList();
         var scores = ClassificationMetrics.Score(student, labels, models.Labels.Count);
+        var teacherScores = ClassificationMetrics.Score(teacher, labels, models.Labels.Count);
         Metric("student/accuracy", scores.Accuracy);
         Metric("student/macro_f1", scores.MacroF1);
         Metric("student/agreement", ClassificationMetrics.Agreement(student, teacher));
+        Metric("teacher/accuracy", teacherScores.Accuracy);
+        Metric("teacher/macro_f1", teacherScores.MacroF1);
+        EmitQuality();
+        var top = source.TopPrompts(5);
+        if (top.Count > 0) emit(new TopPromptsEvent(Step, top));
         return scores;
     }
 
-    private void EmitSamples(int[] classes, long[][] prompts, GeneratedBatch contents, Tensor teacher, Tensor student)
+    private void EmitQuality()
+    {
+        if (window.Count < 2) return;
+        Metric("synthesis/teacher_confidence", window.Average(s => s.Confidence));
+        var counts = window.GroupBy(s => s.TeacherLabel).Select(g => g.Count() / (double)window.Count).ToList();
+        // Normalised entropy of the teacher's labels: 1 when every class is equally represented.
+        Metric("synthesis/class_balance", models.Labels.Count < 2 ? 1 : -counts.Sum(p => p * Math.Log(p)) / Math.Log(models.Labels.Count));
+        var sampleTexts = window.Select(s => s.Text).ToList();
+        Metric("synthesis/distinct_1", SynthesisMetrics.DistinctN(sampleTexts, 1));
+        Metric("synthesis/distinct_2", SynthesisMetrics.DistinctN(sampleTexts, 2));
+        Metric("synthesis/self_bleu", SynthesisMetrics.SelfBleu(sampleTexts.TakeLast(64).ToList()));
+        Metric("synthesis/perplexity", PriorPerplexity.Of(models.Prior, models.Tokenizer, window.Select(s => (IReadOnlyList<int>)s.Ids).ToList()));
+    }
+
+    private void EmitSamples(SyntheticBatch batch, IReadOnlyList<int[]> sequences, Tensor teacher, Tensor student)
     {
         float[][] teacherProbabilities = Rows(teacher.softmax(1));
         float[][] studentLogits = Rows(student);
-        for (int i = 0; i < classes.Length; i++)
+        for (int i = 0; i < batch.Count; i++)
         {
             int teacherLabel = ArgMax(teacherProbabilities[i]);
-            emit(new SampleEvent(Step, models.Labels[classes[i]], Decode(prompts[i]), models.Tokenizer.Decode(contents.Tokens[i].Select(t => (int)t)),
-                models.Labels[teacherLabel], teacherProbabilities[i][teacherLabel], models.Labels[ArgMax(studentLogits[i])]));
+            string prompt = models.Tokenizer.Decode(batch.Prompts[i]);
+            string content = models.Tokenizer.Decode(batch.Contents[i]);
+            emit(new SampleEvent(Step, batch.Classes[i] < 0 ? "" : models.Labels[batch.Classes[i]], prompt, content,
+                models.Labels[teacherLabel], teacherProbabilities[i][teacherLabel], models.Labels[ArgMax(studentLogits[i])], batch.Origins[i], batch.Banned[i]));
+            window.Add(new QualitySample(sequences[i], prompt + content, teacherLabel, teacherProbabilities[i][teacherLabel]));
         }
+        if (window.Count > config.Schedule.QualityWindow) window.RemoveRange(0, window.Count - config.Schedule.QualityWindow);
     }
 
+    /// <summary>Writes everything needed to continue exactly from this step: student, optimizers, replay, the source's state.</summary>
+    public void SaveCheckpoint(string folder)
+    {
+        string staging = folder + ".partial";
+        if (Directory.Exists(staging)) Directory.Delete(staging, true);
+        Directory.CreateDirectory(staging);
+        models.Student.save(Path.Combine(staging, "student.bin"));
+        studentOptimizer.save_state_dict(Path.Combine(staging, "student-optimizer.bin"));
+        replay.Save(Path.Combine(staging, "replay.bin"));
+        source.SaveState(staging);
+        File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(new TrainerState(Step, SamplesSeen, window)));
+        // The complete folder replaces the previous checkpoint in one rename, so a kill mid-save never leaves a half checkpoint.
+        string previous = folder + ".previous";
+        if (Directory.Exists(previous)) Directory.Delete(previous, true);
+        if (Directory.Exists(folder)) Directory.Move(folder, previous);
+        Directory.Move(staging, folder);
+        if (Directory.Exists(previous)) Directory.Delete(previous, true);
+    }
+
+    public void LoadCheckpoint(string folder)
+    {
+        string statePath = Path.Combine(folder, StateFile);
+        if (!File.Exists(statePath)) throw new FileNotFoundException($"'{folder}' is not a complete run checkpoint: {StateFile} is missing.", statePath);
+        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))
+                    ?? throw new InvalidDataException($"'{statePath}' is empty.");
+        if (state.Step > config.Schedule.Steps) throw new InvalidDataException($"The checkpoint is at step {state.Step}, past the run's {config.Schedule.Steps} steps.");
+        models.Student.load(Path.Combine(folder, "student.bin"));
+        studentOptimizer.load_state_dict(Path.Combine(folder, "student-optimizer.bin"));
+        replay.Load(Path.Combine(folder, "replay.bin"));
+        source.LoadState(folder);
+        Step = state.Step;
+        SamplesSeen = state.SamplesSeen;
+        window.Clear();
+        window.AddRange(state.Window);
+    }
+
+    private sealed record QualitySample(int[] Ids, string Text, int TeacherLabel, double Confidence);
+    private sealed record TrainerState(int Step, long SamplesSeen, List<QualitySample> Window);
+
     private Device Device => models.Prior.Body.TokenEmbedding.device;
-    private string Decode(long[] ids) => models.Tokenizer.Decode(ids.Select(t => (int)t));
     private void Metric(string name, double value) => emit(new MetricEvent(Step, SamplesSeen, name, value));
     private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
-    private static double[] ToDoubles(Tensor values) => values.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
 
     private static float[][] Rows(Tensor matrix)
     {

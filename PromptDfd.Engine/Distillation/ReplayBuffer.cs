@@ -24,4 +24,44 @@ public sealed class ReplayBuffer(int capacity)
 
     public List<SyntheticSample> Sample(int count, Random random) =>
         items.Count == 0 ? [] : Enumerable.Range(0, count).Select(_ => items[random.Next(items.Count)]).ToList();
+
+    public void Save(string path)
+    {
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(items.Count);
+        writer.Write(next);
+        foreach (SyntheticSample sample in items)
+        {
+            writer.Write(sample.Ids.Length);
+            foreach (int id in sample.Ids) writer.Write(id);
+            writer.Write(sample.TeacherLogits.Length);
+            foreach (float logit in sample.TeacherLogits) writer.Write(logit);
+        }
+    }
+
+    public void Load(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        try
+        {
+            int count = reader.ReadInt32();
+            int position = reader.ReadInt32();
+            if (count < 0 || count > capacity || position < 0 || (capacity > 0 && position >= capacity))
+                throw new InvalidDataException($"'{path}' holds {count} samples at position {position}, which does not fit a replay buffer of {capacity}.");
+            items.Clear();
+            for (int i = 0; i < count; i++)
+            {
+                int[] ids = new int[reader.ReadInt32()];
+                for (int j = 0; j < ids.Length; j++) ids[j] = reader.ReadInt32();
+                float[] logits = new float[reader.ReadInt32()];
+                for (int j = 0; j < logits.Length; j++) logits[j] = reader.ReadSingle();
+                items.Add(new SyntheticSample(ids, logits));
+            }
+            next = position;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"'{path}' is truncated; the checkpoint is incomplete.");
+        }
+    }
 }

@@ -12,7 +12,7 @@ public sealed record PolicyUpdateStatistics(double Loss, double MeanAdvantage, d
 public sealed class PolicyGradientUpdater
 {
     private readonly TopicPrompter policy;
-    private readonly optim.Optimizer optimizer;
+    private readonly TorchSharp.Modules.Adam optimizer;
     private readonly double[] baselines;
     private readonly bool[] baselineStarted;
 
@@ -25,6 +25,26 @@ public sealed class PolicyGradientUpdater
     }
 
     public IReadOnlyList<double> Baselines => baselines;
+
+    /// <summary>Optimizer moments and per-class baselines, for resumable checkpoints.</summary>
+    public void Save(string path)
+    {
+        optimizer.save_state_dict(path);
+        File.WriteAllText(path + ".baselines", string.Join('\n', baselines.Select((b, i) => FormattableString.Invariant($"{(baselineStarted[i] ? 1 : 0)} {b:R}"))));
+    }
+
+    public void Load(string path)
+    {
+        optimizer.load_state_dict(path);
+        string[] lines = File.ReadAllLines(path + ".baselines");
+        if (lines.Length != baselines.Length) throw new InvalidDataException($"'{path}.baselines' has {lines.Length} classes; the run has {baselines.Length}.");
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string[] parts = lines[i].Split(' ');
+            baselineStarted[i] = parts[0] == "1";
+            baselines[i] = double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
 
     public PolicyUpdateStatistics Update(IReadOnlyList<int> classes, long[][] prompts, IReadOnlyList<double> rewards)
     {

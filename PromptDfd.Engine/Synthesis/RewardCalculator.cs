@@ -16,6 +16,16 @@ public sealed class RewardCalculator(RewardConfig config)
     private readonly Queue<string> recentPrompts = new();
     private readonly Dictionary<string, int> recentCounts = new(StringComparer.Ordinal);
 
+    /// <summary>The diversity window, oldest first (saved with checkpoints).</summary>
+    public IEnumerable<string> RecentPrompts => recentPrompts;
+
+    public void RestoreRecentPrompts(IEnumerable<string> prompts)
+    {
+        recentPrompts.Clear();
+        recentCounts.Clear();
+        Remember(prompts);
+    }
+
     public RewardBreakdown Score(Tensor teacherLogits, Tensor studentLogits, IReadOnlyList<int> classes,
         IReadOnlyList<double> policyLogProbability, IReadOnlyList<double> referenceLogProbability, IReadOnlyList<string> prompts)
     {

@@ -62,7 +62,10 @@ public class PromptDfdTrainerTests
         var (b, eventsB) = Build(second);
         b.Train(Evaluation);
         Assert.Equal(eventsA.OfType<SampleEvent>(), eventsB.OfType<SampleEvent>());
-        Assert.Equal(eventsA.OfType<MetricEvent>().Select(m => (m.Name, m.Value)), eventsB.OfType<MetricEvent>().Select(m => (m.Name, m.Value)));
+        // Wall-clock timings are the only metrics allowed to differ.
+        static IEnumerable<(string, double)> Curves(List<TrainerEvent> events) =>
+            events.OfType<MetricEvent>().Where(m => !m.Name.StartsWith("time/") && !m.Name.StartsWith("throughput/")).Select(m => (m.Name, m.Value));
+        Assert.Equal(Curves(eventsA), Curves(eventsB));
     }
 
     [Fact]

@@ -1,0 +1,98 @@
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Metrics;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Training;
+
+namespace PromptDfd.Cli.Commands;
+
+/// <summary>
+/// The paper-style table: every preset on every task for every seed, same student and sample budget. Runs already
+/// completed with an identical config are reused, so an interrupted experiment picks up where it stopped.
+/// With --dataset, registers the file as a task, trains its teacher, and runs the table on it.
+/// </summary>
+public static class ExperimentCommand
+{
+    public static int Run(CommandArguments arguments)
+    {
+        string commandLine = "dotnet run --project PromptDfd.Cli -c Release -- experiment " + string.Join(' ', System.Environment.GetCommandLineArgs().Skip(2));
+        var tasks = arguments.String("tasks", "sentiment,genre,ontology").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var seeds = arguments.String("seeds", "1,2,3").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        string rowsOption = arguments.String("rows", "all");
+        int steps = arguments.Int("steps", 0);
+        var overrides = arguments.All("set");
+        string output = arguments.String("out", Path.Combine(RepositoryPaths.Docs, "results.md"));
+        string dataset = arguments.String("dataset", "");
+        string datasetName = arguments.String("name", dataset.Length > 0 ? Path.GetFileNameWithoutExtension(dataset) : "");
+        string textColumn = arguments.String("text-column", "text"), labelColumn = arguments.String("label-column", "label");
+        using var session = RunSession.Open(arguments);
+        arguments.RejectUnknown();
+
+        var presets = rowsOption == "all" ? RunPresets.All.Select(p => p.Name).ToList() : rowsOption.Split(',', StringSplitOptions.TrimEntries).ToList();
+        presets.ForEach(p => RunPresets.Get(p));
+        if (dataset.Length > 0)
+        {
+            PrepareOwnTask(dataset, datasetName, textColumn, labelColumn);
+            tasks = [datasetName];
+        }
+
+        RunConfig baseConfig = ConfigOverrides.Apply(steps > 0
+            ? new RunConfig { Training = new() { Schedule = new() { Steps = steps } } }
+            : new RunConfig(), overrides);
+        var runs = new List<RunRecord>();
+        foreach (string task in tasks)
+        foreach (string preset in presets)
+        foreach (long seed in seeds)
+        {
+            RunConfig config = RunBuilder.Complete(baseConfig with
+            {
+                Task = task, Preset = preset, Tags = ["experiment"],
+                Training = RunPresets.Get(preset).Apply(baseConfig.Training) with { Seed = seed },
+            }, session.Manager.Environment);
+            string json = config.ToJson();
+            RunRecord? done = session.Store.All().FirstOrDefault(r => r.Status == RunStatus.Completed && r.ConfigJson == json);
+            if (done is not null)
+            {
+                Console.WriteLine($"reusing run {done.Id} ({preset}, {task}, seed {seed}): accuracy {done.LastAccuracy:P1}");
+                runs.Add(done);
+                continue;
+            }
+            RunRecord run = session.Manager.Submit(config);
+            Console.WriteLine($"run {run.Id} ({preset}, {task}, seed {seed})");
+            runs.Add(session.Follow(run.Id, quiet: true));
+        }
+
+        var real = tasks.Select(t => RealText(t)).ToList();
+        string markdown = ResultsTable.Render(session.Store, runs, tasks, presets, real, commandLine, baseConfig.ToJson());
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, markdown);
+        Console.WriteLine(markdown);
+        Console.WriteLine($"wrote {output}");
+        return runs.All(r => r.Status == RunStatus.Completed) ? 0 : 1;
+    }
+
+    private static void PrepareOwnTask(string file, string name, string textColumn, string labelColumn)
+    {
+        string taskFolder = Path.Combine(RepositoryPaths.Tasks, name);
+        if (!Directory.Exists(taskFolder))
+        {
+            TaskDataset registered = TaskRegistration.Register(file, name, textColumn, labelColumn);
+            registered.Save(taskFolder);
+            Console.WriteLine($"registered task '{name}' -> {taskFolder}");
+        }
+        string teacherFolder = Path.Combine(RepositoryPaths.Models, "teachers", name);
+        if (!File.Exists(Path.Combine(teacherFolder, Checkpoint.ConfigFile)))
+            TeacherTraining.Train(TaskDataset.Load(taskFolder), RepositoryPaths.PriorModel, teacherFolder, new ClassifierTrainingConfig(), TorchRuntime.ResolveDevice("auto"), Console.WriteLine);
+    }
+
+    /// <summary>Perplexity, self-BLEU and distinct-2 of the real test texts, the yardstick for synthetic text.</summary>
+    private static RealTextQuality RealText(string taskName)
+    {
+        TaskDataset task = TaskDataset.Load(Path.Combine(RepositoryPaths.Tasks, taskName));
+        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(RepositoryPaths.PriorModel);
+        var sample = task.Splits.Test.Take(128).Select(e => e.Text).ToList();
+        double perplexity = PriorPerplexity.Of(prior.Model, prior.Tokenizer, sample.Select(t => (IReadOnlyList<int>)prior.Tokenizer.Encode(t).ToArray()).ToList());
+        return new RealTextQuality(taskName, perplexity, SynthesisMetrics.SelfBleu(sample.Take(64).ToList()), SynthesisMetrics.DistinctN(sample, 2));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Storage;
+
+namespace PromptDfd.Cli.Commands;
+
+/// <summary>Runs PromptDFD (or a baseline) headless, writing to the same run store the dashboard reads.</summary>
+public static class RunCommand
+{
+    public static int Run(CommandArguments arguments)
+    {
+        string? resume = arguments.String("resume", "") is { Length: > 0 } r ? r : null;
+        string? configFile = arguments.String("config", "") is { Length: > 0 } c ? c : null;
+        string preset = arguments.String("preset", RunPresets.Default);
+        string task = arguments.String("task", "sentiment");
+        long seed = arguments.Long("seed", 1);
+        int steps = arguments.Int("steps", 0);
+        string name = arguments.String("name", "");
+        string tags = arguments.String("tags", "");
+        var overrides = arguments.All("set");
+        bool quiet = arguments.Flag("quiet");
+        using var session = RunSession.Open(arguments);
+        arguments.RejectUnknown();
+
+        RunRecord run;
+        if (resume is not null)
+        {
+            session.Manager.Resume(resume);
+            run = session.Store.Get(resume)!;
+        }
+        else
+        {
+            RunConfig config = configFile is not null
+                ? RunConfig.FromJson(File.ReadAllText(configFile), $"config file '{configFile}'")
+                : RunPresets.Create(preset, task, seed);
+            if (configFile is null && steps > 0) config = config with { Training = config.Training with { Schedule = config.Training.Schedule with { Steps = steps } } };
+            config = ConfigOverrides.Apply(config with
+            {
+                Name = name.Length > 0 ? name : config.Name,
+                Tags = tags.Length > 0 ? tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : config.Tags,
+            }, overrides);
+            run = session.Manager.Submit(config);
+        }
+        Console.WriteLine($"run {run.Id}: {run.Name} -> {session.Store.Path}");
+        RunRecord finished = session.Follow(run.Id, quiet);
+        return finished.Status == RunStatus.Completed ? 0 : 1;
+    }
+}
+
+/// <summary>A run store, hub and manager for one command-line session, and printing of a run's progress.</summary>
+public sealed class RunSession : IDisposable
+{
+    private RunSession(RunStore store, RunManager manager) { Store = store; Manager = manager; }
+
+    public RunStore Store { get; }
+    public RunManager Manager { get; }
+
+    public static RunSession Open(CommandArguments arguments)
+    {
+        string storePath = arguments.String("store", Path.Combine(RepositoryPaths.Root, "runs", "promptdfd.db"));
+        string runsFolder = arguments.String("runs", Path.Combine(RepositoryPaths.Root, "runs"));
+        int threads = arguments.Int("threads", 0);
+        var store = new RunStore(storePath);
+        var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(RepositoryPaths.Root, runsFolder, threads));
+        manager.Start();
+        return new RunSession(store, manager);
+    }
+
+    /// <summary>Prints evaluations and status changes until the run ends; Ctrl+C cancels it gracefully (with a checkpoint).</summary>
+    public RunRecord Follow(string id, bool quiet)
+    {
+        using var subscription = Manager.Hub.Subscribe(id);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Console.WriteLine("cancelling (saving a checkpoint)..."); try { Manager.Cancel(id); } catch (InvalidOperationException) { } };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            Task<RunRecord> finished = Manager.WhenFinished(id);
+            var printer = Task.Run(async () =>
+            {
+                await foreach (RunUpdate update in subscription.Reader.ReadAllAsync())
+                {
+                    if (quiet) continue;
+                    switch (update.Event)
+                    {
+                        case MetricEvent { Name: "student/accuracy" } m:
+                            Console.WriteLine(FormattableString.Invariant($"  step {m.Step,5}  samples {m.SamplesSeen,7}  student accuracy {m.Value:P1}"));
+                            break;
+                        case LogEvent log:
+                            Console.WriteLine($"  {log.Message}");
+                            break;
+                        case PromptChangeEvent change:
+                            Console.WriteLine($"  step {change.Step}: {change.Command}");
+                            break;
+                    }
+                }
+            });
+            RunRecord run = finished.GetAwaiter().GetResult();
+            subscription.Dispose();
+            printer.Wait(TimeSpan.FromSeconds(5));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"run {run.Id} {run.Status.ToString().ToLowerInvariant()}: step {run.Step}/{run.TotalSteps}, student accuracy {run.LastAccuracy:P1} (best {run.BestAccuracy:P1}), teacher {run.TeacherAccuracy:P1}, {run.SecondsRunning / 60:F1} min"));
+            if (run.Error is not null) Console.Error.WriteLine($"error: {run.Error}");
+            return run;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    public void Dispose()
+    {
+        Manager.Dispose();
+        Store.Dispose();
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PromptDfd.Engine.Runs;
+
+/// <summary>
+/// Run configs as flat "Path.To.Key" = value pairs: overriding one key from the command line or a form
+/// (values are JSON literals or plain strings), and flattening a config for filtering and diffing by key.
+/// </summary>
+public static class ConfigOverrides
+{
+    public static RunConfig Apply(RunConfig config, IEnumerable<string> assignments)
+    {
+        JsonNode root = JsonNode.Parse(config.ToJson())!;
+        foreach (string assignment in assignments)
+        {
+            int equals = assignment.IndexOf('=');
+            if (equals <= 0) throw new ArgumentException($"'{assignment}' is not key=value (e.g. Training.Schedule.Steps=100).");
+            Set(root, assignment[..equals].Trim(), assignment[(equals + 1)..]);
+        }
+        RunConfig result = RunConfig.FromJson(root.ToJsonString(), "config after overrides");
+        result.Validate();
+        return result;
+    }
+
+    public static void Set(JsonNode root, string path, string value)
+    {
+        string[] keys = path.Split('.');
+        JsonObject current = root.AsObject();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            string? actual = current.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, keys[i], StringComparison.OrdinalIgnoreCase));
+            if (actual is null)
+                throw new ArgumentException($"Unknown config key '{string.Join('.', keys[..(i + 1)])}'; keys here are {string.Join(", ", current.Select(p => p.Key))}.");
+            if (i == keys.Length - 1)
+            {
+                current[actual] = ParseValue(value, current[actual]);
+                return;
+            }
+            current = current[actual] as JsonObject ?? throw new ArgumentException($"Config key '{string.Join('.', keys[..(i + 1)])}' is a value, not a section.");
+        }
+    }
+
+    private static JsonNode? ParseValue(string value, JsonNode? existing)
+    {
+        if (existing is JsonValue existingValue && existingValue.TryGetValue(out string? _)) return JsonValue.Create(value);
+        try { return JsonNode.Parse(value); }
+        catch (JsonException) { return JsonValue.Create(value); }
+    }
+
+    /// <summary>Every leaf of the config as "Path.To.Key" = its JSON text (strings unquoted).</summary>
+    public static SortedDictionary<string, string> Flatten(RunConfig config)
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        Walk(JsonNode.Parse(config.ToJson()), "", result);
+        return result;
+    }
+
+    private static void Walk(JsonNode? node, string prefix, SortedDictionary<string, string> result)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, child) in obj) Walk(child, prefix.Length == 0 ? key : $"{prefix}.{key}", result);
+                break;
+            case JsonValue value when value.TryGetValue(out string? text):
+                result[prefix] = text;
+                break;
+            default:
+                result[prefix] = node?.ToJsonString() ?? "null";
+                break;
+        }
+    }
+
+}

@@ -1,0 +1,68 @@
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Engine.Runs;
+
+/// <summary>A run's loaded task and models, and the hashes of everything it read.</summary>
+public sealed record BuiltRun(RunConfig Config, TaskDataset Task, LoadedLanguageModel Prior, LoadedClassifier Teacher, GptClassifier Student,
+    IReadOnlyDictionary<string, string> Hashes, Device Device)
+{
+    public DistillationModels Models => new(Prior.Model, Teacher.Module, Student, Prior.Tokenizer, Task.Labels);
+}
+
+/// <summary>Turns a run config into loaded, checked models and data; every mismatch is reported with what to change.</summary>
+public static class RunBuilder
+{
+    public static BuiltRun Build(RunConfig config, RunEnvironment environment)
+    {
+        config.Validate();
+        string taskFolder = Path.Combine(environment.TasksFolder, config.Task);
+        if (!Directory.Exists(taskFolder))
+        {
+            var known = Directory.Exists(environment.TasksFolder) ? Directory.GetDirectories(environment.TasksFolder).Select(Path.GetFileName) : [];
+            throw new ArgumentException($"Unknown task '{config.Task}'; tasks in {environment.TasksFolder}: {string.Join(", ", known)}. Register your own with the register command or the Models & data page.");
+        }
+        TaskDataset task = TaskDataset.Load(taskFolder);
+        Device device = TorchRuntime.ResolveDevice(config.Device);
+        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(environment.Resolve(config.PriorFolder), device);
+        string teacherFolder = environment.Resolve(config.ResolvedTeacherFolder);
+        if (!Directory.Exists(teacherFolder))
+            throw new ArgumentException($"Task '{config.Task}' has no teacher at {teacherFolder}; train one first (train-teacher --task {config.Task}, or the Models & data page).");
+        LoadedClassifier teacher = Checkpoint.LoadClassifier(teacherFolder, device);
+        if (!teacher.Labels.SequenceEqual(task.Labels))
+            throw new ArgumentException($"The teacher at {teacherFolder} predicts [{string.Join(", ", teacher.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; use the task's own teacher.");
+        if (teacher.Tokenizer.VocabularySize != prior.Tokenizer.VocabularySize)
+            throw new ArgumentException($"The teacher's vocabulary ({teacher.Tokenizer.VocabularySize}) differs from the prior's ({prior.Tokenizer.VocabularySize}); PromptDFD needs one shared tokenizer.");
+        var unknownPromptClasses = config.Training.TopicPrompts.Keys.Except(task.Labels).ToList();
+        if (unknownPromptClasses.Count > 0)
+            throw new ArgumentException($"Topic prompts name classes the task does not have: {string.Join(", ", unknownPromptClasses)} (classes: {string.Join(", ", task.Labels)}).");
+        GptClassifier student = config.Student.Create(prior.Tokenizer.VocabularySize, prior.Model.Config.ContextLength, task.Labels.Count, config.Training.Seed);
+        student.to(device);
+        var hashes = new Dictionary<string, string>
+        {
+            ["task"] = task.Sha256(),
+            ["prior"] = prior.WeightsSha256,
+            ["teacher"] = teacher.WeightsSha256,
+            ["tokenizer"] = TokenizerHash(environment.Resolve(config.PriorFolder)),
+        };
+        return new BuiltRun(config, task, prior, teacher, student, hashes, device);
+    }
+
+    /// <summary>The config as it will run: fixed-prompts runs get the task's prompts.json when they name none.</summary>
+    public static RunConfig Complete(RunConfig config, RunEnvironment environment)
+    {
+        if (config.Training.Method != SynthesisMethod.FixedPrompts || config.Training.TopicPrompts.Count > 0) return config;
+        TaskDataset task = TaskDataset.Load(Path.Combine(environment.TasksFolder, config.Task));
+        return config with { Training = config.Training with { TopicPrompts = TopicPromptFile.Load(task) } };
+    }
+
+    private static string TokenizerHash(string folder)
+    {
+        var files = new[] { "vocab.json", "merges.txt", "vocab.txt", "tokenizer.json" }.Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
+        return files.Count == 0 ? "" : FileHash.Sha256(files);
+    }
+}

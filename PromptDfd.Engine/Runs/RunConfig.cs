@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Models;
+
+namespace PromptDfd.Engine.Runs;
+
+/// <summary>
+/// A run, fully typed: which task, which models, which student, the method's whole config and the seed
+/// (in <see cref="Training"/>). Saved whole with the run, so every run can be re-created and compared key by key.
+/// Model folders are relative to the repository root unless absolute.
+/// </summary>
+public sealed partial record RunConfig
+{
+    public string Name { get; init; } = "";
+    public string Task { get; init; } = "sentiment";
+    /// <summary>The preset the run started from (informational; the config below is what counts).</summary>
+    public string Preset { get; init; } = RunPresets.Default;
+    public string PriorFolder { get; init; } = "models/prior";
+    /// <summary>Empty means models/teachers/&lt;task&gt;.</summary>
+    public string TeacherFolder { get; init; } = "";
+    public StudentConfig Student { get; init; } = new();
+    public PromptDfdConfig Training { get; init; } = new();
+    /// <summary>"cpu", "cuda" or "auto" (CUDA when a CUDA build of libtorch is present).</summary>
+    public string Device { get; init; } = "cpu";
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static RunConfig FromJson(string json, string source = "config")
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new InvalidDataException($"The {source} is empty.");
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"The {source} is not a valid run config: {error.Message}");
+        }
+    }
+
+    public string ResolvedTeacherFolder => TeacherFolder.Length > 0 ? TeacherFolder : Path.Combine("models", "teachers", Task);
+
+    /// <summary>Checks what can be checked without loading models; every problem is listed at once.</summary>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (!TaskName().IsMatch(Task)) problems.Add($"Task '{Task}' is not a task name (letters, digits, '-' and '_')");
+        if (Device is not ("cpu" or "cuda" or "auto")) problems.Add($"Device must be cpu, cuda or auto (got '{Device}')");
+        if (Student.Layers < 1 || Student.Width < 8 || Student.Heads < 1 || Student.Width % Student.Heads != 0)
+            problems.Add($"Student needs at least 1 layer, width >= 8 divisible by its heads (got {Student.Layers} layers, width {Student.Width}, {Student.Heads} heads)");
+        if (Student.Dropout is < 0 or >= 1) problems.Add($"Student.Dropout must be in [0, 1) (got {Student.Dropout})");
+        if (Name.Length > 200) problems.Add("Name is longer than 200 characters");
+        if (problems.Count > 0) throw new ArgumentException("Invalid run config: " + string.Join("; ", problems) + ".");
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex TaskName();
+}

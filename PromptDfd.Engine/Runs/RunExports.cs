@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PromptDfd.Engine.Storage;
+
+namespace PromptDfd.Engine.Runs;
+
+/// <summary>A run's synthetic dataset as JSONL, its metrics as CSV, and the runs table as CSV or JSON.</summary>
+public static class RunExports
+{
+    private static readonly JsonSerializerOptions Line = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>One {"text", "label", ...} object per sample; "label" is the teacher's, as the student learnt it.</summary>
+    public static void WriteSamplesJsonl(RunStore store, string runId, TextWriter writer)
+    {
+        foreach (SampleRecord s in store.AllSamples(runId))
+        {
+            var row = new { text = s.Prompt + s.Content, label = s.TeacherLabel, teacher_confidence = s.TeacherConfidence, target_class = s.Class, prompt = s.Prompt, content = s.Content, step = s.Step, origin = s.Origin, student_label = s.StudentLabel, banned = s.Banned };
+            writer.Write(JsonSerializer.Serialize(row, Line));
+            writer.Write('\n');
+        }
+    }
+
+    public static void WriteMetricsCsv(RunStore store, string runId, TextWriter writer)
+    {
+        writer.Write("step,samples_seen,name,value\n");
+        foreach (MetricPoint m in store.Metrics(runId))
+            writer.Write(string.Create(CultureInfo.InvariantCulture, $"{m.Step},{m.SamplesSeen},{Csv(m.Name)},{m.Value:R}\n"));
+    }
+
+    public static string RunsCsv(IEnumerable<RunRecord> runs)
+    {
+        var text = new StringBuilder("id,name,task,preset,method,status,seed,step,total_steps,samples_seen,best_accuracy,last_accuracy,teacher_accuracy,tags,starred,created_at,code_version\n");
+        foreach (RunRecord r in runs)
+        {
+            text.Append(string.Create(CultureInfo.InvariantCulture,
+                $"{Csv(r.Id)},{Csv(r.Name)},{Csv(r.Task)},{Csv(r.Preset)},{Csv(r.Method)},{r.Status},{r.Seed},{r.Step},{r.TotalSteps},{r.SamplesSeen},{r.BestAccuracy:R},{r.LastAccuracy:R},{r.TeacherAccuracy:R},{Csv(string.Join(';', r.Tags))},{r.Starred},{r.CreatedAt:O},{Csv(r.CodeVersion)}\n"));
+        }
+        return text.ToString();
+    }
+
+    public static string RunsJson(IEnumerable<RunRecord> runs) => JsonSerializer.Serialize(runs.Select(r => new
+    {
+        r.Id, r.Name, r.Task, r.Preset, r.Method, Status = r.Status.ToString(), r.Seed, r.Step, r.TotalSteps, r.SamplesSeen,
+        r.BestAccuracy, r.LastAccuracy, r.TeacherAccuracy, r.Tags, r.Starred, r.Notes, r.CreatedAt, r.CodeVersion, r.Hashes,
+        Config = JsonDocument.Parse(r.ConfigJson).RootElement,
+    }), new JsonSerializerOptions { WriteIndented = true });
+
+    private static string Csv(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+}

@@ -1,0 +1,380 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Synthesis;
+
+namespace PromptDfd.Engine.Runs;
+
+/// <summary>
+/// Queues runs and executes them one at a time on a dedicated training thread (TorchSharp's dispose scopes and
+/// no-grad are per thread). Pause, resume, cancel and prompt steering reach the thread through thread-safe
+/// controls and take effect between steps. Runs that were going when the process died are marked interrupted at
+/// start and can be resumed from their last checkpoint.
+/// </summary>
+public sealed class RunManager : IDisposable
+{
+    private readonly RunStore store;
+    private readonly RunEventHub hub;
+    private readonly RunEnvironment environment;
+    private readonly BlockingCollection<(string Id, bool Resume)> queue = new();
+    private readonly ConcurrentDictionary<string, RunControl> controls = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<RunRecord>> completions = new();
+    private readonly CancellationTokenSource shutdown = new();
+    private readonly Thread thread;
+    private volatile string? activeRunId;
+
+    public RunManager(RunStore store, RunEventHub hub, RunEnvironment environment)
+    {
+        this.store = store;
+        this.hub = hub;
+        this.environment = environment;
+        thread = new Thread(Loop) { Name = "PromptDfd training", IsBackground = true };
+    }
+
+    public RunStore Store => store;
+    public RunEventHub Hub => hub;
+    public RunEnvironment Environment => environment;
+    public string? ActiveRunId => activeRunId;
+
+    /// <summary>Marks runs left going by a dead process as interrupted, re-queues queued ones, and starts the training thread.</summary>
+    public void Start()
+    {
+        foreach (RunRecord run in store.All().Where(r => r.IsActive && !ProcessOwner.IsAlive(r.Owner)).OrderBy(r => r.CreatedAt))
+        {
+            if (run.Status == RunStatus.Queued)
+            {
+                run.Owner = ProcessOwner.Current;
+                store.Update(run);
+                controls[run.Id] = new RunControl();
+                queue.Add((run.Id, false));
+                continue;
+            }
+            SetStatus(run, RunStatus.Interrupted, "the process stopped while the run was going; resume it from its last checkpoint");
+        }
+        thread.Start();
+    }
+
+    /// <summary>Validates and queues a run; throws <see cref="ArgumentException"/> listing what is wrong with the config.</summary>
+    public RunRecord Submit(RunConfig config, string? parentId = null)
+    {
+        config.Validate();
+        config = RunBuilder.Complete(config, environment);
+        CheckModelsExist(config);
+        var run = new RunRecord
+        {
+            Id = NewId(),
+            Name = config.Name.Length > 0 ? config.Name : $"{config.Preset} · {config.Task} · seed {config.Training.Seed}",
+            Task = config.Task,
+            Method = config.Training.Method.ToString(),
+            Preset = config.Preset,
+            Status = RunStatus.Queued,
+            ConfigJson = config.ToJson(),
+            Seed = config.Training.Seed,
+            CodeVersion = CodeVersion.Describe(environment.Root),
+            CreatedAt = DateTime.UtcNow,
+            TotalSteps = config.Training.Schedule.Steps,
+            Tags = config.Tags.ToList(),
+            ParentId = parentId,
+            Owner = ProcessOwner.Current,
+        };
+        store.Insert(run);
+        controls[run.Id] = new RunControl();
+        hub.Publish(new RunUpdate(run.Id, Run: run));
+        queue.Add((run.Id, false));
+        return run;
+    }
+
+    /// <summary>Queues a new run with the config of an existing one, changed by <paramref name="change"/>.</summary>
+    public RunRecord Clone(string id, Func<RunConfig, RunConfig>? change = null)
+    {
+        RunRecord source = Require(id);
+        RunConfig config = source.Config with { Name = "" };
+        return Submit(change is null ? config : change(config), source.Id);
+    }
+
+    /// <summary>A clone that replays the source run's prompt changes at the steps they happened.</summary>
+    public RunRecord Replay(string id)
+    {
+        var steering = store.Events(id, RunEventKinds.Steering)
+            .Select(e => new ScheduledSteering(e.Step, JsonSerializer.Deserialize<SteeringCommand>(e.Data!)!)).ToList();
+        return Clone(id, c => c with { Training = c.Training with { Steering = [.. c.Training.Steering, .. steering] } });
+    }
+
+    public void Pause(string id)
+    {
+        RunControl control = ActiveControl(id, "paused");
+        control.Running.Reset();
+    }
+
+    /// <summary>Continues a paused run, or re-queues an interrupted, cancelled or failed one from its last checkpoint.</summary>
+    public void Resume(string id)
+    {
+        RunRecord run = Require(id);
+        if (run.Status == RunStatus.Paused && controls.TryGetValue(id, out RunControl? control))
+        {
+            control.Running.Set();
+            return;
+        }
+        if (!run.CanResume) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}{(run.CheckpointFolder is null ? " and has no checkpoint" : "")}; only paused runs, or interrupted, cancelled or failed runs with a checkpoint, can be resumed.");
+        controls[id] = new RunControl();
+        run.Owner = ProcessOwner.Current;
+        SetStatus(run, RunStatus.Queued, $"queued to resume from the checkpoint at step {run.CheckpointStep}");
+        queue.Add((id, true));
+    }
+
+    public void Cancel(string id)
+    {
+        RunRecord run = Require(id);
+        if (!run.IsActive) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only queued, running or paused runs can be cancelled.");
+        if (controls.TryGetValue(id, out RunControl? control))
+        {
+            control.Cancellation.Cancel();
+            control.Running.Set();
+        }
+    }
+
+    /// <summary>Queues a prompt change for the running run; it is checked now and applied before the next step.</summary>
+    public void Steer(string id, SteeringCommand command)
+    {
+        RunControl control = ActiveControl(id, "steered");
+        PromptSteering validator = control.Validator ?? throw new InvalidOperationException($"Run {id} has not loaded its models yet; try again in a moment.");
+        if (control.Method != SynthesisMethod.PromptDfd) throw new InvalidOperationException("Only PromptDFD runs have topic prompts to steer.");
+        lock (validator) validator.Apply(command);
+        control.Steering.Enqueue(command);
+    }
+
+    public Task<RunRecord> WhenFinished(string id)
+    {
+        RunRecord run = Require(id);
+        if (!run.IsActive) return Task.FromResult(run);
+        var completion = completions.GetOrAdd(id, _ => new TaskCompletionSource<RunRecord>(TaskCreationOptions.RunContinuationsAsynchronously));
+        run = Require(id);
+        if (!run.IsActive) completion.TrySetResult(run);
+        return completion.Task;
+    }
+
+    public void Delete(string id)
+    {
+        RunRecord run = Require(id);
+        if (run.IsActive) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; cancel it before deleting.");
+        store.Delete(id);
+        string folder = environment.RunFolder(id);
+        if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        hub.Publish(new RunUpdate(id, Run: run));
+    }
+
+    public void UpdateAnnotations(string id, IEnumerable<string>? tags = null, string? notes = null, bool? starred = null)
+    {
+        RunRecord run = Require(id);
+        if (tags is not null) run.Tags = tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().ToList();
+        if (notes is not null) run.Notes = notes;
+        if (starred is { } star) run.Starred = star;
+        store.Update(run);
+        hub.Publish(new RunUpdate(id, Run: run));
+    }
+
+    private void Loop()
+    {
+        TorchRuntime.ConfigureThreads(environment.Threads);
+        try
+        {
+            foreach (var (id, resume) in queue.GetConsumingEnumerable(shutdown.Token))
+            {
+                activeRunId = id;
+                try { Execute(id, resume); }
+                finally { activeRunId = null; }
+            }
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Execute(string id, bool resume)
+    {
+        RunRecord? run = store.Get(id);
+        if (run is null) return;
+        RunControl control = controls.GetOrAdd(id, _ => new RunControl());
+        if (control.Cancellation.IsCancellationRequested)
+        {
+            SetStatus(run, RunStatus.Cancelled, "cancelled before it started");
+            Complete(run);
+            return;
+        }
+        var sink = new RunEventSink(store, hub, run);
+        var started = DateTime.UtcNow;
+        double secondsBefore = run.SecondsRunning;
+        try
+        {
+            run.StartedAt ??= DateTime.UtcNow;
+            SetStatus(run, RunStatus.Running, resume ? $"resuming from the checkpoint at step {run.CheckpointStep}" : "started");
+            RunConfig config = run.Config;
+            BuiltRun built = RunBuilder.Build(config, environment);
+            run.Hashes = new Dictionary<string, string>(built.Hashes);
+            var trainer = new PromptDfdTrainer(config.Training, built.Models, sink.Handle, built.Task.Splits.Train);
+            control.Method = config.Training.Method;
+            control.Validator = new PromptSteering(built.Task.Labels, t => built.Prior.Tokenizer.Encode(t).Count,
+                built.Prior.Model.Config.ContextLength - config.Training.Content.MaxNewTokens - 1);
+            var evaluation = built.Task.Splits.Test;
+            string checkpoint = Path.Combine(environment.RunFolder(id), "checkpoint");
+            var replayedSteering = new List<ScheduledSteering>();
+            if (resume && run.CheckpointFolder is not null && Directory.Exists(run.CheckpointFolder))
+            {
+                sink.Flush();
+                trainer.LoadCheckpoint(run.CheckpointFolder);
+                // Prompt changes made after the checkpoint are re-applied at their steps, so none are lost.
+                replayedSteering = store.Events(id, RunEventKinds.Steering).Where(e => e.Step > trainer.Step)
+                    .Select(e => new ScheduledSteering(e.Step, JsonSerializer.Deserialize<SteeringCommand>(e.Data!)!)).ToList();
+                store.DeleteAfter(id, trainer.Step);
+                foreach (var change in replayedSteering) lock (control.Validator) control.Validator.Apply(change.Command);
+            }
+            else
+            {
+                trainer.Evaluate(evaluation);
+            }
+            while (!trainer.Finished && !control.Cancellation.IsCancellationRequested)
+            {
+                if (!control.Running.IsSet)
+                {
+                    SetStatus(run, RunStatus.Paused, $"paused at step {trainer.Step}");
+                    WaitHandle.WaitAny([control.Running.WaitHandle, control.Cancellation.Token.WaitHandle]);
+                    if (control.Cancellation.IsCancellationRequested) break;
+                    SetStatus(run, RunStatus.Running, $"resumed at step {trainer.Step}");
+                }
+                foreach (var change in replayedSteering.Where(s => s.Step == trainer.Step + 1)) trainer.Steer(change.Command);
+                while (control.Steering.TryDequeue(out SteeringCommand? command)) trainer.Steer(command);
+                trainer.RunStep();
+                if (trainer.EvaluationDue) trainer.Evaluate(evaluation);
+                if (trainer.CheckpointDue) SaveCheckpoint(run, trainer, checkpoint, sink);
+                run.Step = trainer.Step;
+                run.SamplesSeen = trainer.SamplesSeen;
+                run.SecondsRunning = secondsBefore + (DateTime.UtcNow - started).TotalSeconds;
+                store.Update(run);
+                hub.Publish(new RunUpdate(id, Run: run));
+            }
+            if (control.Cancellation.IsCancellationRequested)
+            {
+                if (trainer.Step > run.CheckpointStep) SaveCheckpoint(run, trainer, checkpoint, sink);
+                if (shutdown.IsCancellationRequested) SetStatus(run, RunStatus.Interrupted, $"the server stopped at step {trainer.Step}; checkpoint saved, resume to continue");
+                else SetStatus(run, RunStatus.Cancelled, $"cancelled at step {trainer.Step}; final checkpoint saved");
+            }
+            else
+            {
+                run.StudentFolder = SaveStudent(run, built, trainer);
+                SetStatus(run, RunStatus.Completed, FormattableString.Invariant($"completed: student accuracy {run.LastAccuracy:P1} after {trainer.SamplesSeen} samples"));
+            }
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            run.Error = error.Message;
+            SetStatus(run, RunStatus.Failed, $"failed: {error.Message}");
+        }
+        finally
+        {
+            run.SecondsRunning = secondsBefore + (DateTime.UtcNow - started).TotalSeconds;
+            sink.Dispose();
+            store.Update(run);
+            hub.Publish(new RunUpdate(id, Run: run));
+            Complete(run);
+        }
+    }
+
+    private void SaveCheckpoint(RunRecord run, PromptDfdTrainer trainer, string folder, RunEventSink sink)
+    {
+        trainer.SaveCheckpoint(folder);
+        run.CheckpointFolder = folder;
+        run.CheckpointStep = trainer.Step;
+        sink.Record(trainer.Step, RunEventKinds.Checkpoint, $"checkpoint at step {trainer.Step}");
+        // What the store holds must reach the checkpoint's step before the run record points at it.
+        sink.Flush();
+    }
+
+    private string SaveStudent(RunRecord run, BuiltRun built, PromptDfdTrainer trainer)
+    {
+        string folder = Path.Combine(environment.RunFolder(run.Id), "student");
+        var card = new ModelCard
+        {
+            Title = $"Student of run {run.Id}",
+            Summary = $"A student distilled from the '{run.Task}' teacher by {run.Preset} ({run.Method}) without the teacher's training data.",
+            Facts =
+            [
+                ("run", $"{run.Id} ({run.Name})"),
+                ("samples seen", trainer.SamplesSeen.ToString(CultureInfo.InvariantCulture)),
+                ("code version", run.CodeVersion),
+            ],
+            Metrics =
+            [
+                ("test accuracy", run.LastAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"),
+                ("teacher test accuracy", run.TeacherAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"),
+            ],
+            Commands = ["dotnet run --project PromptDfd.Cli -c Release -- run --config <this run's config.json>"],
+            Hashes = built.Hashes.Select(h => (h.Key, h.Value)).ToList(),
+        };
+        Checkpoint.SaveClassifier(folder, built.Student, built.Task.Labels, environment.Resolve(built.Config.PriorFolder), card);
+        File.WriteAllText(Path.Combine(environment.RunFolder(run.Id), "config.json"), run.ConfigJson);
+        return folder;
+    }
+
+    private void SetStatus(RunRecord run, RunStatus status, string message)
+    {
+        run.Status = status;
+        if (status is RunStatus.Completed or RunStatus.Cancelled or RunStatus.Failed) run.FinishedAt = DateTime.UtcNow;
+        store.Update(run);
+        store.Append([], [], [new RunEventRecord { RunId = run.Id, Step = run.Step, Time = DateTime.UtcNow, Kind = RunEventKinds.Status, Message = message }]);
+        hub.Publish(new RunUpdate(run.Id, new LogEvent(run.Step, message), run));
+    }
+
+    private void Complete(RunRecord run)
+    {
+        controls.TryRemove(run.Id, out _);
+        if (completions.TryRemove(run.Id, out var completion)) completion.TrySetResult(run);
+    }
+
+    private void CheckModelsExist(RunConfig config)
+    {
+        string prior = environment.Resolve(config.PriorFolder);
+        if (!File.Exists(Path.Combine(prior, Checkpoint.ConfigFile))) throw new ArgumentException($"No language prior at {prior} (config.json missing); set PriorFolder to a checkpoint folder.");
+        string teacher = environment.Resolve(config.ResolvedTeacherFolder);
+        if (!File.Exists(Path.Combine(teacher, Checkpoint.ConfigFile))) throw new ArgumentException($"Task '{config.Task}' has no teacher at {teacher}; train one first (train-teacher --task {config.Task}, or the Models & data page).");
+        config.Training.Validate(GptConfig.FromHuggingFace(Checkpoint.ReadConfig(prior), Path.Combine(prior, Checkpoint.ConfigFile)));
+    }
+
+    private RunControl ActiveControl(string id, string verb)
+    {
+        RunRecord run = Require(id);
+        if (run.IsActive && run.Owner != ProcessOwner.Current && ProcessOwner.IsAlive(run.Owner))
+            throw new InvalidOperationException($"Run {id} belongs to another process ({run.Owner}); it can only be {verb} there.");
+        if (run.Status is not (RunStatus.Running or RunStatus.Paused) || !controls.TryGetValue(id, out RunControl? control))
+            throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only a running or paused run can be {verb}.");
+        return control;
+    }
+
+    private RunRecord Require(string id) => store.Get(id) ?? throw new KeyNotFoundException($"There is no run '{id}'.");
+
+    private static string NewId() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    public void Dispose()
+    {
+        shutdown.Cancel();
+        foreach (RunControl control in controls.Values)
+        {
+            control.Cancellation.Cancel();
+            control.Running.Set();
+        }
+        queue.CompleteAdding();
+        if (thread.IsAlive) thread.Join(TimeSpan.FromSeconds(60));
+    }
+
+    private sealed class RunControl
+    {
+        public CancellationTokenSource Cancellation { get; } = new();
+        public ManualResetEventSlim Running { get; } = new(true);
+        public ConcurrentQueue<SteeringCommand> Steering { get; } = new();
+        public volatile PromptSteering? Validator;
+        public SynthesisMethod Method { get; set; }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using PromptDfd.Engine.Distillation;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Engine.Synthesis.Sources;
+
+/// <summary>
+/// PromptDFD's synthesis: the topic prompter writes a prompt for each sampled class (some samples use the
+/// user's manual prompts instead), the frozen prior continues it, and the prompter learns from the rewards of its
+/// own prompts only (manual prompts are off-policy). Banned prompts earn a penalty and are never distilled.
+/// </summary>
+public sealed class PromptDfdSource : ISampleSource
+{
+    private const int RecentPerClass = 64;
+    private readonly PromptDfdConfig config;
+    private readonly DistillationModels models;
+    private readonly RandomSources random;
+    private readonly TopicPrompter prompter;
+    private readonly PolicyGradientUpdater updater;
+    private readonly RewardCalculator rewards;
+    private readonly PromptSteering steering;
+    private readonly List<(string Prompt, double Reward)>[] recent;
+
+    public PromptDfdSource(PromptDfdConfig config, DistillationModels models, RandomSources random, IReadOnlyDictionary<string, string[]> initialPrompts)
+    {
+        this.config = config;
+        this.models = models;
+        this.random = random;
+        prompter = new TopicPrompter(models.Prior, models.Labels.Count, models.Tokenizer.EndOfTextId, config.Prompter);
+        updater = new PolicyGradientUpdater(prompter);
+        rewards = new RewardCalculator(config.Reward);
+        int promptBudget = models.Prior.Config.ContextLength - config.Content.MaxNewTokens - 1;
+        steering = new PromptSteering(models.Labels, text => models.Tokenizer.Encode(text).Count, promptBudget);
+        foreach (var (label, prompts) in initialPrompts)
+            foreach (string prompt in prompts) steering.Apply(new SteeringCommand(SteeringAction.Add, label, prompt));
+        recent = Enumerable.Range(0, models.Labels.Count).Select(_ => new List<(string, double)>()).ToArray();
+    }
+
+    public TopicPrompter Prompter => prompter;
+    public PromptSteering Steering => steering;
+
+    public SyntheticBatch Draw(int count)
+    {
+        int[] classes = random.UniformClasses(count, models.Labels.Count);
+        var prompts = new int[count][];
+        var origins = new PromptOrigin[count];
+        var pinnedUsed = new HashSet<(int, string)>();
+        var policyRows = new List<int>();
+        for (int i = 0; i < count; i++)
+        {
+            var manual = steering.Manual(classes[i]);
+            ManualPrompt? pinned = manual.FirstOrDefault(p => p.Pinned && pinnedUsed.Add((classes[i], p.Text)));
+            if (pinned is not null) (prompts[i], origins[i]) = (Encode(pinned.Text), PromptOrigin.Pinned);
+            else if (manual.Count > 0 && random.Random.NextDouble() < config.ManualPromptFraction)
+                (prompts[i], origins[i]) = (Encode(manual[random.Random.Next(manual.Count)].Text), PromptOrigin.Manual);
+            else { origins[i] = PromptOrigin.Policy; policyRows.Add(i); }
+        }
+        if (policyRows.Count > 0)
+        {
+            long[][] sampled = prompter.Sample(policyRows.Select(r => classes[r]).ToList(), random.Generator);
+            for (int j = 0; j < policyRows.Count; j++) prompts[policyRows[j]] = sampled[j].Select(t => (int)t).ToArray();
+        }
+        bool[] banned = prompts.Select((p, i) => steering.IsBanned(classes[i], models.Tokenizer.Decode(p))).ToArray();
+        int[][] contents = PriorContinuation.Continue(models.Prior, models.Tokenizer, prompts, config.Content, random.Generator);
+        return new SyntheticBatch(classes, prompts, contents, origins, banned);
+    }
+
+    public void Learn(SyntheticBatch batch, Tensor teacherLogits, Tensor studentLogits, Action<string, double> metric)
+    {
+        int[] rows = Enumerable.Range(0, batch.Count).Where(i => batch.Origins[i] == PromptOrigin.Policy).ToArray();
+        if (rows.Length == 0) return;
+        int[] classes = rows.Select(r => batch.Classes[r]).ToArray();
+        long[][] prompts = rows.Select(r => batch.Prompts[r].Select(t => (long)t).ToArray()).ToArray();
+        string[] texts = rows.Select(r => models.Tokenizer.Decode(batch.Prompts[r])).ToArray();
+        RewardBreakdown breakdown;
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            Tensor index = tensor(rows.Select(r => (long)r).ToArray()).to(teacherLogits.device);
+            double[] policy = ToDoubles(prompter.Score(classes, prompts).LogProbability);
+            double[] reference = ToDoubles(TopicPrompter.ReferenceLogProbability(models.Prior, prompts, models.Tokenizer.EndOfTextId));
+            breakdown = rewards.Score(teacherLogits.index_select(0, index), studentLogits.index_select(0, index), classes, policy, reference, texts);
+        }
+        double[] total = breakdown.Total.Select((t, j) => batch.Banned[rows[j]] ? t - config.BannedPromptPenalty : t).ToArray();
+        PolicyUpdateStatistics? statistics = null;
+        for (int update = 0; update < config.Schedule.PrompterUpdates; update++) statistics = updater.Update(classes, prompts, total);
+
+        metric("reward/total", total.Average());
+        metric("reward/relevance", breakdown.Relevance.Average());
+        metric("reward/hardness", breakdown.Hardness.Average());
+        metric("reward/plausibility", breakdown.Plausibility.Average());
+        metric("reward/diversity", breakdown.Diversity.Average());
+        metric("reward/std", StandardDeviation(total));
+        metric("prompter/kl_to_reference", -breakdown.Plausibility.Average());
+        if (statistics is not null) metric("prompter/entropy", statistics.Entropy);
+        for (int j = 0; j < rows.Length; j++) Remember(classes[j], texts[j], total[j]);
+        foreach (var group in classes.Select((c, j) => (c, j)).GroupBy(p => p.c))
+            metric($"reward/class/{models.Labels[group.Key]}", group.Average(p => total[p.j]));
+    }
+
+    public void Steer(SteeringCommand command) => steering.Apply(command);
+
+    public IReadOnlyDictionary<string, IReadOnlyList<PromptStatistic>> TopPrompts(int perClass) =>
+        Enumerable.Range(0, models.Labels.Count).ToDictionary(c => models.Labels[c], c => (IReadOnlyList<PromptStatistic>)recent[c]
+            .GroupBy(p => p.Prompt, StringComparer.Ordinal)
+            .Select(g => new PromptStatistic(g.Key, g.Average(p => p.Reward), g.Count()))
+            .OrderByDescending(p => p.Reward).Take(perClass).ToList());
+
+    public void SaveState(string folder)
+    {
+        prompter.save(Path.Combine(folder, "prompter.bin"));
+        updater.Save(Path.Combine(folder, "prompter-optimizer.bin"));
+        var state = new SourceState(steering.Snapshot(), rewards.RecentPrompts.ToList(), recent.Select(r => r.Select(p => new PromptStatistic(p.Prompt, p.Reward, 1)).ToList()).ToList());
+        File.WriteAllText(Path.Combine(folder, "prompter-state.json"), JsonSerializer.Serialize(state));
+    }
+
+    public void LoadState(string folder)
+    {
+        prompter.load(Path.Combine(folder, "prompter.bin"));
+        updater.Load(Path.Combine(folder, "prompter-optimizer.bin"));
+        var state = JsonSerializer.Deserialize<SourceState>(File.ReadAllText(Path.Combine(folder, "prompter-state.json")))
+                    ?? throw new InvalidDataException($"'{folder}' has an empty prompter-state.json.");
+        foreach (SteeringCommand command in state.Steering) steering.Apply(command);
+        rewards.RestoreRecentPrompts(state.RewardWindow);
+        for (int c = 0; c < recent.Length && c < state.Recent.Count; c++)
+        {
+            recent[c].Clear();
+            recent[c].AddRange(state.Recent[c].Select(p => (p.Prompt, p.Reward)));
+        }
+    }
+
+    private sealed record SourceState(IReadOnlyList<SteeringCommand> Steering, List<string> RewardWindow, List<List<PromptStatistic>> Recent);
+
+    private void Remember(int label, string prompt, double reward)
+    {
+        recent[label].Add((prompt, reward));
+        if (recent[label].Count > RecentPerClass) recent[label].RemoveAt(0);
+    }
+
+    private int[] Encode(string text) => models.Tokenizer.Encode(text).ToArray();
+    private static double[] ToDoubles(Tensor values) => values.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+
+    private static double StandardDeviation(double[] values)
+    {
+        double mean = values.Average();
+        return Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
+    }
+}

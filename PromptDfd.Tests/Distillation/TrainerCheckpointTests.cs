@@ -1,0 +1,67 @@
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Synthesis;
+using PromptDfd.Tests.Support;
+
+namespace PromptDfd.Tests.Distillation;
+
+public class TrainerCheckpointTests
+{
+    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment, RunConfig config)
+    {
+        BuiltRun built = RunBuilder.Build(config, environment.Environment);
+        var events = new List<TrainerEvent>();
+        return (new PromptDfdTrainer(config.Training, built.Models, events.Add, built.Task.Splits.Train), events, built);
+    }
+
+    private static List<(int, string, double)> Curves(IEnumerable<TrainerEvent> events, int afterStep) =>
+        events.OfType<MetricEvent>().Where(m => m.Step > afterStep && !m.Name.StartsWith("time/") && !m.Name.StartsWith("throughput/"))
+            .Select(m => (m.Step, m.Name, Math.Round(m.Value, 5))).ToList();
+
+    [Theory]
+    [InlineData("promptdfd")]
+    [InlineData("fixed-prompts")]
+    public void ResumingFromACheckpointContinuesExactlyLikeTheUninterruptedRun(string preset)
+    {
+        using var environment = new TinyRunEnvironment();
+        RunConfig config = RunBuilder.Complete(TinyRunEnvironment.Config(preset, steps: 6), environment.Environment);
+        string checkpoint = Path.Combine(environment.Root, "checkpoint");
+
+        var (whole, wholeEvents, wholeBuilt) = Build(environment, config);
+        if (preset == "promptdfd") whole.Steer(new SteeringCommand(SteeringAction.Add, "positive", "Great actors"));
+        whole.Train(wholeBuilt.Task.Splits.Test);
+
+        var (first, _, firstBuilt) = Build(environment, config);
+        if (preset == "promptdfd") first.Steer(new SteeringCommand(SteeringAction.Add, "positive", "Great actors"));
+        first.Evaluate(firstBuilt.Task.Splits.Test);
+        while (first.Step < 4) { first.RunStep(); if (first.EvaluationDue) first.Evaluate(firstBuilt.Task.Splits.Test); }
+        first.SaveCheckpoint(checkpoint);
+        first.RunStep(); // work after the checkpoint that a crash would lose
+
+        var (resumed, resumedEvents, resumedBuilt) = Build(environment, config);
+        resumed.LoadCheckpoint(checkpoint);
+        Assert.Equal(4, resumed.Step);
+        Assert.Equal(32, resumed.SamplesSeen);
+        resumed.Train(resumedBuilt.Task.Splits.Test);
+
+        Assert.Equal(Curves(wholeEvents, 4), Curves(resumedEvents.Where(e => e.Step > 4), 4));
+        Assert.Equal(wholeEvents.OfType<SampleEvent>().Where(s => s.Step > 4), resumedEvents.OfType<SampleEvent>());
+    }
+
+    [Fact]
+    public void ATruncatedCheckpointIsReportedNotSilentlyLoaded()
+    {
+        using var environment = new TinyRunEnvironment();
+        RunConfig config = TinyRunEnvironment.Config(steps: 2);
+        string checkpoint = Path.Combine(environment.Root, "checkpoint");
+        var (trainer, _, _) = Build(environment, config);
+        trainer.RunStep();
+        trainer.SaveCheckpoint(checkpoint);
+        string replay = Path.Combine(checkpoint, "replay.bin");
+        File.WriteAllBytes(replay, File.ReadAllBytes(replay)[..20]);
+        var (other, _, _) = Build(environment, config);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => other.LoadCheckpoint(checkpoint)).Message);
+        Directory.Delete(checkpoint, true);
+        Assert.Contains("not a complete run checkpoint", Assert.Throws<FileNotFoundException>(() => other.LoadCheckpoint(checkpoint)).Message);
+    }
+}

@@ -1,0 +1,56 @@
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Runs;
+
+namespace PromptDfd.Tests.Runs;
+
+public class ConfigOverridesTests
+{
+    [Fact]
+    public void OverridesReachNestedKeysCaseInsensitivelyAndKeepTheRest()
+    {
+        RunConfig config = ConfigOverrides.Apply(RunPresets.Create("promptdfd", "sentiment", 7),
+            ["training.schedule.steps=50", "Training.Reward.Hardness=0", "Training.Method=FixedPrompts", "Name=my run"]);
+        Assert.Equal(50, config.Training.Schedule.Steps);
+        Assert.Equal(0, config.Training.Reward.Hardness);
+        Assert.Equal(SynthesisMethod.FixedPrompts, config.Training.Method);
+        Assert.Equal("my run", config.Name);
+        Assert.Equal(7, config.Training.Seed);
+        Assert.Equal(new ScheduleConfig().SamplesPerStep, config.Training.Schedule.SamplesPerStep);
+    }
+
+    [Fact]
+    public void UnknownKeysListTheKeysThatExist()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Training.Schedule.Stepz=5"]));
+        Assert.Contains("Unknown config key 'Training.Schedule.Stepz'", error.Message);
+        Assert.Contains("Steps", error.Message);
+    }
+
+    [Fact]
+    public void WrongValueTypesAndInvalidValuesAreRejected()
+    {
+        Assert.Contains("not a valid run config", Assert.Throws<InvalidDataException>(() => ConfigOverrides.Apply(new RunConfig(), ["Training.Schedule.Steps=many"])).Message);
+        Assert.Contains("Device must be cpu, cuda or auto", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Device=tpu"])).Message);
+        Assert.Contains("key=value", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Steps"])).Message);
+    }
+
+    [Fact]
+    public void FlattenedConfigHasOneEntryPerLeafAndRoundTrips()
+    {
+        RunConfig config = RunPresets.Create("as-dfd", "genre", 3);
+        var flat = ConfigOverrides.Flatten(config);
+        Assert.Equal("AsDfd", flat["Training.Method"]);
+        Assert.Equal("3", flat["Training.Seed"]);
+        Assert.Equal(config.ToJson(), RunConfig.FromJson(config.ToJson()).ToJson());
+    }
+
+    [Fact]
+    public void EveryPresetOfMethodMdExists()
+    {
+        Assert.Equal(["promptdfd", "promptdfd-no-rl", "promptdfd-no-hardness", "promptdfd-no-plausibility", "data-driven-kd", "random-text", "unconditional-prior", "fixed-prompts", "as-dfd"],
+            RunPresets.All.Select(p => p.Name));
+        Assert.Equal(0, RunPresets.Create("promptdfd-no-rl", "x", 1).Training.Schedule.PrompterUpdates);
+        Assert.Equal(0, RunPresets.Create("promptdfd-no-plausibility", "x", 1).Training.Reward.Plausibility);
+        Assert.Contains("Unknown preset", Assert.Throws<ArgumentException>(() => RunPresets.Get("magic")).Message);
+    }
+}

@@ -1,0 +1,77 @@
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Storage;
+using PromptDfd.Tests.Support;
+
+namespace PromptDfd.Tests.Runs;
+
+public class RunStoreTests
+{
+    private static RunRecord Run(string id, string task, string preset, RunStatus status, double? best, params string[] tags) => new()
+    {
+        Id = id, Name = $"{preset} on {task}", Task = task, Preset = preset, Method = preset, Status = status, BestAccuracy = best, Tags = [.. tags],
+        CreatedAt = DateTime.UtcNow.AddMinutes(-id.Length), ConfigJson = RunPresets.Create(preset, task, 1).ToJson(),
+    };
+
+    [Fact]
+    public void RunsAreFilteredSortedAndPagedOnTheServer()
+    {
+        using var folder = new TemporaryFolder();
+        using var store = new RunStore(folder.File("runs.db"));
+        store.Insert(Run("a", "sentiment", "promptdfd", RunStatus.Completed, 0.8, "paper"));
+        store.Insert(Run("bb", "sentiment", "random-text", RunStatus.Completed, 0.5));
+        store.Insert(Run("ccc", "genre", "promptdfd", RunStatus.Failed, null, "paper"));
+        store.Insert(Run("dddd", "genre", "as-dfd", RunStatus.Running, 0.4));
+
+        Assert.Equal(["a", "ccc"], store.Query(new RunQuery { Method = "promptdfd", SortBy = "Name", Descending = false }).Items.Select(r => r.Id).Order());
+        Assert.Equal(["a", "bb"], store.Query(new RunQuery { Task = "sentiment" }).Items.Select(r => r.Id).Order());
+        Assert.Equal(["a", "ccc"], store.Query(new RunQuery { Tag = "paper" }).Items.Select(r => r.Id).Order());
+        Assert.Equal(["dddd"], store.Query(new RunQuery { Status = RunStatus.Running }).Items.Select(r => r.Id));
+        Assert.Equal(["dddd"], store.Query(new RunQuery { ConfigFilter = "Training.Method=AsDfd" }).Items.Select(r => r.Id));
+        Assert.Equal(["a", "bb", "dddd"], store.Query(new RunQuery { SortBy = "BestAccuracy" }).Items.Take(3).Select(r => r.Id));
+        var page = store.Query(new RunQuery { SortBy = "BestAccuracy", Skip = 2, Take = 1 });
+        Assert.Equal(4, page.Total);
+        Assert.Equal(["dddd"], page.Items.Select(r => r.Id));
+        Assert.Equal(["a"], store.Query(new RunQuery { MinimumBestAccuracy = 0.7 }).Items.Select(r => r.Id));
+    }
+
+    [Fact]
+    public void SamplesArePagedNewestFirstAndFilteredByStepClassAndText()
+    {
+        using var folder = new TemporaryFolder();
+        using var store = new RunStore(folder.File("runs.db"));
+        var samples = Enumerable.Range(0, 250).Select(i => new SampleRecord
+        {
+            RunId = "r", Step = i / 10, Class = i % 2 == 0 ? "positive" : "negative", Prompt = "p", Content = i % 50 == 0 ? "a whale" : "text",
+            TeacherLabel = "positive",
+        }).ToList();
+        store.Append([], samples, []);
+        var page = store.Samples("r", new SampleQuery { Take = 20 });
+        Assert.Equal(250, page.Total);
+        Assert.Equal(24, page.Items[0].Step);
+        Assert.Equal(10, store.Samples("r", new SampleQuery { Step = 3 }).Total);
+        Assert.Equal(5, store.Samples("r", new SampleQuery { Step = 3, Class = "negative" }).Total);
+        Assert.Equal(5, store.Samples("r", new SampleQuery { Text = "WHALE" }).Total);
+        Assert.Equal(0, store.Samples("other", new SampleQuery()).Total);
+    }
+
+    [Fact]
+    public void DeleteAfterForgetsWhatARunWroteAfterItsCheckpoint()
+    {
+        using var folder = new TemporaryFolder();
+        using var store = new RunStore(folder.File("runs.db"));
+        store.Append(Enumerable.Range(1, 10).Select(s => new MetricPoint { RunId = "r", Step = s, Name = "m", Value = s }).ToList(), [],
+            [new RunEventRecord { RunId = "r", Step = 9, Kind = RunEventKinds.Status, Message = "interrupted" }, new RunEventRecord { RunId = "r", Step = 9, Kind = RunEventKinds.Log, Message = "x" }]);
+        store.DeleteAfter("r", 6);
+        Assert.Equal([1, 2, 3, 4, 5, 6], store.Metrics("r").Select(m => m.Step));
+        Assert.Equal([RunEventKinds.Status], store.Events("r").Select(e => e.Kind));
+    }
+
+    [Fact]
+    public void ACorruptStoreFileGetsAnErrorThatSaysWhatToDo()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllBytes(folder.File("runs.db"), Enumerable.Range(0, 20000).Select(i => (byte)(i * 7)).ToArray());
+        var error = Assert.ThrowsAny<Exception>(() => new RunStore(folder.File("runs.db")).Dispose());
+        Assert.Contains("move it aside", error.Message);
+    }
+}

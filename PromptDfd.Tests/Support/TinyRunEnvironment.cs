@@ -1,0 +1,59 @@
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Synthesis;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Tests.Support;
+
+/// <summary>
+/// A throwaway repository root with a tiny two-class task, a tiny prior and teacher saved as real checkpoints,
+/// and a run config sized to finish in a second or two, for run-manager, store and dashboard tests.
+/// </summary>
+public sealed class TinyRunEnvironment : IDisposable
+{
+    public const string TaskName = "tiny";
+    private readonly TemporaryFolder folder = new();
+
+    public TinyRunEnvironment()
+    {
+        string tokenizer = folder.Folder("tokenizer");
+        TinyTokenizer.WriteTo(tokenizer);
+        var prior = TinyModels.LanguageModel(TokenizerFactory().VocabularySize, seed: 11);
+        Checkpoint.SaveLanguageModel(Path.Combine(Root, "models", "prior"), prior, tokenizer, new ModelCard { Title = "tiny prior" });
+        manual_seed(21);
+        var teacher = new GptClassifier(TinyModels.Gpt(TokenizerFactory().VocabularySize), 2);
+        Checkpoint.SaveClassifier(Path.Combine(Root, "models", "teachers", TaskName), teacher, Labels, tokenizer, new ModelCard { Title = "tiny teacher" });
+        var examples = new List<LabeledExample>();
+        string[] positive = ["The movie was wonderful.", "Great actors and a great story.", "I loved the food.", "The service was wonderful.", "A great ship and great sailors."];
+        string[] negative = ["The food was terrible.", "The service was slow.", "A terrible movie.", "The actors were terrible.", "Slow and terrible service."];
+        for (int i = 0; i < 5; i++) { examples.Add(new(positive[i], "positive")); examples.Add(new(negative[i], "negative")); }
+        var task = new TaskDataset
+        {
+            Info = new TaskInfo { Name = TaskName, Labels = Labels, Description = "tiny test task" },
+            Splits = new DatasetSplits(examples.Take(6).ToList(), examples.Skip(6).Take(2).ToList(), examples.Skip(8).ToList()),
+        };
+        task.Save(Path.Combine(Root, "data", "tasks", TaskName));
+        File.WriteAllText(Path.Combine(Root, "data", "tasks", TaskName, TopicPromptFile.FileName),
+            """{"negative": ["The food was terrible"], "positive": ["The movie was wonderful"]}""");
+    }
+
+    public static readonly string[] Labels = ["negative", "positive"];
+    public string Root => folder.Path;
+    public RunEnvironment Environment => new(Root, Path.Combine(Root, "runs"));
+    public string StorePath => Path.Combine(Root, "runs", "promptdfd.db");
+
+    private Engine.Text.ITextTokenizer TokenizerFactory() => Engine.Text.TokenizerFactory.FromFolder(Path.Combine(Root, "tokenizer"));
+
+    public static RunConfig Config(string preset = "promptdfd", long seed = 1, int steps = 6) => RunPresets.Create(preset, TaskName, seed, new PromptDfdConfig
+    {
+        Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2 },
+        Content = new SamplingConfig { MaxNewTokens = 8, TopP = 0.95 },
+        Distillation = new DistillationConfig { BatchSize = 8, LearningRate = 3e-3 },
+        Schedule = new ScheduleConfig { Steps = steps, SamplesPerStep = 8, EvaluateEvery = 3, CheckpointEvery = 2, QualityWindow = 16 },
+        AsDfd = new AsDfdConfig { InversionSteps = 2 },
+    }) with { Student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 } };
+
+    public void Dispose() => folder.Dispose();
+}

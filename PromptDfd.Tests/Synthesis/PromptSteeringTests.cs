@@ -1,0 +1,55 @@
+using PromptDfd.Engine.Synthesis;
+
+namespace PromptDfd.Tests.Synthesis;
+
+public class PromptSteeringTests
+{
+    private static PromptSteering New() => new(["negative", "positive"], text => text.Split(' ').Length, maximumTokens: 6);
+
+    [Fact]
+    public void PinnedAndAddedPromptsJoinTheClassPoolAndBanningRemovesThem()
+    {
+        var steering = New();
+        steering.Apply(new SteeringCommand(SteeringAction.Add, "positive", "I loved it"));
+        steering.Apply(new SteeringCommand(SteeringAction.Pin, "positive", "Best film ever"));
+        Assert.Equal([("I loved it", false), ("Best film ever", true)], steering.Manual(1).Select(p => (p.Text, p.Pinned)));
+        Assert.Empty(steering.Manual(0));
+
+        steering.Apply(new SteeringCommand(SteeringAction.Ban, "positive", "  i LOVED   it "));
+        Assert.Equal(["Best film ever"], steering.Manual(1).Select(p => p.Text));
+        Assert.True(steering.IsBanned(1, "I loved it"));
+        Assert.False(steering.IsBanned(0, "I loved it"));
+    }
+
+    [Fact]
+    public void EditingAPrompterPromptBansTheOldTextAndAddsTheCorrection()
+    {
+        var steering = New();
+        steering.Apply(new SteeringCommand(SteeringAction.Edit, "negative", "the the movie", "The movie was boring"));
+        Assert.True(steering.IsBanned(0, "the the movie"));
+        Assert.Equal(["The movie was boring"], steering.Manual(0).Select(p => p.Text));
+    }
+
+    [Fact]
+    public void SnapshotRebuildsTheSameSteering()
+    {
+        var steering = New();
+        steering.Apply(new SteeringCommand(SteeringAction.Pin, "positive", "Best film ever"));
+        steering.Apply(new SteeringCommand(SteeringAction.Ban, "negative", "bad words"));
+        var copy = New();
+        foreach (var command in steering.Snapshot()) copy.Apply(command);
+        Assert.Equal(steering.Manual(1), copy.Manual(1));
+        Assert.True(copy.IsBanned(0, "bad words"));
+    }
+
+    [Theory]
+    [InlineData("neutral", "hello", "Unknown class 'neutral'")]
+    [InlineData("positive", "   ", "empty")]
+    [InlineData("positive", "one two three four five six seven", "7 tokens long; at most 6")]
+    [InlineData("positive", "line\nbreak", "control characters")]
+    public void AbsurdCommandsAreRefusedWithAReason(string label, string prompt, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => New().Apply(new SteeringCommand(SteeringAction.Add, label, prompt)));
+        Assert.Contains(expected, error.Message);
+    }
+}
