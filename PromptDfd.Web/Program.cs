@@ -7,6 +7,9 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
 builder.Services.AddSingleton<ShippedAssets>();
+builder.Services.AddSingleton<PlaygroundService>();
+builder.Services.AddSingleton<TeacherJobs>();
+builder.Services.AddPromptDfdEngine();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 
@@ -27,6 +30,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapGet("/api/system", () => new { torch = TorchRuntime.Describe() });
+app.MapRunExports();
 
 app.Run();
 

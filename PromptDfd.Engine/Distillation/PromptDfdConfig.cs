@@ -46,6 +46,9 @@ public sealed record ScheduleConfig
     /// <summary>E: evaluate the student on the real test split every E steps (and at the end).</summary>
     public int EvaluateEvery { get; init; } = 20;
 
+    /// <summary>The real split the student is evaluated on: "test" (reported results) or "dev" (for choosing hyper-parameters without touching test).</summary>
+    public string EvaluateOn { get; init; } = "test";
+
     /// <summary>Save a resumable checkpoint every this many steps; random sources are re-seeded at the same boundaries so a resumed run continues exactly.</summary>
     public int CheckpointEvery { get; init; } = 20;
 
@@ -59,6 +62,7 @@ public sealed record ScheduleConfig
         if (SamplesPerStep < 1) problems.Add($"SamplesPerStep must be at least 1 (got {SamplesPerStep})");
         if (PrompterUpdates < 0 || StudentUpdates < 0) problems.Add("PrompterUpdates and StudentUpdates must be non-negative");
         if (EvaluateEvery < 1) problems.Add($"EvaluateEvery must be at least 1 (got {EvaluateEvery})");
+        if (EvaluateOn is not ("test" or "dev")) problems.Add($"EvaluateOn must be test or dev (got '{EvaluateOn}')");
         if (CheckpointEvery < 1) problems.Add($"CheckpointEvery must be at least 1 (got {CheckpointEvery})");
         if (QualityWindow < 2) problems.Add($"QualityWindow must be at least 2 (got {QualityWindow})");
         ConfigProblems.ThrowIfAny("schedule", problems);
@@ -71,10 +75,14 @@ public sealed record PromptDfdConfig
     public SynthesisMethod Method { get; init; } = SynthesisMethod.PromptDfd;
 
     /// <summary>
-    /// Hand-written topic prompts per class label. For PromptDFD they start the manual prompt pool (mixed with the
-    /// prompter's own); for FixedPrompts they are the prompts. Empty means the task's prompts.json, if any.
+    /// Hand-written topic prompts per class label. For FixedPrompts they are the prompts; for PromptDFD they
+    /// warm-start the prompter (Prompter.WarmStartSteps) and, with PoolTopicPrompts, join the manual prompt pool.
+    /// Empty means the task's prompts.json when the method needs prompts.
     /// </summary>
     public IReadOnlyDictionary<string, string[]> TopicPrompts { get; init; } = new Dictionary<string, string[]>();
+
+    /// <summary>PromptDFD: also put <see cref="TopicPrompts"/> into the manual prompt pool (otherwise they only warm-start the prompter).</summary>
+    public bool PoolTopicPrompts { get; init; }
 
     /// <summary>Fraction of a class's samples that use a manual (added) prompt when the class has any; pinned prompts are always used once per step.</summary>
     public double ManualPromptFraction { get; init; } = 0.25;

@@ -185,7 +185,7 @@ public sealed class PromptDfdTrainer
         Metric("synthesis/teacher_confidence", window.Average(s => s.Confidence));
         var counts = window.GroupBy(s => s.TeacherLabel).Select(g => g.Count() / (double)window.Count).ToList();
         // Normalised entropy of the teacher's labels: 1 when every class is equally represented.
-        Metric("synthesis/class_balance", models.Labels.Count < 2 ? 1 : -counts.Sum(p => p * Math.Log(p)) / Math.Log(models.Labels.Count));
+        Metric("synthesis/class_balance", models.Labels.Count < 2 ? 1 : Math.Max(0, -counts.Sum(p => p * Math.Log(p)) / Math.Log(models.Labels.Count)));
         var sampleTexts = window.Select(s => s.Text).ToList();
         Metric("synthesis/distinct_1", SynthesisMetrics.DistinctN(sampleTexts, 1));
         Metric("synthesis/distinct_2", SynthesisMetrics.DistinctN(sampleTexts, 2));

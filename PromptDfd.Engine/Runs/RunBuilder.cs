@@ -52,10 +52,16 @@ public static class RunBuilder
         return new BuiltRun(config, task, prior, teacher, student, hashes, device);
     }
 
-    /// <summary>The config as it will run: fixed-prompts runs get the task's prompts.json when they name none.</summary>
+    /// <summary>
+    /// The config as it will run: when it names no topic prompts, runs that use them (fixed prompts; PromptDFD with a
+    /// warm start or pooled topic prompts) get the task's prompts.json, so the recorded config is complete.
+    /// </summary>
     public static RunConfig Complete(RunConfig config, RunEnvironment environment)
     {
-        if (config.Training.Method != SynthesisMethod.FixedPrompts || config.Training.TopicPrompts.Count > 0) return config;
+        PromptDfdConfig t = config.Training;
+        bool usesPrompts = t.Method == SynthesisMethod.FixedPrompts
+                           || (t.Method == SynthesisMethod.PromptDfd && (t.Prompter.WarmStartSteps > 0 || t.PoolTopicPrompts));
+        if (!usesPrompts || t.TopicPrompts.Count > 0) return config;
         TaskDataset task = TaskDataset.Load(Path.Combine(environment.TasksFolder, config.Task));
         return config with { Training = config.Training with { TopicPrompts = TopicPromptFile.Load(task) } };
     }

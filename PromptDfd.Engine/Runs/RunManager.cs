@@ -219,7 +219,7 @@ public sealed class RunManager : IDisposable
             control.Method = config.Training.Method;
             control.Validator = new PromptSteering(built.Task.Labels, t => built.Prior.Tokenizer.Encode(t).Count,
                 built.Prior.Model.Config.ContextLength - config.Training.Content.MaxNewTokens - 1);
-            var evaluation = built.Task.Splits.Test;
+            var evaluation = config.Training.Schedule.EvaluateOn == "dev" ? built.Task.Splits.Dev : built.Task.Splits.Test;
             string checkpoint = Path.Combine(environment.RunFolder(id), "checkpoint");
             var replayedSteering = new List<ScheduledSteering>();
             if (resume && run.CheckpointFolder is not null && Directory.Exists(run.CheckpointFolder))

@@ -18,6 +18,9 @@ public sealed record PrompterConfig
     public int TrainableBlocks { get; init; } = 1;
 
     public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Supervised steps on the run's topic prompts before RL starts (0: start from the prior, as P_0).</summary>
+    public int WarmStartSteps { get; init; } = 0;
     public double EntropyBonus { get; init; } = 0.01;
     public double BaselineMomentum { get; init; } = 0.9;
     public bool NormalizeAdvantages { get; init; } = true;
@@ -37,6 +40,7 @@ public sealed record PrompterConfig
         if (EntropyBonus < 0) problems.Add($"EntropyBonus must be non-negative (got {EntropyBonus})");
         if (BaselineMomentum is < 0 or >= 1) problems.Add($"BaselineMomentum must be in [0, 1) (got {BaselineMomentum})");
         if (PpoClip is <= 0 or >= 1) problems.Add($"PpoClip must be in (0, 1) (got {PpoClip})");
+        if (WarmStartSteps < 0) problems.Add($"WarmStartSteps must be non-negative (got {WarmStartSteps})");
         if (PpoEpochs < 1) problems.Add($"PpoEpochs must be at least 1 (got {PpoEpochs})");
         ConfigProblems.ThrowIfAny("prompter", problems);
         Sampling.Validate();

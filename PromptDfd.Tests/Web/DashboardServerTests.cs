@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using PromptDfd.Tests.Data;
+using PromptDfd.Tests.Support;
 using PromptDfd.Web.Services;
 
 namespace PromptDfd.Tests.Web;
@@ -14,6 +15,8 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
 {
     public sealed class Server : WebApplicationFactory<Program>
     {
+        private readonly TemporaryFolder runs = new();
+
         public Server()
         {
             UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
@@ -24,6 +27,14 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         {
             builder.UseSetting("Urls", "http://127.0.0.1:0");
             builder.UseSetting("Dashboard:RepositoryRoot", Path.GetDirectoryName(ShippedTasksTests.RepositoryFile("PromptDfd.sln")));
+            // Runs made by tests never land in the repository's run store.
+            builder.UseSetting("Dashboard:RunsFolder", runs.Path);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing) runs.Dispose();
         }
 
         public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

@@ -11,6 +11,9 @@ public sealed class DashboardOptions
     public string TasksFolder { get; set; } = "data/tasks";
     public string RunsFolder { get; set; } = "runs";
 
+    /// <summary>The LiteDB run store; relative to the runs folder unless absolute.</summary>
+    public string StoreFile { get; set; } = "promptdfd.db";
+
     /// <summary>"auto" (CUDA when present), "cpu" or "cuda".</summary>
     public string Device { get; set; } = "auto";
 
@@ -19,6 +22,8 @@ public sealed class DashboardOptions
 
     /// <summary>Required before the dashboard may listen on anything but loopback.</summary>
     public string AccessToken { get; set; } = "";
+
+    public string StorePath() => Path.IsPathRooted(StoreFile) ? StoreFile : Path.Combine(Resolve(RunsFolder), StoreFile);
 
     public string Resolve(string relative) => Path.GetFullPath(Path.Combine(Root(), relative));
 

@@ -49,6 +49,17 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
             .ToList();
     }
 
+    /// <summary>The shipped prior's architecture, so the form can check prompt and content lengths against its context.</summary>
+    public GptConfig? PriorConfig()
+    {
+        string folder = options.Value.Resolve(Path.Combine(options.Value.ModelsFolder, "prior"));
+        try { return GptConfig.FromHuggingFace(Checkpoint.ReadConfig(folder), Path.Combine(folder, Checkpoint.ConfigFile)); }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or InvalidDataException) { return null; }
+    }
+
+    /// <summary>Language-model checkpoints (generators for the playground).</summary>
+    public IReadOnlyList<ModelSummary> LanguageModels() => Models().Where(m => m.Kind == "language-model" || m.Architecture == "GPT2LMHeadModel").ToList();
+
     private static string ReadCard(string folder)
     {
         string path = Path.Combine(folder, "card.md");

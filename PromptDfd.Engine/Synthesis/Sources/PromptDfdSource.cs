@@ -31,8 +31,11 @@ public sealed class PromptDfdSource : ISampleSource
         rewards = new RewardCalculator(config.Reward);
         int promptBudget = models.Prior.Config.ContextLength - config.Content.MaxNewTokens - 1;
         steering = new PromptSteering(models.Labels, text => models.Tokenizer.Encode(text).Count, promptBudget);
-        foreach (var (label, prompts) in initialPrompts)
-            foreach (string prompt in prompts) steering.Apply(new SteeringCommand(SteeringAction.Add, label, prompt));
+        if (config.PoolTopicPrompts)
+            foreach (var (label, prompts) in initialPrompts)
+                foreach (string prompt in prompts) steering.Apply(new SteeringCommand(SteeringAction.Add, label, prompt));
+        var warmStart = initialPrompts.SelectMany(p => p.Value.Select(text => (models.Labels.ToList().IndexOf(p.Key), models.Tokenizer.Encode(text).ToArray()))).ToList();
+        prompter.WarmStart(warmStart, config.Prompter.WarmStartSteps, config.Prompter.LearningRate);
         recent = Enumerable.Range(0, models.Labels.Count).Select(_ => new List<(string, double)>()).ToArray();
     }
 

@@ -1,0 +1,146 @@
+using Microsoft.Playwright;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Storage;
+using PromptDfd.Tests.Support;
+
+namespace PromptDfd.Tests.Web;
+
+/// <summary>End to end: a real Kestrel server, Debian's chromium, the real LiteDB file and real (tiny) models.</summary>
+public sealed class BrowserTests : IClassFixture<DashboardHost>
+{
+    private readonly DashboardHost host;
+
+    public BrowserTests(DashboardHost host) => this.host = host;
+
+    private static async Task SetField(IPage page, string label, string value)
+    {
+        var input = page.GetByLabel(label, new() { Exact = true });
+        await input.FillAsync(value);
+        await input.PressAsync("Tab");
+    }
+
+    [Fact]
+    public async Task ATinyRunLaunchedFromTheFormStreamsSamplesAndChartPoints()
+    {
+        IPage page = await host.OpenAsync("runs/new?task=tiny");
+        await SetField(page, "Steps", "400");
+        await SetField(page, "Samples per step", "8");
+        await SetField(page, "Prompt tokens K", "3");
+        await SetField(page, "Content tokens", "8");
+        await SetField(page, "Evaluate every", "5");
+        await DashboardHost.Screenshot(page, "new-run");
+        await page.ClickAsync("#start-run");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9]{8}-"));
+        string runId = page.Url.Split('/').Last().Split('?')[0];
+
+        // Points arrive by appending: the accuracy chart's point count grows while the page stays open.
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('.live-chart')?.dataset.points ?? 0) > 3");
+        await page.WaitForSelectorAsync("#chart-accuracy .main-svg");
+        await DashboardHost.Screenshot(page, "run-charts");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Samples" }).ClickAsync();
+        await page.WaitForSelectorAsync(".sample-row");
+        Assert.Contains("tab=samples", page.Url);
+        await DashboardHost.Screenshot(page, "run-samples");
+
+        host.Manager.Cancel(runId);
+        var finished = await host.Manager.WhenFinished(runId).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(RunStatus.Cancelled, finished.Status);
+    }
+
+    private RunRecord StartTinyRun(int steps, long seed = 1, string preset = "promptdfd") =>
+        host.Manager.Submit(TinyRunEnvironment.Config(preset, seed, steps) with { Name = $"e2e {preset} {seed} {Guid.NewGuid():N}"[..24] });
+
+    private async Task WaitForStep(string runId, int step)
+    {
+        var store = host.Manager.Store;
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (store.Get(runId)!.Step < step && DateTime.UtcNow < deadline) await Task.Delay(50);
+    }
+
+    [Fact]
+    public async Task PinningAPromptMidRunShowsUpInTheEventLogAndTheManualPool()
+    {
+        RunRecord run = StartTinyRun(4000);
+        await WaitForStep(run.Id, 1);
+        IPage page = await host.OpenAsync($"runs/{run.Id}?tab=prompts");
+        var positive = page.Locator(".steer-class[data-class=positive]");
+        await positive.Locator(".steer-input input").FillAsync("The actors were great");
+        await positive.Locator(".steer-pin").ClickAsync();
+        await positive.Locator(".manual-prompt", new() { HasText = "The actors were great" }).WaitForAsync();
+        await DashboardHost.Screenshot(page, "run-steering");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Events" }).ClickAsync();
+        var row = page.Locator(".event-row[data-kind=steering]", new() { HasText = "The actors were great" });
+        await row.WaitForAsync();
+        Assert.Contains("pin [positive]", await row.InnerTextAsync());
+        await DashboardHost.Screenshot(page, "run-events");
+
+        // An absurd prompt is refused with a reason, and nothing is recorded.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Prompts & steering" }).ClickAsync();
+        await positive.Locator(".steer-input input").FillAsync(new string('x', 300));
+        await positive.Locator(".steer-add").ClickAsync();
+        await page.Locator(".mud-snackbar", new() { HasText = "at most 200" }).WaitForAsync();
+        host.Manager.Cancel(run.Id);
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Single(host.Manager.Store.Events(run.Id, RunEventKinds.Steering));
+    }
+
+    [Fact]
+    public async Task ReloadingMidRunKeepsTheTabAndFilters()
+    {
+        RunRecord run = StartTinyRun(4000);
+        await WaitForStep(run.Id, 2);
+        IPage page = await host.OpenAsync($"runs/{run.Id}");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Samples" }).ClickAsync();
+        await page.GetByLabel("Search text").FillAsync("a");
+        await page.GetByLabel("Search text").PressAsync("Tab");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("search=a"));
+        string before = page.Url;
+
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#circuit-state[data-interactive=yes]", new() { State = WaitForSelectorState.Attached });
+        Assert.Equal(before, page.Url);
+        Assert.Equal("true", await page.GetByRole(AriaRole.Tab, new() { Name = "Samples" }).GetAttributeAsync("aria-selected"));
+        Assert.Equal("a", await page.GetByLabel("Search text").InputValueAsync());
+        Assert.True(host.Manager.Store.Get(run.Id)!.IsActive, "reloading a page never affects the run");
+        host.Manager.Cancel(run.Id);
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task TwoRunsCompareSideBySideWithTheirConfigDifferences()
+    {
+        RunRecord first = StartTinyRun(6, seed: 1);
+        RunRecord second = StartTinyRun(6, seed: 2, preset: "fixed-prompts");
+        await host.Manager.WhenFinished(first.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        await host.Manager.WhenFinished(second.Id).WaitAsync(TimeSpan.FromSeconds(90));
+
+        IPage page = await host.OpenAsync("runs");
+        await page.Locator($".run-row[data-run='{first.Id}'] .select-run input").CheckAsync();
+        await page.Locator($".run-row[data-run='{second.Id}'] .select-run input").CheckAsync();
+        await DashboardHost.Screenshot(page, "runs");
+        await page.ClickAsync("#compare-selected");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("compare\\?runs="));
+        await page.WaitForSelectorAsync("#compare-chart .main-svg");
+        string diff = await page.Locator(".config-diff").InnerTextAsync();
+        Assert.Contains("Training.Method", diff);
+        Assert.Contains("Training.Seed", diff);
+        Assert.DoesNotContain("Training.Distillation.Temperature", diff);
+        Assert.Contains("student/accuracy", await page.Locator("#final-metrics").InnerTextAsync());
+        await DashboardHost.Screenshot(page, "compare");
+    }
+
+    [Theory]
+    [InlineData("", "overview")]
+    [InlineData("playground", "playground")]
+    [InlineData("models", "models-and-data")]
+    [InlineData("system", "system")]
+    public async Task EveryPageRendersWithoutErrors(string path, string name)
+    {
+        IPage page = await host.OpenAsync(path);
+        await page.WaitForTimeoutAsync(300);
+        Assert.False(await page.Locator("#blazor-error-ui").IsVisibleAsync(), "the page raised an unhandled error");
+        await DashboardHost.Screenshot(page, name);
+    }
+}

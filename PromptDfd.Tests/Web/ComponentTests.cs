@@ -1,0 +1,121 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Web.Components.Runs;
+using PromptDfd.Web.Services;
+
+namespace PromptDfd.Tests.Web;
+
+public sealed class ComponentTests : IAsyncLifetime
+{
+    private readonly BunitContext context = new();
+    private static readonly TaskSummary Sentiment = new("sentiment", "SST-2", ["negative", "positive"], 10, 2, 2, "", null);
+    private static readonly GptConfig Prior = new() { VocabularySize = 8000, ContextLength = 128, Layers = 4, Width = 256, Heads = 4 };
+
+    public ComponentTests()
+    {
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        context.Services.AddMudServices();
+    }
+
+    private IRenderedComponent<RunConfigForm> Form(RunFormModel model, List<RunConfig> submitted) =>
+        context.Render<RunConfigForm>(p => p
+            .Add(f => f.Model, model).Add(f => f.Tasks, [Sentiment]).Add(f => f.Prior, Prior)
+            .Add(f => f.OnSubmit, (RunConfig c) => submitted.Add(c)));
+
+    [Fact]
+    public void InvalidValuesAreListedWithWhatToChangeAndNothingIsSubmitted()
+    {
+        var submitted = new List<RunConfig>();
+        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1));
+        model.Steps = 0;
+        model.ContentTokens = 200;
+        model.Hardness = -1;
+        var form = Form(model, submitted);
+        form.Find("#start-run").Click();
+        string problems = form.Find("#form-problems").TextContent;
+        Assert.Contains("Steps must be at least 1", problems);
+        Assert.Contains("Hardness weight must be non-negative", problems);
+        Assert.Empty(submitted);
+    }
+
+    [Fact]
+    public void PromptAndContentLongerThanThePriorsContextAreRefused()
+    {
+        var submitted = new List<RunConfig>();
+        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1));
+        model.ContentTokens = 125;
+        var form = Form(model, submitted);
+        form.Find("#start-run").Click();
+        Assert.Contains("exceed the prior's context of 128", form.Find("#form-problems").TextContent);
+        Assert.Empty(submitted);
+    }
+
+    [Fact]
+    public void AValidFormSubmitsTheTypedConfigWithTopicPromptsAndTags()
+    {
+        var submitted = new List<RunConfig>();
+        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1));
+        model.Seed = 42;
+        model.Steps = 50;
+        model.Tags = "paper, quick";
+        model.TopicPrompts["positive"] = "I loved it\n\nGreat film";
+        var form = Form(model, submitted);
+        form.Find("#start-run").Click();
+        RunConfig config = Assert.Single(submitted);
+        Assert.Equal(42, config.Training.Seed);
+        Assert.Equal(50, config.Training.Schedule.Steps);
+        Assert.Equal(["paper", "quick"], config.Tags);
+        Assert.Equal(["I loved it", "Great film"], config.Training.TopicPrompts["positive"]);
+        Assert.False(config.Training.TopicPrompts.ContainsKey("negative"));
+    }
+
+    [Fact]
+    public void ChoosingAPresetChangesTheMethodAndItsSwitchesOnly()
+    {
+        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 7));
+        model.Steps = 77;
+        model.ApplyPreset("promptdfd-no-rl");
+        Assert.Equal(0, model.PrompterUpdates);
+        Assert.Equal(77, model.Steps);
+        Assert.Equal(7, model.Seed);
+        model.ApplyPreset("as-dfd");
+        Assert.Equal(1, model.PrompterUpdates);
+        Assert.Equal("as-dfd", model.ToConfig().Preset);
+        Assert.Equal(Engine.Distillation.SynthesisMethod.AsDfd, model.ToConfig().Training.Method);
+    }
+
+    [Fact]
+    public void SamplesAreShownAsTextWithThePromptHighlightedApartFromTheContent()
+    {
+        var table = context.Render<SampleTable>(p => p.Add(t => t.Items,
+        [
+            new SampleRecord { Step = 3, Class = "positive", Prompt = "<b>I loved</b>", Content = " it <script>alert(1)</script>", TeacherLabel = "positive", TeacherConfidence = 0.93, StudentLabel = "negative", Origin = "Policy" },
+        ]));
+        Assert.Equal("<b>I loved</b>", table.Find(".prompt").TextContent);
+        Assert.Contains("<script>", table.Find(".content").TextContent);
+        Assert.Empty(table.FindAll("script"));
+        Assert.Empty(table.FindAll(".sample-text b"));
+        Assert.Contains("mismatch", table.Find("td:last-child span").ClassName);
+    }
+
+    [Fact]
+    public void ConfigDiffShowsOnlyDifferingKeysUntilAskedForAll()
+    {
+        var a = new Dictionary<string, string> { ["Training.Seed"] = "1", ["Training.Method"] = "PromptDfd", ["Task"] = "sentiment" };
+        var b = new Dictionary<string, string> { ["Training.Seed"] = "2", ["Training.Method"] = "PromptDfd", ["Task"] = "sentiment", ["Extra"] = "x" };
+        var diff = context.Render<ConfigDiff>(p => p.Add(d => d.Runs, [new ConfigDiff.Column("a", a), new ConfigDiff.Column("b", b)]));
+        var keys = diff.FindAll("tbody tr td:first-child").Select(td => td.TextContent).ToList();
+        Assert.Equal(["Extra", "Training.Seed"], keys);
+        diff.Render(p => p.Add(d => d.OnlyDifferences, false));
+        Assert.Equal(4, diff.FindAll("tbody tr").Count);
+        Assert.Equal(2, diff.FindAll("tbody tr.differs").Count);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor's services are only async-disposable.
+    public async Task DisposeAsync() => await context.DisposeAsync();
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Tests.Support;
+
+namespace PromptDfd.Tests.Web;
+
+/// <summary>
+/// The whole dashboard on a real Kestrel (loopback, random port) over a tiny repository (tiny task, prior and
+/// teacher), plus Debian's chromium driven by Playwright. Screenshots go to artifacts/screenshots.
+/// </summary>
+public sealed class DashboardHost : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public readonly TinyRunEnvironment Environment = new();
+    private IPlaywright? playwright;
+
+    public DashboardHost()
+    {
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        StartServer();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Urls", "http://127.0.0.1:0");
+        builder.UseSetting("Dashboard:RepositoryRoot", Environment.Root);
+        builder.UseSetting("Dashboard:Device", "cpu");
+    }
+
+    public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    public RunManager Manager => Services.GetRequiredService<RunManager>();
+    public IBrowser Browser { get; private set; } = null!;
+
+    public static string ScreenshotFolder
+    {
+        get
+        {
+            string root = Engine.Infrastructure.RepositoryRoot.Find() ?? Path.GetTempPath();
+            return Directory.CreateDirectory(Path.Combine(root, "artifacts", "screenshots")).FullName;
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : null,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"],
+        });
+    }
+
+    public async Task<IPage> OpenAsync(string path)
+    {
+        IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(new Uri(Address, path).ToString());
+        // Interactive server rendering is live once the circuit is up.
+        await page.WaitForSelectorAsync("#circuit-state[data-interactive=yes]", new() { State = WaitForSelectorState.Attached });
+        return page;
+    }
+
+    public static Task Screenshot(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+
+    public new async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        playwright?.Dispose();
+        await base.DisposeAsync();
+        Environment.Dispose();
+    }
+}

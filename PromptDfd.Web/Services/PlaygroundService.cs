@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Options;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Web.Services;
+
+public sealed record PlaygroundRequest(string Task, string Prompt, int Count, string Generator, string? StudentFolder, double Temperature = 1.0, double TopP = 0.95, int ContentTokens = 32, long Seed = 1);
+
+public sealed record PlaygroundSample(string Prompt, string Content, string TeacherLabel, double TeacherConfidence, string? StudentLabel, double? StudentConfidence);
+
+/// <summary>
+/// Writes samples for a typed topic prompt with a chosen generator and labels them with the task's teacher (and a
+/// run's student, if picked). One request at a time, each on its own thread with its own dispose scope; models
+/// are loaded once and kept.
+/// </summary>
+public sealed class PlaygroundService(IOptions<DashboardOptions> options)
+{
+    public const int MaximumCount = 64;
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Dictionary<string, object> cache = new();
+
+    public async Task<IReadOnlyList<PlaygroundSample>> Generate(PlaygroundRequest request, CancellationToken cancellation = default)
+    {
+        if (request.Count is < 1 or > MaximumCount) throw new ArgumentException($"Generate between 1 and {MaximumCount} samples (asked for {request.Count}).");
+        await gate.WaitAsync(cancellation);
+        try
+        {
+            return await Task.Factory.StartNew(() => GenerateNow(request), cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private IReadOnlyList<PlaygroundSample> GenerateNow(PlaygroundRequest request)
+    {
+        var generator = Load(request.Generator, folder => Checkpoint.LoadLanguageModel(folder));
+        var teacher = Load(Path.Combine(options.Value.ModelsFolder, "teachers", request.Task), folder => Checkpoint.LoadClassifier(folder));
+        var student = request.StudentFolder is null ? null : Load(request.StudentFolder, folder => Checkpoint.LoadClassifier(folder));
+        var steering = new PromptSteering(teacher.Labels, t => generator.Tokenizer.Encode(t).Count, generator.Model.Config.ContextLength - request.ContentTokens - 1);
+        // The same checks as steering a run: an absurd prompt gets a reason, not a crash.
+        steering.Apply(new SteeringCommand(SteeringAction.Add, teacher.Labels[0], request.Prompt));
+        int[] prompt = generator.Tokenizer.Encode(request.Prompt.Trim()).ToArray();
+        var sampling = new SamplingConfig { Temperature = request.Temperature, TopP = request.TopP, MaxNewTokens = request.ContentTokens };
+        var contexts = Enumerable.Repeat((IReadOnlyList<int>)prompt.Prepend(generator.Tokenizer.EndOfTextId).ToArray(), request.Count).ToList();
+        GeneratedBatch generated = Generation.Generate(generator.Model, contexts, sampling, generator.Tokenizer.EndOfTextId, generator.Tokenizer.PaddingId, new Generator((ulong)request.Seed));
+        string promptText = generator.Tokenizer.Decode(prompt);
+        var contents = generated.Tokens.Select(t => generator.Tokenizer.Decode(t.Select(x => (int)x))).ToList();
+        var texts = contents.Select(c => promptText + c).ToList();
+        int context = Math.Min(generator.Model.Config.ContextLength, 128);
+        float[][] teacherProbabilities = ClassifierInference.Probabilities(teacher.Module, new TextBatcher(teacher.Tokenizer, context), texts);
+        float[][]? studentProbabilities = student is null ? null : ClassifierInference.Probabilities(student.Module, new TextBatcher(student.Tokenizer, context), texts);
+        return texts.Select((_, i) =>
+        {
+            int t = ArgMax(teacherProbabilities[i]);
+            int? s = studentProbabilities is null ? null : ArgMax(studentProbabilities[i]);
+            return new PlaygroundSample(promptText, contents[i], teacher.Labels[t], teacherProbabilities[i][t], s is null ? null : student!.Labels[s.Value], s is null ? null : studentProbabilities![i][s.Value]);
+        }).ToList();
+    }
+
+    private T Load<T>(string folder, Func<string, T> load) where T : class
+    {
+        string path = options.Value.Resolve(folder);
+        lock (cache)
+        {
+            if (cache.TryGetValue(path, out object? known)) return (T)known;
+            T loaded = load(path);
+            cache[path] = loaded;
+            return loaded;
+        }
+    }
+
+    private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Storage;
+
+namespace PromptDfd.Web.Services;
+
+/// <summary>
+/// Hosts the engine in the web process: one run store, one event hub and one run manager (with its dedicated
+/// training thread) for the app's lifetime. Stopping the host interrupts the running run after a checkpoint.
+/// </summary>
+public static class EngineServiceCollectionExtensions
+{
+    public static IServiceCollection AddPromptDfdEngine(this IServiceCollection services)
+    {
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<DashboardOptions>>().Value;
+            return new RunStore(options.StorePath());
+        });
+        services.AddSingleton<RunEventHub>();
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<DashboardOptions>>().Value;
+            return new RunManager(provider.GetRequiredService<RunStore>(), provider.GetRequiredService<RunEventHub>(),
+                new RunEnvironment(options.Root(), options.Resolve(options.RunsFolder), options.Threads, options.Resolve(options.TasksFolder)));
+        });
+        services.AddHostedService<RunManagerHost>();
+        return services;
+    }
+}
+
+public sealed class RunManagerHost(RunManager manager) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        manager.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Dispose lets the training thread save a checkpoint and mark the run interrupted before the process exits.
+        return Task.Run(manager.Dispose, cancellationToken);
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Training;
+
+namespace PromptDfd.Web.Services;
+
+public enum TeacherJobStatus { Running, Completed, Failed }
+
+public sealed class TeacherJob
+{
+    private readonly List<string> log = [];
+    public required string Task { get; init; }
+    public TeacherJobStatus Status { get; internal set; }
+    public string? Error { get; internal set; }
+    public TeacherTrainingResult? Result { get; internal set; }
+    public IReadOnlyList<string> Log { get { lock (log) return log.ToList(); } }
+    internal void Add(string line) { lock (log) log.Add(line); }
+}
+
+/// <summary>
+/// Registers uploaded datasets as tasks and trains their teachers on a dedicated thread, one job at a time,
+/// reporting progress lines to whoever listens (the Models &amp; data page).
+/// </summary>
+public sealed class TeacherJobs(IOptions<DashboardOptions> options)
+{
+    private readonly Lock gate = new();
+    public TeacherJob? Current { get; private set; }
+    public event Action? Changed;
+
+    /// <summary>Validates the file and writes the task folder; throws with the file's problems (encoding, columns, empty texts, one class...).</summary>
+    public TaskDataset Register(string file, string name, string textColumn, string labelColumn)
+    {
+        string folder = Path.Combine(options.Value.Resolve(options.Value.TasksFolder), name);
+        if (Directory.Exists(folder)) throw new ArgumentException($"A task named '{name}' already exists; pick another name.");
+        TaskDataset task = TaskRegistration.Register(file, name, textColumn, labelColumn);
+        task.Save(folder);
+        return TaskDataset.Load(folder);
+    }
+
+    public TeacherJob Train(string taskName, ClassifierTrainingConfig config)
+    {
+        lock (gate)
+        {
+            if (Current is { Status: TeacherJobStatus.Running }) throw new InvalidOperationException($"The teacher for '{Current.Task}' is still training; wait for it to finish.");
+            config.Validate();
+            var job = new TeacherJob { Task = taskName, Status = TeacherJobStatus.Running };
+            Current = job;
+            var thread = new Thread(() => Run(job, config)) { IsBackground = true, Name = $"teacher {taskName}" };
+            thread.Start();
+            return job;
+        }
+    }
+
+    private void Run(TeacherJob job, ClassifierTrainingConfig config)
+    {
+        try
+        {
+            var o = options.Value;
+            TaskDataset task = TaskDataset.Load(Path.Combine(o.Resolve(o.TasksFolder), job.Task));
+            string output = Path.Combine(o.Resolve(o.ModelsFolder), "teachers", job.Task);
+            job.Result = TeacherTraining.Train(task, Path.Combine(o.Resolve(o.ModelsFolder), "prior"), output, config, TorchRuntime.ResolveDevice(o.Device),
+                line => { job.Add(line); Changed?.Invoke(); });
+            job.Status = TeacherJobStatus.Completed;
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            job.Error = error.Message;
+            job.Status = TeacherJobStatus.Failed;
+        }
+        Changed?.Invoke();
+    }
+}
