@@ -14,7 +14,7 @@ var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> 
     ["run"] = ("run PromptDFD or a baseline headless (--preset, --task, --seed, --config file, --set Key=Value, --resume id)", RunCommand.Run),
     ["runs"] = ("list the runs in the run store", RunsCommand.Run),
     ["export"] = ("export a run's samples (JSONL), metrics (CSV) or student checkpoint", ExportCommand.Run),
-    ["experiment"] = ("run the results table (teacher, KD, baselines, PromptDFD, ablations x tasks x seeds) into docs/results.md", ExperimentCommand.Run),
+    ["experiment"] = ("run the results table (teacher, KD, baselines, PromptDFD, ablations x tasks x seeds) into docs/results.md; --report-only re-renders it from finished runs", ExperimentCommand.Run),
     ["info"] = ("show libtorch, device and thread information", InfoCommand.Run),
 };
 

@@ -26,6 +26,7 @@ public static class ExperimentCommand
         string dataset = arguments.String("dataset", "");
         string datasetName = arguments.String("name", dataset.Length > 0 ? Path.GetFileNameWithoutExtension(dataset) : "");
         string textColumn = arguments.String("text-column", "text"), labelColumn = arguments.String("label-column", "label");
+        bool reportOnly = arguments.Flag("report-only");
         using var session = RunSession.Open(arguments);
         arguments.RejectUnknown();
 
@@ -41,9 +42,10 @@ public static class ExperimentCommand
             ? new RunConfig { Training = new() { Schedule = new() { Steps = steps } } }
             : new RunConfig(), overrides);
         var runs = new List<RunRecord>();
+        // Seed-major order: after the first seed the whole table has one value per cell, later seeds add the spread.
+        foreach (long seed in seeds)
         foreach (string task in tasks)
         foreach (string preset in presets)
-        foreach (long seed in seeds)
         {
             RunConfig config = RunBuilder.Complete(baseConfig with
             {
@@ -58,6 +60,7 @@ public static class ExperimentCommand
                 runs.Add(done);
                 continue;
             }
+            if (reportOnly) continue;
             RunRecord run = session.Manager.Submit(config);
             Console.WriteLine($"run {run.Id} ({preset}, {task}, seed {seed})");
             runs.Add(session.Follow(run.Id, quiet: true));

@@ -58,11 +58,13 @@ public sealed class RunSession : IDisposable
 
     public static RunSession Open(CommandArguments arguments)
     {
-        string storePath = arguments.String("store", Path.Combine(RepositoryPaths.Root, "runs", "promptdfd.db"));
-        string runsFolder = arguments.String("runs", Path.Combine(RepositoryPaths.Root, "runs"));
+        // --root points runs at another tree of data/tasks and models (relative model folders resolve against it).
+        string root = Path.GetFullPath(arguments.String("root", RepositoryPaths.Root));
+        string storePath = arguments.String("store", Path.Combine(root, "runs", "promptdfd.db"));
+        string runsFolder = arguments.String("runs", Path.Combine(root, "runs"));
         int threads = arguments.Int("threads", 0);
         var store = new RunStore(storePath);
-        var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(RepositoryPaths.Root, runsFolder, threads));
+        var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(root, runsFolder, threads));
         manager.Start();
         return new RunSession(store, manager);
     }

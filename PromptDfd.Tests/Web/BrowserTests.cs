@@ -30,7 +30,16 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await SetField(page, "Evaluate every", "5");
         await DashboardHost.Screenshot(page, "new-run");
         await page.ClickAsync("#start-run");
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9]{8}-"));
+        try
+        {
+            // Blazor navigates inside the page (history API), so there is no load event to wait for.
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9]{8}-"), new() { WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException)
+        {
+            await DashboardHost.Screenshot(page, "new-run-failed");
+            throw;
+        }
         string runId = page.Url.Split('/').Last().Split('?')[0];
 
         // Points arrive by appending: the accuracy chart's point count grows while the page stays open.
@@ -95,7 +104,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await page.GetByRole(AriaRole.Tab, new() { Name = "Samples" }).ClickAsync();
         await page.GetByLabel("Search text").FillAsync("a");
         await page.GetByLabel("Search text").PressAsync("Tab");
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("search=a"));
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("search=a"), new() { WaitUntil = WaitUntilState.Commit });
         string before = page.Url;
 
         await page.ReloadAsync();
@@ -121,7 +130,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await page.Locator($".run-row[data-run='{second.Id}'] .select-run input").CheckAsync();
         await DashboardHost.Screenshot(page, "runs");
         await page.ClickAsync("#compare-selected");
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("compare\\?runs="));
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("compare\\?runs="), new() { WaitUntil = WaitUntilState.Commit });
         await page.WaitForSelectorAsync("#compare-chart .main-svg");
         string diff = await page.Locator(".config-diff").InnerTextAsync();
         Assert.Contains("Training.Method", diff);
