@@ -16,7 +16,8 @@ public static class ExperimentCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string commandLine = "dotnet run --project PromptDfd.Cli -c Release -- experiment " + string.Join(' ', System.Environment.GetCommandLineArgs().Skip(2));
+        // The command that produced the runs (re-rendering with --report-only does not change it).
+        string commandLine = "dotnet run --project PromptDfd.Cli -c Release -- experiment " + string.Join(' ', System.Environment.GetCommandLineArgs().Skip(2).Where(a => a != "--report-only"));
         var tasks = arguments.String("tasks", "sentiment,genre,ontology").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         var seeds = arguments.String("seeds", "1,2,3").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         string rowsOption = arguments.String("rows", "all");

@@ -80,4 +80,45 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         Assert.Contains("Dashboard:AccessToken", error.Message);
         BindingGuard.Check(["http://0.0.0.0:5080"], new DashboardOptions { AccessToken = "secret" });
     }
+
+    [Fact]
+    public async Task WithAnAccessTokenEveryRequestNeedsItAndTheQueryTokenSetsACookie()
+    {
+        using var server = new TokenServer();
+        var cookies = new CookieContainer();
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = server.Address };
+        var refused = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("access_token", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/?access_token=wrong")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/?access_token=s3cret")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/system")).StatusCode);
+    }
+
+    public sealed class TokenServer : WebApplicationFactory<Program>
+    {
+        private readonly TemporaryFolder runs = new();
+
+        public TokenServer()
+        {
+            UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+            StartServer();
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("Urls", "http://127.0.0.1:0");
+            builder.UseSetting("Dashboard:RepositoryRoot", Path.GetDirectoryName(ShippedTasksTests.RepositoryFile("PromptDfd.sln")));
+            builder.UseSetting("Dashboard:RunsFolder", runs.Path);
+            builder.UseSetting("Dashboard:AccessToken", "s3cret");
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing) runs.Dispose();
+        }
+
+        public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
 }
