@@ -98,7 +98,7 @@ public sealed class PromptDfdTrainer
         var clock = Stopwatch.StartNew();
         int count = config.Schedule.SamplesPerStep;
         SyntheticBatch batch = source.Draw(count);
-        var sequences = batch.Sequences(batcher.MaximumLength).Select(s => s[0] < 0 ? [models.Tokenizer.EndOfTextId] : s).ToList();
+        var sequences = batch.Sequences(batcher.MaximumLength, models.Tokenizer.EndOfTextId);
         SamplesSeen += count;
         double synthesisSeconds = clock.Elapsed.TotalSeconds;
 

@@ -152,4 +152,30 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         Assert.False(await page.Locator("#blazor-error-ui").IsVisibleAsync(), "the page raised an unhandled error");
         await DashboardHost.Screenshot(page, name);
     }
+
+    [Fact]
+    public async Task ABadUploadShowsWhatIsWrongAndAGoodOneBecomesATaskWhoseTeacherTrainsWithLiveProgress()
+    {
+        string folder = Path.Combine(host.Environment.Root, "uploads");
+        Directory.CreateDirectory(folder);
+        string oneClass = Path.Combine(folder, "one-class.csv");
+        File.WriteAllText(oneClass, "text,label\nGood film,positive\nGreat acting,positive\n");
+        string good = Path.Combine(folder, "reviews.csv");
+        File.WriteAllLines(good, new[] { "text,label" }.Concat(Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"The film number {i} was wonderful,positive" : $"The food number {i} was terrible,negative")));
+
+        IPage page = await host.OpenAsync("models");
+        await page.GetByLabel("Task name").FillAsync("badtask");
+        await page.SetInputFilesAsync("#register-file", oneClass);
+        Assert.Contains("only one class", await page.Locator("#register-error").InnerTextAsync());
+
+        await page.GetByLabel("Task name").FillAsync("reviews");
+        await page.GetByLabel("Task name").PressAsync("Tab");
+        await page.SetInputFilesAsync("#register-file", good);
+        Assert.Contains("Registered 'reviews'", await page.Locator("#register-ok").InnerTextAsync());
+
+        await page.ClickAsync("#train-teacher");
+        await page.Locator("#teacher-log", new() { HasText = "saved teacher" }).WaitForAsync(new() { Timeout = 120_000 });
+        await DashboardHost.Screenshot(page, "models-and-data-teacher");
+        Assert.True(File.Exists(Path.Combine(host.Environment.Root, "models", "teachers", "reviews", "model.safetensors")));
+    }
 }

@@ -13,8 +13,9 @@ public sealed record SyntheticBatch(int[] Classes, int[][] Prompts, int[][] Cont
 {
     public int Count => Classes.Length;
 
-    public IReadOnlyList<int[]> Sequences(int maximumLength) =>
-        Prompts.Select((p, i) => p.Concat(Contents[i]).Take(maximumLength).DefaultIfEmpty(-1).ToArray()).ToList();
+    /// <summary>prompt ++ content per sample, cut to the classifiers' context; an empty sample becomes <paramref name="emptyToken"/> alone.</summary>
+    public IReadOnlyList<int[]> Sequences(int maximumLength, int emptyToken) =>
+        Prompts.Select((p, i) => p.Concat(Contents[i]).Take(maximumLength).DefaultIfEmpty(emptyToken).ToArray()).ToList();
 }
 
 /// <summary>A prompt the prompter wrote recently for a class, with the reward it earned.</summary>
