@@ -178,4 +178,25 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await DashboardHost.Screenshot(page, "models-and-data-teacher");
         Assert.True(File.Exists(Path.Combine(host.Environment.Root, "models", "teachers", "reviews", "model.safetensors")));
     }
+
+    [Fact]
+    public async Task ThePlaygroundLabelsGeneratedSamplesAndRefusesAnAbsurdPrompt()
+    {
+        IPage page = await host.OpenAsync("playground");
+        await page.GetByLabel("Topic prompt").FillAsync("The movie was");
+        await page.GetByLabel("N", new() { Exact = true }).FillAsync("4");
+        await page.GetByLabel("Tokens", new() { Exact = true }).FillAsync("8");
+        await page.GetByLabel("Tokens", new() { Exact = true }).PressAsync("Tab");
+        await page.ClickAsync("#playground-generate");
+        await page.Locator("#playground-results tbody tr").Nth(3).WaitForAsync();
+        Assert.Equal(4, await page.Locator("#playground-results tbody tr").CountAsync());
+        Assert.Contains("The movie was", await page.Locator("#playground-results .prompt").First.InnerTextAsync());
+        await DashboardHost.Screenshot(page, "playground-results");
+
+        await page.GetByLabel("Topic prompt").FillAsync(string.Join(' ', Enumerable.Repeat("word", 60)));
+        await page.GetByLabel("Topic prompt").PressAsync("Tab");
+        await page.ClickAsync("#playground-generate");
+        string error = await page.Locator("#playground-error").InnerTextAsync();
+        Assert.True(error.Contains("tokens long") || error.Contains("characters"), error);
+    }
 }
