@@ -47,7 +47,7 @@ public sealed partial record RunConfig
         }
     }
 
-    public string ResolvedTeacherFolder => TeacherFolder.Length > 0 ? TeacherFolder : Path.Combine("models", "teachers", Task);
+    [JsonIgnore] public string ResolvedTeacherFolder => TeacherFolder.Length > 0 ? TeacherFolder : Path.Combine("models", "teachers", Task);
 
     /// <summary>Checks what can be checked without loading models; every problem is listed at once.</summary>
     public void Validate()

@@ -41,6 +41,7 @@ public class ConfigOverridesTests
         var flat = ConfigOverrides.Flatten(config);
         Assert.Equal("AsDfd", flat["Training.Method"]);
         Assert.Equal("3", flat["Training.Seed"]);
+        Assert.DoesNotContain("ResolvedTeacherFolder", flat.Keys);
         Assert.Equal(config.ToJson(), RunConfig.FromJson(config.ToJson()).ToJson());
     }
 

@@ -11,25 +11,38 @@ public sealed record ModelSummary(string Name, string Kind, string Architecture,
 /// <summary>Finds the tasks and checkpoints on disk (shipped or made by users) for the dashboard's pages.</summary>
 public sealed class ShippedAssets(IOptions<DashboardOptions> options)
 {
+    // Loading a task reads and validates all its splits; pages ask often, the files rarely change.
+    private readonly Dictionary<string, (DateTime Stamp, TaskSummary Summary)> taskCache = new();
+
     public IReadOnlyList<TaskSummary> Tasks()
     {
         string root = options.Value.Resolve(options.Value.TasksFolder);
         if (!Directory.Exists(root)) return [];
-        var tasks = new List<TaskSummary>();
-        foreach (string folder in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+        lock (taskCache)
         {
-            string card = ReadCard(folder);
-            try
+            return Directory.GetDirectories(root).Order(StringComparer.Ordinal).Select(folder =>
             {
-                TaskDataset task = TaskDataset.Load(folder);
-                tasks.Add(new TaskSummary(task.Name, task.Info.StandsInFor, task.Labels, task.Splits.Train.Count, task.Splits.Dev.Count, task.Splits.Test.Count, card, null));
-            }
-            catch (Exception error) when (error is InvalidDataException or FileNotFoundException or System.Text.Json.JsonException)
-            {
-                tasks.Add(new TaskSummary(Path.GetFileName(folder), "", [], 0, 0, 0, card, error.Message));
-            }
+                DateTime stamp = Directory.EnumerateFiles(folder).Select(File.GetLastWriteTimeUtc).DefaultIfEmpty().Max();
+                if (taskCache.TryGetValue(folder, out var cached) && cached.Stamp == stamp) return cached.Summary;
+                TaskSummary summary = Summarise(folder);
+                taskCache[folder] = (stamp, summary);
+                return summary;
+            }).ToList();
         }
-        return tasks;
+    }
+
+    private static TaskSummary Summarise(string folder)
+    {
+        string card = ReadCard(folder);
+        try
+        {
+            TaskDataset task = TaskDataset.Load(folder);
+            return new TaskSummary(task.Name, task.Info.StandsInFor, task.Labels, task.Splits.Train.Count, task.Splits.Dev.Count, task.Splits.Test.Count, card, null);
+        }
+        catch (Exception error) when (error is InvalidDataException or FileNotFoundException or System.Text.Json.JsonException)
+        {
+            return new TaskSummary(Path.GetFileName(folder), "", [], 0, 0, 0, card, error.Message);
+        }
     }
 
     public IReadOnlyList<ModelSummary> Models()
