@@ -84,7 +84,7 @@ public static class ResultsTable
         if (double.IsNaN(value) || double.IsNaN(threshold)) return $"{name}: not measured";
         string Show(double v) => percent ? v.ToString("P1", CultureInfo.InvariantCulture) : v.ToString("F3", CultureInfo.InvariantCulture);
         bool met = value >= threshold;
-        string margin = percent ? FormattableString.Invariant($" ({(value - threshold) * 100:+0.0;-0.0} points)") : "";
+        string margin = percent ? FormattableString.Invariant($" ({Math.Round((value - threshold) * 100, 1) + 0.0:+0.0;-0.0;+0.0} points)") : "";
         return $"{name}: {Show(shown ?? value)}, needed {Show(percent ? threshold : Math.Abs(threshold))}{margin} — {(met ? "**met**" : "**missed**")}";
     }
 
