@@ -33,7 +33,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         try
         {
             // Blazor navigates inside the page (history API), so there is no load event to wait for.
-            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9]{8}-"), new() { WaitUntil = WaitUntilState.Commit });
+            await page.WaitForFunctionAsync("() => /\\/runs\\/[0-9]{8}-/.test(location.pathname)");
         }
         catch (TimeoutException)
         {
@@ -104,7 +104,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await page.GetByRole(AriaRole.Tab, new() { Name = "Samples" }).ClickAsync();
         await page.GetByLabel("Search text").FillAsync("a");
         await page.GetByLabel("Search text").PressAsync("Tab");
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("search=a"), new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForFunctionAsync("() => location.search.includes('search=a')");
         string before = page.Url;
 
         await page.ReloadAsync();
@@ -130,7 +130,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await page.Locator($".run-row[data-run='{second.Id}'] .select-run input").CheckAsync();
         await DashboardHost.Screenshot(page, "runs");
         await page.ClickAsync("#compare-selected");
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("compare\\?runs="), new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForFunctionAsync("() => location.pathname.endsWith('/compare') && location.search.includes('runs=')");
         await page.WaitForSelectorAsync("#compare-chart .main-svg");
         string diff = await page.Locator(".config-diff").InnerTextAsync();
         Assert.Contains("Training.Method", diff);
