@@ -39,7 +39,9 @@ public sealed class RunManagerHost(RunManager manager) : IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        // Dispose lets the training thread save a checkpoint and mark the run interrupted before the process exits.
-        return Task.Run(manager.Dispose, cancellationToken);
+        // Dispose lets the training thread save a checkpoint and mark the run interrupted before the process exits;
+        // it must run even when the host's stop token is already cancelled, or the run is left looking alive.
+        manager.Dispose();
+        return Task.CompletedTask;
     }
 }
