@@ -13,9 +13,12 @@ namespace PromptDfd.Tests.Web;
 /// <summary>The dashboard served by a real Kestrel on loopback, reading the repository's shipped tasks and models.</summary>
 public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
 {
-    public sealed class Server : WebApplicationFactory<Program>
+    public class Server : WebApplicationFactory<Program>
     {
         private readonly TemporaryFolder runs = new();
+
+        /// <summary>Dashboard:AccessToken for this server; empty for none.</summary>
+        protected virtual string AccessToken => "";
 
         public Server()
         {
@@ -29,6 +32,7 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
             builder.UseSetting("Dashboard:RepositoryRoot", Path.GetDirectoryName(ShippedTasksTests.RepositoryFile("PromptDfd.sln")));
             // Runs made by tests never land in the repository's run store.
             builder.UseSetting("Dashboard:RunsFolder", runs.Path);
+            builder.UseSetting("Dashboard:AccessToken", AccessToken);
         }
 
         protected override void Dispose(bool disposing)
@@ -38,6 +42,11 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         }
 
         public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    public sealed class TokenServer : Server
+    {
+        protected override string AccessToken => "s3cret";
     }
 
     private readonly Server server;
@@ -93,32 +102,5 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/?access_token=wrong")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/?access_token=s3cret")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/system")).StatusCode);
-    }
-
-    public sealed class TokenServer : WebApplicationFactory<Program>
-    {
-        private readonly TemporaryFolder runs = new();
-
-        public TokenServer()
-        {
-            UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-            StartServer();
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("Urls", "http://127.0.0.1:0");
-            builder.UseSetting("Dashboard:RepositoryRoot", Path.GetDirectoryName(ShippedTasksTests.RepositoryFile("PromptDfd.sln")));
-            builder.UseSetting("Dashboard:RunsFolder", runs.Path);
-            builder.UseSetting("Dashboard:AccessToken", "s3cret");
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            base.Dispose(disposing);
-            if (disposing) runs.Dispose();
-        }
-
-        public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 }
