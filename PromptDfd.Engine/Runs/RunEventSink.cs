@@ -44,11 +44,7 @@ public sealed class RunEventSink : IDisposable
                     if (m.Name == "teacher/accuracy") run.TeacherAccuracy = m.Value;
                     break;
                 case SampleEvent s:
-                    samples.Add(new SampleRecord
-                    {
-                        RunId = run.Id, Step = s.Step, Class = s.Class, Prompt = s.Prompt, Content = s.Content, TeacherLabel = s.TeacherLabel,
-                        TeacherConfidence = s.TeacherConfidence, StudentLabel = s.StudentLabel, Origin = s.Origin.ToString(), Banned = s.Banned,
-                    });
+                    samples.Add(SampleRecord.From(run.Id, s));
                     break;
                 case PromptChangeEvent p:
                     events.Add(Event(p.Step, RunEventKinds.Steering, p.Command.ToString(), JsonSerializer.Serialize(p.Command)));

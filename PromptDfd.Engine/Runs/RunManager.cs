@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
@@ -99,8 +98,7 @@ public sealed class RunManager : IDisposable
     /// <summary>A clone that replays the source run's prompt changes at the steps they happened.</summary>
     public RunRecord Replay(string id)
     {
-        var steering = store.Events(id, RunEventKinds.Steering)
-            .Select(e => new ScheduledSteering(e.Step, JsonSerializer.Deserialize<SteeringCommand>(e.Data!)!)).ToList();
+        var steering = store.Steering(id);
         return Clone(id, c => c with { Training = c.Training with { Steering = [.. c.Training.Steering, .. steering] } });
     }
 
@@ -227,8 +225,7 @@ public sealed class RunManager : IDisposable
                 sink.Flush();
                 trainer.LoadCheckpoint(run.CheckpointFolder);
                 // Prompt changes made after the checkpoint are re-applied at their steps, so none are lost.
-                replayedSteering = store.Events(id, RunEventKinds.Steering).Where(e => e.Step > trainer.Step)
-                    .Select(e => new ScheduledSteering(e.Step, JsonSerializer.Deserialize<SteeringCommand>(e.Data!)!)).ToList();
+                replayedSteering = store.Steering(id).Where(s => s.Step > trainer.Step).ToList();
                 store.DeleteAfter(id, trainer.Step);
                 foreach (var change in replayedSteering) lock (control.Validator) control.Validator.Apply(change.Command);
             }

@@ -60,6 +60,12 @@ public sealed class MetricPoint
 /// <summary>One stored synthetic sample.</summary>
 public sealed class SampleRecord
 {
+    public static SampleRecord From(string runId, Distillation.SampleEvent s) => new()
+    {
+        RunId = runId, Step = s.Step, Class = s.Class, Prompt = s.Prompt, Content = s.Content, TeacherLabel = s.TeacherLabel,
+        TeacherConfidence = s.TeacherConfidence, StudentLabel = s.StudentLabel, Origin = s.Origin.ToString(), Banned = s.Banned,
+    };
+
     public long Id { get; set; }
     public string RunId { get; set; } = "";
     public int Step { get; set; }

@@ -149,6 +149,11 @@ public sealed class RunStore : IDisposable
     public IReadOnlyList<RunEventRecord> Events(string runId, string? kind = null) =>
         (kind is null ? events.Find(e => e.RunId == runId) : events.Find(e => e.RunId == runId && e.Kind == kind)).OrderBy(e => e.Id).ToList();
 
+    /// <summary>The prompt changes a run recorded, each at the step it took effect.</summary>
+    public IReadOnlyList<Synthesis.ScheduledSteering> Steering(string runId) =>
+        Events(runId, RunEventKinds.Steering)
+            .Select(e => new Synthesis.ScheduledSteering(e.Step, System.Text.Json.JsonSerializer.Deserialize<Synthesis.SteeringCommand>(e.Data!)!)).ToList();
+
     /// <summary>Forgets what a run wrote after a step, so a run resumed from that step's checkpoint has continuous curves.</summary>
     public void DeleteAfter(string runId, int step)
     {

@@ -107,8 +107,7 @@ public sealed class TopicPrompter : nn.Module
                 Tensor context = Context(rows.Select(r => r.Class).ToList());
                 Tensor inputs = length > 1 ? cat([context, Embed(ids.narrow(1, 0, length - 1))], 1) : context;
                 Tensor logits = lm.Logits(lm.Body.ForwardEmbeddings(inputs)).narrow(1, Config.PrefixLength, length);
-                Tensor logSoftmax = nn.functional.log_softmax(WithoutEndOfText(logits, endOfText), 2);
-                total = total - logSoftmax.gather(2, ids.unsqueeze(2)).sum() / usable.Count;
+                total = total - PromptLogProbabilities(logits, ids, endOfText).LogProbability.sum() / usable.Count;
             }
             total.backward();
             optimizer.step();
