@@ -231,8 +231,12 @@ public sealed class RunManager : IDisposable
             }
             else
             {
+                // A run killed before its first checkpoint restarts from scratch, without its earlier partial curves.
+                if (resume) store.DeleteAfter(id, 0);
                 trainer.Evaluate(evaluation);
             }
+            // Known from the start, so a kill between the first checkpoint's rename and the record's update can still resume.
+            run.CheckpointFolder ??= checkpoint;
             while (!trainer.Finished && !control.Cancellation.IsCancellationRequested)
             {
                 if (!control.Running.IsSet)
@@ -282,12 +286,13 @@ public sealed class RunManager : IDisposable
 
     private void SaveCheckpoint(RunRecord run, PromptDfdTrainer trainer, string folder, RunEventSink sink)
     {
+        // The store must hold everything up to this step before the checkpoint appears on disk: a kill right after
+        // the checkpoint's rename then still resumes with continuous curves (anything newer is deleted on resume).
+        sink.Record(trainer.Step, RunEventKinds.Checkpoint, $"checkpoint at step {trainer.Step}");
+        sink.Flush();
         trainer.SaveCheckpoint(folder);
         run.CheckpointFolder = folder;
         run.CheckpointStep = trainer.Step;
-        sink.Record(trainer.Step, RunEventKinds.Checkpoint, $"checkpoint at step {trainer.Step}");
-        // What the store holds must reach the checkpoint's step before the run record points at it.
-        sink.Flush();
     }
 
     private string SaveStudent(RunRecord run, BuiltRun built, PromptDfdTrainer trainer)
