@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,6 +48,11 @@ public static class Generation
         var logProbabilities = new double[batch][];
         for (int row = 0; row < batch; row++) { tokens[row] = new long[sampling.MaxNewTokens]; logProbabilities[row] = new double[sampling.MaxNewTokens]; }
         var finished = new bool[batch];
+        var sampler = new TokenSampler(sampling, ManagedRandom(generator));
+        // Pooled so that long runs do not churn the large-object heap with a fresh vocabulary-sized array per step.
+        int rowsTimesVocabulary = batch * model.Config.VocabularySize;
+        float[] logProbabilityBuffer = ArrayPool<float>.Shared.Rent(rowsTimesVocabulary);
+        float[] probabilityBuffer = ArrayPool<float>.Shared.Rent(rowsTimesVocabulary);
 
         bool wasTraining = model.training;
         model.eval();
@@ -69,10 +76,12 @@ public static class Generation
                 // Only the last position's distribution is needed: project just that hidden state onto the vocabulary.
                 Tensor logits = model.Logits(model.Body.Forward(input, cache, padded ? mask : null, positions).select(1, -1));
                 Tensor logSoftmax = nn.functional.log_softmax(logits.to_type(ScalarType.Float32), 1);
-                Tensor next = SampleNext(logits, sampling, generator);
-                Tensor chosenLogProbability = logSoftmax.gather(1, next.unsqueeze(1)).squeeze(1);
-                long[] nextIds = next.cpu().data<long>().ToArray();
-                float[] nextLogProbabilities = chosenLogProbability.cpu().data<float>().ToArray();
+                Span<float> logProbabilityRows = CopyOut(logSoftmax, logProbabilityBuffer);
+                long[] nextIds = sampling.Temperature == 0
+                    ? TokenSampler.Greedy(logProbabilityRows, batch)
+                    : sampler.Sample(CopyOut(Probabilities(logits, logSoftmax, sampling.Temperature), probabilityBuffer), batch);
+                var nextLogProbabilities = new float[batch];
+                for (int row = 0; row < batch; row++) nextLogProbabilities[row] = logProbabilityRows[(int)(row * logits.shape[1] + nextIds[row])];
                 for (int row = 0; row < batch; row++)
                 {
                     if (finished[row]) { nextIds[row] = paddingId; tokens[row][step] = paddingId; continue; }
@@ -96,6 +105,8 @@ public static class Generation
         finally
         {
             sequence.Dispose(); mask.Dispose();
+            ArrayPool<float>.Shared.Return(logProbabilityBuffer);
+            ArrayPool<float>.Shared.Return(probabilityBuffer);
             if (wasTraining) model.train();
         }
 
@@ -114,37 +125,32 @@ public static class Generation
     public static Tensor SampleNext(Tensor logits, SamplingConfig sampling, Generator? generator)
     {
         if (sampling.Temperature == 0) return logits.argmax(1);
-        Tensor scaled = logits.to_type(ScalarType.Float32) / sampling.Temperature;
-        if (sampling.TopK > 0 && sampling.TopK < scaled.shape[1])
+        Tensor probabilities = (logits.to_type(ScalarType.Float32) / sampling.Temperature).softmax(1);
+        float[] buffer = ArrayPool<float>.Shared.Rent((int)probabilities.numel());
+        try
         {
-            Tensor kth = scaled.topk(sampling.TopK, 1).values.narrow(1, sampling.TopK - 1, 1);
-            scaled = scaled.masked_fill(scaled.lt(kth), double.NegativeInfinity);
+            long[] ids = new TokenSampler(sampling, ManagedRandom(generator)).Sample(CopyOut(probabilities, buffer), (int)logits.shape[0]);
+            return tensor(ids).to(logits.device);
         }
-        if (sampling.TopP < 1) scaled = scaled.masked_fill(OutsideNucleus(scaled.softmax(1), sampling.TopP), double.NegativeInfinity);
-        // Gumbel-max: argmax(logits + Gumbel noise) is an exact draw from softmax(logits), and on CPU it is several
-        // times cheaper than multinomial.
-        Tensor uniform = rand(scaled.shape, generator: generator, device: scaled.device).clamp(1e-12, 1 - 1e-7);
-        return (scaled - (-uniform.log()).log()).argmax(1);
+        finally { ArrayPool<float>.Shared.Return(buffer); }
     }
 
     /// <summary>
-    /// True for tokens outside the nucleus: the smallest set of most likely tokens whose probability reaches p.
-    /// The nucleus is a prefix of the tokens sorted by probability. When the 64 most likely tokens already reach p in
-    /// every row (peaked distributions) only those are sorted; otherwise the whole vocabulary is.
+    /// A managed generator seeded from the torch one, so sampling stays reproducible from the same seed and
+    /// still advances the torch generator's state.
     /// </summary>
-    private static Tensor OutsideNucleus(Tensor probabilities, double p)
+    private static Random ManagedRandom(Generator? generator) =>
+        new((int)randint(0, int.MaxValue, [1], generator: generator).item<long>());
+
+    private static Tensor Probabilities(Tensor logits, Tensor logSoftmax, double temperature) =>
+        temperature == 1 ? logSoftmax.exp() : (logits.to_type(ScalarType.Float32) / temperature).softmax(1);
+
+    private static Span<float> CopyOut(Tensor values, float[] buffer)
     {
-        int k = (int)Math.Min(64, probabilities.shape[1]);
-        var (values, indices) = probabilities.topk(k, 1);
-        Tensor cumulative = values.cumsum(1);
-        if (k < probabilities.shape[1] && cumulative.select(1, -1).min().item<float>() < p)
-        {
-            (values, indices) = probabilities.sort(1, descending: true);
-            cumulative = values.cumsum(1);
-        }
-        // A token stays when the tokens before it have not yet reached p; the most likely always stays.
-        Tensor keep = (cumulative - values).le(p);
-        return zeros_like(probabilities).scatter(1, indices, keep.to_type(ScalarType.Float32)).eq(0);
+        using Tensor dense = values.to_type(ScalarType.Float32).cpu().contiguous();
+        ReadOnlySpan<float> source = MemoryMarshal.Cast<byte, float>(dense.bytes);
+        source.CopyTo(buffer);
+        return buffer.AsSpan(0, source.Length);
     }
 
     /// <summary>Log-probability of each token given the ones before it: [batch, time - 1] for ids [batch, time].</summary>

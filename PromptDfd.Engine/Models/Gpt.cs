@@ -49,9 +49,11 @@ public sealed class CausalSelfAttention : nn.Module
         {
             y = F.scaled_dot_product_attention(q, k, v, p: dropout, is_casual: true);
         }
-        else if (keyMask is null && time == 1)
+        else if (time == 1)
         {
-            y = F.scaled_dot_product_attention(q, k, v, p: dropout);
+            // One new query sees every cached key, so only padding needs masking.
+            Tensor? paddingMask = keyMask?.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(1);
+            y = F.scaled_dot_product_attention(q, k, v, paddingMask, dropout);
         }
         else
         {
