@@ -24,10 +24,13 @@ public static class ExperimentCommand
         int steps = arguments.Int("steps", 0);
         var overrides = arguments.All("set");
         string output = arguments.String("out", Path.Combine(RepositoryPaths.Docs, "results.md"));
+        // Hand-written reading notes survive re-rendering: they live in their own file and are appended.
+        string notes = arguments.String("notes", Path.Combine(RepositoryPaths.Docs, "results-notes.md"));
         string dataset = arguments.String("dataset", "");
         string datasetName = arguments.String("name", dataset.Length > 0 ? Path.GetFileNameWithoutExtension(dataset) : "");
         string textColumn = arguments.String("text-column", "text"), labelColumn = arguments.String("label-column", "label");
         bool reportOnly = arguments.Flag("report-only");
+        var (shard, shards) = ParseShard(arguments.String("shard", "1/1"));
         using var session = RunSession.Open(arguments);
         arguments.RejectUnknown();
 
@@ -43,11 +46,14 @@ public static class ExperimentCommand
             ? new RunConfig { Training = new() { Schedule = new() { Steps = steps } } }
             : new RunConfig(), overrides);
         var runs = new List<RunRecord>();
+        int cell = 0;
         // Seed-major order: after the first seed the whole table has one value per cell, later seeds add the spread.
         foreach (long seed in seeds)
         foreach (string task in tasks)
         foreach (string preset in presets)
         {
+            // With --shard i/n, several processes split the cells; each reuses what the others finished.
+            bool mine = cell++ % shards == shard - 1;
             RunConfig config = RunBuilder.Complete(baseConfig with
             {
                 Task = task, Preset = preset, Tags = ["experiment"],
@@ -62,7 +68,7 @@ public static class ExperimentCommand
                 runs.Add(done);
                 continue;
             }
-            if (reportOnly) continue;
+            if (reportOnly || !mine) continue;
             RunRecord run = session.Manager.Submit(config);
             Console.WriteLine($"run {run.Id} ({preset}, {task}, seed {seed})");
             runs.Add(session.Follow(run.Id, quiet: true));
@@ -70,11 +76,20 @@ public static class ExperimentCommand
 
         var real = tasks.Select(t => RealText(t)).ToList();
         string markdown = ResultsTable.Render(session.Store, runs, tasks, presets, real, commandLine, baseConfig.ToJson());
+        if (File.Exists(notes)) markdown += "\n" + File.ReadAllText(notes);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(output, markdown);
         Console.WriteLine(markdown);
         Console.WriteLine($"wrote {output}");
         return runs.All(r => r.Status == RunStatus.Completed) ? 0 : 1;
+    }
+
+    private static (int Shard, int Shards) ParseShard(string value)
+    {
+        string[] parts = value.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], out int shard) && int.TryParse(parts[1], out int shards) && shards >= 1 && shard >= 1 && shard <= shards)
+            return (shard, shards);
+        throw new ArgumentException($"--shard must look like i/n with 1 <= i <= n, e.g. 1/2 (got '{value}').");
     }
 
     private static void PrepareOwnTask(string file, string name, string textColumn, string labelColumn)

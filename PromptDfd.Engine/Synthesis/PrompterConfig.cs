@@ -19,15 +19,21 @@ public sealed record PrompterConfig
 
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Supervised steps on the run's topic prompts before RL starts (0: start from the prior, as P_0).</summary>
-    public int WarmStartSteps { get; init; } = 0;
+    /// <summary>
+    /// Supervised steps on the run's topic prompts (the task's prompts.json unless given) before RL starts; 0 starts
+    /// RL from the prior, as P_0. Our design: with about 3,000 samples per run, RL from P_0 spends its budget
+    /// finding any on-topic prompt at all; a short warm start lets it spend it on refining them (dev, docs/results.md).
+    /// </summary>
+    public int WarmStartSteps { get; init; } = 30;
     public double EntropyBonus { get; init; } = 0.01;
     public double BaselineMomentum { get; init; } = 0.9;
     public bool NormalizeAdvantages { get; init; } = true;
     public PolicyAlgorithm Algorithm { get; init; } = PolicyAlgorithm.Reinforce;
     public double PpoClip { get; init; } = 0.2;
     public int PpoEpochs { get; init; } = 2;
-    public SamplingConfig Sampling { get; init; } = new() { Temperature = 1.0, TopP = 1.0, StopAtEndOfText = false };
+    /// <summary>How prompts are drawn. Our design: top-p 0.9 keeps the 8k-token tail (mostly fragments) out of prompts;
+    /// the policy gradient still uses log-probabilities under the full distribution.</summary>
+    public SamplingConfig Sampling { get; init; } = new() { Temperature = 1.0, TopP = 0.9, StopAtEndOfText = false };
 
     public void Validate(GptConfig prior)
     {

@@ -10,8 +10,9 @@ public sealed record RewardConfig
     /// <summary>Weight of KL(T(.|x) || S(.|x)): the student has not mastered the sample yet.</summary>
     public double Hardness { get; init; } = 1.0;
 
-    /// <summary>beta of the penalty -beta (log P_phi(p|c) - log P_0(p)) that keeps prompts natural language.</summary>
-    public double Plausibility { get; init; } = 0.05;
+    /// <summary>beta of the penalty -beta (log P_phi(p|c) - log P_0(p)) that keeps prompts natural language. At 0.05
+    /// prompts drifted 12 nats from P_0 within 100 steps; 0.2 holds them near 5.</summary>
+    public double Plausibility { get; init; } = 0.2;
 
     /// <summary>Weight of the penalty for prompts repeated within the batch or the recent window.</summary>
     public double Diversity { get; init; } = 0.5;
