@@ -82,14 +82,19 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
             return clock.Elapsed.TotalSeconds;
         }
         Step(); Step();
-        double seconds = Enumerable.Range(0, config.Repeats).Select(_ => Step()).Median();
+        var steps = Enumerable.Range(0, config.Repeats).Select(_ => Step()).ToList();
+        // The same statistic as the peak (best of several): both then measure the machine with the least
+        // interference from other tenants, which on a shared 2-core VM swings step times by 20% or more.
+        double seconds = steps.Min();
         double tokens = config.TrainBatch * c.ContextLength;
         // nanoGPT's estimate: 6 FLOPs per parameter per token plus attention 12 * layers * context * width.
         double flopsPerToken = 6.0 * (c.ParameterCount() - (long)c.ContextLength * c.Width) + 12.0 * c.Layers * c.ContextLength * c.Width;
         double achieved = flopsPerToken * tokens / seconds / 1e9;
         Add($"GPT training step ({c.Layers}L d{c.Width} T{c.ContextLength} B{config.TrainBatch}, {c.ParameterCount() / 1e6:F2}M params, AdamW)",
-            tokens / seconds, "tokens/s", $"{seconds * 1000:F0} ms/step");
-        Add("GPT training model FLOPs utilisation (vs. measured matmul peak)", 100 * achieved / peakGflops, "%", $"{achieved:F1} GFLOP/s of {peakGflops:F1}");
+            tokens / seconds, "tokens/s", $"best {seconds * 1000:F0} ms/step of {config.Repeats}, median {steps.Median() * 1000:F0} ms");
+        double atMedian = flopsPerToken * tokens / steps.Median() / 1e9;
+        Add("GPT training model FLOPs utilisation (vs. measured matmul peak)", 100 * achieved / peakGflops, "%",
+            $"{achieved:F1} GFLOP/s of {peakGflops:F1}; {100 * atMedian / peakGflops:F1}% at the median step");
     }
 
     private void GenerationThroughput()

@@ -1,6 +1,19 @@
 using PromptDfd.Engine.Infrastructure;
 namespace PromptDfd.Engine.Synthesis;
 
+/// <summary>What the plausibility term measures the prompter's drift from.</summary>
+public enum PlausibilityReference
+{
+    /// <summary>The frozen prior P_0 = G (method.md).</summary>
+    Prior,
+
+    /// <summary>
+    /// The prompter as it was right after its warm start (RLHF's choice: the supervised policy is the reference).
+    /// Against P_0, a warm-started prompter is penalised for the very topics the warm start taught it.
+    /// </summary>
+    WarmStartedPrompter,
+}
+
 /// <summary>Weights of the prompter's reward terms (method.md, "Reward"); every term is also logged on its own.</summary>
 public sealed record RewardConfig
 {
@@ -14,6 +27,9 @@ public sealed record RewardConfig
     /// prompts drifted 12 nats from P_0 within 100 steps; 0.2 holds them near 5.</summary>
     public double Plausibility { get; init; } = 0.2;
 
+    /// <summary>Our design: P_0, as method.md says; the warm-started prompter is an option (same as P_0 without a warm start).</summary>
+    public PlausibilityReference PlausibilityReference { get; init; } = PlausibilityReference.Prior;
+
     /// <summary>Weight of the penalty for prompts repeated within the batch or the recent window.</summary>
     public double Diversity { get; init; } = 0.5;
 
@@ -25,6 +41,7 @@ public sealed record RewardConfig
         var problems = new List<string>();
         foreach (var (name, value) in new[] { ("Relevance", Relevance), ("Hardness", Hardness), ("Plausibility", Plausibility), ("Diversity", Diversity) })
             if (value < 0 || double.IsNaN(value)) problems.Add($"{name} weight must be non-negative (got {value})");
+        if (!Enum.IsDefined(PlausibilityReference)) problems.Add($"PlausibilityReference must be one of {string.Join(", ", Enum.GetNames<PlausibilityReference>())} (got {PlausibilityReference})");
         if (DiversityWindow < 0) problems.Add($"DiversityWindow must be non-negative (got {DiversityWindow})");
         ConfigProblems.ThrowIfAny("reward", problems);
     }

@@ -44,6 +44,16 @@ public sealed class TopicPrompter : nn.Module
     public int Classes => (int)class_prefix.shape[0];
     public IEnumerable<Parameter> TrainableParameters => parameters().Where(p => p.requires_grad);
 
+    /// <summary>A frozen copy of this prompter as it is now (a reference policy for the plausibility term).</summary>
+    public TopicPrompter FrozenCopy()
+    {
+        var copy = new TopicPrompter(lm, Classes, endOfText, Config);
+        copy.load_state_dict(state_dict());
+        foreach (Parameter parameter in copy.parameters()) parameter.requires_grad = false;
+        copy.eval();
+        return copy;
+    }
+
     /// <summary>Samples one prompt of K tokens per requested class (no gradients).</summary>
     public long[][] Sample(IReadOnlyList<int> classes, Generator? generator)
     {

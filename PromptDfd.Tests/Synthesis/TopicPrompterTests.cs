@@ -69,4 +69,27 @@ public class TopicPrompterTests
         var error = Assert.Throws<ArgumentException>(() => Prompter(new PrompterConfig { PromptLength = 40 }));
         Assert.Contains("context of 32", error.Message);
     }
+
+    [Fact]
+    public void WarmStartRaisesTheHandWrittenPromptsAndAFrozenCopyStaysPutWhileThePolicyMoves()
+    {
+        var prompter = Prompter();
+        int[] topic = [11, 12, 13, 14];
+        double LogProbability(TopicPrompter p)
+        {
+            using var noGrad = no_grad();
+            return p.Score([1], [topic.Select(t => (long)t).ToArray()]).LogProbability.item<float>();
+        }
+        double before = LogProbability(prompter);
+        prompter.WarmStart([(1, topic)], steps: 20, learningRate: 0.02);
+        double warm = LogProbability(prompter);
+        Assert.True(warm > before + 1, $"warm start should raise log P(topic | class): {before} -> {warm}");
+
+        TopicPrompter reference = prompter.FrozenCopy();
+        Assert.Equal(warm, LogProbability(reference), 4);
+        Assert.DoesNotContain(reference.parameters(), p => p.requires_grad);
+        new PolicyGradientUpdater(prompter).Update([1, 1], [topic.Select(t => (long)t).ToArray(), [50, 60, 70, 80]], [-1.0, 1.0]);
+        Assert.NotEqual(LogProbability(prompter), LogProbability(reference), 4);
+        Assert.Equal(warm, LogProbability(reference), 4);
+    }
 }

@@ -79,8 +79,11 @@ public sealed class ComponentTests : IAsyncLifetime
         model.Steps = 77;
         model.ApplyPreset("promptdfd-no-rl");
         Assert.Equal(0, model.PrompterUpdates);
+        Assert.Equal(0, model.WarmStartSteps);
         Assert.Equal(77, model.Steps);
         Assert.Equal(7, model.Seed);
+        model.ApplyPreset("promptdfd");
+        Assert.Equal(new Engine.Synthesis.PrompterConfig().WarmStartSteps, model.ToConfig().Training.Prompter.WarmStartSteps);
         model.ApplyPreset("as-dfd");
         Assert.Equal(1, model.PrompterUpdates);
         Assert.Equal("as-dfd", model.ToConfig().Preset);

@@ -16,6 +16,7 @@ public sealed class PromptDfdSource : ISampleSource
     private readonly DistillationModels models;
     private readonly RandomSources random;
     private readonly TopicPrompter prompter;
+    private readonly TopicPrompter? referencePrompter;
     private readonly PolicyGradientUpdater updater;
     private readonly RewardCalculator rewards;
     private readonly PromptSteering steering;
@@ -36,6 +37,9 @@ public sealed class PromptDfdSource : ISampleSource
                 foreach (string prompt in prompts) steering.Apply(new SteeringCommand(SteeringAction.Add, label, prompt));
         var warmStart = initialPrompts.SelectMany(p => p.Value.Select(text => (models.Labels.ToList().IndexOf(p.Key), models.Tokenizer.Encode(text).ToArray()))).ToList();
         prompter.WarmStart(warmStart, config.Prompter.WarmStartSteps, config.Prompter.LearningRate);
+        // Taken before any checkpoint is loaded: the warm start is deterministic, so a resumed run rebuilds the same reference.
+        if (config.Reward.PlausibilityReference == PlausibilityReference.WarmStartedPrompter && config.Prompter.WarmStartSteps > 0)
+            referencePrompter = prompter.FrozenCopy();
         recent = Enumerable.Range(0, models.Labels.Count).Select(_ => new List<(string, double)>()).ToArray();
     }
 
@@ -81,7 +85,9 @@ public sealed class PromptDfdSource : ISampleSource
         {
             Tensor index = tensor(rows.Select(r => (long)r).ToArray()).to(teacherLogits.device);
             double[] policy = ToDoubles(prompter.Score(classes, prompts).LogProbability);
-            double[] reference = ToDoubles(TopicPrompter.ReferenceLogProbability(models.Prior, prompts, models.Tokenizer.EndOfTextId));
+            double[] reference = ToDoubles(referencePrompter is not null
+                ? referencePrompter.Score(classes, prompts).LogProbability
+                : TopicPrompter.ReferenceLogProbability(models.Prior, prompts, models.Tokenizer.EndOfTextId));
             breakdown = rewards.Score(teacherLogits.index_select(0, index), studentLogits.index_select(0, index), classes, policy, reference, texts);
         }
         double[] total = breakdown.Total.Select((t, j) => batch.Banned[rows[j]] ? t - config.BannedPromptPenalty : t).ToArray();

@@ -30,6 +30,8 @@ public sealed class RunFormModel
     public int TrainableBlocks { get; set; }
     public double PrompterLearningRate { get; set; }
     public double EntropyBonus { get; set; }
+    public int WarmStartSteps { get; set; }
+    public double PrompterTopP { get; set; }
     public PolicyAlgorithm Algorithm { get; set; }
     public double Relevance { get; set; }
     public double Hardness { get; set; }
@@ -67,6 +69,7 @@ public sealed class RunFormModel
             EvaluateEvery = t.Schedule.EvaluateEvery, CheckpointEvery = t.Schedule.CheckpointEvery,
             PromptLength = t.Prompter.PromptLength, PrefixLength = t.Prompter.PrefixLength, TrainableBlocks = t.Prompter.TrainableBlocks,
             PrompterLearningRate = t.Prompter.LearningRate, EntropyBonus = t.Prompter.EntropyBonus, Algorithm = t.Prompter.Algorithm,
+            WarmStartSteps = t.Prompter.WarmStartSteps, PrompterTopP = t.Prompter.Sampling.TopP,
             Relevance = t.Reward.Relevance, Hardness = t.Reward.Hardness, Plausibility = t.Reward.Plausibility, Diversity = t.Reward.Diversity,
             ContentTokens = t.Content.MaxNewTokens, ContentTemperature = t.Content.Temperature, ContentTopP = t.Content.TopP,
             DistillationTemperature = t.Distillation.Temperature, StudentLearningRate = t.Distillation.LearningRate, StudentBatch = t.Distillation.BatchSize,
@@ -89,6 +92,7 @@ public sealed class RunFormModel
         {
             Reward = current.Training.Reward with { Hardness = preset == "promptdfd-no-hardness" ? 0 : new RewardConfig().Hardness, Plausibility = preset == "promptdfd-no-plausibility" ? 0 : new RewardConfig().Plausibility },
             Schedule = current.Training.Schedule with { PrompterUpdates = preset == "promptdfd-no-rl" ? 0 : Math.Max(1, current.Training.Schedule.PrompterUpdates) },
+            Prompter = current.Training.Prompter with { WarmStartSteps = new PrompterConfig().WarmStartSteps },
         }) };
         Load(reset);
     }
@@ -102,7 +106,8 @@ public sealed class RunFormModel
         {
             Seed = Seed,
             Schedule = basis.Training.Schedule with { Steps = Steps, SamplesPerStep = SamplesPerStep, PrompterUpdates = PrompterUpdates, StudentUpdates = StudentUpdates, EvaluateEvery = EvaluateEvery, CheckpointEvery = CheckpointEvery },
-            Prompter = basis.Training.Prompter with { PromptLength = PromptLength, PrefixLength = PrefixLength, TrainableBlocks = TrainableBlocks, LearningRate = PrompterLearningRate, EntropyBonus = EntropyBonus, Algorithm = Algorithm },
+            Prompter = basis.Training.Prompter with { PromptLength = PromptLength, PrefixLength = PrefixLength, TrainableBlocks = TrainableBlocks, LearningRate = PrompterLearningRate, EntropyBonus = EntropyBonus, Algorithm = Algorithm,
+                WarmStartSteps = WarmStartSteps, Sampling = basis.Training.Prompter.Sampling with { TopP = PrompterTopP } },
             Reward = basis.Training.Reward with { Relevance = Relevance, Hardness = Hardness, Plausibility = Plausibility, Diversity = Diversity },
             Content = basis.Training.Content with { MaxNewTokens = ContentTokens, Temperature = ContentTemperature, TopP = ContentTopP },
             Distillation = basis.Training.Distillation with { Temperature = DistillationTemperature, LearningRate = StudentLearningRate, BatchSize = StudentBatch, ReplayCapacity = ReplayCapacity, ReplayFraction = ReplayFraction },
