@@ -63,13 +63,15 @@ public static class Generation
         Tensor sequence = allIds.alias();
         Tensor mask = allMask.alias();
         bool padded = promptMask.Contains(false);
+        // Held for the whole loop: implicitly converted Scalars can be finalised while libtorch still reads them.
+        using Scalar one = 1.ToScalar(), zero = 0.ToScalar();
         try
         {
             for (int step = 0; step < sampling.MaxNewTokens; step++)
             {
                 using var scope = NewDisposeScope();
                 // Without padding, positions follow from the cache length; with left padding they skip the pads.
-                Tensor? positions = padded ? mask.to_type(ScalarType.Int64).cumsum(1).sub(1).clamp_min(0) : null;
+                Tensor? positions = padded ? mask.to_type(ScalarType.Int64).cumsum(1).sub(one).clamp_min(zero) : null;
                 bool incremental = cache is not null && step > 0;
                 Tensor input = incremental ? sequence.narrow(1, -1, 1) : sequence;
                 if (incremental && positions is not null) positions = positions.narrow(1, -1, 1);

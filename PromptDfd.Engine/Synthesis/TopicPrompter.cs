@@ -149,7 +149,9 @@ public sealed class TopicPrompter : nn.Module
     {
         Tensor mask = zeros([logits.shape[^1]], dtype: ScalarType.Bool, device: logits.device);
         mask[endOfTextId] = tensor(true);
-        return logits.masked_fill(mask, double.NegativeInfinity);
+        // Held explicitly: an implicitly converted Scalar can be finalised while libtorch reads it.
+        using Scalar excluded = double.NegativeInfinity.ToScalar();
+        return logits.masked_fill(mask, excluded);
     }
 
     private Tensor SampleFrom(Tensor logits, Generator? generator) => Generation.SampleNext(WithoutEndOfText(logits, endOfText), Config.Sampling, generator);

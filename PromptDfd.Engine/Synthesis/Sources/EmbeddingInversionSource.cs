@@ -1,5 +1,6 @@
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Models;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -31,11 +32,14 @@ public sealed class EmbeddingInversionSource(PromptDfdConfig config, Distillatio
             Tensor banned = zeros([vocabulary], dtype: ScalarType.Bool, device: device);
             banned[models.Tokenizer.EndOfTextId] = tensor(true);
             banned[models.Tokenizer.PaddingId] = tensor(true);
+            // An explicit Scalar held to the end of the scope: an implicitly converted one can be finalised on the
+            // GC thread while libtorch still reads it (TorchSharp 0.107), which crashed two runs in masked_fill.
+            using Scalar excluded = (-1e9).ToScalar();
             for (int step = 0; step < config.AsDfd.InversionSteps; step++)
             {
                 using var stepScope = NewDisposeScope();
                 optimizer.zero_grad();
-                Tensor distribution = soft.masked_fill(banned, -1e9).softmax(2);
+                Tensor distribution = soft.masked_fill(banned, excluded).softmax(2);
                 Tensor teacherLogits = teacher.ClassifyEmbeddings(distribution.matmul(teacher.TokenEmbedding), null);
                 Tensor studentLogits = student.ClassifyEmbeddings(distribution.matmul(student.TokenEmbedding), null);
                 Tensor confidence = nn.functional.log_softmax(teacherLogits, 1).gather(1, target).mean();
@@ -46,7 +50,7 @@ public sealed class EmbeddingInversionSource(PromptDfdConfig config, Distillatio
             }
             // Only the soft inputs were optimised; the models' parameter gradients are stale and must not leak into their updates.
             models.Student.zero_grad();
-            long[] tokens = soft.detach().masked_fill(banned, -1e9).argmax(2).cpu().data<long>().ToArray();
+            long[] tokens = soft.detach().masked_fill(banned, excluded).argmax(2).cpu().data<long>().ToArray();
             contents = Enumerable.Range(0, count).Select(r => tokens[(r * length)..((r + 1) * length)].Select(t => (int)t).ToArray()).ToArray();
         }
         if (studentTraining) models.Student.train();
