@@ -61,8 +61,8 @@ public sealed class RunManager : IDisposable
     public RunRecord Submit(RunConfig config, string? parentId = null)
     {
         config.Validate();
-        config = RunBuilder.Complete(config, environment);
         CheckModelsExist(config);
+        config = RunBuilder.Complete(config, environment);
         var run = new RunRecord
         {
             Id = NewId(),

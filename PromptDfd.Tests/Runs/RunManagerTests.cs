@@ -61,7 +61,8 @@ public sealed class RunManagerTests : IDisposable
         using (store)
         using (manager)
         {
-            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 30));
+            // Long enough that the run cannot finish between the store showing step 1 (writes are batched) and the pause.
+            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 300));
             await WaitUntil(() => store.Get(run.Id)!.Status == RunStatus.Running && store.Get(run.Id)!.Step >= 1);
             manager.Pause(run.Id);
             await WaitUntil(() => store.Get(run.Id)!.Status == RunStatus.Paused);
@@ -71,7 +72,7 @@ public sealed class RunManagerTests : IDisposable
             manager.Resume(run.Id);
             RunRecord done = await Finished(manager, run.Id);
             Assert.Equal(RunStatus.Completed, done.Status);
-            Assert.Equal(30, done.Step);
+            Assert.Equal(300, done.Step);
         }
     }
 
@@ -82,7 +83,7 @@ public sealed class RunManagerTests : IDisposable
         using (store)
         using (manager)
         {
-            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 40));
+            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 300));
             await WaitUntil(() => store.Get(run.Id)!.Step >= 3);
             manager.Cancel(run.Id);
             RunRecord cancelled = await Finished(manager, run.Id);
@@ -93,7 +94,7 @@ public sealed class RunManagerTests : IDisposable
             manager.Resume(run.Id);
             RunRecord done = await Finished(manager, run.Id);
             Assert.Equal(RunStatus.Completed, done.Status);
-            Assert.Equal(Enumerable.Range(1, 40), store.Metrics(run.Id, "student/kd_loss").Select(m => m.Step));
+            Assert.Equal(Enumerable.Range(1, 300), store.Metrics(run.Id, "student/kd_loss").Select(m => m.Step));
         }
     }
 
@@ -150,7 +151,7 @@ public sealed class RunManagerTests : IDisposable
         using (store)
         using (manager)
         {
-            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 30));
+            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 300));
             await WaitUntil(() => store.Get(run.Id)!.Step >= 1);
             Assert.Throws<ArgumentException>(() => manager.Steer(run.Id, new SteeringCommand(SteeringAction.Pin, "neutral", "hi")));
             manager.Steer(run.Id, new SteeringCommand(SteeringAction.Pin, "positive", "Great actors"));
