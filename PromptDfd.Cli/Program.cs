@@ -1,5 +1,8 @@
 using PromptDfd.Cli;
 using PromptDfd.Cli.Commands;
+using PromptDfd.Engine.Infrastructure;
+
+TorchRuntime.EnableHugePageTensors();
 
 var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> Run)>(StringComparer.Ordinal)
 {

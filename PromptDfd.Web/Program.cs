@@ -3,6 +3,7 @@ using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Web.Components;
 using PromptDfd.Web.Services;
 
+TorchRuntime.EnableHugePageTensors();
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);

@@ -59,9 +59,7 @@ public static class ExperimentCommand
                 Task = task, Preset = preset, Tags = ["experiment"],
                 Training = RunPresets.Get(preset).Apply(baseConfig.Training) with { Seed = seed },
             }, session.Manager.Environment);
-            string json = config.ToJson();
-            // Compared as re-serialised configs, so fields added or dropped by later code versions do not hide a finished run.
-            RunRecord? done = session.Store.All().FirstOrDefault(r => r.Status == RunStatus.Completed && RunConfig.FromJson(r.ConfigJson).ToJson() == json);
+            RunRecord? done = FinishedRuns.Matching(session.Store.All(), config, session.Manager.Environment);
             if (done is not null)
             {
                 Console.WriteLine($"reusing run {done.Id} ({preset}, {task}, seed {seed}): accuracy {done.LastAccuracy:P1}");

@@ -24,6 +24,15 @@ public static class TrainTeacherCommand
             LearningRate = arguments.Double("lr", 2e-4),
             MaximumLength = arguments.Int("max-length", 128),
             Seed = arguments.Long("seed", 1234),
+            WeightDecay = arguments.Double("weight-decay", 0.01),
+            Dropout = arguments.Double("dropout", 0.1),
+            LanguageModelWeight = arguments.Double("lm-weight", 0),
+            Pooling = arguments.String("pooling", "last") switch
+            {
+                "last" => ClassifierPooling.LastToken,
+                "mean" => ClassifierPooling.Mean,
+                string other => throw new ArgumentException($"--pooling must be 'last' or 'mean' (got '{other}')."),
+            },
         };
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));
         arguments.RejectUnknown();

@@ -26,6 +26,8 @@ public static class Checkpoint
     public const string CardFile = "card.md";
     public const string OwnSection = "promptdfd";
 
+    private const string PoolingKey = "pooling";
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <param name="half">store weights as float16: half the size, for shipped inference-only weights</param>
@@ -48,6 +50,7 @@ public static class Checkpoint
         config["id2label"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)l)));
         config["label2id"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(l, (JsonNode?)i)));
         config[OwnSection] = new JsonObject { ["kind"] = "classifier", ["training"] = training };
+        if (classifier is GptClassifier { Pooling: not ClassifierPooling.LastToken } pooled) config[OwnSection]![PoolingKey] = PoolingName(pooled.Pooling);
         Save(folder, classifier, layout, config, tokenizerFolder, card, half);
     }
 
@@ -84,7 +87,7 @@ public static class Checkpoint
         {
             case "gpt2":
             {
-                var gpt = new GptClassifier(GptConfig.FromHuggingFace(config, configPath), labels.Count);
+                var gpt = new GptClassifier(GptConfig.FromHuggingFace(config, configPath), labels.Count, ReadPooling(config, configPath));
                 CheckVocabulary(tokenizer, gpt.Config.VocabularySize, folder);
                 ModelWeights.Load(gpt, WeightLayout.Gpt2, weights);
                 (module, classifier) = (gpt, gpt);
@@ -104,6 +107,20 @@ public static class Checkpoint
         module.eval();
         if (device is not null) module.to(device);
         return new LoadedClassifier(module, classifier, tokenizer, labels, folder, FileHash.Sha256(weights), config);
+    }
+
+    private static string PoolingName(ClassifierPooling pooling) => pooling == ClassifierPooling.Mean ? "mean" : "last";
+
+    /// <summary>Our GPT classifiers may pool by mean (under "promptdfd"); Hugging Face's always use the last token.</summary>
+    private static ClassifierPooling ReadPooling(JsonObject config, string configPath)
+    {
+        string? name = config[OwnSection]?[PoolingKey]?.GetValue<string>();
+        return name switch
+        {
+            null or "last" => ClassifierPooling.LastToken,
+            "mean" => ClassifierPooling.Mean,
+            _ => throw new InvalidDataException($"'{configPath}' sets {OwnSection}.{PoolingKey} = '{name}'; it must be 'last' or 'mean'."),
+        };
     }
 
     /// <summary>Rewrites a checkpoint's weights in float16 (or back to float32), updating the weights hash in its card.</summary>
@@ -155,6 +172,9 @@ public static class Checkpoint
         var withHash = card with { Hashes = [.. card.Hashes, (WeightsFile, weightsHash)] };
         File.WriteAllText(Path.Combine(folder, CardFile), withHash.ToMarkdown());
     }
+
+    /// <summary>The SHA-256 of a checkpoint's weights file, without loading it.</summary>
+    public static string WeightsSha256(string folder) => FileHash.Sha256(WeightsPath(folder));
 
     private static string WeightsPath(string folder)
     {

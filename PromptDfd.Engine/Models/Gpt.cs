@@ -206,7 +206,7 @@ public sealed class GptLanguageModel : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>
-/// GPT body with a linear classification head on the last real token (Hugging Face's
+/// GPT body with a linear classification head on the last real token or the mean of all of them (Hugging Face's
 /// GPT2ForSequenceClassification layout: score.weight without bias).
 /// </summary>
 public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
@@ -214,9 +214,10 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
     private readonly GptBody transformer;
     private readonly Linear score;
 
-    public GptClassifier(GptConfig config, int classes) : base(nameof(GptClassifier))
+    public GptClassifier(GptConfig config, int classes, ClassifierPooling pooling = ClassifierPooling.LastToken) : base(nameof(GptClassifier))
     {
         if (classes < 2) throw new ArgumentException($"A classifier needs at least 2 classes (got {classes}).");
+        Pooling = pooling;
         transformer = new GptBody(config);
         score = nn.Linear(config.Width, classes, hasBias: false);
         RegisterComponents();
@@ -227,12 +228,13 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
     public GptConfig Config => transformer.Config;
     public GptBody Body => transformer;
     public int Classes => (int)score.weight!.shape[0];
+    public ClassifierPooling Pooling { get; }
     public Parameter TokenEmbedding => transformer.TokenEmbedding;
 
     /// <summary>A classifier whose body starts from a pre-trained language model's weights (the head starts fresh).</summary>
-    public static GptClassifier FromLanguageModel(GptLanguageModel prior, int classes, double dropout)
+    public static GptClassifier FromLanguageModel(GptLanguageModel prior, int classes, double dropout, ClassifierPooling pooling = ClassifierPooling.LastToken)
     {
-        var classifier = new GptClassifier(prior.Config with { Dropout = dropout }, classes);
+        var classifier = new GptClassifier(prior.Config with { Dropout = dropout }, classes, pooling);
         var body = prior.state_dict().Where(p => p.Key.StartsWith("transformer.", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value);
         var (missing, unexpected) = classifier.load_state_dict(body, strict: false);
         if (unexpected.Count > 0 || missing.Any(m => !m.StartsWith("score.", StringComparison.Ordinal)))
@@ -247,12 +249,43 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
 
     public Tensor ClassifyEmbeddings(Tensor embeddings, Tensor? mask) => Pool(transformer.ForwardEmbeddings(embeddings, keyMask: mask), mask);
 
-    private Tensor Pool(Tensor hidden, Tensor? mask)
+    /// <summary>Class logits and, from the same pass, next-token logits through the tied embedding (the body's
+    /// language-model head), for fine-tuning with an auxiliary language-modelling loss.</summary>
+    public (Tensor ClassLogits, Tensor NextTokenLogits) ClassifyAndPredictNext(Tensor tokens, Tensor? mask)
+    {
+        Tensor hidden = transformer.Forward(tokens, keyMask: mask);
+        return (Pool(hidden, mask), hidden.matmul(transformer.TokenEmbedding.t()));
+    }
+
+    private Tensor Pool(Tensor hidden, Tensor? mask) => score.forward(Pooling switch
+    {
+        ClassifierPooling.Mean => MeanOverTokens(hidden, mask),
+        _ => LastToken(hidden, mask),
+    });
+
+    private static Tensor LastToken(Tensor hidden, Tensor? mask)
     {
         // Right-padded batches: the last real token sees the whole text.
-        if (mask is null) return score.forward(hidden.select(1, -1));
+        if (mask is null) return hidden.select(1, -1);
         Tensor last = mask.to_type(ScalarType.Int64).sum(1).sub(1).clamp_min(0);
-        Tensor gathered = hidden.gather(1, last.view(-1, 1, 1).expand(-1, 1, hidden.shape[2])).squeeze(1);
-        return score.forward(gathered);
+        return hidden.gather(1, last.view(-1, 1, 1).expand(-1, 1, hidden.shape[2])).squeeze(1);
     }
+
+    private static Tensor MeanOverTokens(Tensor hidden, Tensor? mask)
+    {
+        if (mask is null) return hidden.mean([1]);
+        Tensor weights = mask.to_type(hidden.dtype).unsqueeze(-1);
+        return hidden.mul(weights).sum(1).div(weights.sum(1).clamp_min(1));
+    }
+}
+
+/// <summary>
+/// How a GPT-body classifier summarises a text before its linear head. LastToken is GPT2ForSequenceClassification's
+/// rule (the only one Hugging Face checkpoints use); Mean averages every real token, which weighs the whole text
+/// rather than what a causal model has carried to its end.
+/// </summary>
+public enum ClassifierPooling
+{
+    LastToken,
+    Mean,
 }

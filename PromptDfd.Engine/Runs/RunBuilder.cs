@@ -42,15 +42,25 @@ public static class RunBuilder
             throw new ArgumentException($"Topic prompts name classes the task does not have: {string.Join(", ", unknownPromptClasses)} (classes: {string.Join(", ", task.Labels)}).");
         GptClassifier student = config.Student.Create(prior.Tokenizer.VocabularySize, prior.Model.Config.ContextLength, task.Labels.Count, config.Training.Seed);
         student.to(device);
-        var hashes = new Dictionary<string, string>
-        {
-            ["task"] = task.Sha256(),
-            ["prior"] = prior.WeightsSha256,
-            ["teacher"] = teacher.WeightsSha256,
-            ["tokenizer"] = TokenizerHash(environment.Resolve(config.PriorFolder)),
-        };
+        var hashes = Hashes(task.Sha256(), prior.WeightsSha256, teacher.WeightsSha256, environment.Resolve(config.PriorFolder));
         return new BuiltRun(config, task, prior, teacher, student, hashes, device);
     }
+
+    /// <summary>The hashes a run of this config would record, read from the files without loading any model:
+    /// a finished run only stands for this config when they match (a retrained teacher makes it stale).</summary>
+    public static IReadOnlyDictionary<string, string> InputHashes(RunConfig config, RunEnvironment environment) =>
+        Hashes(TaskDataset.Load(Path.Combine(environment.TasksFolder, config.Task)).Sha256(),
+            Checkpoint.WeightsSha256(environment.Resolve(config.PriorFolder)),
+            Checkpoint.WeightsSha256(environment.Resolve(config.ResolvedTeacherFolder)),
+            environment.Resolve(config.PriorFolder));
+
+    private static Dictionary<string, string> Hashes(string task, string prior, string teacher, string priorFolder) => new()
+    {
+        ["task"] = task,
+        ["prior"] = prior,
+        ["teacher"] = teacher,
+        ["tokenizer"] = TokenizerHash(priorFolder),
+    };
 
     /// <summary>
     /// The config as it will run: when it names no topic prompts, runs that use them (fixed prompts; PromptDFD with a

@@ -23,6 +23,8 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
     {
         config.Validate();
         var classifier = (ITextClassifier)module;
+        if (config.LanguageModelWeight > 0 && module is not GptClassifier)
+            throw new ArgumentException($"An auxiliary language-modelling loss needs a GPT-body classifier; set LanguageModelWeight to 0 for a {module.GetType().Name}.");
         Device device = classifier.TokenEmbedding.device;
         var encoded = train.Select(e => (Ids: batcher.Encode(e.Text), e.Label)).ToList();
         var random = new Random((int)config.Seed);
@@ -50,7 +52,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                     var (ids, mask) = batcher.Pad(batch.Select(i => encoded[i].Ids).ToList(), device);
                     Tensor labels = tensor(batch.Select(i => (long)encoded[i].Label).ToArray()).to(device);
                     optimizer.zero_grad();
-                    Tensor loss = nn.functional.cross_entropy(classifier.Classify(ids, mask), labels);
+                    Tensor loss = Loss(classifier, ids, mask, labels);
                     loss.backward();
                     nn.utils.clip_grad_norm_(module.parameters(), 1.0);
                     optimizer.step();
@@ -82,4 +84,20 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         }
         module.eval();
     }
+
+    private Tensor Loss(ITextClassifier classifier, Tensor ids, Tensor mask, Tensor labels)
+    {
+        if (config.LanguageModelWeight == 0 || classifier is not GptClassifier gpt) return nn.functional.cross_entropy(classifier.Classify(ids, mask), labels);
+        var (classLogits, nextTokenLogits) = gpt.ClassifyAndPredictNext(ids, mask);
+        long time = ids.shape[1];
+        // Predict token t+1 from position t; padding targets are ignored.
+        Tensor targets = ids.narrow(1, 1, time - 1).masked_fill(mask.narrow(1, 1, time - 1).logical_not(), IgnoredTargetScalar);
+        Tensor languageModelLoss = nn.functional.cross_entropy(
+            nextTokenLogits.narrow(1, 0, time - 1).reshape(-1, nextTokenLogits.shape[2]), targets.reshape(-1), ignore_index: IgnoredTarget);
+        return nn.functional.cross_entropy(classLogits, labels) + config.LanguageModelWeight * languageModelLoss;
+    }
+
+    private const long IgnoredTarget = -100;
+    // Held, not converted per call: an implicitly converted Scalar can be finalised while libtorch still reads it.
+    private static readonly Scalar IgnoredTargetScalar = IgnoredTarget;
 }

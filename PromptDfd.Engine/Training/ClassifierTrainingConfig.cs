@@ -1,4 +1,7 @@
+using System.Text.Json.Serialization;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models;
+
 namespace PromptDfd.Engine.Training;
 
 /// <summary>Supervised fine-tuning of a classifier (the teachers, and the data-driven KD upper bound's reference).</summary>
@@ -13,6 +16,14 @@ public sealed record ClassifierTrainingConfig
     public int MaximumLength { get; init; } = 128;
     public long Seed { get; init; } = 1234;
 
+    /// <summary>How a teacher built on the prior's body summarises a text (a student's pooling is its own).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<ClassifierPooling>))]
+    public ClassifierPooling Pooling { get; init; } = ClassifierPooling.LastToken;
+
+    /// <summary>Weight of an auxiliary next-token loss on the training texts (GPT-1's fine-tuning recipe), which keeps
+    /// a GPT body a language model while it learns the task; 0 trains on the classification loss alone.</summary>
+    public double LanguageModelWeight { get; init; }
+
     public void Validate()
     {
         var problems = new List<string>();
@@ -21,6 +32,7 @@ public sealed record ClassifierTrainingConfig
         if (LearningRate <= 0) problems.Add($"LearningRate must be positive (got {LearningRate})");
         if (WarmupFraction is < 0 or >= 1) problems.Add($"WarmupFraction must be in [0, 1) (got {WarmupFraction})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
+        if (LanguageModelWeight < 0) problems.Add($"LanguageModelWeight must be 0 or more (got {LanguageModelWeight})");
         if (MaximumLength < 2) problems.Add($"MaximumLength must be at least 2 (got {MaximumLength})");
         ConfigProblems.ThrowIfAny("classifier training", problems);
     }

@@ -32,7 +32,7 @@ public static class TeacherTraining
         log($"Naive Bayes on {task.Name} test: {naiveBayesScores}");
 
         manual_seed(config.Seed);
-        var teacher = GptClassifier.FromLanguageModel(prior.Model, task.Labels.Count, config.Dropout);
+        var teacher = GptClassifier.FromLanguageModel(prior.Model, task.Labels.Count, config.Dropout, config.Pooling);
         var batcher = new TextBatcher(prior.Tokenizer, Math.Min(config.MaximumLength, teacher.Config.ContextLength));
         var devLog = new List<string>();
         var trainer = new ClassifierTrainer(config, batcher, progress =>
@@ -52,7 +52,8 @@ public static class TeacherTraining
         var card = new ModelCard
         {
             Title = $"Teacher: {task.Name}",
-            Summary = $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" ({task.Info.StandsInFor})" : "")}: the language prior's body with a linear head on the last token, " +
+            Summary = $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" ({task.Info.StandsInFor})" : "")}: the language prior's body with a linear head on " +
+                      (config.Pooling == ClassifierPooling.Mean ? "the mean of its token states, " : "the last token, ") +
                       "fine-tuned on the task's training split. PromptDFD distils it without that data.",
             Facts =
             [
@@ -60,7 +61,7 @@ public static class TeacherTraining
                 ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
                 ("initialised from", $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, dropout {config.Dropout}, max length {batcher.MaximumLength}, seed {config.Seed}; best dev epoch {trainer.BestEpoch}")),
+                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? $"auxiliary LM loss x {config.LanguageModelWeight}, " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {config.Seed}; best dev epoch {trainer.BestEpoch}")),
                 ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
             ],
             Metrics =
@@ -87,7 +88,12 @@ public static class TeacherTraining
     }
 
     public static string CommandFor(TaskDataset task, ClassifierTrainingConfig config, bool half) =>
-        $"dotnet run --project PromptDfd.Cli -c Release -- train-teacher --task {task.Name} --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}{(half ? " --precision f16" : "")}";
+        $"dotnet run --project PromptDfd.Cli -c Release -- train-teacher --task {task.Name} --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}"
+        + (config.Pooling == ClassifierPooling.Mean ? " --pooling mean" : "")
+        + (config.WeightDecay != new ClassifierTrainingConfig().WeightDecay ? FormattableString.Invariant($" --weight-decay {config.WeightDecay}") : "")
+        + (config.LanguageModelWeight > 0 ? FormattableString.Invariant($" --lm-weight {config.LanguageModelWeight}") : "")
+        + (config.Dropout != new ClassifierTrainingConfig().Dropout ? FormattableString.Invariant($" --dropout {config.Dropout}") : "")
+        + (half ? " --precision f16" : "");
 
     private static List<(string Text, int Label)> Labeled(TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
         examples.Select(e => (e.Text, task.LabelIndex(e.Label))).ToList();

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
@@ -14,6 +15,17 @@ public class TorchRuntimeTests
         using Tensor product = a.matmul(b);
         Assert.Equal(new float[] { 19, 22, 43, 50 }, product.data<float>().ToArray());
         Assert.StartsWith("2.", __version__);
+    }
+
+    [Fact]
+    public void LargeTensorsAreHugePageAlignedBecauseLibtorchSawTheSwitch()
+    {
+        Assert.True(TorchRuntime.HugePageTensors);
+        Assert.Contains("huge-page tensors: on", TorchRuntime.Describe());
+        // libtorch page-aligns (and advises huge pages for) allocations of 2 MB and more only when its switch was
+        // on at its first allocation; otherwise it asks for 64-byte alignment, which glibc meets off a page boundary.
+        using Tensor large = empty(8L << 20 >> 2);
+        Assert.Equal(0, DataPointer(large.Handle).ToInt64() % Environment.SystemPageSize);
     }
 
     [Fact]
@@ -43,4 +55,7 @@ public class TorchRuntimeTests
         Assert.True(File.Exists(library), $"expected {library} in the test output");
         Assert.True(ElfVersionFlags.IsWeak(File.ReadAllBytes(library), "GLIBCXX_3.4.32"));
     }
+
+    [DllImport("LibTorchSharp", EntryPoint = "THSStorage_data_ptr")]
+    private static extern IntPtr DataPointer(IntPtr tensor);
 }

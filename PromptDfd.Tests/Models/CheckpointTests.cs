@@ -77,6 +77,39 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void MeanPoolingAveragesRealTokensOnlyAndSurvivesTheCheckpoint()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Folder("tokenizer"));
+        manual_seed(5);
+        var pooled = new GptClassifier(TinyModels.Gpt(vocabulary), 3, ClassifierPooling.Mean);
+        pooled.eval();
+        using var noGrad = no_grad();
+        using Tensor text = TinyModels.Ids(4, 5, 6, 7);
+        using Tensor padded = tensor(new long[] { 4, 5, 6, 7, 0, 0 }, [1, 6]);
+        using Tensor mask = tensor(new[] { true, true, true, true, false, false }, [1, 6]);
+        using Tensor alone = pooled.Classify(text, null);
+        Assert.True(alone.allclose(pooled.Classify(padded, mask), rtol: 1e-5, atol: 1e-6), "padding must not change a mean-pooled text's logits");
+
+        var lastToken = new GptClassifier(TinyModels.Gpt(vocabulary), 3);
+        lastToken.load_state_dict(pooled.state_dict());
+        lastToken.eval();
+        Assert.False(alone.allclose(lastToken.Classify(text, null)), "mean and last-token pooling are different summaries");
+
+        string target = folder.Folder("mean");
+        Checkpoint.SaveClassifier(target, pooled, ["a", "b", "c"], Path.Combine(folder.Path, "tokenizer"), Card);
+        var loaded = (GptClassifier)Checkpoint.LoadClassifier(target).Module;
+        Assert.Equal(ClassifierPooling.Mean, loaded.Pooling);
+        Assert.True(alone.eq(loaded.Classify(text, null)).all().item<bool>());
+
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(target, Checkpoint.ConfigFile)))!.AsObject();
+        config[Checkpoint.OwnSection]!["pooling"] = "max";
+        File.WriteAllText(Path.Combine(target, Checkpoint.ConfigFile), config.ToJsonString());
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadClassifier(target));
+        Assert.Contains("'max'; it must be 'last' or 'mean'", error.Message);
+    }
+
+    [Fact]
     public void TruncatedWeightsFileIsReportedAsCorruptWithItsName()
     {
         using var folder = new TemporaryFolder();

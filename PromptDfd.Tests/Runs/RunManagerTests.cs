@@ -55,6 +55,23 @@ public sealed class RunManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task AFinishedRunStandsForItsConfigOnlyWhileTheModelsItReadAreUnchanged()
+    {
+        var (manager, store) = Start();
+        using (store)
+        using (manager)
+        {
+            RunConfig config = RunBuilder.Complete(TinyRunEnvironment.Config(steps: 2), environment.Environment);
+            RunRecord done = await Finished(manager, manager.Submit(config).Id);
+            Assert.Equal(done.Id, FinishedRuns.Matching(store.All(), config, environment.Environment)?.Id);
+            Assert.Null(FinishedRuns.Matching(store.All(), config with { Training = config.Training with { Seed = 2 } }, environment.Environment));
+
+            environment.RetrainTeacher(seed: 99);
+            Assert.Null(FinishedRuns.Matching(store.All(), config, environment.Environment));
+        }
+    }
+
+    [Fact]
     public async Task PauseHoldsTheRunBetweenStepsAndResumeFinishesIt()
     {
         var (manager, store) = Start();

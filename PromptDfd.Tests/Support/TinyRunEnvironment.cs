@@ -22,9 +22,7 @@ public sealed class TinyRunEnvironment : IDisposable
         TinyTokenizer.WriteTo(tokenizer);
         var prior = TinyModels.LanguageModel(TokenizerFactory().VocabularySize, seed: 11);
         Checkpoint.SaveLanguageModel(Path.Combine(Root, "models", "prior"), prior, tokenizer, new ModelCard { Title = "tiny prior" });
-        manual_seed(21);
-        var teacher = new GptClassifier(TinyModels.Gpt(TokenizerFactory().VocabularySize), 2);
-        Checkpoint.SaveClassifier(Path.Combine(Root, "models", "teachers", TaskName), teacher, Labels, tokenizer, new ModelCard { Title = "tiny teacher" });
+        RetrainTeacher(seed: 21);
         var examples = new List<LabeledExample>();
         string[] positive = ["The movie was wonderful.", "Great actors and a great story.", "I loved the food.", "The service was wonderful.", "A great ship and great sailors."];
         string[] negative = ["The food was terrible.", "The service was slow.", "A terrible movie.", "The actors were terrible.", "Slow and terrible service."];
@@ -37,6 +35,14 @@ public sealed class TinyRunEnvironment : IDisposable
         task.Save(Path.Combine(Root, "data", "tasks", TaskName));
         File.WriteAllText(Path.Combine(Root, "data", "tasks", TaskName, TopicPromptFile.FileName),
             """{"negative": ["The food was terrible"], "positive": ["The movie was wonderful"]}""");
+    }
+
+    /// <summary>Replaces the task's teacher with another (untrained) one, as retraining it would.</summary>
+    public void RetrainTeacher(long seed)
+    {
+        manual_seed(seed);
+        var teacher = new GptClassifier(TinyModels.Gpt(TokenizerFactory().VocabularySize), 2);
+        Checkpoint.SaveClassifier(Path.Combine(Root, "models", "teachers", TaskName), teacher, Labels, Path.Combine(Root, "tokenizer"), new ModelCard { Title = "tiny teacher" });
     }
 
     public static readonly string[] Labels = ["negative", "positive"];

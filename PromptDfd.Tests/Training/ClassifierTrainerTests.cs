@@ -1,0 +1,80 @@
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Text;
+using PromptDfd.Engine.Training;
+using PromptDfd.Tests.Support;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Tests.Training;
+
+public sealed class ClassifierTrainerTests : IDisposable
+{
+    private readonly TemporaryFolder folder = new();
+    private readonly ITextTokenizer tokenizer;
+
+    public ClassifierTrainerTests()
+    {
+        TinyTokenizer.WriteTo(folder.Path);
+        tokenizer = TokenizerFactory.FromFolder(folder.Path);
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    private static readonly List<(string Text, int Label)> Train =
+    [
+        ("The movie was wonderful.", 1), ("The actors were great.", 1), ("Wonderful actors, great movie.", 1), ("A great ship.", 1),
+        ("The food was terrible.", 0), ("The service was slow.", 0), ("Terrible and slow service.", 0), ("A terrible morning.", 0),
+    ];
+
+    private static readonly List<(string Text, int Label)> Dev = [("Great and wonderful.", 1), ("Slow and terrible.", 0)];
+
+    private (GptClassifier Model, ClassifierTrainer Trainer) Fit(ClassifierTrainingConfig config, int repeats = 1)
+    {
+        manual_seed(3);
+        var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
+        var trainer = new ClassifierTrainer(config, new TextBatcher(tokenizer, 32), _ => { });
+        trainer.Train(model, Enumerable.Repeat(Train, repeats).SelectMany(t => t).ToList(), Dev, 2);
+        return (model, trainer);
+    }
+
+    private double NextTokenLoss(GptClassifier model)
+    {
+        var batcher = new TextBatcher(tokenizer, 32);
+        var (ids, mask) = batcher.Pad(Train.Select(e => batcher.Encode(e.Text)).ToList(), CPU);
+        using var noGrad = no_grad();
+        var (_, next) = model.ClassifyAndPredictNext(ids, mask);
+        long time = ids.shape[1];
+        Tensor targets = ids.narrow(1, 1, time - 1).masked_fill(mask.narrow(1, 1, time - 1).logical_not(), -100L);
+        return nn.functional.cross_entropy(next.narrow(1, 0, time - 1).reshape(-1, next.shape[2]), targets.reshape(-1), ignore_index: -100).item<float>();
+    }
+
+    [Fact]
+    public void FineTuningSeparatesTheClassesAndKeepsTheBestDevEpoch()
+    {
+        var (model, trainer) = Fit(new ClassifierTrainingConfig { Epochs = 12, BatchSize = 4, LearningRate = 3e-3, Dropout = 0 });
+        Assert.Equal(1.0, trainer.BestDev!.Accuracy);
+        Assert.InRange(trainer.BestEpoch, 1, 12);
+        var predictions = ClassifierInference.Predict(model, new TextBatcher(tokenizer, 32), Train.Select(e => e.Text).ToList());
+        Assert.True(predictions.Zip(Train).Count(p => p.First == p.Second.Label) >= 7, "the training texts are learned");
+    }
+
+    [Fact]
+    public void AuxiliaryLanguageModelLossTeachesTheBodyItsTrainingTexts()
+    {
+        // One long epoch, so the weights compared are the last ones (not an early best-dev epoch).
+        var config = new ClassifierTrainingConfig { Epochs = 1, BatchSize = 4, LearningRate = 1e-2, Dropout = 0 };
+        double without = NextTokenLoss(Fit(config, repeats: 20).Model);
+        double with = NextTokenLoss(Fit(config with { LanguageModelWeight = 1.0 }, repeats: 20).Model);
+        Assert.True(with < without - 0.5, $"next-token loss with the auxiliary objective {with:F2} should be well below {without:F2}");
+    }
+
+    [Fact]
+    public void AuxiliaryLanguageModelLossIsRejectedWhereItCannotApply()
+    {
+        var negative = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { LanguageModelWeight = -1 }.Validate());
+        Assert.Contains("LanguageModelWeight must be 0 or more", negative.Message);
+        var bert = new BertClassifier(new BertConfig { VocabularySize = tokenizer.VocabularySize, MaxPositions = 32, Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
+        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { LanguageModelWeight = 0.5 }, new TextBatcher(tokenizer, 32), _ => { });
+        var error = Assert.Throws<ArgumentException>(() => trainer.Train(bert, Train, Dev, 2));
+        Assert.Contains("needs a GPT-body classifier", error.Message);
+    }
+}
