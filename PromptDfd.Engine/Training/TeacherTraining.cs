@@ -61,7 +61,7 @@ public static class TeacherTraining
                 ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
                 ("initialised from", $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? $"auxiliary LM loss x {config.LanguageModelWeight}, " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {config.Seed}; best dev epoch {trainer.BestEpoch}")),
+                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {config.Seed}; best dev epoch {trainer.BestEpoch}")),
                 ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
             ],
             Metrics =

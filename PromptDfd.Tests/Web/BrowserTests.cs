@@ -173,10 +173,14 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await page.SetInputFilesAsync("#register-file", good);
         Assert.Contains("Registered 'reviews'", await page.Locator("#register-ok").InnerTextAsync());
 
+        await page.GetByLabel("Auxiliary LM loss").FillAsync("0.5");
+        await page.GetByLabel("Auxiliary LM loss").PressAsync("Tab");
         await page.ClickAsync("#train-teacher");
         await page.Locator("#teacher-log", new() { HasText = "saved teacher" }).WaitForAsync(new() { Timeout = 120_000 });
         await DashboardHost.Screenshot(page, "models-and-data-teacher");
-        Assert.True(File.Exists(Path.Combine(host.Environment.Root, "models", "teachers", "reviews", "model.safetensors")));
+        string teacher = Path.Combine(host.Environment.Root, "models", "teachers", "reviews");
+        Assert.True(File.Exists(Path.Combine(teacher, "model.safetensors")));
+        Assert.Contains("auxiliary LM loss x 0.5", File.ReadAllText(Path.Combine(teacher, "card.md")));
     }
 
     [Fact]
