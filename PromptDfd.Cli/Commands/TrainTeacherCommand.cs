@@ -17,22 +17,18 @@ public static class TrainTeacherCommand
         string output = arguments.String("out", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
         TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
+        var defaults = new ClassifierTrainingConfig();
         var config = new ClassifierTrainingConfig
         {
-            Epochs = arguments.Int("epochs", 3),
-            BatchSize = arguments.Int("batch", 32),
-            LearningRate = arguments.Double("lr", 2e-4),
-            MaximumLength = arguments.Int("max-length", 128),
-            Seed = arguments.Long("seed", 1234),
-            WeightDecay = arguments.Double("weight-decay", 0.01),
-            Dropout = arguments.Double("dropout", 0.1),
-            LanguageModelWeight = arguments.Double("lm-weight", 0),
-            Pooling = arguments.String("pooling", "last") switch
-            {
-                "last" => ClassifierPooling.LastToken,
-                "mean" => ClassifierPooling.Mean,
-                string other => throw new ArgumentException($"--pooling must be 'last' or 'mean' (got '{other}')."),
-            },
+            Epochs = arguments.Int("epochs", defaults.Epochs),
+            BatchSize = arguments.Int("batch", defaults.BatchSize),
+            LearningRate = arguments.Double("lr", defaults.LearningRate),
+            MaximumLength = arguments.Int("max-length", defaults.MaximumLength),
+            Seed = arguments.Long("seed", defaults.Seed),
+            WeightDecay = arguments.Double("weight-decay", defaults.WeightDecay),
+            Dropout = arguments.Double("dropout", defaults.Dropout),
+            LanguageModelWeight = arguments.Double("lm-weight", defaults.LanguageModelWeight),
+            Pooling = ClassifierPoolingNames.Parse(arguments.String("pooling", defaults.Pooling.Name()), "--pooling"),
         };
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));
         arguments.RejectUnknown();

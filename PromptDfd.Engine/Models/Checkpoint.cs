@@ -50,7 +50,7 @@ public static class Checkpoint
         config["id2label"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)l)));
         config["label2id"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(l, (JsonNode?)i)));
         config[OwnSection] = new JsonObject { ["kind"] = "classifier", ["training"] = training };
-        if (classifier is GptClassifier { Pooling: not ClassifierPooling.LastToken } pooled) config[OwnSection]![PoolingKey] = PoolingName(pooled.Pooling);
+        if (classifier is GptClassifier { Pooling: not ClassifierPooling.LastToken } pooled) config[OwnSection]![PoolingKey] = pooled.Pooling.Name();
         Save(folder, classifier, layout, config, tokenizerFolder, card, half);
     }
 
@@ -109,18 +109,12 @@ public static class Checkpoint
         return new LoadedClassifier(module, classifier, tokenizer, labels, folder, FileHash.Sha256(weights), config);
     }
 
-    private static string PoolingName(ClassifierPooling pooling) => pooling == ClassifierPooling.Mean ? "mean" : "last";
-
     /// <summary>Our GPT classifiers may pool by mean (under "promptdfd"); Hugging Face's always use the last token.</summary>
     private static ClassifierPooling ReadPooling(JsonObject config, string configPath)
     {
         string? name = config[OwnSection]?[PoolingKey]?.GetValue<string>();
-        return name switch
-        {
-            null or "last" => ClassifierPooling.LastToken,
-            "mean" => ClassifierPooling.Mean,
-            _ => throw new InvalidDataException($"'{configPath}' sets {OwnSection}.{PoolingKey} = '{name}'; it must be 'last' or 'mean'."),
-        };
+        try { return name is null ? ClassifierPooling.LastToken : ClassifierPoolingNames.Parse(name, $"{OwnSection}.{PoolingKey} in '{configPath}'"); }
+        catch (ArgumentException error) { throw new InvalidDataException(error.Message, error); }
     }
 
     /// <summary>Rewrites a checkpoint's weights in float16 (or back to float32), updating the weights hash in its card.</summary>

@@ -289,3 +289,17 @@ public enum ClassifierPooling
     LastToken,
     Mean,
 }
+
+/// <summary>The names pooling goes by in config files and on the command line: "last" and "mean".</summary>
+public static class ClassifierPoolingNames
+{
+    public static string Name(this ClassifierPooling pooling) => pooling == ClassifierPooling.Mean ? "mean" : "last";
+
+    /// <param name="source">where the name came from, for the error message</param>
+    public static ClassifierPooling Parse(string name, string source) => name switch
+    {
+        "last" => ClassifierPooling.LastToken,
+        "mean" => ClassifierPooling.Mean,
+        _ => throw new ArgumentException($"{source} is '{name}'; it must be 'last' or 'mean'."),
+    };
+}

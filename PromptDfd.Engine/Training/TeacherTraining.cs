@@ -87,12 +87,14 @@ public static class TeacherTraining
         return new TeacherTrainingResult(testScores, naiveBayesScores, trainer.BestDev, trainer.BestEpoch, output);
     }
 
+    private static readonly ClassifierTrainingConfig Defaults = new();
+
     public static string CommandFor(TaskDataset task, ClassifierTrainingConfig config, bool half) =>
         $"dotnet run --project PromptDfd.Cli -c Release -- train-teacher --task {task.Name} --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}"
-        + (config.Pooling == ClassifierPooling.Mean ? " --pooling mean" : "")
-        + (config.WeightDecay != new ClassifierTrainingConfig().WeightDecay ? FormattableString.Invariant($" --weight-decay {config.WeightDecay}") : "")
-        + (config.LanguageModelWeight > 0 ? FormattableString.Invariant($" --lm-weight {config.LanguageModelWeight}") : "")
-        + (config.Dropout != new ClassifierTrainingConfig().Dropout ? FormattableString.Invariant($" --dropout {config.Dropout}") : "")
+        + (config.Pooling != Defaults.Pooling ? $" --pooling {config.Pooling.Name()}" : "")
+        + (config.WeightDecay != Defaults.WeightDecay ? FormattableString.Invariant($" --weight-decay {config.WeightDecay}") : "")
+        + (config.LanguageModelWeight != Defaults.LanguageModelWeight ? FormattableString.Invariant($" --lm-weight {config.LanguageModelWeight}") : "")
+        + (config.Dropout != Defaults.Dropout ? FormattableString.Invariant($" --dropout {config.Dropout}") : "")
         + (half ? " --precision f16" : "");
 
     private static List<(string Text, int Label)> Labeled(TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
