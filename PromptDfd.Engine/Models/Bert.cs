@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,7 +35,7 @@ public sealed class BertEmbeddings : nn.Module
         long time = inputEmbeddings.shape[1];
         Tensor positions = arange(time, dtype: ScalarType.Int64, device: inputEmbeddings.device).unsqueeze(0);
         Tensor types = zeros(1, time, dtype: ScalarType.Int64, device: inputEmbeddings.device);
-        Tensor x = inputEmbeddings + position_embeddings.forward(positions) + token_type_embeddings.forward(types);
+        Tensor x = inputEmbeddings.Plus(position_embeddings.forward(positions)).Plus(token_type_embeddings.forward(types));
         return dropout.forward(LayerNorm.forward(x));
     }
 }
@@ -80,7 +81,7 @@ public sealed class BertResidualOutput : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor hidden, Tensor residual) => LayerNorm.forward(dropout.forward(dense.forward(hidden)) + residual);
+    public Tensor Forward(Tensor hidden, Tensor residual) => LayerNorm.forward(dropout.forward(dense.forward(hidden)).Plus(residual));
 }
 
 public sealed class BertAttention : nn.Module

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -66,8 +67,9 @@ public sealed class CausalSelfAttention : nn.Module
     /// <summary>[batch, 1, time, past + time]: query i may see key j when j is not in its future and is a real token.</summary>
     private static Tensor AttentionMask(long batch, long time, long past, Tensor? keyMask, Device device)
     {
-        Tensor queryPositions = arange(past, past + time, device: device).unsqueeze(1);
-        Tensor keyPositions = arange(0, past + time, device: device).unsqueeze(0);
+        using Scalar first = past.ToScalar(), end = (past + time).ToScalar(), zero = 0.ToScalar();
+        Tensor queryPositions = arange(first, end, device: device).unsqueeze(1);
+        Tensor keyPositions = arange(zero, end, device: device).unsqueeze(0);
         Tensor causal = keyPositions.le(queryPositions).unsqueeze(0).unsqueeze(0);
         if (keyMask is null) return causal.expand(batch, 1, time, past + time);
         Tensor mask = causal.logical_and(keyMask.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(1));
@@ -114,8 +116,8 @@ public sealed class GptBlock : nn.Module
 
     public Tensor Forward(Tensor x, int layer, KvCache? cache, long past, Tensor? keyMask)
     {
-        x = x + attn.Forward(ln_1.forward(x), layer, cache, past, keyMask);
-        return x + mlp.forward(ln_2.forward(x));
+        x = x.Plus(attn.Forward(ln_1.forward(x), layer, cache, past, keyMask));
+        return x.Plus(mlp.forward(ln_2.forward(x)));
     }
 }
 
@@ -159,8 +161,13 @@ public sealed class GptBody : nn.Module
         {
             throw new ArgumentException($"Sequence of {past + time} tokens exceeds the model's context length {Config.ContextLength}.");
         }
-        positions ??= arange(past, past + time, dtype: ScalarType.Int64, device: embeddings.device).unsqueeze(0);
-        Tensor x = drop.forward(embeddings + wpe.forward(positions));
+        if (positions is null)
+        {
+            // Held Scalars: implicitly converted ones can be finalised while libtorch reads them (see HeldScalars).
+            using Scalar start = past.ToScalar(), stop = (past + time).ToScalar();
+            positions = arange(start, stop, dtype: ScalarType.Int64, device: embeddings.device).unsqueeze(0);
+        }
+        Tensor x = drop.forward(embeddings.Plus(wpe.forward(positions)));
         for (int layer = 0; layer < Config.Layers; layer++) x = h[layer].Forward(x, layer, cache, past, keyMask);
         return ln_f.forward(x);
     }
