@@ -29,6 +29,8 @@ public static class TrainTeacherCommand
             Dropout = arguments.Double("dropout", defaults.Dropout),
             LanguageModelWeight = arguments.Double("lm-weight", defaults.LanguageModelWeight),
             Pooling = ClassifierPoolingNames.Parse(arguments.String("pooling", defaults.Pooling.Name()), "--pooling"),
+            FreezeTokenEmbeddings = arguments.Flag("freeze-embeddings"),
+            Restarts = arguments.Int("restarts", defaults.Restarts),
         };
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));
         arguments.RejectUnknown();

@@ -29,7 +29,9 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         var encoded = train.Select(e => (Ids: batcher.Encode(e.Text), e.Label)).ToList();
         var random = new Random((int)config.Seed);
         manual_seed(config.Seed);
-        var optimizer = optim.AdamW(module.parameters(), config.LearningRate, weight_decay: config.WeightDecay);
+        classifier.TokenEmbedding.requires_grad = !config.FreezeTokenEmbeddings;
+        var trained = module.parameters().Where(p => p.requires_grad).ToList();
+        var optimizer = optim.AdamW(trained, config.LearningRate, weight_decay: config.WeightDecay);
         int stepsPerEpoch = (encoded.Count + config.BatchSize - 1) / config.BatchSize, totalSteps = stepsPerEpoch * config.Epochs;
         int warmup = (int)(totalSteps * config.WarmupFraction);
         Dictionary<string, Tensor>? best = null;
@@ -54,7 +56,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                     optimizer.zero_grad();
                     Tensor loss = Loss(classifier, ids, mask, labels);
                     loss.backward();
-                    nn.utils.clip_grad_norm_(module.parameters(), 1.0);
+                    nn.utils.clip_grad_norm_(trained, 1.0);
                     optimizer.step();
                     lossSum += loss.item<float>();
                     lossCount++;
@@ -82,6 +84,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
             module.load_state_dict(best);
             foreach (var tensor in best.Values) tensor.Dispose();
         }
+        classifier.TokenEmbedding.requires_grad = true;
         module.eval();
     }
 

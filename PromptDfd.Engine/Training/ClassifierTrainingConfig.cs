@@ -24,6 +24,15 @@ public sealed record ClassifierTrainingConfig
     /// a GPT body a language model while it learns the task; 0 trains on the classification loss alone.</summary>
     public double LanguageModelWeight { get; init; }
 
+    /// <summary>Keeps the token embeddings as the prior learned them: a small training split updates only the rows of
+    /// the words it contains, which pulls them away from the unseen words they were near.</summary>
+    public bool FreezeTokenEmbeddings { get; init; }
+
+    /// <summary>Fine-tuning runs with seeds Seed, Seed+1, …; the one with the best dev accuracy is kept. Small
+    /// training sets make a fine-tuned classifier's quality swing with its head initialisation and data order
+    /// (Dodge et al., 2020), and the dev split is what decides between them.</summary>
+    public int Restarts { get; init; } = 1;
+
     public void Validate()
     {
         var problems = new List<string>();
@@ -33,6 +42,7 @@ public sealed record ClassifierTrainingConfig
         if (WarmupFraction is < 0 or >= 1) problems.Add($"WarmupFraction must be in [0, 1) (got {WarmupFraction})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
         if (LanguageModelWeight < 0) problems.Add($"LanguageModelWeight must be 0 or more (got {LanguageModelWeight})");
+        if (Restarts is < 1 or > 20) problems.Add($"Restarts must be between 1 and 20 (got {Restarts})");
         if (MaximumLength < 2) problems.Add($"MaximumLength must be at least 2 (got {MaximumLength})");
         ConfigProblems.ThrowIfAny("classifier training", problems);
     }

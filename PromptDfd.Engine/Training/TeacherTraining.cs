@@ -9,7 +9,11 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Training;
 
-public sealed record TeacherTrainingResult(ClassificationScores Test, ClassificationScores NaiveBayesTest, ClassificationScores BestDev, int BestEpoch, string Folder);
+public sealed record TeacherTrainingResult(ClassificationScores Test, ClassificationScores NaiveBayesTest, ClassificationScores BestDev, int BestEpoch, string Folder,
+    long KeptSeed, IReadOnlyList<TeacherRestart> Restarts);
+
+/// <summary>One fine-tuning restart: its seed and the dev scores of its best epoch.</summary>
+public sealed record TeacherRestart(long Seed, ClassificationScores BestDev, int BestEpoch);
 
 /// <summary>
 /// Fine-tunes a teacher (the prior's body plus a classification head) on a task's training split, selects the
@@ -31,23 +35,46 @@ public static class TeacherTraining
         var naiveBayesScores = ClassificationMetrics.Score(test.Select(e => naiveBayes.Predict(e.Text)).ToList(), test.Select(e => e.Label).ToList(), task.Labels.Count);
         log($"Naive Bayes on {task.Name} test: {naiveBayesScores}");
 
-        manual_seed(config.Seed);
-        var teacher = GptClassifier.FromLanguageModel(prior.Model, task.Labels.Count, config.Dropout, config.Pooling);
-        var batcher = new TextBatcher(prior.Tokenizer, Math.Min(config.MaximumLength, teacher.Config.ContextLength));
+        var batcher = new TextBatcher(prior.Tokenizer, Math.Min(config.MaximumLength, prior.Model.Config.ContextLength));
         var devLog = new List<string>();
-        var trainer = new ClassifierTrainer(config, batcher, progress =>
-        {
-            string line = FormattableString.Invariant($"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} {progress.SecondsElapsed:F0}s")
-                          + (progress.Dev is null ? "" : $"; dev {progress.Dev}");
-            log(line);
-            if (progress.Dev is not null) devLog.Add(line);
-        });
+        var restarts = new List<TeacherRestart>();
+        GptClassifier? teacher = null;
+        ClassificationScores? bestDev = null;
+        int bestEpoch = 0;
+        long keptSeed = config.Seed;
         var started = DateTime.UtcNow;
-        trainer.Train(teacher, train, dev, task.Labels.Count, cancellation);
-        cancellation.ThrowIfCancellationRequested();
+        for (int restart = 0; restart < config.Restarts; restart++)
+        {
+            long seed = config.Seed + restart;
+            string prefix = config.Restarts > 1 ? $"seed {seed}: " : "";
+            manual_seed(seed);
+            var candidate = GptClassifier.FromLanguageModel(prior.Model, task.Labels.Count, config.Dropout, config.Pooling);
+            var candidateLog = new List<string>();
+            var trainer = new ClassifierTrainer(config with { Seed = seed }, batcher, progress =>
+            {
+                string line = prefix + FormattableString.Invariant($"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} {progress.SecondsElapsed:F0}s")
+                              + (progress.Dev is null ? "" : $"; dev {progress.Dev}");
+                log(line);
+                if (progress.Dev is not null) candidateLog.Add(line);
+            });
+            trainer.Train(candidate, train, dev, task.Labels.Count, cancellation);
+            cancellation.ThrowIfCancellationRequested();
+            var outcome = new TeacherRestart(seed, trainer.BestDev!, trainer.BestEpoch);
+            restarts.Add(outcome);
+            if (bestDev is null || outcome.BestDev.Accuracy > bestDev.Accuracy)
+            {
+                teacher?.Dispose();
+                (teacher, bestDev, bestEpoch, keptSeed) = (candidate, outcome.BestDev, outcome.BestEpoch, seed);
+                devLog.Clear();
+                devLog.AddRange(candidateLog);
+            }
+            else candidate.Dispose();
+        }
+        if (teacher is null || bestDev is null) throw new InvalidOperationException("Restarts must be at least 1.");
+        if (config.Restarts > 1) log($"kept seed {keptSeed} of {config.Restarts} restarts: {string.Join("; ", restarts.Select(Describe))}");
         var predictions = ClassifierInference.Predict(teacher, batcher, test.Select(e => e.Text).ToList());
         var testScores = ClassificationMetrics.Score(predictions, test.Select(e => e.Label).ToList(), task.Labels.Count);
-        log($"teacher on {task.Name} test: {testScores} (best dev epoch {trainer.BestEpoch}: {trainer.BestDev})");
+        log($"teacher on {task.Name} test: {testScores} (best dev epoch {bestEpoch}: {bestDev})");
 
         var card = new ModelCard
         {
@@ -61,17 +88,18 @@ public static class TeacherTraining
                 ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
                 ("initialised from", $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {config.Seed}; best dev epoch {trainer.BestEpoch}")),
+                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; best dev epoch {bestEpoch}")),
                 ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
             ],
             Metrics =
             [
                 ("test accuracy", testScores.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
                 ("test macro-F1", testScores.MacroF1.ToString("P1", CultureInfo.InvariantCulture)),
-                ("dev accuracy (selection)", trainer.BestDev!.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
+                ("dev accuracy (selection)", bestDev.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
                 ("Naive Bayes test accuracy", naiveBayesScores.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
                 ("Naive Bayes test macro-F1", naiveBayesScores.MacroF1.ToString("P1", CultureInfo.InvariantCulture)),
                 ("beats Naive Bayes", testScores.Accuracy > naiveBayesScores.Accuracy ? "yes" : "no"),
+                .. (config.Restarts > 1 ? restarts.Select(r => ("restart", Describe(r))) : []),
                 .. devLog.Select(l => ("log", l)),
             ],
             Commands = [commandLine ?? CommandFor(task, config, half)],
@@ -79,13 +107,17 @@ public static class TeacherTraining
         };
         var training = JsonSerializer.SerializeToNode(config) as JsonObject;
         training!["task"] = task.Name;
+        training["kept_seed"] = keptSeed;
         training["test_accuracy"] = testScores.Accuracy;
         training["test_macro_f1"] = testScores.MacroF1;
         training["naive_bayes_test_accuracy"] = naiveBayesScores.Accuracy;
         Checkpoint.SaveClassifier(output, teacher, task.Labels, priorFolder, card, training, half);
         log($"saved teacher -> {output}");
-        return new TeacherTrainingResult(testScores, naiveBayesScores, trainer.BestDev, trainer.BestEpoch, output);
+        return new TeacherTrainingResult(testScores, naiveBayesScores, bestDev, bestEpoch, output, keptSeed, restarts);
     }
+
+    private static string Describe(TeacherRestart restart) =>
+        FormattableString.Invariant($"seed {restart.Seed}: best dev accuracy {restart.BestDev.Accuracy:P1} (epoch {restart.BestEpoch})");
 
     private static readonly ClassifierTrainingConfig Defaults = new();
 
@@ -95,6 +127,8 @@ public static class TeacherTraining
         + (config.WeightDecay != Defaults.WeightDecay ? FormattableString.Invariant($" --weight-decay {config.WeightDecay}") : "")
         + (config.LanguageModelWeight != Defaults.LanguageModelWeight ? FormattableString.Invariant($" --lm-weight {config.LanguageModelWeight}") : "")
         + (config.Dropout != Defaults.Dropout ? FormattableString.Invariant($" --dropout {config.Dropout}") : "")
+        + (config.FreezeTokenEmbeddings ? " --freeze-embeddings" : "")
+        + (config.Restarts != Defaults.Restarts ? $" --restarts {config.Restarts}" : "")
         + (half ? " --precision f16" : "");
 
     private static List<(string Text, int Label)> Labeled(TaskDataset task, IReadOnlyList<LabeledExample> examples) =>

@@ -68,6 +68,22 @@ public sealed class ClassifierTrainerTests : IDisposable
     }
 
     [Fact]
+    public void FrozenTokenEmbeddingsStayAsThePriorLearnedThemWhileTheRestTrains()
+    {
+        manual_seed(3);
+        var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
+        var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 2, BatchSize = 4, LearningRate = 3e-3, Dropout = 0, FreezeTokenEmbeddings = true },
+            new TextBatcher(tokenizer, 32), _ => { });
+        trainer.Train(model, Train, Dev, 2);
+        var after = model.state_dict();
+        const string embedding = "transformer.wte.weight"; // Hugging Face GPT-2 naming
+        Assert.True(before[embedding].eq(after[embedding]).all().item<bool>(), "the token embeddings are untouched");
+        Assert.Contains(after, p => p.Key != embedding && !before[p.Key].eq(p.Value).all().item<bool>());
+        Assert.True(model.TokenEmbedding.requires_grad, "the model is left trainable for whoever uses it next");
+    }
+
+    [Fact]
     public void AuxiliaryLanguageModelLossIsRejectedWhereItCannotApply()
     {
         var negative = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { LanguageModelWeight = -1 }.Validate());

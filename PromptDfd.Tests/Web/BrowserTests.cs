@@ -175,12 +175,18 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
 
         await page.GetByLabel("Auxiliary LM loss").FillAsync("0.5");
         await page.GetByLabel("Auxiliary LM loss").PressAsync("Tab");
+        await page.GetByLabel("Freeze token embeddings").CheckAsync();
+        await page.GetByLabel("Restarts").FillAsync("2");
+        await page.GetByLabel("Restarts").PressAsync("Tab");
         await page.ClickAsync("#train-teacher");
         await page.Locator("#teacher-log", new() { HasText = "saved teacher" }).WaitForAsync(new() { Timeout = 120_000 });
         await DashboardHost.Screenshot(page, "models-and-data-teacher");
         string teacher = Path.Combine(host.Environment.Root, "models", "teachers", "reviews");
         Assert.True(File.Exists(Path.Combine(teacher, "model.safetensors")));
-        Assert.Contains("auxiliary LM loss x 0.5", File.ReadAllText(Path.Combine(teacher, "card.md")));
+        string card = File.ReadAllText(Path.Combine(teacher, "card.md"));
+        Assert.Contains("auxiliary LM loss x 0.5", card);
+        Assert.Contains("token embeddings frozen", card);
+        Assert.Contains("best dev of 2 restarts", card);
     }
 
     [Fact]

@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Training;
+using PromptDfd.Tests.Support;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Tests.Training;
+
+public sealed class TeacherTrainingTests : IDisposable
+{
+    private readonly TinyRunEnvironment environment = new();
+
+    public void Dispose() => environment.Dispose();
+
+    private TeacherTrainingResult Train(ClassifierTrainingConfig config, string name, List<string>? log = null) =>
+        TeacherTraining.Train(TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName)),
+            Path.Combine(environment.Root, "models", "prior"), Path.Combine(environment.Root, "teachers", name), config, CPU, line => log?.Add(line));
+
+    private byte[] Weights(string name) => File.ReadAllBytes(Path.Combine(environment.Root, "teachers", name, "model.safetensors"));
+
+    [Fact]
+    public void RestartsKeepTheSeedWithTheBestDevAccuracyExactlyAsThatSeedTrainsAlone()
+    {
+        var config = new ClassifierTrainingConfig { Epochs = 2, BatchSize = 2, LearningRate = 3e-3, Dropout = 0, Seed = 40, Restarts = 3 };
+        var log = new List<string>();
+        var restarted = Train(config, "restarted", log);
+
+        Assert.Equal([40L, 41L, 42L], restarted.Restarts.Select(r => r.Seed));
+        double best = restarted.Restarts.Max(r => r.BestDev.Accuracy);
+        Assert.Equal(restarted.Restarts.First(r => r.BestDev.Accuracy == best).Seed, restarted.KeptSeed);
+        Assert.Equal(best, restarted.BestDev.Accuracy);
+        Assert.Contains(log, l => l.StartsWith($"kept seed {restarted.KeptSeed} of 3 restarts", StringComparison.Ordinal));
+
+        var alone = Train(config with { Seed = restarted.KeptSeed, Restarts = 1 }, "alone");
+        Assert.Equal(Weights("alone"), Weights("restarted"));
+        Assert.Equal(alone.Test.Accuracy, restarted.Test.Accuracy);
+
+        string folder = Path.Combine(environment.Root, "teachers", "restarted");
+        string card = File.ReadAllText(Path.Combine(folder, "card.md"));
+        Assert.Contains("best dev of 3 restarts, seeds 40–42", card);
+        Assert.Contains("--restarts 3", card);
+        var training = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!["promptdfd"]!["training"]!;
+        Assert.Equal(restarted.KeptSeed, (long)training["kept_seed"]!);
+        Assert.Equal(3, (int)training["Restarts"]!);
+    }
+
+    [Fact]
+    public void RestartsOutsideOneToTwentyAreRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { Restarts = 0 }.Validate());
+        Assert.Contains("Restarts must be between 1 and 20 (got 0)", error.Message);
+    }
+}
