@@ -30,6 +30,7 @@ public static class TrainTeacherCommand
             LanguageModelWeight = arguments.Double("lm-weight", defaults.LanguageModelWeight),
             Pooling = ClassifierPoolingNames.Parse(arguments.String("pooling", defaults.Pooling.Name()), "--pooling"),
             FreezeTokenEmbeddings = arguments.Flag("freeze-embeddings"),
+            RandomWindows = arguments.Flag("random-windows"),
             Restarts = arguments.Int("restarts", defaults.Restarts),
         };
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));

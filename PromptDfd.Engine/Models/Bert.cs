@@ -207,6 +207,7 @@ public sealed class BertClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
 
     public BertConfig Config { get; }
     public int Classes => (int)classifier.weight!.shape[0];
+    public int ContextLength => Config.MaxPositions;
     public Parameter TokenEmbedding => bert.Words;
 
     public override Tensor forward(Tensor tokens) => Classify(tokens, null);

@@ -235,6 +235,7 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
     public GptConfig Config => transformer.Config;
     public GptBody Body => transformer;
     public int Classes => (int)score.weight!.shape[0];
+    public int ContextLength => Config.ContextLength;
     public ClassifierPooling Pooling { get; }
     public Parameter TokenEmbedding => transformer.TokenEmbedding;
 

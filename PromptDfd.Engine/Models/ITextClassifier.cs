@@ -8,6 +8,9 @@ public interface ITextClassifier
 {
     int Classes { get; }
 
+    /// <summary>The longest token sequence it reads in one pass.</summary>
+    int ContextLength { get; }
+
     /// <summary>The token embedding matrix, so soft inputs (AS-DFD) can be fed through <see cref="ClassifyEmbeddings"/>.</summary>
     Parameter TokenEmbedding { get; }
 

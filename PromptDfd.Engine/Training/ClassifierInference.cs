@@ -13,25 +13,34 @@ public static class ClassifierInference
     public static int[] Predict(nn.Module module, TextBatcher batcher, IReadOnlyList<string> texts) =>
         Probabilities(module, batcher, texts).Select(p => Array.IndexOf(p, p.Max())).ToArray();
 
-    /// <summary>Class probabilities per text.</summary>
+    /// <summary>Class probabilities per text: the mean over the windows that cover it (one for a text that fits the context).</summary>
     public static float[][] Probabilities(nn.Module module, TextBatcher batcher, IReadOnlyList<string> texts)
     {
         var classifier = (ITextClassifier)module;
+        var windows = texts.SelectMany((text, owner) => batcher.EncodeWindows(text).Select(ids => (Owner: owner, Ids: ids))).ToList();
+        var sums = new float[texts.Count][];
+        var counts = new int[texts.Count];
         bool wasTraining = module.training;
         module.eval();
-        var result = new List<float[]>(texts.Count);
         using (no_grad())
         {
-            foreach (string[] batch in texts.Chunk(BatchSize))
+            foreach (var batch in windows.Chunk(BatchSize))
             {
                 using var scope = NewDisposeScope();
-                var (ids, mask) = batcher.Pad(batch.Select(batcher.Encode).ToList(), classifier.TokenEmbedding.device);
+                var (ids, mask) = batcher.Pad(batch.Select(w => w.Ids).ToList(), classifier.TokenEmbedding.device);
                 float[] flat = classifier.Classify(ids, mask).softmax(1).cpu().data<float>().ToArray();
                 int classes = flat.Length / batch.Length;
-                for (int row = 0; row < batch.Length; row++) result.Add(flat[(row * classes)..((row + 1) * classes)]);
+                for (int row = 0; row < batch.Length; row++)
+                {
+                    var sum = sums[batch[row].Owner] ??= new float[classes];
+                    for (int c = 0; c < classes; c++) sum[c] += flat[row * classes + c];
+                    counts[batch[row].Owner]++;
+                }
             }
         }
         if (wasTraining) module.train();
-        return result.ToArray();
+        for (int text = 0; text < texts.Count; text++)
+            for (int c = 0; c < sums[text].Length; c++) sums[text][c] /= counts[text];
+        return sums;
     }
 }

@@ -26,7 +26,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         if (config.LanguageModelWeight > 0 && module is not GptClassifier)
             throw new ArgumentException($"An auxiliary language-modelling loss needs a GPT-body classifier; set LanguageModelWeight to 0 for a {module.GetType().Name}.");
         Device device = classifier.TokenEmbedding.device;
-        var encoded = train.Select(e => (Ids: batcher.Encode(e.Text), e.Label)).ToList();
+        var encoded = train.Select(e => (Ids: config.RandomWindows ? batcher.EncodeWhole(e.Text) : batcher.Encode(e.Text), e.Label)).ToList();
         var random = new Random((int)config.Seed);
         manual_seed(config.Seed);
         classifier.TokenEmbedding.requires_grad = !config.FreezeTokenEmbeddings;
@@ -51,7 +51,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
                 using (NewDisposeScope())
                 {
-                    var (ids, mask) = batcher.Pad(batch.Select(i => encoded[i].Ids).ToList(), device);
+                    var (ids, mask) = batcher.Pad(batch.Select(i => batcher.RandomWindow(encoded[i].Ids, random)).ToList(), device);
                     Tensor labels = tensor(batch.Select(i => (long)encoded[i].Label).ToArray()).to(device);
                     optimizer.zero_grad();
                     Tensor loss = Loss(classifier, ids, mask, labels);

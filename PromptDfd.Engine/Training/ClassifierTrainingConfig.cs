@@ -28,6 +28,10 @@ public sealed record ClassifierTrainingConfig
     /// the words it contains, which pulls them away from the unseen words they were near.</summary>
     public bool FreezeTokenEmbeddings { get; init; }
 
+    /// <summary>A training text longer than the context contributes a window at a random start each epoch rather than
+    /// always its opening, so long texts teach all of their words.</summary>
+    public bool RandomWindows { get; init; }
+
     /// <summary>Fine-tuning runs with seeds Seed, Seed+1, …; the one with the best dev accuracy is kept. Small
     /// training sets make a fine-tuned classifier's quality swing with its head initialisation and data order
     /// (Dodge et al., 2020), and the dev split is what decides between them.</summary>

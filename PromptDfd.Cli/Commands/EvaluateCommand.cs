@@ -1,0 +1,41 @@
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Metrics;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Training;
+
+namespace PromptDfd.Cli.Commands;
+
+/// <summary>Scores a classifier checkpoint on a task split next to the Naive Bayes baseline trained on the task's train split.</summary>
+public static class EvaluateCommand
+{
+    public static int Run(CommandArguments arguments)
+    {
+        string taskName = arguments.String("task", "sentiment");
+        string taskFolder = arguments.String("task-folder", Path.Combine(RepositoryPaths.Tasks, taskName));
+        string model = arguments.String("model", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
+        string split = arguments.String("split", "dev");
+        var device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
+        TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
+        arguments.RejectUnknown();
+
+        var task = TaskDataset.Load(taskFolder);
+        var examples = split switch
+        {
+            "train" => task.Splits.Train,
+            "dev" => task.Splits.Dev,
+            "test" => task.Splits.Test,
+            _ => throw new UsageException($"--split must be train, dev or test (got '{split}')."),
+        };
+        var classifier = Checkpoint.LoadClassifier(model, device);
+        if (!classifier.Labels.SequenceEqual(task.Labels))
+            throw new InvalidDataException($"{model} predicts [{string.Join(", ", classifier.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; pass the matching --model or --task.");
+        var gold = examples.Select(e => task.LabelIndex(e.Label)).ToList();
+        int context = classifier.Classifier.ContextLength;
+        var predictions = ClassifierInference.Predict(classifier.Module, new TextBatcher(classifier.Tokenizer, context), examples.Select(e => e.Text).ToList());
+        Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(model))} on {task.Name} {split}: {ClassificationMetrics.Score(predictions, gold, task.Labels.Count)}");
+        var naiveBayes = new NaiveBayesBaseline(task.Splits.Train.Select(e => (e.Text, task.LabelIndex(e.Label))).ToList(), task.Labels.Count);
+        Console.WriteLine($"Naive Bayes on {task.Name} {split}: {ClassificationMetrics.Score(examples.Select(e => naiveBayes.Predict(e.Text)).ToList(), gold, task.Labels.Count)}");
+        return 0;
+    }
+}
