@@ -45,4 +45,21 @@ public class ShippedModelsTests
         var scores = ClassificationMetrics.Score(predicted, sample.Select(e => dataset.LabelIndex(e.Label)).ToList(), dataset.Labels.Count);
         Assert.True(scores.Accuracy > 1.5 / dataset.Labels.Count, $"{task}: {scores}");
     }
+
+    [Theory]
+    [InlineData("sentiment")]
+    [InlineData("genre")]
+    [InlineData("ontology")]
+    public void ShippedTeacherBeatsTheNaiveBayesBaselineOnTheTestSplit(string task)
+    {
+        var dataset = TaskDataset.Load(ShippedTasksTests.RepositoryFile("data", "tasks", task));
+        var teacher = Checkpoint.LoadClassifier(ShippedTasksTests.RepositoryFile("models", "teachers", task));
+        var test = dataset.Splits.Test;
+        var gold = test.Select(e => dataset.LabelIndex(e.Label)).ToList();
+        var naiveBayes = new NaiveBayesBaseline(dataset.Splits.Train.Select(e => (e.Text, dataset.LabelIndex(e.Label))).ToList(), dataset.Labels.Count);
+        var baseline = ClassificationMetrics.Score(test.Select(e => naiveBayes.Predict(e.Text)).ToList(), gold, dataset.Labels.Count);
+        var scores = ClassificationMetrics.Score(
+            ClassifierInference.Predict(teacher.Module, new TextBatcher(teacher.Tokenizer, 128), test.Select(e => e.Text).ToList()), gold, dataset.Labels.Count);
+        Assert.True(scores.Accuracy > baseline.Accuracy, $"{task}: teacher {scores} vs Naive Bayes {baseline}");
+    }
 }
