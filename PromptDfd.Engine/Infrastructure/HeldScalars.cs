@@ -11,8 +11,23 @@ namespace PromptDfd.Engine.Infrastructure;
 /// </summary>
 public static class HeldScalars
 {
+    public static readonly Scalar Zero = 0.ToScalar();
     public static readonly Scalar One = 1.ToScalar();
 
     /// <summary><c>a + b</c> without a short-lived Scalar.</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary><c>a * value</c> with the Scalar held until libtorch has returned.</summary>
+    public static Tensor Times(this Tensor a, double value)
+    {
+        using Scalar held = value.ToScalar();
+        return a.mul(held);
+    }
+
+    /// <summary><c>a / value</c> with the Scalar held until libtorch has returned.</summary>
+    public static Tensor DividedBy(this Tensor a, double value)
+    {
+        using Scalar held = value.ToScalar();
+        return a.div(held);
+    }
 }

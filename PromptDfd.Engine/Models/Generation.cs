@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using System.Buffers;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -127,7 +128,7 @@ public static class Generation
     public static Tensor SampleNext(Tensor logits, SamplingConfig sampling, Generator? generator)
     {
         if (sampling.Temperature == 0) return logits.argmax(1);
-        Tensor probabilities = (logits.to_type(ScalarType.Float32) / sampling.Temperature).softmax(1);
+        Tensor probabilities = logits.to_type(ScalarType.Float32).DividedBy(sampling.Temperature).softmax(1);
         float[] buffer = ArrayPool<float>.Shared.Rent((int)probabilities.numel());
         try
         {

@@ -275,7 +275,7 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
     {
         // Right-padded batches: the last real token sees the whole text.
         if (mask is null) return hidden.select(1, -1);
-        Tensor last = mask.to_type(ScalarType.Int64).sum(1).sub(1).clamp_min(0);
+        Tensor last = mask.to_type(ScalarType.Int64).sum(1).sub(HeldScalars.One).clamp_min(HeldScalars.Zero);
         return hidden.gather(1, last.view(-1, 1, 1).expand(-1, 1, hidden.shape[2])).squeeze(1);
     }
 
@@ -283,7 +283,7 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
     {
         if (mask is null) return hidden.mean([1]);
         Tensor weights = mask.to_type(hidden.dtype).unsqueeze(-1);
-        return hidden.mul(weights).sum(1).div(weights.sum(1).clamp_min(1));
+        return hidden.mul(weights).sum(1).div(weights.sum(1).clamp_min(HeldScalars.One));
     }
 }
 

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,9 +76,10 @@ public sealed class PolicyGradientUpdater
             else
             {
                 Tensor ratio = (logProbability - tensor(oldLogProbabilities, dtype: ScalarType.Float32).to(logProbability.device)).exp();
-                objective = minimum(ratio * advantage, ratio.clamp(1 - config.PpoClip, 1 + config.PpoClip) * advantage);
+                using Scalar low = (1 - config.PpoClip).ToScalar(), high = (1 + config.PpoClip).ToScalar();
+                objective = minimum(ratio * advantage, ratio.clamp(low, high) * advantage);
             }
-            Tensor loss = -objective.mean() - config.EntropyBonus * entropy.mean();
+            Tensor loss = -objective.mean() - entropy.mean().Times(config.EntropyBonus);
             loss.backward();
             nn.utils.clip_grad_norm_(policy.TrainableParameters, 1.0);
             optimizer.step();

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -132,16 +133,20 @@ public sealed class TopicPrompter : nn.Module
     {
         int length = prompts[0].Length;
         Tensor ids = tensor(prompts.SelectMany(p => p).ToArray(), [prompts.Length, length]).to(prior.Body.TokenEmbedding.device);
-        Tensor inputs = cat([full(prompts.Length, 1, endOfTextId, dtype: ScalarType.Int64, device: ids.device), ids.narrow(1, 0, length - 1)], 1);
+        using Scalar startToken = endOfTextId.ToScalar();
+        Tensor inputs = cat([full(prompts.Length, 1, startToken, dtype: ScalarType.Int64, device: ids.device), ids.narrow(1, 0, length - 1)], 1);
         return PromptLogProbabilities(prior.forward(inputs), ids, endOfTextId).LogProbability;
     }
 
     // Prompts never contain end-of-text, for the policy and the reference alike, so the two stay comparable.
+    // log 0 is -inf after masking; clamping keeps 0 * log 0 at 0 in the entropy. Held for the process (see HeldScalars).
+    private static readonly Scalar LogOfZero = (-1e9).ToScalar();
+
     private static (Tensor LogProbability, Tensor Entropy) PromptLogProbabilities(Tensor logits, Tensor ids, int endOfTextId)
     {
         Tensor logSoftmax = nn.functional.log_softmax(WithoutEndOfText(logits, endOfTextId), 2);
         Tensor chosen = logSoftmax.gather(2, ids.unsqueeze(2)).squeeze(2).sum(1);
-        Tensor entropy = -(logSoftmax.exp() * logSoftmax.clamp_min(-1e9)).sum(2).mean([1L]);
+        Tensor entropy = (logSoftmax.exp() * logSoftmax.clamp_min(LogOfZero)).sum(2).mean([1L]).neg();
         return (chosen, entropy);
     }
 
@@ -166,7 +171,8 @@ public sealed class TopicPrompter : nn.Module
     private Tensor Context(IReadOnlyList<int> classes)
     {
         Tensor index = tensor(classes.Select(c => (long)c).ToArray()).to(class_prefix.device);
-        Tensor start = Embed(full(classes.Count, 1, endOfText, dtype: ScalarType.Int64, device: class_prefix.device));
+        using Scalar startToken = endOfText.ToScalar();
+        Tensor start = Embed(full(classes.Count, 1, startToken, dtype: ScalarType.Int64, device: class_prefix.device));
         return cat([class_prefix.index_select(0, index), start], 1);
     }
 

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Models;
 using TorchSharp;
@@ -44,7 +45,7 @@ public sealed class EmbeddingInversionSource(PromptDfdConfig config, Distillatio
                 Tensor studentLogits = student.ClassifyEmbeddings(distribution.matmul(student.TokenEmbedding), null);
                 Tensor confidence = nn.functional.log_softmax(teacherLogits, 1).gather(1, target).mean();
                 Tensor disagreement = DistillationLoss.PerExampleDivergence(teacherLogits, studentLogits).mean();
-                Tensor loss = -(config.AsDfd.ConfidenceWeight * confidence + config.AsDfd.DisagreementWeight * disagreement);
+                Tensor loss = confidence.Times(config.AsDfd.ConfidenceWeight).Plus(disagreement.Times(config.AsDfd.DisagreementWeight)).neg();
                 loss.backward();
                 optimizer.step();
             }
