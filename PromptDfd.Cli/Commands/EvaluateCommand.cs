@@ -30,12 +30,9 @@ public static class EvaluateCommand
         var classifier = Checkpoint.LoadClassifier(model, device);
         if (!classifier.Labels.SequenceEqual(task.Labels))
             throw new InvalidDataException($"{model} predicts [{string.Join(", ", classifier.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; pass the matching --model or --task.");
-        var gold = examples.Select(e => task.LabelIndex(e.Label)).ToList();
-        int context = classifier.Classifier.ContextLength;
-        var predictions = ClassifierInference.Predict(classifier.Module, new TextBatcher(classifier.Tokenizer, context), examples.Select(e => e.Text).ToList());
-        Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(model))} on {task.Name} {split}: {ClassificationMetrics.Score(predictions, gold, task.Labels.Count)}");
-        var naiveBayes = new NaiveBayesBaseline(task.Splits.Train.Select(e => (e.Text, task.LabelIndex(e.Label))).ToList(), task.Labels.Count);
-        Console.WriteLine($"Naive Bayes on {task.Name} {split}: {ClassificationMetrics.Score(examples.Select(e => naiveBayes.Predict(e.Text)).ToList(), gold, task.Labels.Count)}");
+        var batcher = new TextBatcher(classifier.Tokenizer, classifier.Classifier.ContextLength);
+        Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(model))} on {task.Name} {split}: {ClassifierInference.Score(classifier.Module, batcher, task, examples)}");
+        Console.WriteLine($"Naive Bayes on {task.Name} {split}: {NaiveBayesBaseline.TrainedOn(task).Score(task, examples)}");
         return 0;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using PromptDfd.Engine.Data;
 
 namespace PromptDfd.Engine.Metrics;
 
@@ -34,6 +35,14 @@ public sealed partial class NaiveBayesBaseline
         foreach (var (word, perClass) in counts)
             logLikelihood[word] = perClass.Select((n, c) => Math.Log((n + 1.0) / (totals[c] + vocabulary + 1))).ToArray();
     }
+
+    /// <summary>The baseline fitted on a task's training split.</summary>
+    public static NaiveBayesBaseline TrainedOn(TaskDataset task) =>
+        new(task.Splits.Train.Select(e => (e.Text, task.LabelIndex(e.Label))), task.Labels.Count);
+
+    /// <summary>Accuracy and macro-F1 on examples of the task.</summary>
+    public ClassificationScores Score(TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
+        ClassificationMetrics.Score(examples.Select(e => Predict(e.Text)).ToList(), examples.Select(e => task.LabelIndex(e.Label)).ToList(), task.Labels.Count);
 
     public int Predict(string text)
     {

@@ -29,10 +29,8 @@ public static class TeacherTraining
         LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(priorFolder, device);
         var train = Labeled(task, task.Splits.Train);
         var dev = Labeled(task, task.Splits.Dev);
-        var test = Labeled(task, task.Splits.Test);
 
-        var naiveBayes = new NaiveBayesBaseline(train, task.Labels.Count);
-        var naiveBayesScores = ClassificationMetrics.Score(test.Select(e => naiveBayes.Predict(e.Text)).ToList(), test.Select(e => e.Label).ToList(), task.Labels.Count);
+        var naiveBayesScores = NaiveBayesBaseline.TrainedOn(task).Score(task, task.Splits.Test);
         log($"Naive Bayes on {task.Name} test: {naiveBayesScores}");
 
         var batcher = new TextBatcher(prior.Tokenizer, Math.Min(config.MaximumLength, prior.Model.Config.ContextLength));
@@ -72,8 +70,7 @@ public static class TeacherTraining
         }
         if (teacher is null || bestDev is null) throw new InvalidOperationException("Restarts must be at least 1.");
         if (config.Restarts > 1) log($"kept seed {keptSeed} of {config.Restarts} restarts: {string.Join("; ", restarts.Select(Describe))}");
-        var predictions = ClassifierInference.Predict(teacher, batcher, test.Select(e => e.Text).ToList());
-        var testScores = ClassificationMetrics.Score(predictions, test.Select(e => e.Label).ToList(), task.Labels.Count);
+        var testScores = ClassifierInference.Score(teacher, batcher, task, task.Splits.Test);
         log($"teacher on {task.Name} test: {testScores} (best dev epoch {bestEpoch}: {bestDev})");
 
         var card = new ModelCard

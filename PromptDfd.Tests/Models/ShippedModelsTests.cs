@@ -54,12 +54,8 @@ public class ShippedModelsTests
     {
         var dataset = TaskDataset.Load(ShippedTasksTests.RepositoryFile("data", "tasks", task));
         var teacher = Checkpoint.LoadClassifier(ShippedTasksTests.RepositoryFile("models", "teachers", task));
-        var test = dataset.Splits.Test;
-        var gold = test.Select(e => dataset.LabelIndex(e.Label)).ToList();
-        var naiveBayes = new NaiveBayesBaseline(dataset.Splits.Train.Select(e => (e.Text, dataset.LabelIndex(e.Label))).ToList(), dataset.Labels.Count);
-        var baseline = ClassificationMetrics.Score(test.Select(e => naiveBayes.Predict(e.Text)).ToList(), gold, dataset.Labels.Count);
-        var scores = ClassificationMetrics.Score(
-            ClassifierInference.Predict(teacher.Module, new TextBatcher(teacher.Tokenizer, 128), test.Select(e => e.Text).ToList()), gold, dataset.Labels.Count);
+        var baseline = NaiveBayesBaseline.TrainedOn(dataset).Score(dataset, dataset.Splits.Test);
+        var scores = ClassifierInference.Score(teacher.Module, new TextBatcher(teacher.Tokenizer, 128), dataset, dataset.Splits.Test);
         Assert.True(scores.Accuracy > baseline.Accuracy, $"{task}: teacher {scores} vs Naive Bayes {baseline}");
     }
 }

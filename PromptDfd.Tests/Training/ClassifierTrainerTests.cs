@@ -6,18 +6,9 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Training;
 
-public sealed class ClassifierTrainerTests : IDisposable
+public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFixture<TinyTokenizerFolder>
 {
-    private readonly TemporaryFolder folder = new();
-    private readonly ITextTokenizer tokenizer;
-
-    public ClassifierTrainerTests()
-    {
-        TinyTokenizer.WriteTo(folder.Path);
-        tokenizer = TokenizerFactory.FromFolder(folder.Path);
-    }
-
-    public void Dispose() => folder.Dispose();
+    private readonly ITextTokenizer tokenizer = files.Tokenizer;
 
     private static readonly List<(string Text, int Label)> Train =
     [

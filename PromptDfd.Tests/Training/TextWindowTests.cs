@@ -6,18 +6,9 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Training;
 
-public sealed class TextWindowTests : IDisposable
+public sealed class TextWindowTests(TinyTokenizerFolder files) : IClassFixture<TinyTokenizerFolder>
 {
-    private readonly TemporaryFolder folder = new();
-    private readonly ITextTokenizer tokenizer;
-
-    public TextWindowTests()
-    {
-        TinyTokenizer.WriteTo(folder.Path);
-        tokenizer = TokenizerFactory.FromFolder(folder.Path);
-    }
-
-    public void Dispose() => folder.Dispose();
+    private readonly ITextTokenizer tokenizer = files.Tokenizer;
 
     [Fact]
     public void WindowsCoverTheWholeTextWithinTheContextAndAShortTextIsOneWindow()
