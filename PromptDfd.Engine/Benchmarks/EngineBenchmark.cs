@@ -73,17 +73,17 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
         manual_seed(1);
         var model = new GptLanguageModel(c);
         model.train();
-        var optimizer = optim.AdamW(model.parameters(), 3e-4);
+        using var optimizer = AdamOptimizer.AdamW(model.parameters(), 3e-4);
         double Step()
         {
             using var scope = NewDisposeScope();
             var ids = randint(0, c.VocabularySize, [config.TrainBatch, c.ContextLength + 1], dtype: ScalarType.Int64);
             var clock = Stopwatch.StartNew();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             Tensor logits = model.forward(ids.narrow(1, 0, c.ContextLength));
             Tensor loss = nn.functional.cross_entropy(logits.view(-1, c.VocabularySize), ids.narrow(1, 1, c.ContextLength).reshape(-1));
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             loss.item<float>();
             return clock.Elapsed.TotalSeconds;
         }
@@ -140,7 +140,7 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
     {
         manual_seed(4);
         var model = new GptClassifier(body, 4);
-        var optimizer = optim.AdamW(model.parameters(), 1e-4);
+        using var optimizer = AdamOptimizer.AdamW(model.parameters(), 1e-4);
         int length = Math.Min(config.ClassifierLength, body.ContextLength);
         double Train()
         {
@@ -149,10 +149,10 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
             Tensor ids = randint(0, body.VocabularySize, [config.TrainBatch, length], dtype: ScalarType.Int64);
             Tensor labels = randint(0, 4, [config.TrainBatch], dtype: ScalarType.Int64);
             var clock = Stopwatch.StartNew();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             Tensor loss = nn.functional.cross_entropy(model.Classify(ids, null), labels);
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             loss.item<float>();
             return clock.Elapsed.TotalSeconds;
         }

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using System.Diagnostics;
 using System.Text.Json;
 using PromptDfd.Engine.Data;
@@ -31,7 +32,7 @@ public sealed class PromptDfdTrainer
     private readonly Action<TrainerEvent> emit;
     private readonly ISampleSource source;
     private readonly ReplayBuffer replay;
-    private readonly AdamW studentOptimizer;
+    private readonly AdamOptimizer studentOptimizer;
     private readonly TextBatcher batcher;
     private readonly RandomSources random;
     private readonly List<QualitySample> window = [];
@@ -59,7 +60,7 @@ public sealed class PromptDfdTrainer
             _ => throw new ArgumentException($"Unknown synthesis method {config.Method}."),
         };
         replay = new ReplayBuffer(config.Distillation.ReplayCapacity);
-        studentOptimizer = optim.AdamW(models.Student.parameters(), config.Distillation.LearningRate);
+        studentOptimizer = AdamOptimizer.AdamW(models.Student.parameters(), config.Distillation.LearningRate);
         batcher = new TextBatcher(models.Tokenizer, models.Prior.Config.ContextLength);
     }
 
@@ -146,11 +147,11 @@ public sealed class PromptDfdTrainer
         models.Student.train();
         var (ids, mask) = batcher.Pad(batch.Select(s => (IReadOnlyList<int>)s.Ids).ToList(), Device);
         Tensor teacher = tensor(batch.SelectMany(s => s.TeacherLogits).ToArray(), [batch.Count, models.Labels.Count]).to(Device);
-        studentOptimizer.zero_grad();
+        studentOptimizer.ZeroGrad();
         Tensor loss = DistillationLoss.Compute(teacher, ((ITextClassifier)models.Student).Classify(ids, mask), config.Distillation.Temperature);
         loss.backward();
         nn.utils.clip_grad_norm_(models.Student.parameters(), 1.0);
-        studentOptimizer.step();
+        studentOptimizer.Step();
         return loss.item<float>();
     }
 
@@ -216,7 +217,7 @@ public sealed class PromptDfdTrainer
         if (Directory.Exists(staging)) Directory.Delete(staging, true);
         Directory.CreateDirectory(staging);
         models.Student.save(Path.Combine(staging, "student.bin"));
-        studentOptimizer.save_state_dict(Path.Combine(staging, "student-optimizer.bin"));
+        studentOptimizer.Save(Path.Combine(staging, "student-optimizer.bin"));
         replay.Save(Path.Combine(staging, "replay.bin"));
         source.SaveState(staging);
         File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(new TrainerState(Step, SamplesSeen, window)));
@@ -236,7 +237,7 @@ public sealed class PromptDfdTrainer
                     ?? throw new InvalidDataException($"'{statePath}' is empty.");
         if (state.Step > config.Schedule.Steps) throw new InvalidDataException($"The checkpoint is at step {state.Step}, past the run's {config.Schedule.Steps} steps.");
         models.Student.load(Path.Combine(folder, "student.bin"));
-        studentOptimizer.load_state_dict(Path.Combine(folder, "student-optimizer.bin"));
+        studentOptimizer.Load(Path.Combine(folder, "student-optimizer.bin"));
         replay.Load(Path.Combine(folder, "replay.bin"));
         source.LoadState(folder);
         Step = state.Step;

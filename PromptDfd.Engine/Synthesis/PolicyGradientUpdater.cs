@@ -13,14 +13,14 @@ public sealed record PolicyUpdateStatistics(double Loss, double MeanAdvantage, d
 public sealed class PolicyGradientUpdater
 {
     private readonly TopicPrompter policy;
-    private readonly TorchSharp.Modules.Adam optimizer;
+    private readonly AdamOptimizer optimizer;
     private readonly double[] baselines;
     private readonly bool[] baselineStarted;
 
     public PolicyGradientUpdater(TopicPrompter policy)
     {
         this.policy = policy;
-        optimizer = optim.Adam(policy.TrainableParameters, policy.Config.LearningRate);
+        optimizer = AdamOptimizer.Adam(policy.TrainableParameters, policy.Config.LearningRate);
         baselines = new double[policy.Classes];
         baselineStarted = new bool[policy.Classes];
     }
@@ -30,13 +30,13 @@ public sealed class PolicyGradientUpdater
     /// <summary>Optimizer moments and per-class baselines, for resumable checkpoints.</summary>
     public void Save(string path)
     {
-        optimizer.save_state_dict(path);
+        optimizer.Save(path);
         File.WriteAllText(path + ".baselines", string.Join('\n', baselines.Select((b, i) => FormattableString.Invariant($"{(baselineStarted[i] ? 1 : 0)} {b:R}"))));
     }
 
     public void Load(string path)
     {
-        optimizer.load_state_dict(path);
+        optimizer.Load(path);
         string[] lines = File.ReadAllLines(path + ".baselines");
         if (lines.Length != baselines.Length) throw new InvalidDataException($"'{path}.baselines' has {lines.Length} classes; the run has {baselines.Length}.");
         for (int i = 0; i < lines.Length; i++)
@@ -65,7 +65,7 @@ public sealed class PolicyGradientUpdater
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var (logProbability, entropy) = policy.Score(classes, prompts);
             Tensor advantage = tensor(advantages, dtype: ScalarType.Float32).to(logProbability.device);
             Tensor objective;
@@ -82,7 +82,7 @@ public sealed class PolicyGradientUpdater
             Tensor loss = -objective.mean() - entropy.mean().Times(config.EntropyBonus);
             loss.backward();
             nn.utils.clip_grad_norm_(policy.TrainableParameters, 1.0);
-            optimizer.step();
+            optimizer.Step();
             lossValue = loss.item<float>();
             entropyValue = entropy.mean().item<float>();
         }

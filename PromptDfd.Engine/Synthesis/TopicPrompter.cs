@@ -101,14 +101,14 @@ public sealed class TopicPrompter : nn.Module
         var usable = examples.Where(e => e.Prompt.Length > 0).Select(e => (e.Class, Prompt: e.Prompt.Take(Config.PromptLength).Where(t => t != endOfText).ToArray()))
             .Where(e => e.Prompt.Length > 0).ToList();
         if (usable.Count == 0 || steps == 0) return double.NaN;
-        var optimizer = optim.Adam(TrainableParameters, learningRate);
+        using var optimizer = AdamOptimizer.Adam(TrainableParameters, learningRate);
         double last = double.NaN;
         bool wasTraining = training;
         train();
         for (int step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             Tensor total = zeros(1, device: class_prefix.device);
             foreach (var group in usable.GroupBy(e => e.Prompt.Length))
             {
@@ -121,7 +121,7 @@ public sealed class TopicPrompter : nn.Module
                 total = total - PromptLogProbabilities(logits, ids, endOfText).LogProbability.sum() / usable.Count;
             }
             total.backward();
-            optimizer.step();
+            optimizer.Step();
             last = total.item<float>();
         }
         if (!wasTraining) eval();

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using System.Diagnostics;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
@@ -31,7 +32,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         manual_seed(config.Seed);
         classifier.TokenEmbedding.requires_grad = !config.FreezeTokenEmbeddings;
         var trained = module.parameters().Where(p => p.requires_grad).ToList();
-        var optimizer = optim.AdamW(trained, config.LearningRate, weight_decay: config.WeightDecay);
+        using var optimizer = AdamOptimizer.AdamW(trained, config.LearningRate, config.WeightDecay);
         int stepsPerEpoch = (encoded.Count + config.BatchSize - 1) / config.BatchSize, totalSteps = stepsPerEpoch * config.Epochs;
         int warmup = (int)(totalSteps * config.WarmupFraction);
         Dictionary<string, Tensor>? best = null;
@@ -48,16 +49,16 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                 if (cancellation.IsCancellationRequested) break;
                 double rate = step < warmup ? config.LearningRate * (step + 1) / warmup
                     : config.LearningRate * Math.Max(0.0, (totalSteps - step) / (double)Math.Max(1, totalSteps - warmup));
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                optimizer.LearningRate = rate;
                 using (NewDisposeScope())
                 {
                     var (ids, mask) = batcher.Pad(batch.Select(i => batcher.RandomWindow(encoded[i].Ids, random)).ToList(), device);
                     Tensor labels = tensor(batch.Select(i => (long)encoded[i].Label).ToArray()).to(device);
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     Tensor loss = Loss(classifier, ids, mask, labels);
                     loss.backward();
                     nn.utils.clip_grad_norm_(trained, 1.0);
-                    optimizer.step();
+                    optimizer.Step();
                     lossSum += loss.item<float>();
                     lossCount++;
                 }

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using System.Diagnostics;
 using PromptDfd.Engine.Models;
 using TorchSharp;
@@ -26,27 +27,26 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
         // Weight decay on matrices only; biases, LayerNorm gains and positions stay undecayed.
         var decayed = model.named_parameters().Where(p => p.parameter.dim() >= 2 && !p.name.Contains("wpe")).Select(p => p.parameter).ToList();
         var plain = model.named_parameters().Where(p => !(p.parameter.dim() >= 2 && !p.name.Contains("wpe"))).Select(p => p.parameter).ToList();
-        var optimizer = optim.AdamW(
-            [new AdamW.ParamGroup(decayed, new AdamW.Options { weight_decay = config.WeightDecay }),
-             new AdamW.ParamGroup(plain, new AdamW.Options { weight_decay = 0 })],
-            lr: config.LearningRate, beta1: 0.9, beta2: 0.95);
+        using var optimizer = new AdamOptimizer(
+            [new AdamOptimizer.ParameterGroup(decayed, config.WeightDecay), new AdamOptimizer.ParameterGroup(plain)],
+            config.LearningRate, decoupledWeightDecay: true, beta1: 0.9, beta2: 0.95);
         var clock = Stopwatch.StartNew();
         long tokensSinceReport = 0;
         model.train();
         for (int step = 0; step < config.Steps && !cancellation.IsCancellationRequested; step++)
         {
             double learningRate = config.LearningRateAt(step);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+            optimizer.LearningRate = learningRate;
             double loss;
             using (NewDisposeScope())
             {
                 var (inputs, targets) = train.RandomBatch(random, config.BatchSize, length, device);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 Tensor logits = model.forward(inputs);
                 Tensor lossTensor = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), targets.view(-1));
                 lossTensor.backward();
                 nn.utils.clip_grad_norm_(model.parameters(), config.GradientClip);
-                optimizer.step();
+                optimizer.Step();
                 loss = lossTensor.item<float>();
             }
             tokensSinceReport += (long)config.BatchSize * length;

@@ -28,7 +28,7 @@ public sealed class EmbeddingInversionSource(PromptDfdConfig config, Distillatio
         {
             Device device = teacher.TokenEmbedding.device;
             var soft = new Parameter(randn([count, length, vocabulary], generator: random.Generator).to(device));
-            var optimizer = optim.Adam([soft], config.AsDfd.LearningRate);
+            using var optimizer = AdamOptimizer.Adam([soft], config.AsDfd.LearningRate);
             Tensor target = tensor(classes.Select(c => (long)c).ToArray()).to(device).unsqueeze(1);
             Tensor banned = zeros([vocabulary], dtype: ScalarType.Bool, device: device);
             banned[models.Tokenizer.EndOfTextId] = tensor(true);
@@ -39,7 +39,7 @@ public sealed class EmbeddingInversionSource(PromptDfdConfig config, Distillatio
             for (int step = 0; step < config.AsDfd.InversionSteps; step++)
             {
                 using var stepScope = NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 Tensor distribution = soft.masked_fill(banned, excluded).softmax(2);
                 Tensor teacherLogits = teacher.ClassifyEmbeddings(distribution.matmul(teacher.TokenEmbedding), null);
                 Tensor studentLogits = student.ClassifyEmbeddings(distribution.matmul(student.TokenEmbedding), null);
@@ -47,7 +47,7 @@ public sealed class EmbeddingInversionSource(PromptDfdConfig config, Distillatio
                 Tensor disagreement = DistillationLoss.PerExampleDivergence(teacherLogits, studentLogits).mean();
                 Tensor loss = confidence.Times(config.AsDfd.ConfidenceWeight).Plus(disagreement.Times(config.AsDfd.DisagreementWeight)).neg();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
             }
             // Only the soft inputs were optimised; the models' parameter gradients are stale and must not leak into their updates.
             models.Student.zero_grad();
