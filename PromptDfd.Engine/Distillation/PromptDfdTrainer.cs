@@ -1,7 +1,7 @@
-using PromptDfd.Engine.Infrastructure;
 using System.Diagnostics;
 using System.Text.Json;
 using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Synthesis;

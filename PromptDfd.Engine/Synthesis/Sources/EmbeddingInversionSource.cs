@@ -1,5 +1,5 @@
-using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
 using TorchSharp;
 using TorchSharp.Modules;
