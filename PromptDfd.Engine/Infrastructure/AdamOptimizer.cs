@@ -100,8 +100,7 @@ public sealed class AdamOptimizer : IDisposable
                 }
                 state.Mean.mul_(beta1Held).add_(gradient, oneMinusBeta1);
                 state.Square.mul_(beta2Held).addcmul_(gradient, gradient, oneMinusBeta2);
-                using Scalar root = Math.Sqrt(biasCorrection2).ToScalar();
-                Tensor denominator = state.Square.sqrt().div(root).add_(epsilon);
+                Tensor denominator = state.Square.sqrt().DividedBy(Math.Sqrt(biasCorrection2)).add_(epsilon);
                 using Scalar stepSize = (-(rate / biasCorrection1)).ToScalar();
                 parameter.addcdiv_(state.Mean, denominator, stepSize);
             }
