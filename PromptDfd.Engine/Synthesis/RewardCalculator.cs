@@ -9,15 +9,26 @@ public sealed record RewardBreakdown(double[] Relevance, double[] Hardness, doub
 /// <summary>
 /// Scores a batch of synthetic samples for the prompter. Inputs are what the trainer already computed (teacher and
 /// student logits on x = prompt ++ content, prompt log-probabilities under the policy and the reference), so the
-/// calculator itself runs no model. The diversity window persists across batches.
+/// calculator itself runs no model. The diversity window and the adaptive plausibility weight persist across batches.
 /// </summary>
 public sealed class RewardCalculator(RewardConfig config)
 {
+    private const double ControllerErrorLimit = 0.2;
     private readonly Queue<string> recentPrompts = new();
     private readonly Dictionary<string, int> recentCounts = new(StringComparer.Ordinal);
 
     /// <summary>The diversity window, oldest first (saved with checkpoints).</summary>
     public IEnumerable<string> RecentPrompts => recentPrompts;
+
+    /// <summary>beta as used for the next batch: <see cref="RewardConfig.Plausibility"/> unless a KL budget adapts it.</summary>
+    public double PlausibilityWeight { get; private set; } = config.Plausibility;
+
+    /// <summary>Puts back a checkpointed beta, so a resumed run continues on the same reward curve.</summary>
+    public void RestorePlausibilityWeight(double weight)
+    {
+        if (weight < 0 || !double.IsFinite(weight)) throw new InvalidDataException($"A saved plausibility weight must be a non-negative number (got {weight}); the checkpoint is damaged, resume from an earlier one.");
+        PlausibilityWeight = weight;
+    }
 
     public void RestoreRecentPrompts(IEnumerable<string> prompts)
     {
@@ -47,10 +58,18 @@ public sealed class RewardCalculator(RewardConfig config)
         for (int i = 0; i < batch; i++)
         {
             total[i] = config.Relevance * relevance[i] + config.Hardness * hardness[i]
-                       + config.Plausibility * plausibility[i] + config.Diversity * diversity[i];
+                       + PlausibilityWeight * plausibility[i] + config.Diversity * diversity[i];
         }
         Remember(prompts);
+        AdaptPlausibilityWeight(-plausibility.Average());
         return new RewardBreakdown(relevance, hardness, plausibility, diversity, total);
+    }
+
+    private void AdaptPlausibilityWeight(double meanKl)
+    {
+        if (config.PlausibilityTargetKl <= 0) return;
+        double error = Math.Clamp(meanKl / config.PlausibilityTargetKl - 1, -ControllerErrorLimit, ControllerErrorLimit);
+        PlausibilityWeight *= 1 + config.PlausibilityAdaptRate * error;
     }
 
     /// <summary>0 for a prompt seen nowhere else; down to -2 for one that fills the batch and the window.</summary>

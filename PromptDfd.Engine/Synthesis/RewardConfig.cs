@@ -27,6 +27,17 @@ public sealed record RewardConfig
     /// prompts drifted 12 nats from P_0 within 100 steps; 0.2 holds them near 5.</summary>
     public double Plausibility { get; init; } = 0.2;
 
+    /// <summary>
+    /// KL budget in nats; 0 keeps beta fixed. When positive, beta (starting at <see cref="Plausibility"/>) adapts after
+    /// every batch so the mean KL to the reference tracks this value (the proportional controller of Ziegler et al.,
+    /// 2019): a fixed beta pulls a warm-started prompter back to P_0, un-steering it from the class topics, while a
+    /// budget lets it keep the drift the topics need and no more.
+    /// </summary>
+    public double PlausibilityTargetKl { get; init; }
+
+    /// <summary>How fast the KL budget moves beta: per batch, beta *= 1 + rate * clip(KL / target - 1, -0.2, 0.2).</summary>
+    public double PlausibilityAdaptRate { get; init; } = 0.1;
+
     /// <summary>Our design: P_0, as method.md says; the warm-started prompter is an option (same as P_0 without a warm start).</summary>
     public PlausibilityReference PlausibilityReference { get; init; } = PlausibilityReference.Prior;
 
@@ -41,6 +52,8 @@ public sealed record RewardConfig
         var problems = new List<string>();
         foreach (var (name, value) in new[] { ("Relevance", Relevance), ("Hardness", Hardness), ("Plausibility", Plausibility), ("Diversity", Diversity) })
             if (value < 0 || double.IsNaN(value)) problems.Add($"{name} weight must be non-negative (got {value})");
+        if (PlausibilityTargetKl < 0 || double.IsNaN(PlausibilityTargetKl)) problems.Add($"PlausibilityTargetKl must be 0 (fixed beta) or a positive KL budget in nats (got {PlausibilityTargetKl})");
+        if (PlausibilityAdaptRate is <= 0 or > 1 || double.IsNaN(PlausibilityAdaptRate)) problems.Add($"PlausibilityAdaptRate must be in (0, 1] (got {PlausibilityAdaptRate})");
         if (!Enum.IsDefined(PlausibilityReference)) problems.Add($"PlausibilityReference must be one of {string.Join(", ", Enum.GetNames<PlausibilityReference>())} (got {PlausibilityReference})");
         if (DiversityWindow < 0) problems.Add($"DiversityWindow must be non-negative (got {DiversityWindow})");
         ConfigProblems.ThrowIfAny("reward", problems);

@@ -80,6 +80,7 @@ public sealed class PromptDfdSource : ISampleSource
         long[][] prompts = rows.Select(r => batch.Prompts[r].Select(t => (long)t).ToArray()).ToArray();
         string[] texts = rows.Select(r => models.Tokenizer.Decode(batch.Prompts[r])).ToArray();
         RewardBreakdown breakdown;
+        double plausibilityWeight = rewards.PlausibilityWeight;
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
@@ -101,6 +102,7 @@ public sealed class PromptDfdSource : ISampleSource
         metric("reward/diversity", breakdown.Diversity.Average());
         metric("reward/std", StandardDeviation(total));
         metric("prompter/kl_to_reference", -breakdown.Plausibility.Average());
+        metric("prompter/plausibility_weight", plausibilityWeight);
         if (statistics is not null) metric("prompter/entropy", statistics.Entropy);
         for (int j = 0; j < rows.Length; j++) Remember(classes[j], texts[j], total[j]);
         foreach (var group in classes.Select((c, j) => (c, j)).GroupBy(p => p.c))
@@ -119,7 +121,8 @@ public sealed class PromptDfdSource : ISampleSource
     {
         prompter.save(Path.Combine(folder, "prompter.bin"));
         updater.Save(Path.Combine(folder, "prompter-optimizer.bin"));
-        var state = new SourceState(steering.Snapshot(), rewards.RecentPrompts.ToList(), recent.Select(r => r.Select(p => new PromptStatistic(p.Prompt, p.Reward, 1)).ToList()).ToList());
+        var state = new SourceState(steering.Snapshot(), rewards.RecentPrompts.ToList(), recent.Select(r => r.Select(p => new PromptStatistic(p.Prompt, p.Reward, 1)).ToList()).ToList(),
+            rewards.PlausibilityWeight);
         File.WriteAllText(Path.Combine(folder, "prompter-state.json"), JsonSerializer.Serialize(state));
     }
 
@@ -131,6 +134,8 @@ public sealed class PromptDfdSource : ISampleSource
                     ?? throw new InvalidDataException($"'{folder}' has an empty prompter-state.json.");
         foreach (SteeringCommand command in state.Steering) steering.Apply(command);
         rewards.RestoreRecentPrompts(state.RewardWindow);
+        // Checkpoints written before the KL budget existed had a fixed beta, which is what the calculator starts from.
+        if (state.PlausibilityWeight is double weight) rewards.RestorePlausibilityWeight(weight);
         for (int c = 0; c < recent.Length && c < state.Recent.Count; c++)
         {
             recent[c].Clear();
@@ -138,7 +143,7 @@ public sealed class PromptDfdSource : ISampleSource
         }
     }
 
-    private sealed record SourceState(IReadOnlyList<SteeringCommand> Steering, List<string> RewardWindow, List<List<PromptStatistic>> Recent);
+    private sealed record SourceState(IReadOnlyList<SteeringCommand> Steering, List<string> RewardWindow, List<List<PromptStatistic>> Recent, double? PlausibilityWeight = null);
 
     private void Remember(int label, string prompt, double reward)
     {
