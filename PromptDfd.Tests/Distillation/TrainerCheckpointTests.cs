@@ -19,12 +19,14 @@ public class TrainerCheckpointTests
             .Select(m => (m.Step, m.Name, Math.Round(m.Value, 5))).ToList();
 
     [Theory]
-    [InlineData("promptdfd")]
-    [InlineData("fixed-prompts")]
-    public void ResumingFromACheckpointContinuesExactlyLikeTheUninterruptedRun(string preset)
+    [InlineData("promptdfd", 0)]
+    [InlineData("promptdfd", 0.5)] // the KL budget's adapted beta is part of the state a resume must restore
+    [InlineData("fixed-prompts", 0)]
+    public void ResumingFromACheckpointContinuesExactlyLikeTheUninterruptedRun(string preset, double klBudget)
     {
         using var environment = new TinyRunEnvironment();
         RunConfig config = RunBuilder.Complete(TinyRunEnvironment.Config(preset, steps: 6), environment.Environment);
+        config = config with { Training = config.Training with { Reward = config.Training.Reward with { PlausibilityTargetKl = klBudget } } };
         string checkpoint = Path.Combine(environment.Root, "checkpoint");
 
         var (whole, wholeEvents, wholeBuilt) = Build(environment, config);

@@ -35,6 +35,35 @@ public class RewardCalculatorTests
     }
 
     [Fact]
+    public void KlBudgetRaisesBetaWhilePromptsDriftPastItAndLowersItWhileTheyStayInside()
+    {
+        var config = new RewardConfig { Relevance = 0, Hardness = 0, Diversity = 0, Plausibility = 0.2, PlausibilityTargetKl = 4, PlausibilityAdaptRate = 0.1 };
+        var calculator = new RewardCalculator(config);
+        float[] zeros = new float[4];
+        // KL 12 is three times the budget: the error is clipped to +0.2, so beta grows by 2 %.
+        var drifted = calculator.Score(tensor(zeros, [2, 2]), tensor(zeros, [2, 2]), [0, 1], [-2, -2], [-14, -14], ["a", "b"]);
+        Assert.Equal(-0.2 * 12, drifted.Total[0], 6); // this batch is scored with the beta it started with
+        Assert.Equal(0.2 * 1.02, calculator.PlausibilityWeight, 9);
+        // KL 3 is a quarter under the budget: the error -0.25 is clipped to -0.2, so beta shrinks by 2 %.
+        var inside = calculator.Score(tensor(zeros, [2, 2]), tensor(zeros, [2, 2]), [0, 1], [-2, -2], [-5, -5], ["a", "b"]);
+        Assert.Equal(-0.2 * 1.02 * 3, inside.Total[0], 6);
+        Assert.Equal(0.2 * 1.02 * (1 - 0.1 * 0.2), calculator.PlausibilityWeight, 9);
+        // Exactly on budget: beta holds.
+        calculator.Score(tensor(zeros, [2, 2]), tensor(zeros, [2, 2]), [0, 1], [-1, -1], [-5, -5], ["a", "b"]);
+        Assert.Equal(0.2 * 1.02 * 0.98, calculator.PlausibilityWeight, 9);
+    }
+
+    [Fact]
+    public void WithoutAKlBudgetBetaNeverMoves()
+    {
+        var calculator = new RewardCalculator(new RewardConfig { Plausibility = 0.2 });
+        float[] zeros = new float[4];
+        for (int i = 0; i < 3; i++)
+            calculator.Score(tensor(zeros, [2, 2]), tensor(zeros, [2, 2]), [0, 1], [-1, -1], [-30, -30], [$"a{i}", $"b{i}"]);
+        Assert.Equal(0.2, calculator.PlausibilityWeight);
+    }
+
+    [Fact]
     public void DiversityPenalisesRepeatsInTheBatchAndInTheRecentWindow()
     {
         var config = new RewardConfig { Relevance = 0, Hardness = 0, Plausibility = 0, Diversity = 1, DiversityWindow = 4 };
@@ -53,5 +82,24 @@ public class RewardCalculatorTests
     {
         var error = Assert.Throws<ArgumentException>(() => new RewardConfig { Hardness = -1 }.Validate());
         Assert.Contains("Hardness", error.Message);
+    }
+
+    [Theory]
+    [InlineData(-1, 0.1, "PlausibilityTargetKl")]
+    [InlineData(4, 0, "PlausibilityAdaptRate")]
+    [InlineData(4, 2, "PlausibilityAdaptRate")]
+    public void AnInvalidKlBudgetIsRejectedWithTheOptionNamed(double target, double rate, string option)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new RewardConfig { PlausibilityTargetKl = target, PlausibilityAdaptRate = rate }.Validate());
+        Assert.Contains(option, error.Message);
+    }
+
+    [Fact]
+    public void ADamagedSavedBetaIsRefused()
+    {
+        var calculator = new RewardCalculator(new RewardConfig());
+        var error = Assert.Throws<InvalidDataException>(() => calculator.RestorePlausibilityWeight(double.NaN));
+        Assert.Contains("checkpoint", error.Message);
+        Assert.Equal(0.2, calculator.PlausibilityWeight);
     }
 }
