@@ -19,6 +19,7 @@ public static class PretrainCommand
         string corpusFolder = arguments.String("corpus", RepositoryPaths.Prior);
         string tokenizerFolder = arguments.String("tokenizer", RepositoryPaths.Tokenizer);
         string output = arguments.String("out", RepositoryPaths.PriorModel);
+        bool resume = arguments.Flag("resume");
         int threads = arguments.Int("threads", 0);
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
         var training = new PretrainConfig
@@ -44,6 +45,14 @@ public static class PretrainCommand
         training.Validate();
         TorchRuntime.ConfigureThreads(threads);
 
+        // Optimizer state and the rest of what continuing needs sit beside the model until the last step, then go.
+        string resumeFolder = Path.Combine(output, ResumeFolder);
+        bool unfinished = Directory.Exists(AtomicFolder.Existing(resumeFolder));
+        if (resume && !unfinished)
+            throw new UsageException($"'{output}' has no unfinished pre-training to resume ({ResumeFolder}/ is missing); run pretrain without --resume.");
+        if (!resume && unfinished)
+            throw new UsageException($"'{output}' holds an unfinished pre-training; add --resume to continue it, or choose another --out (or delete {resumeFolder}) to start over.");
+
         string trainPath = Path.Combine(corpusFolder, PriorCorpus.TrainFile), validPath = Path.Combine(corpusFolder, PriorCorpus.ValidFile);
         var clock = Stopwatch.StartNew();
         var train = new TokenStream(PriorCorpus.Load(trainPath).Select(d => d.Text), tokenizer);
@@ -54,26 +63,45 @@ public static class PretrainCommand
         TorchRuntime.Seed(training.Seed);
         var gpt = new GptLanguageModel(model);
         gpt.to(device);
-        var started = DateTime.UtcNow;
-        var history = new List<string>();
         LanguageModelPretrainer? trainer = null;
         trainer = new LanguageModelPretrainer(training,
             progress =>
             {
-                string line = FormattableString.Invariant($"step {progress.Step}/{progress.Steps} loss {progress.Loss:F3} lr {progress.LearningRate:E2} {progress.TokensPerSecond:F0} tok/s")
-                    + (progress.ValidationLoss is double v ? FormattableString.Invariant($"; valid loss {v:F3} perplexity {Math.Exp(v):F1}") : "");
-                Console.WriteLine(line);
-                if (progress.ValidationLoss is not null) history.Add(line);
+                Console.WriteLine(Describe(progress));
             },
-            step => Save(gpt, tokenizer, tokenizerFolder, output, training, step, trainer!.LastValidationLoss, trainPath, validPath, started, history, train.Length));
-        trainer.Train(gpt, train, valid);
-        Console.WriteLine($"done in {(DateTime.UtcNow - started).TotalMinutes:F1} min -> {output}");
+            checkpoint =>
+            {
+                Save(gpt, tokenizer, tokenizerFolder, output, training, checkpoint.Step, trainer!, trainPath, validPath, train.Length);
+                if (checkpoint.Finished) AtomicFolder.Delete(resumeFolder);
+                else checkpoint.SaveResumeState(resumeFolder);
+            });
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Console.WriteLine("stopping (saving a checkpoint to resume from)..."); cancellation.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            trainer.Train(gpt, train, valid, resume ? resumeFolder : null, cancellation.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        Console.WriteLine(cancellation.IsCancellationRequested
+            ? $"stopped; continue with the same command and --resume -> {output}"
+            : $"done in {trainer.TrainingTime.TotalMinutes:F1} min of training -> {output}");
         return 0;
     }
 
+    private const string ResumeFolder = "resume";
+
+    private static string Describe(PretrainProgress progress) =>
+        FormattableString.Invariant($"step {progress.Step}/{progress.Steps} loss {progress.Loss:F3} lr {progress.LearningRate:E2} {progress.TokensPerSecond:F0} tok/s")
+        + (progress.ValidationLoss is double v ? FormattableString.Invariant($"; valid loss {v:F3} perplexity {Math.Exp(v):F1}") : "");
+
     private static void Save(GptLanguageModel model, ITextTokenizer tokenizer, string tokenizerFolder, string output, PretrainConfig training,
-        int step, double validationLoss, string trainPath, string validPath, DateTime started, List<string> history, int trainTokens)
+        int step, LanguageModelPretrainer trainer, string trainPath, string validPath, int trainTokens)
     {
+        double validationLoss = trainer.LastValidationLoss;
         var samples = Generation.Generate(model, [tokenizer.Encode("The"), tokenizer.Encode("In the morning"), tokenizer.Encode("The committee said"), tokenizer.Encode("I think")],
             new SamplingConfig { MaxNewTokens = 40, TopP = 0.9 }, tokenizer.EndOfTextId, tokenizer.PaddingId, new Generator(42));
         var prompts = new[] { "The", "In the morning", "The committee said", "I think" };
@@ -90,9 +118,9 @@ public static class PretrainCommand
                 ("parameters", model.Config.ParameterCount().ToString("N0", CultureInfo.InvariantCulture)),
                 ("tokenizer", tokenizer.Description),
                 ("training", $"{step} of {training.Steps} steps x {training.BatchSize} x {model.Config.ContextLength} tokens (corpus {trainTokens:N0} tokens), AdamW, cosine lr {training.LearningRate}, seed {training.Seed}"),
-                ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
+                ("wall time", $"{trainer.TrainingTime.TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
             ],
-            Metrics = [("held-out loss", validationLoss.ToString("F3", CultureInfo.InvariantCulture)), ("held-out perplexity", Math.Exp(validationLoss).ToString("F1", CultureInfo.InvariantCulture)), .. history.Select(h => ("log", h))],
+            Metrics = [("held-out loss", validationLoss.ToString("F3", CultureInfo.InvariantCulture)), ("held-out perplexity", Math.Exp(validationLoss).ToString("F1", CultureInfo.InvariantCulture)), .. trainer.ValidationHistory.Select(h => ("log", Describe(h)))],
             Commands =
             [
                 "dotnet run --project PromptDfd.Cli -c Release -- data",

@@ -211,26 +211,18 @@ public sealed class PromptDfdTrainer
     }
 
     /// <summary>Writes everything needed to continue exactly from this step: student, optimizers, replay, the source's state.</summary>
-    public void SaveCheckpoint(string folder)
+    public void SaveCheckpoint(string folder) => AtomicFolder.Replace(folder, staging =>
     {
-        string staging = folder + ".partial";
-        if (Directory.Exists(staging)) Directory.Delete(staging, true);
-        Directory.CreateDirectory(staging);
         models.Student.save(Path.Combine(staging, "student.bin"));
         studentOptimizer.Save(Path.Combine(staging, "student-optimizer.bin"));
         replay.Save(Path.Combine(staging, "replay.bin"));
         source.SaveState(staging);
         File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(new TrainerState(Step, SamplesSeen, window)));
-        // The complete folder replaces the previous checkpoint in one rename, so a kill mid-save never leaves a half checkpoint.
-        string previous = folder + ".previous";
-        if (Directory.Exists(previous)) Directory.Delete(previous, true);
-        if (Directory.Exists(folder)) Directory.Move(folder, previous);
-        Directory.Move(staging, folder);
-        if (Directory.Exists(previous)) Directory.Delete(previous, true);
-    }
+    });
 
     public void LoadCheckpoint(string folder)
     {
+        folder = AtomicFolder.Existing(folder);
         string statePath = Path.Combine(folder, StateFile);
         if (!File.Exists(statePath)) throw new FileNotFoundException($"'{folder}' is not a complete run checkpoint: {StateFile} is missing.", statePath);
         var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))

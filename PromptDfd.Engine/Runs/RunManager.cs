@@ -220,7 +220,7 @@ public sealed class RunManager : IDisposable
             var evaluation = config.Training.Schedule.EvaluateOn == "dev" ? built.Task.Splits.Dev : built.Task.Splits.Test;
             string checkpoint = Path.Combine(environment.RunFolder(id), "checkpoint");
             var replayedSteering = new List<ScheduledSteering>();
-            if (resume && run.CheckpointFolder is not null && Directory.Exists(run.CheckpointFolder))
+            if (resume && run.CheckpointFolder is not null && Directory.Exists(AtomicFolder.Existing(run.CheckpointFolder)))
             {
                 sink.Flush();
                 trainer.LoadCheckpoint(run.CheckpointFolder);

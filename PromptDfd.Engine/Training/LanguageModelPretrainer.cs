@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
 using TorchSharp;
@@ -9,15 +11,33 @@ namespace PromptDfd.Engine.Training;
 
 public sealed record PretrainProgress(int Step, int Steps, double Loss, double LearningRate, double TokensPerSecond, double? ValidationLoss);
 
+/// <summary>A checkpoint step: the model is at <see cref="Step"/>; <see cref="SaveResumeState"/> writes what a resumed run needs besides it.</summary>
+public sealed record PretrainCheckpoint(int Step, bool Finished, Action<string> SaveResumeState);
+
 /// <summary>
-/// Trains a GPT language model on a token stream. Knows nothing about files or consoles: it reports progress
-/// through a callback and asks its caller to save at checkpoint steps.
+/// Trains a GPT language model on a token stream. Knows nothing about model cards or consoles: it reports progress
+/// through a callback and asks its caller to save at checkpoint steps. A run can be resumed from the state saved at a
+/// checkpoint and then continues exactly as if it had never stopped.
 /// </summary>
-public sealed class LanguageModelPretrainer(PretrainConfig config, Action<PretrainProgress> report, Action<int> saveCheckpoint)
+public sealed class LanguageModelPretrainer(PretrainConfig config, Action<PretrainProgress> report, Action<PretrainCheckpoint> saveCheckpoint)
 {
+    private const string ModelFile = "model.bin", OptimizerFile = "optimizer.bin", StateFile = "state.json";
+    // Before the first evaluation the validation loss is NaN, which plain JSON numbers cannot hold.
+    private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public double LastValidationLoss { get; private set; } = double.NaN;
 
-    public void Train(GptLanguageModel model, TokenStream train, TokenStream valid, CancellationToken cancellation = default)
+    /// <summary>Every progress report that carried a validation loss, resumed runs included.</summary>
+    public List<PretrainProgress> ValidationHistory { get; private set; } = [];
+
+    /// <summary>Training wall time so far, summed over the sessions of a resumed run.</summary>
+    public TimeSpan TrainingTime { get; private set; }
+
+    private sealed record ResumeState(int CompletedSteps, PretrainConfig Config, GptConfig Model, int TrainTokens, double LastValidationLoss,
+        List<PretrainProgress> ValidationHistory, double TrainingSeconds);
+
+    /// <param name="resumeFrom">A folder written by <see cref="PretrainCheckpoint.SaveResumeState"/> for this same config, model shape and corpus; null starts from the model as given.</param>
+    public void Train(GptLanguageModel model, TokenStream train, TokenStream valid, string? resumeFrom = null, CancellationToken cancellation = default)
     {
         config.Validate();
         Device device = model.Body.TokenEmbedding.device;
@@ -30,10 +50,26 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
         using var optimizer = new AdamOptimizer(
             [new AdamOptimizer.ParameterGroup(decayed, config.WeightDecay), new AdamOptimizer.ParameterGroup(plain)],
             config.LearningRate, decoupledWeightDecay: true, beta1: 0.9, beta2: 0.95);
+        int firstStep = 0;
+        if (resumeFrom is not null)
+        {
+            firstStep = Resume(resumeFrom, model, optimizer, train.Length);
+            train.SkipRandomBatches(random, firstStep, config.BatchSize, length);
+        }
         var clock = Stopwatch.StartNew();
+        var session = Stopwatch.StartNew();
+        TimeSpan before = TrainingTime;
         long tokensSinceReport = 0;
+        int lastSaved = firstStep;
         model.train();
-        for (int step = 0; step < config.Steps && !cancellation.IsCancellationRequested; step++)
+        int step = firstStep;
+        void Save(bool finished)
+        {
+            TrainingTime = before + session.Elapsed;
+            saveCheckpoint(new PretrainCheckpoint(step, finished, folder => SaveResumeState(folder, model, optimizer, step, train.Length)));
+            lastSaved = step;
+        }
+        for (; step < config.Steps && !cancellation.IsCancellationRequested;)
         {
             double learningRate = config.LearningRateAt(step);
             optimizer.LearningRate = learningRate;
@@ -49,22 +85,70 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
                 optimizer.Step();
                 loss = lossTensor.item<float>();
             }
+            step++;
             tokensSinceReport += (long)config.BatchSize * length;
-            bool last = step == config.Steps - 1;
+            bool last = step == config.Steps;
             double? validation = null;
-            if ((step + 1) % config.EvaluateEvery == 0 || last)
+            if (step % config.EvaluateEvery == 0 || last)
             {
                 validation = LastValidationLoss = Evaluate(model, valid, config.BatchSize, config.EvaluationBatches);
             }
-            if ((step + 1) % 10 == 0 || validation is not null)
+            if (step % 10 == 0 || validation is not null)
             {
-                report(new PretrainProgress(step + 1, config.Steps, loss, learningRate, tokensSinceReport / clock.Elapsed.TotalSeconds, validation));
+                var progress = new PretrainProgress(step, config.Steps, loss, learningRate, tokensSinceReport / clock.Elapsed.TotalSeconds, validation);
+                if (validation is not null) ValidationHistory.Add(progress);
+                report(progress);
                 tokensSinceReport = 0;
                 clock.Restart();
             }
-            if ((step + 1) % config.CheckpointEvery == 0 || last) saveCheckpoint(step + 1);
+            if (step % config.CheckpointEvery == 0 || last) Save(finished: last);
         }
+        // A cancelled run keeps the steps it made since its last checkpoint.
+        if (step > lastSaved && step < config.Steps) Save(finished: false);
     }
+
+    private void SaveResumeState(string folder, GptLanguageModel model, AdamOptimizer optimizer, int completedSteps, int trainTokens) =>
+        AtomicFolder.Replace(folder, staging =>
+        {
+            model.save(Path.Combine(staging, ModelFile));
+            optimizer.Save(Path.Combine(staging, OptimizerFile));
+            var state = new ResumeState(completedSteps, config, model.Config, trainTokens, LastValidationLoss, ValidationHistory, TrainingTime.TotalSeconds);
+            File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state, StateJson));
+        });
+
+    /// <summary>Loads the resume state into the model and optimizer after checking it belongs to this run; returns the steps already done.</summary>
+    private int Resume(string folder, GptLanguageModel model, AdamOptimizer optimizer, int trainTokens)
+    {
+        folder = AtomicFolder.Existing(folder);
+        string statePath = Path.Combine(folder, StateFile);
+        if (!File.Exists(statePath))
+            throw new FileNotFoundException($"'{folder}' holds no pre-training resume state ({StateFile} is missing); start the pre-training without resuming.", statePath);
+        ResumeState state;
+        try
+        {
+            state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(statePath), StateJson) ?? throw new InvalidDataException($"'{statePath}' is empty.");
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"'{statePath}' is damaged ({error.Message}); start the pre-training again without resuming.", error);
+        }
+        var differences = new List<string>();
+        if (state.Config != config) differences.Add($"training settings {Describe(state.Config)} (now {Describe(config)})");
+        if (state.Model != model.Config) differences.Add($"model {Describe(state.Model)} (now {Describe(model.Config)})");
+        if (state.TrainTokens != trainTokens) differences.Add($"a corpus of {state.TrainTokens:N0} tokens (now {trainTokens:N0})");
+        if (differences.Count > 0)
+            throw new InvalidDataException($"The pre-training saved in '{folder}' used {string.Join("; ", differences)}. Resume with the same settings and corpus, or start a new run in another output folder.");
+        if (state.CompletedSteps is < 1 || state.CompletedSteps >= config.Steps)
+            throw new InvalidDataException($"'{statePath}' says {state.CompletedSteps} of {config.Steps} steps are done; there is nothing to resume.");
+        model.load(Path.Combine(folder, ModelFile));
+        optimizer.Load(Path.Combine(folder, OptimizerFile));
+        LastValidationLoss = state.LastValidationLoss;
+        ValidationHistory = state.ValidationHistory;
+        TrainingTime = TimeSpan.FromSeconds(state.TrainingSeconds);
+        return state.CompletedSteps;
+    }
+
+    private static string Describe<T>(T record) => record!.ToString()!.Replace(typeof(T).Name + " ", "");
 
     /// <summary>Mean next-token cross-entropy over fixed held-out windows; perplexity is its exponential.</summary>
     public static double Evaluate(GptLanguageModel model, TokenStream stream, int batchSize, int maxBatches)

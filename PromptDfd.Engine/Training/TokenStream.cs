@@ -24,9 +24,19 @@ public sealed class TokenStream
     /// <summary>Inputs and next-token targets [batch, length] from windows starting at random offsets.</summary>
     public (Tensor Inputs, Tensor Targets) RandomBatch(Random random, int batch, int length, Device device)
     {
+        return Windows(RandomStarts(random, batch, length), length, device);
+    }
+
+    /// <summary>Advances the random source past batches already trained on, so a resumed run cuts the same windows next.</summary>
+    public void SkipRandomBatches(Random random, int batches, int batch, int length)
+    {
+        for (int i = 0; i < batches; i++) RandomStarts(random, batch, length);
+    }
+
+    private int[] RandomStarts(Random random, int batch, int length)
+    {
         if (tokens.Length < length + 2) throw new InvalidOperationException($"The corpus has {tokens.Length} tokens, too few for windows of {length}.");
-        var starts = Enumerable.Range(0, batch).Select(_ => random.Next(tokens.Length - length - 1)).ToArray();
-        return Windows(starts, length, device);
+        return Enumerable.Range(0, batch).Select(_ => random.Next(tokens.Length - length - 1)).ToArray();
     }
 
     /// <summary>Consecutive non-overlapping windows from the start, for a fixed evaluation set.</summary>
