@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Data;
@@ -76,15 +77,17 @@ public static class PretrainCommand
                 else checkpoint.SaveResumeState(resumeFolder);
             });
         using var cancellation = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Console.WriteLine("stopping (saving a checkpoint to resume from)..."); cancellation.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
+        // Ctrl+C, and the SIGTERM of `kill` (background jobs ignore SIGINT), both stop at the next step with a checkpoint.
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            Console.WriteLine("stopping (saving a checkpoint to resume from)...");
+            cancellation.Cancel();
+        }
+        using (PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop))
+        using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop))
         {
             trainer.Train(gpt, train, valid, resume ? resumeFolder : null, cancellation.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
         Console.WriteLine(cancellation.IsCancellationRequested
             ? $"stopped; continue with the same command and --resume -> {output}"
