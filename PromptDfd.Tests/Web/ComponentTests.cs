@@ -33,11 +33,13 @@ public sealed class ComponentTests : IAsyncLifetime
         model.Steps = 0;
         model.ContentTokens = 200;
         model.Hardness = -1;
+        model.PlausibilityTargetKl = -4;
         var form = Form(model, submitted);
         form.Find("#start-run").Click();
         string problems = form.Find("#form-problems").TextContent;
         Assert.Contains("Steps must be at least 1", problems);
         Assert.Contains("Hardness weight must be non-negative", problems);
+        Assert.Contains("PlausibilityTargetKl must be 0 (fixed beta) or a positive KL budget", problems);
         Assert.Empty(submitted);
     }
 
@@ -63,11 +65,13 @@ public sealed class ComponentTests : IAsyncLifetime
         model.Tags = "paper, quick";
         model.TopicPrompts["positive"] = "I loved it\n\nGreat film";
         var form = Form(model, submitted);
+        form.Find("#kl-budget").Change("12");
         form.Find("#start-run").Click();
         RunConfig config = Assert.Single(submitted);
         Assert.Equal(42, config.Training.Seed);
         Assert.Equal(50, config.Training.Schedule.Steps);
         Assert.Equal(["paper", "quick"], config.Tags);
+        Assert.Equal(12, config.Training.Reward.PlausibilityTargetKl);
         Assert.Equal(["I loved it", "Great film"], config.Training.TopicPrompts["positive"]);
         Assert.False(config.Training.TopicPrompts.ContainsKey("negative"));
     }

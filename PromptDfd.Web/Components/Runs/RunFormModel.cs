@@ -36,6 +36,8 @@ public sealed class RunFormModel
     public double Relevance { get; set; }
     public double Hardness { get; set; }
     public double Plausibility { get; set; }
+    /// <summary>KL budget in nats for an adaptive β; 0 keeps β fixed.</summary>
+    public double PlausibilityTargetKl { get; set; }
     public double Diversity { get; set; }
     public int ContentTokens { get; set; }
     public double ContentTemperature { get; set; }
@@ -70,7 +72,7 @@ public sealed class RunFormModel
             PromptLength = t.Prompter.PromptLength, PrefixLength = t.Prompter.PrefixLength, TrainableBlocks = t.Prompter.TrainableBlocks,
             PrompterLearningRate = t.Prompter.LearningRate, EntropyBonus = t.Prompter.EntropyBonus, Algorithm = t.Prompter.Algorithm,
             WarmStartSteps = t.Prompter.WarmStartSteps, PrompterTopP = t.Prompter.Sampling.TopP,
-            Relevance = t.Reward.Relevance, Hardness = t.Reward.Hardness, Plausibility = t.Reward.Plausibility, Diversity = t.Reward.Diversity,
+            Relevance = t.Reward.Relevance, Hardness = t.Reward.Hardness, Plausibility = t.Reward.Plausibility, PlausibilityTargetKl = t.Reward.PlausibilityTargetKl, Diversity = t.Reward.Diversity,
             ContentTokens = t.Content.MaxNewTokens, ContentTemperature = t.Content.Temperature, ContentTopP = t.Content.TopP,
             DistillationTemperature = t.Distillation.Temperature, StudentLearningRate = t.Distillation.LearningRate, StudentBatch = t.Distillation.BatchSize,
             ReplayCapacity = t.Distillation.ReplayCapacity, ReplayFraction = t.Distillation.ReplayFraction,
@@ -108,7 +110,7 @@ public sealed class RunFormModel
             Schedule = basis.Training.Schedule with { Steps = Steps, SamplesPerStep = SamplesPerStep, PrompterUpdates = PrompterUpdates, StudentUpdates = StudentUpdates, EvaluateEvery = EvaluateEvery, CheckpointEvery = CheckpointEvery },
             Prompter = basis.Training.Prompter with { PromptLength = PromptLength, PrefixLength = PrefixLength, TrainableBlocks = TrainableBlocks, LearningRate = PrompterLearningRate, EntropyBonus = EntropyBonus, Algorithm = Algorithm,
                 WarmStartSteps = WarmStartSteps, Sampling = basis.Training.Prompter.Sampling with { TopP = PrompterTopP } },
-            Reward = basis.Training.Reward with { Relevance = Relevance, Hardness = Hardness, Plausibility = Plausibility, Diversity = Diversity },
+            Reward = basis.Training.Reward with { Relevance = Relevance, Hardness = Hardness, Plausibility = Plausibility, PlausibilityTargetKl = PlausibilityTargetKl, Diversity = Diversity },
             Content = basis.Training.Content with { MaxNewTokens = ContentTokens, Temperature = ContentTemperature, TopP = ContentTopP },
             Distillation = basis.Training.Distillation with { Temperature = DistillationTemperature, LearningRate = StudentLearningRate, BatchSize = StudentBatch, ReplayCapacity = ReplayCapacity, ReplayFraction = ReplayFraction },
             TopicPrompts = TopicPrompts
