@@ -69,7 +69,7 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
             saveCheckpoint(new PretrainCheckpoint(step, finished, folder => SaveResumeState(folder, model, optimizer, step, train.Length)));
             lastSaved = step;
         }
-        for (; step < config.Steps && !cancellation.IsCancellationRequested;)
+        while (step < config.Steps && !cancellation.IsCancellationRequested)
         {
             double learningRate = config.LearningRateAt(step);
             optimizer.LearningRate = learningRate;
