@@ -13,6 +13,8 @@ public static class AtomicFolder
         Directory.CreateDirectory(staging);
         writeContents(staging);
         string previous = PreviousOf(folder);
+        // A kill between the renames last time left the only complete state in previous; it stays until this one is in place.
+        if (!Directory.Exists(folder) && Directory.Exists(previous)) Directory.Move(previous, folder);
         if (Directory.Exists(previous)) Directory.Delete(previous, true);
         if (Directory.Exists(folder)) Directory.Move(folder, previous);
         Directory.Move(staging, folder);
