@@ -66,10 +66,7 @@ public static class PretrainCommand
         gpt.to(device);
         LanguageModelPretrainer? trainer = null;
         trainer = new LanguageModelPretrainer(training,
-            progress =>
-            {
-                Console.WriteLine(Describe(progress));
-            },
+            progress => Console.WriteLine(Describe(progress)),
             checkpoint =>
             {
                 Save(gpt, tokenizer, tokenizerFolder, output, training, checkpoint.Step, trainer!, trainPath, validPath, train.Length);
