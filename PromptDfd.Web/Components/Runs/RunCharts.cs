@@ -14,7 +14,7 @@ public static class RunCharts
         new("chart-reward", "Reward (total and per term)", ["reward/total", "reward/relevance", "reward/hardness", "reward/plausibility", "reward/diversity"], true),
         new("chart-reward-class", "Reward per class", labels.Select(l => $"reward/class/{l}").ToList(), true),
         new("chart-kd", "Student KD loss", ["student/kd_loss"]),
-        new("chart-prompter", "Prompter entropy and KL to the reference", ["prompter/entropy", "prompter/kl_to_reference"], true),
+        new("chart-prompter", "Prompter entropy, KL to the reference and plausibility β", ["prompter/entropy", "prompter/kl_to_reference", "prompter/plausibility_weight"], true),
         new("chart-synthesis", "Synthetic samples", ["synthesis/teacher_confidence", "synthesis/class_balance", "synthesis/distinct_2", "synthesis/self_bleu"]),
     ];
 
