@@ -22,6 +22,8 @@ public static class ResultsTable
         text.Append("Hyper-parameters were not tuned on test. Every run is in the run store with its full config, seed, code version and hashes.\n\n");
         text.Append($"```\n{command}\n```\n\n");
         text.Append($"Runs: {runs.Count}; seeds: {string.Join(", ", runs.Select(r => r.Seed).Distinct().Order())}; code: {string.Join(", ", runs.Select(r => r.CodeVersion).Distinct())}.\n\n");
+        // Which weights a table measured matters as much as which code: a retrained prior or teacher changes every cell.
+        text.Append($"Models (SHA-256 of the weights, first 12 hex digits): prior {ShortHashes(runs, "prior")}; teachers: {string.Join(", ", tasks.Select(t => $"{t} {ShortHashes(runs.Where(r => r.Task == t), "teacher")}"))}.\n\n");
 
         text.Append("## Student accuracy (test)\n\n| method | " + string.Join(" | ", tasks) + " |\n|---|" + string.Concat(tasks.Select(_ => "---|")) + "\n");
         text.Append("| teacher | " + string.Join(" | ", tasks.Select(t => Format(runs.Where(r => r.Task == t && r.TeacherAccuracy is not null).Select(r => r.TeacherAccuracy!.Value).Take(1).ToList()))) + " |\n");
@@ -49,6 +51,12 @@ public static class ResultsTable
         foreach (string line in Targets(store, runs, tasks, real)) text.Append($"- {line}\n");
         text.Append($"\n## Base config\n\nEach row applies its preset to this config and sets the seed.\n\n```json\n{baseConfigJson}\n```\n");
         return text.ToString();
+    }
+
+    private static string ShortHashes(IEnumerable<RunRecord> runs, string input)
+    {
+        var hashes = runs.Select(r => r.Hashes.GetValueOrDefault(input)).OfType<string>().Distinct().Select(h => $"`{h[..Math.Min(12, h.Length)]}`").ToList();
+        return hashes.Count == 0 ? "not recorded" : string.Join(" and ", hashes);
     }
 
     private static IEnumerable<string> Targets(RunStore store, IReadOnlyList<RunRecord> runs, IReadOnlyList<string> tasks, IReadOnlyList<RealTextQuality> real)

@@ -12,6 +12,7 @@ public class ResultsTableTests
         {
             Id = $"{preset}-{seed}", Task = "sentiment", Preset = preset, Seed = seed, Status = RunStatus.Completed, TeacherAccuracy = 0.8,
             LastAccuracy = accuracies[^1], ConfigJson = RunPresets.Create(preset, "sentiment", seed).ToJson(), CodeVersion = "abc",
+            Hashes = new() { ["prior"] = "0123456789abcdef0123", ["teacher"] = preset == "random-text" ? "feedfacecafe99" : "aaaabbbbcccc1111" },
         };
         store.Insert(run);
         store.Append(accuracies.Select((a, i) => new MetricPoint { RunId = run.Id, Step = i * 20, Name = "student/accuracy", Value = a }).ToList(), [], []);
@@ -40,5 +41,7 @@ public class ResultsTableTests
         Assert.Contains("sentiment: PromptDFD ≥ random text + 10: 74.0 %, needed 65.0 % (+9.0 points) — **met**", markdown);
         Assert.Contains("sentiment: PromptDFD within 3 of data-driven KD: 74.0 %, needed 74.0 % (+0.0 points) — **met**", markdown);
         Assert.Contains("AS-DFD-style + 5: not measured", markdown);
+        // A table mixing two teachers says so, so a stale cell cannot pass for the shipped model's.
+        Assert.Contains("prior `0123456789ab`; teachers: sentiment `aaaabbbbcccc` and `feedfacecafe`.", markdown);
     }
 }
