@@ -76,7 +76,7 @@ public static class TeacherTraining
         var card = new ModelCard
         {
             Title = $"Teacher: {task.Name}",
-            Summary = $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" ({task.Info.StandsInFor})" : "")}: the language prior's body with a linear head on " +
+            Summary = $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" (our stand-in for {task.Info.StandsInFor})" : "")}: the language prior's body with a linear head on " +
                       (config.Pooling == ClassifierPooling.Mean ? "the mean of its token states, " : "the last token, ") +
                       "fine-tuned on the task's training split. PromptDFD distils it without that data.",
             Facts =
