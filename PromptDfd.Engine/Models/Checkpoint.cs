@@ -118,7 +118,8 @@ public static class Checkpoint
     }
 
     /// <summary>Rewrites a checkpoint's weights in float16 (or back to float32), updating the weights hash in its card.</summary>
-    public static void ConvertPrecision(string folder, bool half)
+    /// <param name="command">the command that converts, recorded in the card's Reproduce section when given</param>
+    public static void ConvertPrecision(string folder, bool half, string? command = null)
     {
         JsonObject config = ReadConfig(folder);
         string weights = WeightsPath(folder);
@@ -127,7 +128,11 @@ public static class Checkpoint
         SafeTensorsFile.Write(weights, arrays.Values, new Dictionary<string, string> { ["format"] = "pt" }, half);
         string newHash = FileHash.Sha256(weights);
         string card = Path.Combine(folder, CardFile);
-        if (File.Exists(card)) File.WriteAllText(card, File.ReadAllText(card).Replace(oldHash, newHash, StringComparison.Ordinal));
+        if (File.Exists(card))
+        {
+            string markdown = File.ReadAllText(card).Replace(oldHash, newHash, StringComparison.Ordinal);
+            File.WriteAllText(card, command is null ? markdown : ModelCard.RecordConversion(markdown, command, half));
+        }
         config[OwnSection] ??= new JsonObject();
         config[OwnSection]!["weights_dtype"] = half ? "F16" : "F32";
         File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(Indented));

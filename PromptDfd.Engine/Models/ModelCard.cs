@@ -34,6 +34,41 @@ public sealed record ModelCard
         return text.ToString();
     }
 
+    /// <summary>
+    /// Notes a precision conversion in a rendered card: a sentence under the summary and the command at the end of Reproduce,
+    /// so the card still re-creates the stored file. Converting again replaces the note instead of adding another.
+    /// </summary>
+    public static string RecordConversion(string markdown, string command, bool half)
+    {
+        string[] notes = [HalfNote, FullNote];
+        foreach (string note in notes) markdown = markdown.Replace(note, "", StringComparison.Ordinal);
+        string[] lines = markdown.Split('\n');
+        var result = new List<string>();
+        bool inReproduce = false, noteAdded = false;
+        foreach (string line in lines)
+        {
+            if (!noteAdded && line.StartsWith("## ", StringComparison.Ordinal))
+            {
+                // The summary is the paragraph before the first section; the note joins it.
+                int last = result.FindLastIndex(l => l.Length > 0);
+                if (last > 0) result[last] += " " + (half ? HalfNote : FullNote).Trim();
+                noteAdded = true;
+            }
+            if (line == "## Reproduce") inReproduce = true;
+            if (inReproduce && line == "```" && result.Count > 0 && result[^1] != "```bash")
+            {
+                result.RemoveAll(l => l.Contains(" convert --model ", StringComparison.Ordinal));
+                result.Add(command);
+                inReproduce = false;
+            }
+            result.Add(line);
+        }
+        return string.Join('\n', result);
+    }
+
+    private const string HalfNote = " The weights are stored as float16 (converted after training); the metrics were measured in float32.";
+    private const string FullNote = " The weights are stored as float32.";
+
     private static void Table(StringBuilder text, string heading, IReadOnlyList<(string Name, string Value)> rows)
     {
         if (rows.Count == 0) return;

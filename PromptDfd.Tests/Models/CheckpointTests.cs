@@ -7,7 +7,7 @@ namespace PromptDfd.Tests.Models;
 
 public class CheckpointTests
 {
-    private static readonly ModelCard Card = new() { Title = "test model" };
+    private static readonly ModelCard Card = new() { Title = "test model", Summary = "A tiny model.", Commands = ["promptdfd train --tiny"] };
 
     [Fact]
     public void LanguageModelSavedAndLoadedGivesIdenticalLogits()
@@ -43,9 +43,26 @@ public class CheckpointTests
         using var noGrad = no_grad();
         Assert.True(model.forward(ids).allclose(Checkpoint.LoadLanguageModel(half).Model.forward(ids), rtol: 1e-2, atol: 1e-2));
 
-        Checkpoint.ConvertPrecision(full, half: true);
+        Checkpoint.ConvertPrecision(full, half: true, "promptdfd convert --model full --precision f16");
         Assert.Equal(File.ReadAllBytes(Path.Combine(half, Checkpoint.WeightsFile)), File.ReadAllBytes(Path.Combine(full, Checkpoint.WeightsFile)));
-        Assert.Contains(Checkpoint.LoadLanguageModel(full).WeightsSha256, File.ReadAllText(Path.Combine(full, Checkpoint.CardFile)));
+        string card = File.ReadAllText(Path.Combine(full, Checkpoint.CardFile));
+        Assert.Contains(Checkpoint.LoadLanguageModel(full).WeightsSha256, card);
+        // The card still re-creates the stored file: the conversion is its last step.
+        Assert.Contains("promptdfd train --tiny\npromptdfd convert --model full --precision f16\n```", card);
+        Assert.Contains("A tiny model. The weights are stored as float16", card);
+    }
+
+    [Fact]
+    public void ConvertingAgainReplacesTheCardsConversionNote()
+    {
+        string card = Card.ToMarkdown();
+        string once = ModelCard.RecordConversion(card, "promptdfd convert --model m --precision f16", half: true);
+        string back = ModelCard.RecordConversion(once, "promptdfd convert --model m --precision f32", half: false);
+        Assert.Equal(ModelCard.RecordConversion(once, "promptdfd convert --model m --precision f16", half: true), once);
+        Assert.DoesNotContain("float16", back);
+        Assert.DoesNotContain("--precision f16", back);
+        Assert.Contains("--precision f32\n```", back);
+        Assert.Contains("The weights are stored as float32.", back);
     }
 
     [Fact]
