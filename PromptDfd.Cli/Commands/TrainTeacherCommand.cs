@@ -31,6 +31,7 @@ public static class TrainTeacherCommand
             Pooling = ClassifierPoolingNames.Parse(arguments.String("pooling", defaults.Pooling.Name()), "--pooling"),
             FreezeTokenEmbeddings = arguments.Flag("freeze-embeddings"),
             RandomWindows = arguments.Flag("random-windows"),
+            WholeTexts = arguments.Flag("whole-texts"),
             Restarts = arguments.Int("restarts", defaults.Restarts),
         };
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));

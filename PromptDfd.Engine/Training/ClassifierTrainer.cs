@@ -27,7 +27,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         if (config.LanguageModelWeight > 0 && module is not GptClassifier)
             throw new ArgumentException($"An auxiliary language-modelling loss needs a GPT-body classifier; set LanguageModelWeight to 0 for a {module.GetType().Name}.");
         Device device = classifier.TokenEmbedding.device;
-        var encoded = train.Select(e => (Ids: config.RandomWindows ? batcher.EncodeWhole(e.Text) : batcher.Encode(e.Text), e.Label)).ToList();
+        var encoded = train.Select(e => (Ids: config.RandomWindows || config.WholeTexts ? batcher.EncodeWhole(e.Text) : batcher.Encode(e.Text), e.Label)).ToList();
         var random = new Random((int)config.Seed);
         manual_seed(config.Seed);
         classifier.TokenEmbedding.requires_grad = !config.FreezeTokenEmbeddings;
@@ -52,10 +52,16 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                 optimizer.LearningRate = rate;
                 using (NewDisposeScope())
                 {
-                    var (ids, mask) = batcher.Pad(batch.Select(i => batcher.RandomWindow(encoded[i].Ids, random)).ToList(), device);
                     Tensor labels = tensor(batch.Select(i => (long)encoded[i].Label).ToArray()).to(device);
                     optimizer.ZeroGrad();
-                    Tensor loss = Loss(classifier, ids, mask, labels);
+                    Tensor loss;
+                    if (config.WholeTexts)
+                        loss = WholeTextLoss(classifier, batcher, batch.Select(i => encoded[i].Ids).ToList(), labels);
+                    else
+                    {
+                        var (ids, mask) = batcher.Pad(batch.Select(i => batcher.RandomWindow(encoded[i].Ids, random)).ToList(), device);
+                        loss = Loss(classifier, ids, mask, labels);
+                    }
                     loss.backward();
                     nn.utils.clip_grad_norm_(trained, 1.0);
                     optimizer.Step();
@@ -99,6 +105,21 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         Tensor languageModelLoss = nn.functional.cross_entropy(
             nextTokenLogits.narrow(1, 0, time - 1).reshape(-1, nextTokenLogits.shape[2]), targets.reshape(-1), ignore_index: IgnoredTarget);
         return nn.functional.cross_entropy(classLogits, labels) + config.LanguageModelWeight * languageModelLoss;
+    }
+
+    /// <summary>Cross-entropy of each text's mean class probabilities over its windows, as <see cref="ClassifierInference"/> reads it.</summary>
+    public static Tensor WholeTextLoss(ITextClassifier classifier, TextBatcher batcher, IReadOnlyList<IReadOnlyList<int>> texts, Tensor labels)
+    {
+        Device device = classifier.TokenEmbedding.device;
+        var windows = texts.SelectMany((ids, owner) => batcher.Windows(ids).Select(w => (Owner: owner, Ids: w))).ToList();
+        var (ids, mask) = batcher.Pad(windows.Select(w => w.Ids).ToList(), device);
+        Tensor probabilities = classifier.Classify(ids, mask).softmax(1);
+        // Row t of the averaging matrix holds 1/(windows of text t) at text t's windows, so one matmul gives every mean.
+        var averaging = new float[texts.Count * windows.Count];
+        var counts = windows.GroupBy(w => w.Owner).ToDictionary(g => g.Key, g => g.Count());
+        for (int w = 0; w < windows.Count; w++) averaging[windows[w].Owner * windows.Count + w] = 1f / counts[windows[w].Owner];
+        Tensor mean = tensor(averaging, [texts.Count, windows.Count]).to(device).matmul(probabilities);
+        return nn.functional.nll_loss(mean.clamp_min(1e-8).log(), labels);
     }
 
     private const long IgnoredTarget = -100;

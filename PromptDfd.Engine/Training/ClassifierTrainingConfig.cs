@@ -32,6 +32,10 @@ public sealed record ClassifierTrainingConfig
     /// always its opening, so long texts teach all of their words.</summary>
     public bool RandomWindows { get; init; }
 
+    /// <summary>A training text longer than the context is read through all the windows that cover it and its loss is taken
+    /// on their mean class probabilities: the teacher is trained the way it is read at inference, on all of every text.</summary>
+    public bool WholeTexts { get; init; }
+
     /// <summary>Fine-tuning runs with seeds Seed, Seed+1, …; the one with the best dev accuracy is kept. Small
     /// training sets make a fine-tuned classifier's quality swing with its head initialisation and data order
     /// (Dodge et al., 2020), and the dev split is what decides between them.</summary>
@@ -47,6 +51,8 @@ public sealed record ClassifierTrainingConfig
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
         if (LanguageModelWeight < 0) problems.Add($"LanguageModelWeight must be 0 or more (got {LanguageModelWeight})");
         if (Restarts is < 1 or > 20) problems.Add($"Restarts must be between 1 and 20 (got {Restarts})");
+        if (WholeTexts && RandomWindows) problems.Add("WholeTexts and RandomWindows are two ways to read long training texts; choose one");
+        if (WholeTexts && LanguageModelWeight > 0) problems.Add("WholeTexts does not combine with an auxiliary language-modelling loss; set LanguageModelWeight to 0");
         if (MaximumLength < 2) problems.Add($"MaximumLength must be at least 2 (got {MaximumLength})");
         ConfigProblems.ThrowIfAny("classifier training", problems);
     }
