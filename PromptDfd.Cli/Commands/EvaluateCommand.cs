@@ -31,8 +31,15 @@ public static class EvaluateCommand
         if (!classifier.Labels.SequenceEqual(task.Labels))
             throw new InvalidDataException($"{model} predicts [{string.Join(", ", classifier.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; pass the matching --model or --task.");
         var batcher = new TextBatcher(classifier.Tokenizer, classifier.Classifier.ContextLength);
-        Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(model))} on {task.Name} {split}: {ClassifierInference.Score(classifier.Module, batcher, task, examples)}");
-        Console.WriteLine($"Naive Bayes on {task.Name} {split}: {NaiveBayesBaseline.TrainedOn(task).Score(task, examples)}");
+        string name = Path.GetFileName(Path.GetFullPath(model));
+        var actual = examples.Select(e => task.LabelIndex(e.Label)).ToList();
+        int[] predicted = ClassifierInference.Predict(classifier.Module, batcher, examples.Select(e => e.Text).ToList());
+        var naiveBayes = NaiveBayesBaseline.TrainedOn(task);
+        var baseline = examples.Select(e => naiveBayes.Predict(e.Text)).ToList();
+        Console.WriteLine($"{name} on {task.Name} {split}: {ClassificationMetrics.Score(predicted, actual, task.Labels.Count)}");
+        Console.WriteLine($"Naive Bayes on {task.Name} {split}: {ClassificationMetrics.Score(baseline, actual, task.Labels.Count)}");
+        // Whether a gap of a point or two is more than chance decides what a comparison with the baseline may claim.
+        Console.WriteLine($"{name} (first) against Naive Bayes (second): {PairedComparison.Of(predicted, baseline, actual)}");
         return 0;
     }
 }
