@@ -32,6 +32,7 @@ public static class TrainTeacherCommand
             FreezeTokenEmbeddings = arguments.Flag("freeze-embeddings"),
             RandomWindows = arguments.Flag("random-windows"),
             WholeTexts = arguments.Flag("whole-texts"),
+            AverageFromEpoch = arguments.Int("average-from-epoch", 0),
             Restarts = arguments.Int("restarts", defaults.Restarts),
         };
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));

@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Training;
 
-public sealed record ClassifierProgress(int Epoch, int Step, int Steps, double Loss, ClassificationScores? Dev, double SecondsElapsed);
+/// <param name="Averaged">the dev scores are those of the weights averaged over epochs (<see cref="ClassifierTrainingConfig.AverageFromEpoch"/>)</param>
+public sealed record ClassifierProgress(int Epoch, int Step, int Steps, double Loss, ClassificationScores? Dev, double SecondsElapsed, bool Averaged = false);
 
 /// <summary>
 /// Fine-tunes a classifier with cross-entropy, evaluates on the dev split after every epoch and keeps the
@@ -35,7 +36,8 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         using var optimizer = AdamOptimizer.AdamW(trained, config.LearningRate, config.WeightDecay);
         int stepsPerEpoch = (encoded.Count + config.BatchSize - 1) / config.BatchSize, totalSteps = stepsPerEpoch * config.Epochs;
         int warmup = (int)(totalSteps * config.WarmupFraction);
-        Dictionary<string, Tensor>? best = null;
+        Dictionary<string, Tensor>? best = null, average = null;
+        int averagedEpochs = 0;
         var clock = Stopwatch.StartNew();
         int step = 0;
         for (int epoch = 1; epoch <= config.Epochs && !cancellation.IsCancellationRequested; epoch++)
@@ -76,8 +78,13 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                     lossSum = 0; lossCount = 0;
                 }
             }
-            var scores = ClassificationMetrics.Score(ClassifierInference.Predict(module, batcher, dev.Select(d => d.Text).ToList()), dev.Select(d => d.Label).ToList(), classes);
+            var scores = DevScores(module, dev, classes);
             report(new ClassifierProgress(epoch, step, totalSteps, lossCount > 0 ? lossSum / lossCount : lastLoss, scores, clock.Elapsed.TotalSeconds));
+            if (config.AverageFromEpoch > 0 && epoch >= config.AverageFromEpoch)
+            {
+                average = AddToAverage(average, module, ++averagedEpochs);
+                continue;
+            }
             if (BestDev is null || scores.Accuracy > BestDev.Accuracy)
             {
                 BestDev = scores;
@@ -86,13 +93,33 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                 best = module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
             }
         }
-        if (best is not null)
+        if (average is not null)
         {
-            module.load_state_dict(best);
-            foreach (var tensor in best.Values) tensor.Dispose();
+            module.load_state_dict(average);
+            foreach (var tensor in average.Values) tensor.Dispose();
+            BestDev = DevScores(module, dev, classes);
+            BestEpoch = config.Epochs;
+            report(new ClassifierProgress(config.Epochs, step, totalSteps, double.NaN, BestDev, clock.Elapsed.TotalSeconds, Averaged: true));
         }
+        else if (best is not null) module.load_state_dict(best);
+        if (best is not null) foreach (var tensor in best.Values) tensor.Dispose();
         classifier.TokenEmbedding.requires_grad = true;
         module.eval();
+    }
+
+    private ClassificationScores DevScores(nn.Module module, IReadOnlyList<(string Text, int Label)> dev, int classes) =>
+        ClassificationMetrics.Score(ClassifierInference.Predict(module, batcher, dev.Select(d => d.Text).ToList()), dev.Select(d => d.Label).ToList(), classes);
+
+    /// <summary>The running mean of the weights over the epochs seen so far: mean ← mean + (weights − mean) / count.</summary>
+    private static Dictionary<string, Tensor> AddToAverage(Dictionary<string, Tensor>? average, nn.Module module, int count)
+    {
+        var weights = module.state_dict();
+        if (average is null) return weights.ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        foreach (var (name, value) in weights)
+            if (value.is_floating_point()) average[name].add_(value.detach().sub(average[name]).div(count));
+        return average;
     }
 
     private Tensor Loss(ITextClassifier classifier, Tensor ids, Tensor mask, Tensor labels)

@@ -36,6 +36,11 @@ public sealed record ClassifierTrainingConfig
     /// on their mean class probabilities: the teacher is trained the way it is read at inference, on all of every text.</summary>
     public bool WholeTexts { get; init; }
 
+    /// <summary>From this epoch on, the weights at the end of each epoch are averaged and the average is the result, not the
+    /// best dev epoch (0 = off). Averaging the last epochs of a fine-tuning run smooths out where its last steps happened to
+    /// land (stochastic weight averaging, Izmailov et al., 2018).</summary>
+    public int AverageFromEpoch { get; init; }
+
     /// <summary>Fine-tuning runs with seeds Seed, Seed+1, …; the one with the best dev accuracy is kept. Small
     /// training sets make a fine-tuned classifier's quality swing with its head initialisation and data order
     /// (Dodge et al., 2020), and the dev split is what decides between them.</summary>
@@ -53,6 +58,7 @@ public sealed record ClassifierTrainingConfig
         if (Restarts is < 1 or > 20) problems.Add($"Restarts must be between 1 and 20 (got {Restarts})");
         if (WholeTexts && RandomWindows) problems.Add("WholeTexts and RandomWindows are two ways to read long training texts; choose one");
         if (WholeTexts && LanguageModelWeight > 0) problems.Add("WholeTexts does not combine with an auxiliary language-modelling loss; set LanguageModelWeight to 0");
+        if (AverageFromEpoch < 0 || AverageFromEpoch > Epochs) problems.Add($"AverageFromEpoch must be 0 (off) or an epoch from 1 to Epochs = {Epochs} (got {AverageFromEpoch})");
         if (MaximumLength < 2) problems.Add($"MaximumLength must be at least 2 (got {MaximumLength})");
         ConfigProblems.ThrowIfAny("classifier training", problems);
     }

@@ -53,8 +53,10 @@ public static class TeacherTraining
             var candidateLog = new List<string>();
             var trainer = new ClassifierTrainer(config with { Seed = seed }, batcher, progress =>
             {
-                string line = prefix + FormattableString.Invariant($"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} {progress.SecondsElapsed:F0}s")
-                              + (progress.Dev is null ? "" : $"; dev {progress.Dev}");
+                string line = prefix + (progress.Averaged
+                    ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}: dev {progress.Dev}"
+                    : FormattableString.Invariant($"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} {progress.SecondsElapsed:F0}s")
+                      + (progress.Dev is null ? "" : $"; dev {progress.Dev}"));
                 log(line);
                 if (progress.Dev is not null) candidateLog.Add(line);
             });
@@ -90,7 +92,7 @@ public static class TeacherTraining
                 ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
                 ("initialised from", $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; best dev epoch {bestEpoch}")),
+                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {(config.AverageFromEpoch > 0 ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}" : $"best dev epoch {bestEpoch}")}")),
                 ("evaluation", $"a text longer than {batcher.MaximumLength} tokens is classified by the mean class probabilities over the windows that cover it"),
                 ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
             ],
@@ -134,6 +136,7 @@ public static class TeacherTraining
         + (config.FreezeTokenEmbeddings ? " --freeze-embeddings" : "")
         + (config.RandomWindows ? " --random-windows" : "")
         + (config.WholeTexts ? " --whole-texts" : "")
+        + (config.AverageFromEpoch > 0 ? $" --average-from-epoch {config.AverageFromEpoch}" : "")
         + (config.Restarts != Defaults.Restarts ? $" --restarts {config.Restarts}" : "")
         + (half ? " --precision f16" : "");
 

@@ -49,6 +49,38 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
     }
 
     [Fact]
+    public void AveragingFromAnEpochLeavesTheMeanOfThoseEpochsWeights()
+    {
+        manual_seed(3);
+        var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
+        var atEpochEnd = new List<Dictionary<string, Tensor>>();
+        var reports = new List<ClassifierProgress>();
+        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 4, BatchSize = 4, LearningRate = 3e-3, Dropout = 0, AverageFromEpoch = 2 },
+            new TextBatcher(tokenizer, 32), progress =>
+            {
+                reports.Add(progress);
+                if (progress.Dev is not null && !progress.Averaged)
+                    atEpochEnd.Add(model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone()));
+            });
+        trainer.Train(model, Train, Dev, 2);
+
+        Assert.Equal(4, atEpochEnd.Count);
+        string name = atEpochEnd[0].Keys.First(k => k.Contains("head", StringComparison.Ordinal) || k.Contains("weight", StringComparison.Ordinal));
+        foreach (var (key, final) in model.state_dict())
+        {
+            if (!final.is_floating_point()) continue;
+            using Tensor expected = (atEpochEnd[1][key] + atEpochEnd[2][key] + atEpochEnd[3][key]) / 3;
+            Assert.True(final.allclose(expected, rtol: 1e-4, atol: 1e-6), key);
+        }
+        Assert.False(atEpochEnd[1][name].allclose(atEpochEnd[3][name]), "the epochs averaged must differ, or the test shows nothing");
+        // The averaged weights are scored on dev and reported as such; that score is the result, not the best epoch's.
+        var last = reports[^1];
+        Assert.True(last.Averaged);
+        Assert.Equal(last.Dev, trainer.BestDev);
+        Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { Epochs = 3, AverageFromEpoch = 4 }.Validate());
+    }
+
+    [Fact]
     public void AuxiliaryLanguageModelLossTeachesTheBodyItsTrainingTexts()
     {
         // One long epoch, so the weights compared are the last ones (not an early best-dev epoch).
