@@ -78,7 +78,7 @@ public static class TeacherTraining
         int[] testPredictions = ClassifierInference.Predict(teacher, batcher, task.Splits.Test.Select(e => e.Text).ToList());
         var testScores = ClassificationMetrics.Score(testPredictions, testLabels, task.Labels.Count);
         var againstNaiveBayes = PairedComparison.Of(testPredictions, naiveBayesPredictions, testLabels);
-        log($"teacher on {task.Name} test: {testScores} (best dev epoch {bestEpoch}: {bestDev})");
+        log($"teacher on {task.Name} test: {testScores} ({Selection(config, bestEpoch)}: {bestDev})");
 
         var card = new ModelCard
         {
@@ -92,7 +92,7 @@ public static class TeacherTraining
                 ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
                 ("initialised from", $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {(config.AverageFromEpoch > 0 ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}" : $"best dev epoch {bestEpoch}")}")),
+                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
                 ("evaluation", $"a text longer than {batcher.MaximumLength} tokens is classified by the mean class probabilities over the windows that cover it"),
                 ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
             ],
@@ -121,6 +121,9 @@ public static class TeacherTraining
         log($"saved teacher -> {output}");
         return new TeacherTrainingResult(testScores, naiveBayesScores, bestDev, bestEpoch, output, keptSeed, restarts);
     }
+
+    private static string Selection(ClassifierTrainingConfig config, int bestEpoch) =>
+        config.AverageFromEpoch > 0 ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}" : $"best dev epoch {bestEpoch}";
 
     private static string Describe(TeacherRestart restart) =>
         FormattableString.Invariant($"seed {restart.Seed}: best dev accuracy {restart.BestDev.Accuracy:P1} (epoch {restart.BestEpoch})");
