@@ -32,14 +32,11 @@ public static class EvaluateCommand
             throw new InvalidDataException($"{model} predicts [{string.Join(", ", classifier.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; pass the matching --model or --task.");
         var batcher = new TextBatcher(classifier.Tokenizer, classifier.Classifier.ContextLength);
         string name = Path.GetFileName(Path.GetFullPath(model));
-        var actual = examples.Select(e => task.LabelIndex(e.Label)).ToList();
-        int[] predicted = ClassifierInference.Predict(classifier.Module, batcher, examples.Select(e => e.Text).ToList());
-        var naiveBayes = NaiveBayesBaseline.TrainedOn(task);
-        var baseline = examples.Select(e => naiveBayes.Predict(e.Text)).ToList();
-        Console.WriteLine($"{name} on {task.Name} {split}: {ClassificationMetrics.Score(predicted, actual, task.Labels.Count)}");
-        Console.WriteLine($"Naive Bayes on {task.Name} {split}: {ClassificationMetrics.Score(baseline, actual, task.Labels.Count)}");
+        var comparison = BaselineComparison.On(classifier.Module, batcher, task, examples, NaiveBayesBaseline.TrainedOn(task));
+        Console.WriteLine($"{name} on {task.Name} {split}: {comparison.Classifier}");
+        Console.WriteLine($"Naive Bayes on {task.Name} {split}: {comparison.NaiveBayes}");
         // Whether a gap of a point or two is more than chance decides what a comparison with the baseline may claim.
-        Console.WriteLine($"{name} (first) against Naive Bayes (second): {PairedComparison.Of(predicted, baseline, actual)}");
+        Console.WriteLine($"{name} (first) against Naive Bayes (second): {comparison.Paired}");
         return 0;
     }
 }

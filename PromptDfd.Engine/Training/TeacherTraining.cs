@@ -31,9 +31,7 @@ public static class TeacherTraining
         var dev = Labeled(task, task.Splits.Dev);
 
         var naiveBayes = NaiveBayesBaseline.TrainedOn(task);
-        var testLabels = task.Splits.Test.Select(e => task.LabelIndex(e.Label)).ToList();
-        var naiveBayesPredictions = task.Splits.Test.Select(e => naiveBayes.Predict(e.Text)).ToList();
-        var naiveBayesScores = ClassificationMetrics.Score(naiveBayesPredictions, testLabels, task.Labels.Count);
+        var naiveBayesScores = naiveBayes.Score(task, task.Splits.Test);
         log($"Naive Bayes on {task.Name} test: {naiveBayesScores}");
 
         var batcher = new TextBatcher(prior.Tokenizer, Math.Min(config.MaximumLength, prior.Model.Config.ContextLength));
@@ -75,9 +73,8 @@ public static class TeacherTraining
         }
         if (teacher is null || bestDev is null) throw new InvalidOperationException("Restarts must be at least 1.");
         if (config.Restarts > 1) log($"kept seed {keptSeed} of {config.Restarts} restarts: {string.Join("; ", restarts.Select(Describe))}");
-        int[] testPredictions = ClassifierInference.Predict(teacher, batcher, task.Splits.Test.Select(e => e.Text).ToList());
-        var testScores = ClassificationMetrics.Score(testPredictions, testLabels, task.Labels.Count);
-        var againstNaiveBayes = PairedComparison.Of(testPredictions, naiveBayesPredictions, testLabels);
+        var onTest = BaselineComparison.On(teacher, batcher, task, task.Splits.Test, naiveBayes);
+        var (testScores, againstNaiveBayes) = (onTest.Classifier, onTest.Paired);
         log($"teacher on {task.Name} test: {testScores} ({Selection(config, bestEpoch)}: {bestDev})");
 
         var card = new ModelCard
