@@ -25,6 +25,12 @@ public sealed class ComponentTests : IAsyncLifetime
             .Add(f => f.Model, model).Add(f => f.Tasks, [Sentiment]).Add(f => f.Prior, Prior)
             .Add(f => f.OnSubmit, (RunConfig c) => submitted.Add(c)));
 
+    // MudButton may finish its click handler after Click() returns when the machine is busy, so the tests wait for the render.
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+
+    private static string ProblemsShownBy(IRenderedComponent<RunConfigForm> form) =>
+        form.WaitForElement("#form-problems", Settle).TextContent;
+
     [Fact]
     public void InvalidValuesAreListedWithWhatToChangeAndNothingIsSubmitted()
     {
@@ -36,7 +42,7 @@ public sealed class ComponentTests : IAsyncLifetime
         model.PlausibilityTargetKl = -4;
         var form = Form(model, submitted);
         form.Find("#start-run").Click();
-        string problems = form.Find("#form-problems").TextContent;
+        string problems = ProblemsShownBy(form);
         Assert.Contains("Steps must be at least 1", problems);
         Assert.Contains("Hardness weight must be non-negative", problems);
         Assert.Contains("PlausibilityTargetKl must be 0 (fixed beta) or a positive KL budget", problems);
@@ -51,7 +57,7 @@ public sealed class ComponentTests : IAsyncLifetime
         model.ContentTokens = 125;
         var form = Form(model, submitted);
         form.Find("#start-run").Click();
-        Assert.Contains("exceed the prior's context of 128", form.Find("#form-problems").TextContent);
+        Assert.Contains("exceed the prior's context of 128", ProblemsShownBy(form));
         Assert.Empty(submitted);
     }
 
@@ -67,6 +73,7 @@ public sealed class ComponentTests : IAsyncLifetime
         var form = Form(model, submitted);
         form.Find("#kl-budget").Change("12");
         form.Find("#start-run").Click();
+        form.WaitForAssertion(() => Assert.Single(submitted), Settle);
         RunConfig config = Assert.Single(submitted);
         Assert.Equal(42, config.Training.Seed);
         Assert.Equal(50, config.Training.Schedule.Steps);
