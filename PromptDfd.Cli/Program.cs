@@ -11,6 +11,7 @@ var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> 
     ["pretrain"] = ("pre-train the GPT language prior (models/prior)", PretrainCommand.Run),
     ["bench"] = ("measure matmul peak, training MFU, KV-cache generation and classifier throughput (docs/benchmarks.md)", BenchCommand.Run),
     ["train-teacher"] = ("fine-tune a teacher for a task from the prior and compare it with Naive Bayes (models/teachers/<task>)", TrainTeacherCommand.Run),
+    ["soup-teachers"] = ("average teachers fine-tuned from the same prior into one (--teachers a,b,c; greedy on dev) and compare it with Naive Bayes", SoupTeachersCommand.Run),
     ["evaluate"] = ("score a classifier checkpoint on a task split (--model, --task, --split dev|test) next to Naive Bayes", EvaluateCommand.Run),
     ["register"] = ("register your own CSV/JSONL dataset as a task (data/tasks/<name>)", RegisterTaskCommand.Run),
     ["convert"] = ("store a checkpoint's weights as float16 or float32 (shipped models use float16)", ConvertCommand.Run),

@@ -66,6 +66,23 @@ public sealed record ModelCard
         return string.Join('\n', result);
     }
 
+    /// <summary>The commands in a rendered card's Reproduce section, in order.</summary>
+    public static IReadOnlyList<string> ReadCommands(string markdown)
+    {
+        var lines = markdown.ReplaceLineEndings("\n").Split('\n');
+        int heading = Array.IndexOf(lines, "## Reproduce");
+        if (heading < 0) return [];
+        return lines.Skip(heading + 1).SkipWhile(l => l != "```bash").Skip(1).TakeWhile(l => l != "```").Where(l => l.Length > 0).ToList();
+    }
+
+    /// <summary>The SHA-256 a rendered card lists under the given name in its Hashes section, or null.</summary>
+    public static string? ReadHash(string markdown, string name)
+    {
+        string prefix = $"| {name} | `";
+        string? row = markdown.ReplaceLineEndings("\n").Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return row is null ? null : row[prefix.Length..].Split('`')[0];
+    }
+
     private const string HalfNote = " The weights are stored as float16 (converted after training); the metrics were measured in float32.";
     private const string FullNote = " The weights are stored as float32.";
 

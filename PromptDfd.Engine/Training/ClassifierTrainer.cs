@@ -82,45 +82,33 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
             report(new ClassifierProgress(epoch, step, totalSteps, lossCount > 0 ? lossSum / lossCount : lastLoss, scores, clock.Elapsed.TotalSeconds));
             if (config.AverageFromEpoch > 0 && epoch >= config.AverageFromEpoch)
             {
-                average = AddToAverage(average, module, ++averagedEpochs);
+                average = WeightAveraging.AddToMean(average, module, ++averagedEpochs);
                 continue;
             }
             if (BestDev is null || scores.Accuracy > BestDev.Accuracy)
             {
                 BestDev = scores;
                 BestEpoch = epoch;
-                if (best is not null) foreach (var tensor in best.Values) tensor.Dispose();
-                best = module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+                WeightAveraging.Dispose(best);
+                best = WeightAveraging.Snapshot(module);
             }
         }
         if (average is not null)
         {
             module.load_state_dict(average);
-            foreach (var tensor in average.Values) tensor.Dispose();
+            WeightAveraging.Dispose(average);
             BestDev = DevScores(module, dev, classes);
             BestEpoch = config.Epochs;
             report(new ClassifierProgress(config.Epochs, step, totalSteps, double.NaN, BestDev, clock.Elapsed.TotalSeconds, Averaged: true));
         }
         else if (best is not null) module.load_state_dict(best);
-        if (best is not null) foreach (var tensor in best.Values) tensor.Dispose();
+        WeightAveraging.Dispose(best);
         classifier.TokenEmbedding.requires_grad = true;
         module.eval();
     }
 
     private ClassificationScores DevScores(nn.Module module, IReadOnlyList<(string Text, int Label)> dev, int classes) =>
         ClassificationMetrics.Score(ClassifierInference.Predict(module, batcher, dev.Select(d => d.Text).ToList()), dev.Select(d => d.Label).ToList(), classes);
-
-    /// <summary>The running mean of the weights over the epochs seen so far: mean ← mean + (weights − mean) / count.</summary>
-    private static Dictionary<string, Tensor> AddToAverage(Dictionary<string, Tensor>? average, nn.Module module, int count)
-    {
-        var weights = module.state_dict();
-        if (average is null) return weights.ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        foreach (var (name, value) in weights)
-            if (value.is_floating_point()) average[name].add_(value.detach().sub(average[name]).div(count));
-        return average;
-    }
 
     private Tensor Loss(ITextClassifier classifier, Tensor ids, Tensor mask, Tensor labels)
     {

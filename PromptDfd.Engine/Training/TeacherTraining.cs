@@ -74,39 +74,30 @@ public static class TeacherTraining
         if (teacher is null || bestDev is null) throw new InvalidOperationException("Restarts must be at least 1.");
         if (config.Restarts > 1) log($"kept seed {keptSeed} of {config.Restarts} restarts: {string.Join("; ", restarts.Select(Describe))}");
         var onTest = BaselineComparison.On(teacher, batcher, task, task.Splits.Test, naiveBayes);
-        var (testScores, againstNaiveBayes) = (onTest.Classifier, onTest.Paired);
+        var testScores = onTest.Classifier;
         log($"teacher on {task.Name} test: {testScores} ({Selection(config, bestEpoch)}: {bestDev})");
 
         var card = new ModelCard
         {
-            Title = $"Teacher: {task.Name}",
-            Summary = $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" (our stand-in for {task.Info.StandsInFor})" : "")}: the language prior's body with a linear head on " +
-                      (config.Pooling == ClassifierPooling.Mean ? "the mean of its token states, " : "the last token, ") +
-                      "fine-tuned on the task's training split. PromptDFD distils it without that data.",
+            Title = TeacherCard.Title(task),
+            Summary = TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split."),
             Facts =
             [
-                ("architecture", $"GPT2ForSequenceClassification layout, {teacher.Config.Layers} layers, width {teacher.Config.Width}, {teacher.Classes} classes"),
-                ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
+                .. TeacherCard.Architecture(teacher),
                 ("initialised from", $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
                 ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
-                ("evaluation", $"a text longer than {batcher.MaximumLength} tokens is classified by the mean class probabilities over the windows that cover it"),
+                TeacherCard.Evaluation(batcher),
                 ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
             ],
             Metrics =
             [
-                ("test accuracy", testScores.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
-                ("test macro-F1", testScores.MacroF1.ToString("P1", CultureInfo.InvariantCulture)),
-                ("dev accuracy (selection)", bestDev.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
-                ("Naive Bayes test accuracy", naiveBayesScores.Accuracy.ToString("P1", CultureInfo.InvariantCulture)),
-                ("Naive Bayes test macro-F1", naiveBayesScores.MacroF1.ToString("P1", CultureInfo.InvariantCulture)),
-                ("beats Naive Bayes", testScores.Accuracy > naiveBayesScores.Accuracy ? "yes" : "no"),
-                ("against Naive Bayes on test", FormattableString.Invariant($"only the teacher right on {againstNaiveBayes.OnlyFirstRight} texts, only Naive Bayes on {againstNaiveBayes.OnlySecondRight}; exact McNemar p = {againstNaiveBayes.PValue:F3}")),
+                .. TeacherCard.Scores(onTest, bestDev),
                 .. (config.Restarts > 1 ? restarts.Select(r => ("restart", Describe(r))) : []),
                 .. devLog.Select(l => ("log", l)),
             ],
             Commands = [commandLine ?? CommandFor(task, config, half)],
-            Hashes = [("task data (task.json + splits)", task.Sha256()), ("prior model.safetensors", prior.WeightsSha256)],
+            Hashes = [("task data (task.json + splits)", task.Sha256()), (TeacherCard.PriorHashName, prior.WeightsSha256)],
         };
         var training = JsonSerializer.SerializeToNode(config) as JsonObject;
         training!["task"] = task.Name;
@@ -114,6 +105,7 @@ public static class TeacherTraining
         training["test_accuracy"] = testScores.Accuracy;
         training["test_macro_f1"] = testScores.MacroF1;
         training["naive_bayes_test_accuracy"] = naiveBayesScores.Accuracy;
+        training["prior_sha256"] = prior.WeightsSha256;
         Checkpoint.SaveClassifier(output, teacher, task.Labels, priorFolder, card, training, half);
         log($"saved teacher -> {output}");
         return new TeacherTrainingResult(testScores, naiveBayesScores, bestDev, bestEpoch, output, keptSeed, restarts);

@@ -1,0 +1,44 @@
+using System.Globalization;
+using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Metrics;
+using PromptDfd.Engine.Models;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Engine.Training;
+
+/// <summary>The rows every teacher's model card shares, whether the teacher was fine-tuned or made as a soup of fine-tuned teachers.</summary>
+public static class TeacherCard
+{
+    /// <summary>The Hashes row naming the prior a teacher was fine-tuned from; soups check their members agree on it.</summary>
+    public const string PriorHashName = "prior model.safetensors";
+
+    public static string Title(TaskDataset task) => $"Teacher: {task.Name}";
+
+    public static string Summary(TaskDataset task, ClassifierPooling pooling, string howMade) =>
+        $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" (our stand-in for {task.Info.StandsInFor})" : "")}: the language prior's body with a linear head on " +
+        (pooling == ClassifierPooling.Mean ? "the mean of its token states, " : "the last token, ") + howMade + " PromptDFD distils it without that data.";
+
+    public static IEnumerable<(string Name, string Value)> Architecture(GptClassifier teacher) =>
+    [
+        ("architecture", $"GPT2ForSequenceClassification layout, {teacher.Config.Layers} layers, width {teacher.Config.Width}, {teacher.Classes} classes"),
+        ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
+    ];
+
+    public static (string Name, string Value) Evaluation(TextBatcher batcher) =>
+        ("evaluation", $"a text longer than {batcher.MaximumLength} tokens is classified by the mean class probabilities over the windows that cover it");
+
+    /// <summary>Test scores, the dev score the teacher was chosen by, and how it compares with Naive Bayes on the same test texts.</summary>
+    public static IEnumerable<(string Name, string Value)> Scores(BaselineComparison onTest, ClassificationScores selectedOnDev) =>
+    [
+        ("test accuracy", Percent(onTest.Classifier.Accuracy)),
+        ("test macro-F1", Percent(onTest.Classifier.MacroF1)),
+        ("dev accuracy (selection)", Percent(selectedOnDev.Accuracy)),
+        ("Naive Bayes test accuracy", Percent(onTest.NaiveBayes.Accuracy)),
+        ("Naive Bayes test macro-F1", Percent(onTest.NaiveBayes.MacroF1)),
+        ("beats Naive Bayes", onTest.Classifier.Accuracy > onTest.NaiveBayes.Accuracy ? "yes" : "no"),
+        ("against Naive Bayes on test", FormattableString.Invariant(
+            $"only the teacher right on {onTest.Paired.OnlyFirstRight} texts, only Naive Bayes on {onTest.Paired.OnlySecondRight}; exact McNemar p = {onTest.Paired.PValue:F3}")),
+    ];
+
+    private static string Percent(double fraction) => fraction.ToString("P1", CultureInfo.InvariantCulture);
+}
