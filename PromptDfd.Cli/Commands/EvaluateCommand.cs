@@ -15,6 +15,7 @@ public static class EvaluateCommand
         string taskFolder = arguments.String("task-folder", Path.Combine(RepositoryPaths.Tasks, taskName));
         string model = arguments.String("model", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
         string split = arguments.String("split", "dev");
+        string against = arguments.String("against", "");
         var device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
         TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
         arguments.RejectUnknown();
@@ -27,16 +28,31 @@ public static class EvaluateCommand
             "test" => task.Splits.Test,
             _ => throw new UsageException($"--split must be train, dev or test (got '{split}')."),
         };
-        var classifier = Checkpoint.LoadClassifier(model, device);
-        if (!classifier.Labels.SequenceEqual(task.Labels))
-            throw new InvalidDataException($"{model} predicts [{string.Join(", ", classifier.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; pass the matching --model or --task.");
-        var batcher = new TextBatcher(classifier.Tokenizer, classifier.Classifier.ContextLength);
+        var (classifier, batcher) = Load(model, task, device);
         string name = Path.GetFileName(Path.GetFullPath(model));
         var comparison = BaselineComparison.On(classifier.Module, batcher, task, examples, NaiveBayesBaseline.TrainedOn(task));
         Console.WriteLine($"{name} on {task.Name} {split}: {comparison.Classifier}");
         Console.WriteLine($"Naive Bayes on {task.Name} {split}: {comparison.NaiveBayes}");
         // Whether a gap of a point or two is more than chance decides what a comparison with the baseline may claim.
         Console.WriteLine($"{name} (first) against Naive Bayes (second): {comparison.Paired}");
+        if (against.Length == 0) return 0;
+
+        // A candidate replacing a shipped model should win by more than chance on dev, not by a text or two.
+        var (other, otherBatcher) = Load(against, task, device);
+        string otherName = Path.GetFileName(Path.GetFullPath(against));
+        var actual = examples.Select(e => task.LabelIndex(e.Label)).ToList();
+        var texts = examples.Select(e => e.Text).ToList();
+        int[] first = ClassifierInference.Predict(classifier.Module, batcher, texts), second = ClassifierInference.Predict(other.Module, otherBatcher, texts);
+        Console.WriteLine($"{otherName} on {task.Name} {split}: {ClassificationMetrics.Score(second, actual, task.Labels.Count)}");
+        Console.WriteLine($"{name} (first) against {otherName} (second): {PairedComparison.Of(first, second, actual)}");
         return 0;
+    }
+
+    private static (LoadedClassifier Classifier, TextBatcher Batcher) Load(string folder, TaskDataset task, TorchSharp.torch.Device device)
+    {
+        var classifier = Checkpoint.LoadClassifier(folder, device);
+        if (!classifier.Labels.SequenceEqual(task.Labels))
+            throw new InvalidDataException($"{folder} predicts [{string.Join(", ", classifier.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; pass the matching --model, --against or --task.");
+        return (classifier, new TextBatcher(classifier.Tokenizer, classifier.Classifier.ContextLength));
     }
 }
