@@ -31,6 +31,7 @@ public static class TeacherSoup
             throw new ArgumentException($"The soup would overwrite its member '{output}'; choose another --out.");
         var started = DateTime.UtcNow;
         var members = new List<LoadedClassifier>();
+        GptClassifier? soupModule = null;
         try
         {
             foreach (string folder in memberFolders) members.Add(Checkpoint.LoadClassifier(folder, device));
@@ -42,21 +43,17 @@ public static class TeacherSoup
             for (int i = 0; i < members.Count; i++) log($"member {members[i].Folder}: dev {memberDev[i]}");
 
             // The soup is evaluated in a fresh copy of the first member, so members keep their own weights while being averaged.
-            var soup = Checkpoint.LoadClassifier(members[0].Folder, device);
-            var soupModule = (GptClassifier)soup.Module;
-            var devByChoice = new Dictionary<string, ClassificationScores>();
-            ClassificationScores ScoreSoupOf(IReadOnlyList<int> chosen)
+            soupModule = (GptClassifier)Checkpoint.LoadClassifier(members[0].Folder, device).Module;
+            var trials = GreedySoup.Choose(memberDev.Select(d => d.Accuracy).ToList(), chosen =>
             {
                 Load(soupModule, chosen.Select(i => members[i].Module).ToList());
                 var scores = ClassifierInference.Score(soupModule, batcher, task, dev);
-                devByChoice[string.Join(',', chosen)] = scores;
                 log($"soup of {string.Join(" + ", chosen.Select(i => Path.GetFileName(members[i].Folder)))}: dev {scores}");
-                return scores;
-            }
-            var trials = GreedySoup.Choose(memberDev.Select(d => d.Accuracy).ToList(), chosen => ScoreSoupOf(chosen).Accuracy);
+                return scores.Accuracy;
+            });
             var kept = trials.Where(t => t.Kept).Select(t => t.Member).ToList();
             Load(soupModule, kept.Select(i => members[i].Module).ToList());
-            var soupDev = kept.Count == 1 ? memberDev[kept[0]] : devByChoice[string.Join(',', kept)];
+            var soupDev = ClassifierInference.Score(soupModule, batcher, task, dev);
             var soupMembers = trials.Select(t => new SoupMember(members[t.Member].Folder, memberDev[t.Member], t.SoupScore, t.Kept)).ToList();
 
             var onTest = BaselineComparison.On(soupModule, batcher, task, task.Splits.Test, NaiveBayesBaseline.TrainedOn(task));
@@ -102,13 +99,13 @@ public static class TeacherSoup
                 ["prior_sha256"] = priorHash,
             };
             Checkpoint.SaveClassifier(output, soupModule, task.Labels, members[0].Folder, card, training, half);
-            soupModule.Dispose();
             log($"saved teacher -> {output}");
             return new TeacherSoupResult(soupDev, onTest, soupMembers, output);
         }
         finally
         {
             foreach (var member in members) member.Module.Dispose();
+            soupModule?.Dispose();
         }
     }
 
