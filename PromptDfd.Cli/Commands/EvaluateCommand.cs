@@ -40,11 +40,9 @@ public static class EvaluateCommand
         // A candidate replacing a shipped model should win by more than chance on dev, not by a text or two.
         var (other, otherBatcher) = Load(against, task, device);
         string otherName = Path.GetFileName(Path.GetFullPath(against));
-        var actual = examples.Select(e => task.LabelIndex(e.Label)).ToList();
-        var texts = examples.Select(e => e.Text).ToList();
-        int[] first = ClassifierInference.Predict(classifier.Module, batcher, texts), second = ClassifierInference.Predict(other.Module, otherBatcher, texts);
-        Console.WriteLine($"{otherName} on {task.Name} {split}: {ClassificationMetrics.Score(second, actual, task.Labels.Count)}");
-        Console.WriteLine($"{name} (first) against {otherName} (second): {PairedComparison.Of(first, second, actual)}");
+        var candidate = ClassifierComparison.Between(classifier.Module, batcher, other.Module, otherBatcher, task, examples);
+        Console.WriteLine($"{otherName} on {task.Name} {split}: {candidate.Second}");
+        Console.WriteLine($"{name} (first) against {otherName} (second): {candidate.Paired}");
         return 0;
     }
 

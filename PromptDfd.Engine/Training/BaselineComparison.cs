@@ -16,3 +16,17 @@ public sealed record BaselineComparison(ClassificationScores Classifier, Classif
             ClassificationMetrics.Score(baseline, actual, task.Labels.Count), PairedComparison.Of(predicted, baseline, actual));
     }
 }
+
+/// <summary>Two classifiers on the same examples: both scores and the paired test between them (e.g. a candidate teacher against the shipped one).</summary>
+public sealed record ClassifierComparison(ClassificationScores First, ClassificationScores Second, PairedComparison Paired)
+{
+    public static ClassifierComparison Between(nn.Module first, TextBatcher firstBatcher, nn.Module second, TextBatcher secondBatcher,
+        TaskDataset task, IReadOnlyList<LabeledExample> examples)
+    {
+        var actual = examples.Select(e => task.LabelIndex(e.Label)).ToList();
+        var texts = examples.Select(e => e.Text).ToList();
+        int[] firstPredicted = ClassifierInference.Predict(first, firstBatcher, texts), secondPredicted = ClassifierInference.Predict(second, secondBatcher, texts);
+        return new ClassifierComparison(ClassificationMetrics.Score(firstPredicted, actual, task.Labels.Count),
+            ClassificationMetrics.Score(secondPredicted, actual, task.Labels.Count), PairedComparison.Of(firstPredicted, secondPredicted, actual));
+    }
+}
