@@ -28,6 +28,13 @@ public sealed class CommandArguments
     /// <summary>Every value of an option that may repeat (e.g. --set A=1 --set B=2).</summary>
     public IReadOnlyList<string> All(string name) { used.Add(name); return repeated.TryGetValue(name, out var list) ? list : []; }
 
+    /// <summary>--task (default sentiment) and --task-folder, which defaults to the shipped task of that name.</summary>
+    public (string Name, string Folder) Task()
+    {
+        string name = String("task", "sentiment");
+        return (name, String("task-folder", Path.Combine(RepositoryPaths.Tasks, name)));
+    }
+
     public bool Flag(string name) { used.Add(name); return options.ContainsKey(name); }
 
     public int Int(string name, int fallback) => Parse(name, fallback, s => int.Parse(s, CultureInfo.InvariantCulture));

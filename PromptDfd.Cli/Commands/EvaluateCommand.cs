@@ -11,8 +11,7 @@ public static class EvaluateCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string taskName = arguments.String("task", "sentiment");
-        string taskFolder = arguments.String("task-folder", Path.Combine(RepositoryPaths.Tasks, taskName));
+        var (taskName, taskFolder) = arguments.Task();
         string model = arguments.String("model", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
         string split = arguments.String("split", "dev");
         string against = arguments.String("against", "");

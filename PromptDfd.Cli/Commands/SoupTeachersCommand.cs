@@ -10,8 +10,7 @@ public static class SoupTeachersCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string taskName = arguments.String("task", "sentiment");
-        string taskFolder = arguments.String("task-folder", Path.Combine(RepositoryPaths.Tasks, taskName));
+        var (taskName, taskFolder) = arguments.Task();
         string teachers = arguments.String("teachers", "");
         string output = arguments.String("out", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
         var device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));

@@ -11,8 +11,7 @@ public static class TrainTeacherCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string taskName = arguments.String("task", "sentiment");
-        string taskFolder = arguments.String("task-folder", Path.Combine(RepositoryPaths.Tasks, taskName));
+        var (taskName, taskFolder) = arguments.Task();
         string priorFolder = arguments.String("prior", RepositoryPaths.PriorModel);
         string output = arguments.String("out", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
