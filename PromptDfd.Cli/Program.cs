@@ -12,6 +12,7 @@ var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> 
     ["bench"] = ("measure matmul peak, training MFU, KV-cache generation and classifier throughput (docs/benchmarks.md)", BenchCommand.Run),
     ["train-teacher"] = ("fine-tune a teacher for a task from the prior and compare it with Naive Bayes (models/teachers/<task>)", TrainTeacherCommand.Run),
     ["soup-teachers"] = ("average teachers fine-tuned from the same prior into one (--teachers a,b,c; greedy on dev) and compare it with Naive Bayes", SoupTeachersCommand.Run),
+    ["cross-validate-teacher"] = ("cross-validate a teacher recipe (train-teacher options) against Naive Bayes in --folds folds by document of train + dev", CrossValidateTeacherCommand.Run),
     ["evaluate"] = ("score a classifier checkpoint on a task split (--model, --task, --split dev|test) next to Naive Bayes, and against another (--against)", EvaluateCommand.Run),
     ["register"] = ("register your own CSV/JSONL dataset as a task (data/tasks/<name>)", RegisterTaskCommand.Run),
     ["convert"] = ("store a checkpoint's weights as float16 or float32 (shipped models use float16)", ConvertCommand.Run),
@@ -28,7 +29,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help" || !commands.Conta
     if (args.Length > 0 && !commands.ContainsKey(args[0]) && args[0] is not ("-h" or "--help" or "help"))
         Console.Error.WriteLine($"Unknown command '{args[0]}'.");
     Console.WriteLine("usage: promptdfd <command> [--option value ...]\n");
-    foreach (var (name, (help, _)) in commands) Console.WriteLine($"  {name,-14} {help}");
+    foreach (var (name, (help, _)) in commands) Console.WriteLine($"  {name,-22} {help}");
     return args.Length == 0 || args[0] is "-h" or "--help" or "help" ? 0 : 2;
 }
 

@@ -16,8 +16,18 @@ public static class TrainTeacherCommand
         string output = arguments.String("out", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
         TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
+        var config = TrainingConfig(arguments);
+        bool half = Precision.IsHalf(arguments.String("precision", "f32"));
+        arguments.RejectUnknown();
+        TeacherTraining.Train(TaskDataset.Load(taskFolder), priorFolder, output, config, device, Console.WriteLine, half);
+        return 0;
+    }
+
+    /// <summary>The fine-tuning options, shared with cross-validate-teacher so a recipe is written the same way in both.</summary>
+    public static ClassifierTrainingConfig TrainingConfig(CommandArguments arguments)
+    {
         var defaults = new ClassifierTrainingConfig();
-        var config = new ClassifierTrainingConfig
+        return new ClassifierTrainingConfig
         {
             Epochs = arguments.Int("epochs", defaults.Epochs),
             BatchSize = arguments.Int("batch", defaults.BatchSize),
@@ -34,9 +44,5 @@ public static class TrainTeacherCommand
             AverageFromEpoch = arguments.Int("average-from-epoch", 0),
             Restarts = arguments.Int("restarts", defaults.Restarts),
         };
-        bool half = Precision.IsHalf(arguments.String("precision", "f32"));
-        arguments.RejectUnknown();
-        TeacherTraining.Train(TaskDataset.Load(taskFolder), priorFolder, output, config, device, Console.WriteLine, half);
-        return 0;
     }
 }

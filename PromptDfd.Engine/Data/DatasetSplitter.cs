@@ -26,6 +26,19 @@ public static class DatasetSplitter
         return new DatasetSplits(train, dev, test);
     }
 
+    /// <summary>
+    /// Cross-validation folds by the same rule: each group lands in fold ⌊k·position⌋ of a hash of the seed and the
+    /// group, so a document is never divided between folds and the folds do not depend on input order.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<LabeledExample>> Folds(IEnumerable<LabeledExample> examples, int folds, string seed)
+    {
+        if (folds < 2) throw new ArgumentException($"Cross-validation needs at least 2 folds (got {folds}).");
+        var assigned = Enumerable.Range(0, folds).Select(_ => new List<LabeledExample>()).ToArray();
+        foreach (LabeledExample example in examples)
+            assigned[Math.Min(folds - 1, (int)(UnitInterval(seed + "\n" + (example.Group ?? example.Text)) * folds))].Add(example);
+        return assigned;
+    }
+
     private static double UnitInterval(string key)
     {
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(key));

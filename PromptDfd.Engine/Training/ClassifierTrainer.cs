@@ -20,8 +20,9 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
     public ClassificationScores? BestDev { get; private set; }
     public int BestEpoch { get; private set; }
 
+    /// <param name="epochEnded">called with the epoch number after each epoch's dev evaluation, while the module holds that epoch's weights</param>
     public void Train(nn.Module module, IReadOnlyList<(string Text, int Label)> train, IReadOnlyList<(string Text, int Label)> dev, int classes,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, Action<int>? epochEnded = null)
     {
         config.Validate();
         var classifier = (ITextClassifier)module;
@@ -80,6 +81,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
             }
             var scores = DevScores(module, dev, classes);
             report(new ClassifierProgress(epoch, step, totalSteps, lossCount > 0 ? lossSum / lossCount : lastLoss, scores, clock.Elapsed.TotalSeconds));
+            epochEnded?.Invoke(epoch);
             if (config.AverageFromEpoch > 0 && epoch >= config.AverageFromEpoch)
             {
                 average = WeightAveraging.AddToMean(average, module, ++averagedEpochs);

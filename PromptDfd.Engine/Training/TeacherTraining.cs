@@ -132,6 +132,6 @@ public static class TeacherTraining
         + (config.Restarts != Defaults.Restarts ? $" --restarts {config.Restarts}" : "")
         + (half ? " --precision f16" : "");
 
-    private static List<(string Text, int Label)> Labeled(TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
+    internal static List<(string Text, int Label)> Labeled(TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
         examples.Select(e => (e.Text, task.LabelIndex(e.Label))).ToList();
 }

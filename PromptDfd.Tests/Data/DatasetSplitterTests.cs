@@ -33,4 +33,23 @@ public class DatasetSplitterTests
         var otherSeed = DatasetSplitter.Split(examples, "another seed");
         Assert.NotEqual(first.Test.Select(e => e.Text).Order(), otherSeed.Test.Select(e => e.Text).Order());
     }
+
+    [Fact]
+    public void CrossValidationFoldsKeepEachDocumentWholeHoldEveryExampleOnceAndIgnoreInputOrder()
+    {
+        var examples = Chunks(200, 3);
+        var folds = DatasetSplitter.Folds(examples, 5, "seed");
+        var reversed = DatasetSplitter.Folds(examples.AsEnumerable().Reverse(), 5, "seed");
+
+        Assert.Equal(5, folds.Count);
+        Assert.Equal(examples.Select(e => e.Text).Order(), folds.SelectMany(f => f).Select(e => e.Text).Order());
+        var foldOfDocument = folds.SelectMany((fold, index) => fold.Select(e => (e.Group, index))).Distinct().ToList();
+        Assert.Equal(200, foldOfDocument.Count);
+        for (int f = 0; f < 5; f++)
+        {
+            Assert.Equal(folds[f].Select(e => e.Text).Order(), reversed[f].Select(e => e.Text).Order());
+            Assert.InRange(folds[f].Select(e => e.Group).Distinct().Count(), 20, 60);
+        }
+        Assert.Throws<ArgumentException>(() => DatasetSplitter.Folds(examples, 1, "seed"));
+    }
 }
