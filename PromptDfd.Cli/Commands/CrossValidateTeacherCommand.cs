@@ -21,7 +21,6 @@ public static class CrossValidateTeacherCommand
         TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
         var config = TrainTeacherCommand.TrainingConfig(arguments);
         arguments.RejectUnknown();
-        if (folds < 2) throw new UsageException($"--folds must be at least 2 (got {folds}).");
 
         var task = TaskDataset.Load(taskFolder);
         var result = TeacherCrossValidation.Run(task, priorFolder, config, folds, device, Console.WriteLine);
@@ -35,7 +34,7 @@ public static class CrossValidateTeacherCommand
         }
         if (report.Length > 0)
         {
-            string command = TeacherTraining.CommandFor(task, config, half: false).Replace(" train-teacher ", " cross-validate-teacher ", StringComparison.Ordinal)
+            string command = TeacherTraining.CommandFor(task, config, half: false, "cross-validate-teacher")
                 + $" --folds {folds}" + (priorFolder == RepositoryPaths.PriorModel ? "" : $" --prior {priorFolder}") + $" --report {report}";
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(report))!);
             File.WriteAllText(report, result.ToMarkdown($"Cross-validation of the {task.Name} teacher recipe against Naive Bayes ({folds} folds by document, test split unread)", command));

@@ -119,8 +119,9 @@ public static class TeacherTraining
 
     private static readonly ClassifierTrainingConfig Defaults = new();
 
-    public static string CommandFor(TaskDataset task, ClassifierTrainingConfig config, bool half) =>
-        $"dotnet run --project PromptDfd.Cli -c Release -- train-teacher --task {task.Name} --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}"
+    /// <param name="command">the command reading these options: train-teacher, or cross-validate-teacher for the same recipe</param>
+    public static string CommandFor(TaskDataset task, ClassifierTrainingConfig config, bool half, string command = "train-teacher") =>
+        $"dotnet run --project PromptDfd.Cli -c Release -- {command} --task {task.Name} --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}"
         + (config.Pooling != Defaults.Pooling ? $" --pooling {config.Pooling.Name()}" : "")
         + (config.WeightDecay != Defaults.WeightDecay ? FormattableString.Invariant($" --weight-decay {config.WeightDecay}") : "")
         + (config.LanguageModelWeight != Defaults.LanguageModelWeight ? FormattableString.Invariant($" --lm-weight {config.LanguageModelWeight}") : "")
