@@ -43,6 +43,7 @@ public static class TrainTeacherCommand
             WholeTexts = arguments.Flag("whole-texts"),
             AverageFromEpoch = arguments.Int("average-from-epoch", 0),
             Restarts = arguments.Int("restarts", defaults.Restarts),
+            FromScratch = arguments.Flag("from-scratch"),
         };
     }
 }

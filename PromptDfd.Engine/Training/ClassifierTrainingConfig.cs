@@ -46,6 +46,10 @@ public sealed record ClassifierTrainingConfig
     /// (Dodge et al., 2020), and the dev split is what decides between them.</summary>
     public int Restarts { get; init; } = 1;
 
+    /// <summary>The body starts from random weights instead of the prior's; the prior still gives the architecture and the
+    /// tokenizer. An ablation: the gap to the same recipe fine-tuned from the prior is what pre-training contributes.</summary>
+    public bool FromScratch { get; init; }
+
     public void Validate()
     {
         var problems = new List<string>();

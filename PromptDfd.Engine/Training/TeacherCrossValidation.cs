@@ -90,7 +90,7 @@ public static class TeacherCrossValidation
             var naiveBayesFold = texts.Select(naiveBayes.Predict).ToList();
 
             manual_seed(config.Seed);
-            using var teacher = GptClassifier.FromLanguageModel(prior.Model, classes, config.Dropout, config.Pooling);
+            using var teacher = TeacherTraining.NewTeacher(prior.Model, classes, config);
             var byEpoch = new List<int[]>();
             Dictionary<string, Tensor>? average = null;
             int averagedEpochs = 0;

@@ -5,6 +5,7 @@ using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Training;
@@ -47,7 +48,7 @@ public static class TeacherTraining
             long seed = config.Seed + restart;
             string prefix = config.Restarts > 1 ? $"seed {seed}: " : "";
             manual_seed(seed);
-            var candidate = GptClassifier.FromLanguageModel(prior.Model, task.Labels.Count, config.Dropout, config.Pooling);
+            var candidate = NewTeacher(prior.Model, task.Labels.Count, config);
             var candidateLog = new List<string>();
             var trainer = new ClassifierTrainer(config with { Seed = seed }, batcher, progress =>
             {
@@ -80,13 +81,17 @@ public static class TeacherTraining
         var card = new ModelCard
         {
             Title = TeacherCard.Title(task),
-            Summary = TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split."),
+            Summary = TeacherCard.Summary(task, config.Pooling, config.FromScratch
+                ? "trained from random weights on the task's training split (an ablation: the prior gave only its architecture and tokenizer)."
+                : "fine-tuned on the task's training split."),
             Facts =
             [
                 .. TeacherCard.Architecture(teacher),
-                ("initialised from", $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)"),
+                config.FromScratch
+                    ? ("initialised from", $"random weights (seed {keptSeed}), in the architecture of {Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)")
+                    : ("initialised from", $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
+                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.FromScratch ? "from random weights, " : "")}{(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
                 TeacherCard.Evaluation(batcher),
                 ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
             ],
@@ -131,7 +136,17 @@ public static class TeacherTraining
         + (config.WholeTexts ? " --whole-texts" : "")
         + (config.AverageFromEpoch > 0 ? $" --average-from-epoch {config.AverageFromEpoch}" : "")
         + (config.Restarts != Defaults.Restarts ? $" --restarts {config.Restarts}" : "")
+        + (config.FromScratch ? " --from-scratch" : "")
         + (half ? " --precision f16" : "");
+
+    /// <summary>A teacher before training: the prior's body with a fresh head, or, for the from-scratch ablation, random weights throughout.</summary>
+    public static GptClassifier NewTeacher(GptLanguageModel prior, int classes, ClassifierTrainingConfig config)
+    {
+        if (!config.FromScratch) return GptClassifier.FromLanguageModel(prior, classes, config.Dropout, config.Pooling);
+        var teacher = new GptClassifier(prior.Config with { Dropout = config.Dropout }, classes, config.Pooling);
+        teacher.to(prior.Body.TokenEmbedding.device);
+        return teacher;
+    }
 
     internal static List<(string Text, int Label)> Labeled(TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
         examples.Select(e => (e.Text, task.LabelIndex(e.Label))).ToList();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
@@ -51,5 +52,28 @@ public sealed class TeacherTrainingTests : IDisposable
     {
         var error = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { Restarts = 0 }.Validate());
         Assert.Contains("Restarts must be between 1 and 20 (got 0)", error.Message);
+    }
+
+    [Fact]
+    public void FromScratchTeacherStartsFromRandomWeightsInThePriorsShapeAndItsCardSaysSo()
+    {
+        var prior = Checkpoint.LoadLanguageModel(Path.Combine(environment.Root, "models", "prior"), CPU);
+        int classes = TinyRunEnvironment.Labels.Length;
+        using var fineTuned = TeacherTraining.NewTeacher(prior.Model, classes, new ClassifierTrainingConfig());
+        using var fromScratch = TeacherTraining.NewTeacher(prior.Model, classes, new ClassifierTrainingConfig { FromScratch = true, Dropout = 0.2 });
+
+        Assert.True(fineTuned.TokenEmbedding.allclose(prior.Model.Body.TokenEmbedding, rtol: 0, atol: 0));
+        Assert.False(fromScratch.TokenEmbedding.allclose(prior.Model.Body.TokenEmbedding));
+        Assert.False(fromScratch.Body.state_dict()["h.0.attn.c_attn.weight"].allclose(prior.Model.Body.state_dict()["h.0.attn.c_attn.weight"]));
+        Assert.Equal(prior.Model.Config with { Dropout = 0.2 }, fromScratch.Config);
+
+        Train(new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, Dropout = 0, FromScratch = true }, "scratch");
+        string folder = Path.Combine(environment.Root, "teachers", "scratch");
+        string card = File.ReadAllText(Path.Combine(folder, "card.md"));
+        Assert.Contains("trained from random weights", card);
+        Assert.Contains("random weights (seed 1234), in the architecture of prior", card);
+        Assert.Contains(" --from-scratch", card);
+        var training = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!["promptdfd"]!["training"]!;
+        Assert.True((bool)training["FromScratch"]!);
     }
 }
