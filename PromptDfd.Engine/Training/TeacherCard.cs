@@ -14,8 +14,9 @@ public static class TeacherCard
 
     public static string Title(TaskDataset task) => $"Teacher: {task.Name}";
 
-    public static string Summary(TaskDataset task, ClassifierPooling pooling, string howMade) =>
-        $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" (our stand-in for {task.Info.StandsInFor})" : "")}: the language prior's body with a linear head on " +
+    /// <param name="body">what the head sits on: the prior's body, or for the from-scratch ablation a network of its shape</param>
+    public static string Summary(TaskDataset task, ClassifierPooling pooling, string howMade, string body = "the language prior's body") =>
+        $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" (our stand-in for {task.Info.StandsInFor})" : "")}: {body} with a linear head on " +
         (pooling == ClassifierPooling.Mean ? "the mean of its token states, " : "the last token, ") + howMade + " PromptDFD distils it without that data.";
 
     public static IEnumerable<(string Name, string Value)> Architecture(GptClassifier teacher) =>

@@ -81,9 +81,10 @@ public static class TeacherTraining
         var card = new ModelCard
         {
             Title = TeacherCard.Title(task),
-            Summary = TeacherCard.Summary(task, config.Pooling, config.FromScratch
-                ? "trained from random weights on the task's training split (an ablation: the prior gave only its architecture and tokenizer)."
-                : "fine-tuned on the task's training split."),
+            Summary = config.FromScratch
+                ? TeacherCard.Summary(task, config.Pooling, "trained from random weights on the task's training split (an ablation: the prior gave only its architecture and tokenizer).",
+                    body: "a network of the language prior's shape")
+                : TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split."),
             Facts =
             [
                 .. TeacherCard.Architecture(teacher),

@@ -70,7 +70,7 @@ public sealed class TeacherTrainingTests : IDisposable
         Train(new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, Dropout = 0, FromScratch = true }, "scratch");
         string folder = Path.Combine(environment.Root, "teachers", "scratch");
         string card = File.ReadAllText(Path.Combine(folder, "card.md"));
-        Assert.Contains("trained from random weights", card);
+        Assert.Contains("a network of the language prior's shape with a linear head on the last token, trained from random weights", card);
         Assert.Contains("random weights (seed 1234), in the architecture of prior", card);
         Assert.Contains(" --from-scratch", card);
         var training = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!["promptdfd"]!["training"]!;
