@@ -13,10 +13,16 @@ public static class TrainTeacherCommand
     {
         var (taskName, taskFolder) = arguments.Task();
         string priorFolder = arguments.String("prior", RepositoryPaths.PriorModel);
-        string output = arguments.String("out", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
+        string shippedTeacher = Path.Combine(RepositoryPaths.Models, "teachers", taskName);
+        string output = arguments.String("out", shippedTeacher);
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
         TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
         var config = TrainingConfig(arguments);
+        if (config.FromScratch && Path.GetFullPath(output) == Path.GetFullPath(shippedTeacher))
+        {
+            throw new UsageException($"--from-scratch trains an ablation, not a teacher to use: give it --out <folder> (e.g. scratch/teachers/{taskName}-from-scratch) " +
+                $"so it does not replace {shippedTeacher}.");
+        }
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));
         arguments.RejectUnknown();
         TeacherTraining.Train(TaskDataset.Load(taskFolder), priorFolder, output, config, device, Console.WriteLine, half);

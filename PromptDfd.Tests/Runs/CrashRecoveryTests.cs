@@ -9,15 +9,6 @@ public sealed class CrashRecoveryTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();
 
-    private static string CommandLineAssembly()
-    {
-        string testFolder = AppContext.BaseDirectory;
-        string candidate = testFolder.Replace($"{Path.DirectorySeparatorChar}PromptDfd.Tests{Path.DirectorySeparatorChar}", $"{Path.DirectorySeparatorChar}PromptDfd.Cli{Path.DirectorySeparatorChar}");
-        string dll = Path.Combine(candidate, "promptdfd.dll");
-        Assert.True(File.Exists(dll), $"the command line is built next to the tests ({dll})");
-        return dll;
-    }
-
     [Fact]
     public async Task ARunWhoseProcessIsKilledMidRunIsMarkedInterruptedAndResumesWithContinuousCurves()
     {
@@ -25,7 +16,7 @@ public sealed class CrashRecoveryTests : IDisposable
         string configFile = Path.Combine(environment.Root, "run.json");
         File.WriteAllText(configFile, TinyRunEnvironment.Config(steps: steps).ToJson());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { CommandLineAssembly(), "run", "--root", environment.Root, "--config", configFile, "--threads", "1", "--quiet" })
+        foreach (string argument in new[] { CommandLine.Assembly(), "run", "--root", environment.Root, "--config", configFile, "--threads", "1", "--quiet" })
             start.ArgumentList.Add(argument);
         using Process process = Process.Start(start)!;
 
