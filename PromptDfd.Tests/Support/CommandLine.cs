@@ -25,7 +25,12 @@ public static class CommandLine
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"promptdfd {string.Join(' ', arguments)} did not finish within two minutes");
+        }
         await output;
         return (process.ExitCode, await error);
     }
