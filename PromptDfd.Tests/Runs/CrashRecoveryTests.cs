@@ -15,10 +15,7 @@ public sealed class CrashRecoveryTests : IDisposable
         const int steps = 120;
         string configFile = Path.Combine(environment.Root, "run.json");
         File.WriteAllText(configFile, TinyRunEnvironment.Config(steps: steps).ToJson());
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { CommandLine.Assembly(), "run", "--root", environment.Root, "--config", configFile, "--threads", "1", "--quiet" })
-            start.ArgumentList.Add(argument);
-        using Process process = Process.Start(start)!;
+        using Process process = CommandLine.Start(null, "run", "--root", environment.Root, "--config", configFile, "--threads", "1", "--quiet");
 
         // Watch the checkpoint on disk rather than the store, so polling never competes with the run for the store's lock.
         string runs = Path.Combine(environment.Root, "runs");

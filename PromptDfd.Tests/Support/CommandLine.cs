@@ -14,14 +14,21 @@ public static class CommandLine
         return dll;
     }
 
-    /// <summary>Runs a command to its end and returns its exit code and what it wrote to standard error.</summary>
-    /// <param name="workingDirectory">where it runs; a folder holding PromptDfd.sln becomes its repository root</param>
-    public static async Task<(int ExitCode, string Error)> RunAsync(string workingDirectory, params string[] arguments)
+    /// <summary>Starts a command with its output and error redirected.</summary>
+    /// <param name="workingDirectory">where it runs (null: the tests' own); a folder holding PromptDfd.sln becomes its repository root</param>
+    public static Process Start(string? workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         start.ArgumentList.Add(Assembly());
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        using Process process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Runs a command to its end and returns its exit code and what it wrote to standard error.</summary>
+    public static async Task<(int ExitCode, string Error)> RunAsync(string workingDirectory, params string[] arguments)
+    {
+        using Process process = Start(workingDirectory, arguments);
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
