@@ -118,7 +118,7 @@ public static class PretrainCommand
                 ("parameters", model.Config.ParameterCount().ToString("N0", CultureInfo.InvariantCulture)),
                 ("tokenizer", tokenizer.Description),
                 ("training", $"{step} of {training.Steps} steps x {training.BatchSize} x {model.Config.ContextLength} tokens (corpus {trainTokens:N0} tokens), AdamW, cosine lr {training.LearningRate}, seed {training.Seed}"),
-                ("wall time", $"{trainer.TrainingTime.TotalMinutes:F1} min, {TorchRuntime.Describe()}"),
+                .. TrainingProvenance.Rows(trainer.TrainingTime),
             ],
             Metrics = [("held-out loss", validationLoss.ToString("F3", CultureInfo.InvariantCulture)), ("held-out perplexity", Math.Exp(validationLoss).ToString("F1", CultureInfo.InvariantCulture)), .. trainer.ValidationHistory.Select(h => ("log", Describe(h)))],
             Commands =

@@ -24,7 +24,7 @@ public static class TokenizerCommand
             $"# Tokenizer: byte-level BPE ({vocabulary.Tokens.Count:N0} tokens)\n\nShared by the language prior, the prompter, the teachers and the students, " +
             "so soft token embeddings (AS-DFD baseline) mean the same thing in every model.\n\n" +
             $"| | |\n|---|---|\n| corpus | `{Path.GetRelativePath(RepositoryPaths.Root, corpus)}` |\n| corpus sha256 | `{FileHash.Sha256(corpus)}` |\n" +
-            $"| merges | {vocabulary.Merges.Count} |\n| special tokens | {string.Join(", ", config.SpecialTokens)} |\n\n" +
+            $"| merges | {vocabulary.Merges.Count} |\n| special tokens | {string.Join(", ", config.SpecialTokens)} |\n| code version | {CodeVersion.OfRunningCode()} |\n\n" +
             "## Reproduce\n\n```bash\ndotnet run --project PromptDfd.Cli -c Release -- data\n" +
             $"dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab {config.VocabularySize}\n```\n");
         return 0;

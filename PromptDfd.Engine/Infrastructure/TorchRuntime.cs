@@ -54,8 +54,37 @@ public static class TorchRuntime
     /// <summary>Seeds libtorch's global generator; CPU results are then bit-identical across runs.</summary>
     public static void Seed(long seed) => manual_seed(seed);
 
+    /// <summary>
+    /// What a result depends on beyond its seed: fp32 round-off follows the thread count and the vector instructions
+    /// libtorch's kernels pick for the processor, so a run reproduces bit for bit only where these match.
+    /// </summary>
     public static string Describe() =>
-        $"libtorch {__version__}, TorchSharp {typeof(torch).Assembly.GetName().Version}, CUDA available: {cuda.is_available()}, threads: {get_num_threads()}, huge-page tensors: {(HugePageTensors ? "on" : "off")}";
+        $"libtorch {__version__}, TorchSharp {typeof(torch).Assembly.GetName().Version}, CUDA available: {cuda.is_available()}, threads: {get_num_threads()}, huge-page tensors: {(HugePageTensors ? "on" : "off")}, CPU: {Processor.Value}";
+
+    private static readonly Lazy<string> Processor = new(() =>
+    {
+        string architecture = RuntimeInformation.ProcessArchitecture.ToString();
+        try
+        {
+            return OperatingSystem.IsLinux() && File.Exists("/proc/cpuinfo") ? DescribeProcessor(File.ReadAllText("/proc/cpuinfo"), architecture) : architecture;
+        }
+        catch (IOException)
+        {
+            return architecture;
+        }
+    });
+
+    /// <summary>"AMD EPYC, AVX-512" from the text of /proc/cpuinfo: the first processor's model and its widest vector extension.</summary>
+    public static string DescribeProcessor(string cpuinfo, string fallback)
+    {
+        string Field(string name) => cpuinfo.Split('\n')
+            .Select(line => line.Split(':', 2))
+            .FirstOrDefault(parts => parts.Length == 2 && parts[0].Trim() == name)?[1].Trim() ?? "";
+        string model = Field("model name") is { Length: > 0 } named ? named : fallback;
+        var flags = Field("flags").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        string? vectors = flags.Contains("avx512f") ? "AVX-512" : flags.Contains("avx2") ? "AVX2" : flags.Contains("avx") ? "AVX" : null;
+        return vectors is null ? model : $"{model}, {vectors}";
+    }
 
     // .NET's Environment.SetEnvironmentVariable only changes a managed copy on Unix; libtorch reads the C environment.
     private static class NativeEnvironment

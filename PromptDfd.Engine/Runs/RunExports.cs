@@ -48,7 +48,7 @@ public static class RunExports
     public static string RunsJson(IEnumerable<RunRecord> runs) => JsonSerializer.Serialize(runs.Select(r => new
     {
         r.Id, r.Name, r.Task, r.Preset, r.Method, Status = r.Status.ToString(), r.Seed, r.Step, r.TotalSteps, r.SamplesSeen,
-        r.BestAccuracy, r.LastAccuracy, r.TeacherAccuracy, r.Tags, r.Starred, r.Notes, r.CreatedAt, r.CodeVersion, r.Hashes,
+        r.BestAccuracy, r.LastAccuracy, r.TeacherAccuracy, r.Tags, r.Starred, r.Notes, r.CreatedAt, r.CodeVersion, r.Runtime, r.Hashes,
         Config = JsonDocument.Parse(r.ConfigJson).RootElement,
     }), new JsonSerializerOptions { WriteIndented = true });
 

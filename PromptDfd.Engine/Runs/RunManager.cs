@@ -209,6 +209,7 @@ public sealed class RunManager : IDisposable
         try
         {
             run.StartedAt ??= DateTime.UtcNow;
+            RecordRuntime(run);
             SetStatus(run, RunStatus.Running, resume ? $"resuming from the checkpoint at step {run.CheckpointStep}" : "started");
             RunConfig config = run.Config;
             BuiltRun built = RunBuilder.Build(config, environment);
@@ -295,6 +296,13 @@ public sealed class RunManager : IDisposable
         run.CheckpointStep = trainer.Step;
     }
 
+    private static void RecordRuntime(RunRecord run)
+    {
+        string runtime = TorchRuntime.Describe();
+        if (run.Runtime is null) run.Runtime = runtime;
+        else if (!run.Runtime.EndsWith(runtime, StringComparison.Ordinal)) run.Runtime += $"; resumed with {runtime}";
+    }
+
     private string SaveStudent(RunRecord run, BuiltRun built, PromptDfdTrainer trainer)
     {
         string folder = Path.Combine(environment.RunFolder(run.Id), "student");
@@ -307,6 +315,7 @@ public sealed class RunManager : IDisposable
                 ("run", $"{run.Id} ({run.Name})"),
                 ("samples seen", trainer.SamplesSeen.ToString(CultureInfo.InvariantCulture)),
                 ("code version", run.CodeVersion),
+                ("runtime", run.Runtime ?? ""),
             ],
             Metrics =
             [

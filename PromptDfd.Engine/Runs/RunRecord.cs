@@ -14,6 +14,11 @@ public sealed class RunRecord
     public string ConfigJson { get; set; } = "";
     public long Seed { get; set; }
     public string CodeVersion { get; set; } = "";
+    /// <summary>
+    /// libtorch, threads and processor of the session that ran it, and of each resumption on a different one: CPU round-off,
+    /// so whether two runs of one config and seed agree bit for bit, depends on them. Null until the run first starts.
+    /// </summary>
+    public string? Runtime { get; set; }
     /// <summary>SHA-256 of every model and dataset the run read.</summary>
     public Dictionary<string, string> Hashes { get; set; } = new();
     public DateTime CreatedAt { get; set; }

@@ -72,7 +72,7 @@ public static class TeacherSoup
                     ("soup", "members in order of dev accuracy, each kept only if the mean of the kept weights does not lose dev accuracy with it"),
                     .. soupMembers.Select(m => ("member", Describe(m))),
                     TeacherCard.Evaluation(batcher),
-                    ("wall time", $"{(DateTime.UtcNow - started).TotalMinutes:F1} min for the soup, {TorchRuntime.Describe()}"),
+                    .. TrainingProvenance.Rows(DateTime.UtcNow - started, "for the soup"),
                 ],
                 Metrics = [.. TeacherCard.Scores(onTest, soupDev)],
                 Commands =

@@ -46,6 +46,7 @@ public sealed class RunManagerTests : IDisposable
             Assert.Equal(["prior", "task", "teacher", "tokenizer"], done.Hashes.Keys.Order());
             Assert.All(done.Hashes.Values.Where(v => v.Length > 0), h => Assert.Equal(64, h.Length));
             Assert.False(string.IsNullOrEmpty(done.CodeVersion));
+            Assert.Matches(@"^libtorch 2\.[^;]*threads: \d+[^;]*CPU: .+$", done.Runtime);
             Assert.Equal(TinyRunEnvironment.Config(steps: 4).Training.Seed, done.Seed);
             Assert.Equal([0, 3, 4], store.Metrics(run.Id, "student/accuracy").Select(m => m.Step));
             Assert.Equal(32, store.Samples(run.Id, new SampleQuery()).Total);

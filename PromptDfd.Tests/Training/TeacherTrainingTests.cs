@@ -40,6 +40,9 @@ public sealed class TeacherTrainingTests : IDisposable
         string card = File.ReadAllText(Path.Combine(folder, "card.md"));
         Assert.Contains("best dev of 3 restarts, seeds 40–42", card);
         Assert.Contains("--restarts 3", card);
+        // Bit-for-bit reproduction needs the code and the machine as well as the command.
+        Assert.Matches(@"\| code version \| [^|]*[0-9a-f]{40}(\+dirty)? \|", card);
+        Assert.Matches(@"\| runtime \| libtorch 2\.[^|]*threads: \d+[^|]*CPU: [^|]+ \|", card);
         // The card says whether the gap to the baseline is more than chance, not just its sign.
         Assert.Matches(@"\| against Naive Bayes on test \| only the teacher right on \d+ texts, only Naive Bayes on \d+; exact McNemar p = [01]\.\d{3} \|", card);
         var training = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!["promptdfd"]!["training"]!;

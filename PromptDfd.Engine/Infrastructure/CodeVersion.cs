@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace PromptDfd.Engine.Runs;
+namespace PromptDfd.Engine.Infrastructure;
 
-/// <summary>The code a run used: the git commit of the repository (with "+dirty" for uncommitted changes), else the assembly version.</summary>
+/// <summary>The code a run or a model came from: the git commit of the repository (with "+dirty" for uncommitted changes), else the assembly version.</summary>
 public static class CodeVersion
 {
     private static readonly Dictionary<string, string> Cache = new();
+
+    /// <summary>The version of the repository the running program was built in (its output folder lies inside it).</summary>
+    public static string OfRunningCode() => Describe(AppContext.BaseDirectory);
 
     public static string Describe(string repositoryRoot)
     {
