@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Storage;
 using PromptDfd.Engine.Synthesis;
@@ -145,6 +146,7 @@ public sealed class RunManagerTests : IDisposable
             run.Step = 5;
             run.CheckpointStep = 4;
             run.Owner = "another-machine:1:1";
+            run.Runtime = "libtorch 2.0.0, threads: 8, CPU: another machine";
             store.Update(run);
         }
         {
@@ -158,6 +160,8 @@ public sealed class RunManagerTests : IDisposable
                 Assert.Equal(RunStatus.Completed, done.Status);
                 Assert.Equal(Enumerable.Range(1, 8), store.Metrics(id, "student/kd_loss").Select(m => m.Step));
                 Assert.Contains(store.Events(id, RunEventKinds.Status), e => e.Message.Contains("resuming from the checkpoint at step 4"));
+                // Its curves now come from two runtimes; the record keeps both.
+                Assert.Equal($"libtorch 2.0.0, threads: 8, CPU: another machine; resumed with {TorchRuntime.Describe()}", done.Runtime);
             }
         }
     }
