@@ -14,6 +14,7 @@ var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> 
     ["soup-teachers"] = ("average teachers fine-tuned from the same prior into one (--teachers a,b,c; greedy on dev) and compare it with Naive Bayes", SoupTeachersCommand.Run),
     ["cross-validate-teacher"] = ("cross-validate a teacher recipe (train-teacher options) against Naive Bayes in --folds folds by document of train + dev", CrossValidateTeacherCommand.Run),
     ["evaluate"] = ("score a classifier checkpoint on a task split (--model, --task, --split dev|test) next to Naive Bayes, and against another (--against)", EvaluateCommand.Run),
+    ["compare-weights"] = ("compare two checkpoints of one architecture value by value (--model, --against): how many values differ, and by how many rounding steps", CompareWeightsCommand.Run),
     ["register"] = ("register your own CSV/JSONL dataset as a task (data/tasks/<name>)", RegisterTaskCommand.Run),
     ["convert"] = ("store a checkpoint's weights as float16 or float32 (shipped models use float16)", ConvertCommand.Run),
     ["generate"] = ("sample continuations of a prompt from a language model checkpoint", GenerateCommand.Run),

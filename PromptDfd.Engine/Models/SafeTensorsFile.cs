@@ -9,6 +9,9 @@ namespace PromptDfd.Engine.Models;
 public sealed record NamedArray(string Name, long[] Shape, float[] Values)
 {
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>The dtype the file stored it in (F32, F16, BF16 or F64), which decides what one rounding step is.</summary>
+    public string StoredType { get; init; } = "F32";
 }
 
 /// <summary>
@@ -60,7 +63,7 @@ public static class SafeTensorsFile
                 throw Corrupt(path, $"tensor '{name}' of shape [{string.Join(", ", shape)}] and dtype {dtype} needs {count * width} bytes but has {offsets[1] - offsets[0]}");
             }
             var span = new ReadOnlySpan<byte>(bytes, (int)(dataStart + offsets[0]), (int)(offsets[1] - offsets[0]));
-            result[name] = new NamedArray(name, shape, Widen(span, dtype, (int)count));
+            result[name] = new NamedArray(name, shape, Widen(span, dtype, (int)count)) { StoredType = dtype };
         }
         return result;
     }
