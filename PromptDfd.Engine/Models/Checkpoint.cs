@@ -175,7 +175,8 @@ public static class Checkpoint
     /// <summary>The SHA-256 of a checkpoint's weights file, without loading it.</summary>
     public static string WeightsSha256(string folder) => FileHash.Sha256(WeightsPath(folder));
 
-    private static string WeightsPath(string folder)
+    /// <summary>The folder's model.safetensors, or a clear error when it has none.</summary>
+    public static string WeightsPath(string folder)
     {
         string path = Path.Combine(folder, WeightsFile);
         if (!File.Exists(path))

@@ -33,8 +33,9 @@ public sealed class WeightsComparison
         return new WeightsComparison(a.Keys.Order(StringComparer.Ordinal).Select(name => Compare(a[name], b[name])).ToList());
     }
 
+    /// <summary>A .safetensors file as given, or a checkpoint folder's weights file.</summary>
     public static string WeightsPath(string checkpoint) =>
-        Directory.Exists(checkpoint) ? Path.Combine(checkpoint, Checkpoint.WeightsFile) : checkpoint;
+        File.Exists(checkpoint) ? checkpoint : Checkpoint.WeightsPath(checkpoint);
 
     public override string ToString()
     {

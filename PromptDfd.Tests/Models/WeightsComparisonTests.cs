@@ -103,6 +103,19 @@ public sealed class WeightsComparisonTests
         Assert.Contains("only in the first: b", error);
     }
 
+    [Fact]
+    public void AFolderWithoutSafetensorsWeightsIsNamedWithTheFormatItNeeds()
+    {
+        using var folder = new TemporaryFolder();
+        string first = Write(folder, "first", half: true, [1f, 2f, 3f, 4f], [5f, 6f]);
+        string pytorchOnly = folder.Folder("pytorch-only");
+        File.WriteAllText(Path.Combine(pytorchOnly, "pytorch_model.bin"), "not read");
+
+        var error = Assert.Throws<FileNotFoundException>(() => WeightsComparison.Of(first, pytorchOnly));
+
+        Assert.Contains($"'{pytorchOnly}' has no model.safetensors. Only safetensors weights are read", error.Message);
+    }
+
     /// <summary>A checkpoint folder with tensor a [2, 2] and tensor b [2].</summary>
     private static string Write(TemporaryFolder folder, string name, bool half, float[] a, float[] b)
     {
