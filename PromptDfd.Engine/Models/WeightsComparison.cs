@@ -64,16 +64,17 @@ public sealed class WeightsComparison
     }
 
     /// <summary>How many representable values of the stored type lie between x and y, counting across zero.</summary>
-    private static long StepsApart(float x, float y, string storedType) => storedType switch
-    {
-        "F16" => Math.Abs(Ordered(BitConverter.HalfToInt16Bits((Half)x), 15) - Ordered(BitConverter.HalfToInt16Bits((Half)y), 15)),
-        "BF16" => Math.Abs(Ordered((short)(BitConverter.SingleToInt32Bits(x) >> 16), 15) - Ordered((short)(BitConverter.SingleToInt32Bits(y) >> 16), 15)),
-        _ => Math.Abs(Ordered(BitConverter.SingleToInt32Bits(x), 31) - Ordered(BitConverter.SingleToInt32Bits(y), 31)),
-    };
+    private static long StepsApart(float x, float y, string storedType) => Math.Abs(Position(x, storedType) - Position(y, storedType));
 
-    // Sign-magnitude bits to a number line on which neighbouring values are one apart and both zeros are 0.
-    private static long Ordered(long bits, int signBit)
+    /// <summary>The value's place on the stored type's number line, where neighbours are one apart and both zeros are 0.</summary>
+    private static long Position(float value, string storedType)
     {
+        var (bits, signBit) = storedType switch
+        {
+            "F16" => ((long)BitConverter.HalfToInt16Bits((Half)value), 15),
+            "BF16" => ((long)(short)(BitConverter.SingleToInt32Bits(value) >> 16), 15),
+            _ => (BitConverter.SingleToInt32Bits(value), 31),
+        };
         long magnitude = bits & ((1L << signBit) - 1);
         return (bits >> signBit & 1) == 1 ? -magnitude : magnitude;
     }
