@@ -57,6 +57,22 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         Assert.Equal(RunStatus.Cancelled, finished.Status);
     }
 
+    [Fact]
+    public async Task TheOverviewsStartButtonExplainsWhyTheDefaultRunCannotStartAndStoresNothing()
+    {
+        // The tiny prior's context (32 tokens) cannot hold the default run's prompt and content; the shipped one can
+        // (DashboardServerTests starts it).
+        int before = host.Manager.Store.Query(new RunQuery { Take = 1 }).Total;
+        IPage page = await host.OpenAsync("");
+        Assert.Contains($"default {TinyRunEnvironment.TaskName} run", await page.Locator("#quick-start").TextContentAsync());
+        await page.ClickAsync("#quick-start");
+        var error = page.Locator("#quick-start-error");
+        await error.WaitForAsync();
+        Assert.Contains("exceed the prior's context of 32", await error.TextContentAsync());
+        Assert.Equal("/", new Uri(page.Url).AbsolutePath);
+        Assert.Equal(before, host.Manager.Store.Query(new RunQuery { Take = 1 }).Total);
+    }
+
     private RunRecord StartTinyRun(int steps, long seed = 1, string preset = "promptdfd") =>
         host.Manager.Submit(TinyRunEnvironment.Config(preset, seed, steps) with { Name = $"e2e {preset} {seed} {Guid.NewGuid():N}"[..24] });
 
@@ -162,14 +178,17 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
 
     [Theory]
     [InlineData("", "overview")]
+    [InlineData("runs/new", "new-run-defaults")]
     [InlineData("playground", "playground")]
     [InlineData("models", "models-and-data")]
     [InlineData("system", "system")]
     public async Task EveryPageRendersWithoutErrors(string path, string name)
     {
-        IPage page = await host.OpenAsync(path);
-        await page.WaitForTimeoutAsync(300);
+        var consoleErrors = new List<string>();
+        IPage page = await host.OpenAsync(path, consoleErrors);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         Assert.False(await page.Locator("#blazor-error-ui").IsVisibleAsync(), "the page raised an unhandled error");
+        Assert.Empty(consoleErrors);
         await DashboardHost.Screenshot(page, name);
     }
 

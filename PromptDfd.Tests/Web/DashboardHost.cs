@@ -48,18 +48,29 @@ public sealed class DashboardHost : WebApplicationFactory<Program>, IAsyncLifeti
     public async Task InitializeAsync()
     {
         playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await LaunchChromiumAsync(playwright);
+    }
+
+    /// <summary>Debian's chromium when it is installed (CI installs it), headless and without a sandbox for root.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : null,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"],
         });
-    }
 
-    public async Task<IPage> OpenAsync(string path)
+    /// <param name="consoleErrors">When given, collects the browser's console errors (failed loads included) from the first request on.</param>
+    public async Task<IPage> OpenAsync(string path, List<string>? consoleErrors = null)
     {
         IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         page.SetDefaultTimeout(30_000);
+        if (consoleErrors is not null)
+        {
+            page.Console += (_, message) => { if (message.Type == "error") consoleErrors.Add(message.Text); };
+            page.PageError += (_, error) => consoleErrors.Add(error);
+            page.Response += (_, response) => { if (response.Status >= 400) consoleErrors.Add($"{response.Status} {response.Url}"); };
+        }
         await page.GotoAsync(new Uri(Address, path).ToString());
         // Interactive server rendering is live once the circuit is up.
         await page.WaitForSelectorAsync("#circuit-state[data-interactive=yes]", new() { State = WaitForSelectorState.Attached });

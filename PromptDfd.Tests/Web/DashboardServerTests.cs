@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using PromptDfd.Engine.Runs;
 using PromptDfd.Tests.Data;
 using PromptDfd.Tests.Support;
 using PromptDfd.Web.Services;
@@ -63,6 +65,38 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         foreach (string task in new[] { "sentiment", "genre", "ontology" }) Assert.Contains(task, html);
         var css = await client.GetAsync("/_content/MudBlazor/MudBlazor.min.css");
         Assert.Equal(HttpStatusCode.OK, css.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheOverviewsStartButtonStartsTheDefaultSentimentRunOnTheShippedModels()
+    {
+        using IPlaywright playwright = await Playwright.CreateAsync();
+        await using IBrowser browser = await DashboardHost.LaunchChromiumAsync(playwright);
+        IPage page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(server.Address.ToString());
+        await page.WaitForSelectorAsync("#circuit-state[data-interactive=yes]", new() { State = WaitForSelectorState.Attached });
+        Assert.Contains("default sentiment run", await page.Locator("#quick-start").TextContentAsync());
+
+        await page.ClickAsync("#quick-start");
+        await page.WaitForFunctionAsync("() => /\\/runs\\/[0-9]{8}-/.test(location.pathname)");
+        string runId = page.Url.Split('/').Last().Split('?')[0];
+        RunManager manager = server.Services.GetRequiredService<RunManager>();
+        try
+        {
+            RunRecord run = manager.Store.Get(runId)!;
+            RunConfig expected = RunPresets.Create("promptdfd", "sentiment", 1);
+            Assert.Equal(("sentiment", "promptdfd", expected.Training.Schedule.Steps, expected.Training.Seed), (run.Task, run.Preset, run.TotalSteps, run.Seed));
+            // It runs on the shipped prior and teacher at once: its first step completes.
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (manager.Store.Get(runId)!.Step < 1 && manager.Store.Get(runId)!.IsActive && DateTime.UtcNow < deadline) await Task.Delay(100);
+            Assert.True(manager.Store.Get(runId)!.Step >= 1, $"the default run did not finish a step: {manager.Store.Get(runId)!.Status} {manager.Store.Get(runId)!.Error}");
+        }
+        finally
+        {
+            if (manager.Store.Get(runId)?.IsActive == true) manager.Cancel(runId);
+            await manager.WhenFinished(runId).WaitAsync(TimeSpan.FromSeconds(60));
+        }
     }
 
     [Fact]

@@ -31,6 +31,17 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
         }
     }
 
+    /// <summary>
+    /// The task a run starts on when nobody chose one: the engine's default (sentiment) when it is here and readable,
+    /// otherwise the first readable task, so a store with only users' own tasks still has a one-click start.
+    /// </summary>
+    public string? DefaultTask()
+    {
+        var readable = Tasks().Where(t => t.Error is null).Select(t => t.Name).ToList();
+        string preferred = new Engine.Runs.RunConfig().Task;
+        return readable.Contains(preferred) ? preferred : readable.FirstOrDefault();
+    }
+
     private static TaskSummary Summarise(string folder)
     {
         string card = ReadCard(folder);
