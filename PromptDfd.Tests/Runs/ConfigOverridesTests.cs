@@ -29,10 +29,14 @@ public class ConfigOverridesTests
     [Fact]
     public void WrongValueTypesAndInvalidValuesAreRejected()
     {
-        Assert.Contains("not a valid run config", Assert.Throws<InvalidDataException>(() => ConfigOverrides.Apply(new RunConfig(), ["Training.Schedule.Steps=many"])).Message);
+        Assert.Contains("Training.Schedule.Steps takes a number, not 'many' (it is 200 now)", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["training.schedule.steps=many"])).Message);
+        Assert.Contains("takes true or false, not 'yes'", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), [$"{BooleanKey()}=yes"])).Message);
+        Assert.Contains("not a valid run config", Assert.Throws<InvalidDataException>(() => ConfigOverrides.Apply(new RunConfig(), ["Training.Schedule.Steps=2.5"])).Message);
         Assert.Contains("Device must be cpu, cuda or auto", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Device=tpu"])).Message);
         Assert.Contains("key=value", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Steps"])).Message);
     }
+
+    private static string BooleanKey() => ConfigOverrides.Flatten(new RunConfig()).First(p => p.Value is "true" or "false").Key;
 
     [Fact]
     public void FlattenedConfigHasOneEntryPerLeafAndRoundTrips()
