@@ -12,6 +12,7 @@ public static class GenerateCommand
         string folder = arguments.String("model", RepositoryPaths.PriorModel);
         string prompt = arguments.String("prompt", "The");
         int count = arguments.Int("n", 4);
+        if (count < 1) throw new UsageException($"--n must be at least 1 (got {count}).");
         var sampling = new SamplingConfig
         {
             MaxNewTokens = arguments.Int("tokens", 40),

@@ -62,7 +62,7 @@ public sealed record ClassifierTrainingConfig
         if (Restarts is < 1 or > 20) problems.Add($"Restarts must be between 1 and 20 (got {Restarts})");
         if (WholeTexts && RandomWindows) problems.Add("WholeTexts and RandomWindows are two ways to read long training texts; choose one");
         if (WholeTexts && LanguageModelWeight > 0) problems.Add("WholeTexts does not combine with an auxiliary language-modelling loss; set LanguageModelWeight to 0");
-        if (AverageFromEpoch < 0 || AverageFromEpoch > Epochs) problems.Add($"AverageFromEpoch must be 0 (off) or an epoch from 1 to Epochs = {Epochs} (got {AverageFromEpoch})");
+        if (AverageFromEpoch < 0 || AverageFromEpoch > Math.Max(Epochs, 0)) problems.Add($"AverageFromEpoch must be 0 (off) or an epoch from 1 to Epochs = {Epochs} (got {AverageFromEpoch})");
         if (MaximumLength < 2) problems.Add($"MaximumLength must be at least 2 (got {MaximumLength})");
         ConfigProblems.ThrowIfAny("classifier training", problems);
     }

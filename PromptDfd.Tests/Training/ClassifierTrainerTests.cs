@@ -81,6 +81,14 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
     }
 
     [Fact]
+    public void ABadEpochCountIsReportedAloneWhenAveragingIsOff()
+    {
+        string message = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { Epochs = -1 }.Validate()).Message;
+        Assert.Contains("Epochs must be at least 1 (got -1)", message);
+        Assert.DoesNotContain("AverageFromEpoch", message);
+    }
+
+    [Fact]
     public void AuxiliaryLanguageModelLossTeachesTheBodyItsTrainingTexts()
     {
         // One long epoch, so the weights compared are the last ones (not an early best-dev epoch).

@@ -1,0 +1,21 @@
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Tests.Support;
+
+namespace PromptDfd.Tests.Cli;
+
+public sealed class GenerateCommandTests
+{
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public async Task AskingForNoSamplesIsAnErrorNotAnEmptySuccess(string count)
+    {
+        using var repository = new TemporaryFolder();
+        File.WriteAllText(Path.Combine(repository.Path, RepositoryRoot.Marker), "");
+
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "generate", "--prompt", "The", "--n", count);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--n must be at least 1 (got {count})", error);
+    }
+}
