@@ -28,6 +28,13 @@ public sealed class CommandArguments
     /// <summary>Every value of an option that may repeat (e.g. --set A=1 --set B=2).</summary>
     public IReadOnlyList<string> All(string name) { used.Add(name); return repeated.TryGetValue(name, out var list) ? list : []; }
 
+    /// <summary>The --set Key=value run-config overrides, with --device X as the shorthand for --set Device=X.</summary>
+    public IReadOnlyList<string> RunConfigOverrides()
+    {
+        string device = String("device", "");
+        return device.Length == 0 ? All("set") : [.. All("set"), $"Device={device}"];
+    }
+
     /// <summary>--task (default sentiment) and --task-folder, which defaults to the shipped task of that name.</summary>
     public (string Name, string Folder) Task()
     {
@@ -42,6 +49,14 @@ public sealed class CommandArguments
     public long Long(string name, long fallback) => Parse(name, fallback, s => long.Parse(s, CultureInfo.InvariantCulture));
 
     public double Double(string name, double fallback) => Parse(name, fallback, s => double.Parse(s, CultureInfo.InvariantCulture));
+
+    /// <summary>A comma-separated list of whole numbers, e.g. --seeds 1,2,3.</summary>
+    public IReadOnlyList<long> Longs(string name, string fallback) =>
+        String(name, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(item => long.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
+                ? value
+                : throw new UsageException($"--{name} expects whole numbers separated by commas (e.g. {fallback}), got '{item}'."))
+            .ToList();
 
     /// <summary>Fails on options no command asked for, so a typo is not silently ignored.</summary>
     public void RejectUnknown()

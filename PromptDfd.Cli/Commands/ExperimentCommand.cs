@@ -19,10 +19,10 @@ public static class ExperimentCommand
         // The command that produced the runs (re-rendering with --report-only does not change it).
         string commandLine = "dotnet run --project PromptDfd.Cli -c Release -- experiment " + string.Join(' ', System.Environment.GetCommandLineArgs().Skip(2).Where(a => a != "--report-only"));
         var tasks = arguments.String("tasks", "sentiment,genre,ontology").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        var seeds = arguments.String("seeds", "1,2,3").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var seeds = arguments.Longs("seeds", "1,2,3");
         string rowsOption = arguments.String("rows", "all");
         int steps = arguments.Int("steps", 0);
-        var overrides = arguments.All("set");
+        var overrides = arguments.RunConfigOverrides();
         string output = arguments.String("out", Path.Combine(RepositoryPaths.Docs, "results.md"));
         // Hand-written reading notes survive re-rendering: they live in their own file and are appended.
         string notes = arguments.String("notes", Path.Combine(RepositoryPaths.Docs, "results-notes.md"));

@@ -18,7 +18,7 @@ public static class RunCommand
         int steps = arguments.Int("steps", 0);
         string name = arguments.String("name", "");
         string tags = arguments.String("tags", "");
-        var overrides = arguments.All("set");
+        var overrides = arguments.RunConfigOverrides();
         bool quiet = arguments.Flag("quiet");
         using var session = RunSession.Open(arguments);
         arguments.RejectUnknown();

@@ -1,0 +1,33 @@
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Tests.Support;
+
+namespace PromptDfd.Tests.Cli;
+
+/// <summary>Options of the run and experiment commands that are shorthands, checked as a user types them.</summary>
+public sealed class RunOptionsTests : IDisposable
+{
+    private readonly TemporaryFolder repository = new();
+
+    public RunOptionsTests() => File.WriteAllText(Path.Combine(repository.Path, RepositoryRoot.Marker), "");
+
+    [Fact]
+    public async Task DeviceIsTheRunConfigsDeviceAndAnUnknownOneIsRefusedByName()
+    {
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "run", "--task", "sentiment", "--device", "tpu");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Device must be cpu, cuda or auto (got 'tpu')", error);
+    }
+
+    [Fact]
+    public async Task SeedsThatAreNotNumbersAreAUsageErrorNotACrash()
+    {
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "experiment", "--seeds", "1,two", "--report-only");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--seeds expects whole numbers separated by commas (e.g. 1,2,3), got 'two'", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    public void Dispose() => repository.Dispose();
+}
