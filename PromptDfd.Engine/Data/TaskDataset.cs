@@ -65,6 +65,7 @@ public sealed class TaskDataset
     public static TaskDataset Load(string folder)
     {
         string infoPath = Path.Combine(folder, InfoFile);
+        if (!Directory.Exists(folder)) throw new FileNotFoundException(NoSuchTask(folder), infoPath);
         if (!File.Exists(infoPath)) throw new FileNotFoundException($"'{folder}' is not a task folder: it has no {InfoFile}.", infoPath);
         TaskInfo info = JsonSerializer.Deserialize<TaskInfo>(File.ReadAllText(infoPath), Json)
                         ?? throw new InvalidDataException($"'{infoPath}' is empty.");
@@ -72,6 +73,19 @@ public sealed class TaskDataset
         var dataset = new TaskDataset { Info = info, Splits = new DatasetSplits(splits[0], splits[1], splits[2]), Folder = folder };
         DatasetValidator.Validate(dataset);
         return dataset;
+    }
+
+    /// <summary>A missing task is usually a typo or a dataset not registered yet; the message lists what is there.</summary>
+    private static string NoSuchTask(string folder)
+    {
+        string parent = Path.GetDirectoryName(Path.GetFullPath(folder)) ?? ".";
+        var present = Directory.Exists(parent)
+            ? Directory.GetDirectories(parent).Where(d => File.Exists(Path.Combine(d, InfoFile))).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()
+            : [];
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+        return $"There is no task '{name}' ({folder} does not exist). "
+            + (present.Count > 0 ? $"Tasks there: {string.Join(", ", present)}. " : "")
+            + $"Bring your own with: register --file <csv or jsonl> --name {name}.";
     }
 
     public IEnumerable<(string Name, IReadOnlyList<LabeledExample> Examples)> Named()

@@ -98,5 +98,10 @@ public class DatasetFileReaderTests
         TaskDataset loaded = TaskDataset.Load(target);
         Assert.Equal(task.Splits.Test.Select(e => e.Text), loaded.Splits.Test.Select(e => e.Text));
         Assert.Contains("| train |", File.ReadAllText(Path.Combine(target, "card.md")));
+
+        string message = Assert.Throws<FileNotFoundException>(() => TaskDataset.Load(Path.Combine(folder.Path, "mial"))).Message;
+        Assert.Contains("There is no task 'mial'", message);
+        Assert.Contains("Tasks there: mail.", message);
+        Assert.Contains("register --file <csv or jsonl> --name mial", message);
     }
 }
