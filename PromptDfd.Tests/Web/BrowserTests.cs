@@ -248,4 +248,26 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         string error = await page.Locator("#playground-error").InnerTextAsync();
         Assert.True(error.Contains("tokens long") || error.Contains("characters"), error);
     }
+
+    [Fact]
+    public async Task APlaygroundLinkOpensTheSameFormAndTheSameSamples()
+    {
+        IPage page = await host.OpenAsync("playground");
+        await page.GetByLabel("Topic prompt").FillAsync("The food was");
+        await page.GetByLabel("N", new() { Exact = true }).FillAsync("3");
+        await page.GetByLabel("Tokens", new() { Exact = true }).FillAsync("8");
+        await page.GetByLabel("Seed", new() { Exact = true }).FillAsync("7");
+        await page.GetByLabel("Seed", new() { Exact = true }).PressAsync("Tab");
+        await page.ClickAsync("#playground-generate");
+        await page.Locator("#playground-results tbody tr").Nth(2).WaitForAsync();
+        string link = page.Url;
+        Assert.Contains("prompt=The%20food%20was", link);
+        Assert.Contains("seed=7", link);
+        var samples = await page.Locator("#playground-results tbody tr").AllInnerTextsAsync();
+
+        IPage linked = await host.OpenAsync(link[host.Address.ToString().Length..]);
+        await linked.Locator("#playground-results tbody tr").Nth(2).WaitForAsync();
+        Assert.Equal("The food was", await linked.GetByLabel("Topic prompt").InputValueAsync());
+        Assert.Equal(samples, await linked.Locator("#playground-results tbody tr").AllInnerTextsAsync());
+    }
 }
