@@ -128,6 +128,27 @@ public sealed class ComponentTests : IAsyncLifetime
         Assert.Equal(2, diff.FindAll("tbody tr.differs").Count);
     }
 
+    [Fact]
+    public void ConfigDiffOfIdenticalConfigsSaysSoInsteadOfAnEmptyTable()
+    {
+        var same = new Dictionary<string, string> { ["Training.Seed"] = "1", ["Task"] = "sentiment" };
+        var diff = context.Render<ConfigDiff>(p => p.Add(d => d.Runs, [new ConfigDiff.Column("a", same), new ConfigDiff.Column("b", same)]));
+        Assert.Contains("No differences", diff.Find("tbody tr.no-differences").TextContent);
+        diff.Render(p => p.Add(d => d.OnlyDifferences, false));
+        Assert.Empty(diff.FindAll("tbody tr.no-differences"));
+        Assert.Equal(2, diff.FindAll("tbody tr.same").Count);
+    }
+
+    [Fact]
+    public void RunsWithTheSameNameAreToldApartByIdAndOthersKeepTheirName()
+    {
+        RunRecord Run(string id, string name) => new() { Id = id, Name = name };
+        var labels = RunLabels.Distinct([Run("20261202-1", "promptdfd · sentiment · seed 1"), Run("20261202-2", "promptdfd · sentiment · seed 1"), Run("20261202-3", "other")]);
+        Assert.Equal("promptdfd · sentiment · seed 1 · 20261202-1", labels["20261202-1"]);
+        Assert.Equal("promptdfd · sentiment · seed 1 · 20261202-2", labels["20261202-2"]);
+        Assert.Equal("other", labels["20261202-3"]);
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     // MudBlazor's services are only async-disposable.
