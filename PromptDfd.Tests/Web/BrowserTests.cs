@@ -226,6 +226,13 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         Assert.Contains("auxiliary LM loss x 0.5", card);
         Assert.Contains("token embeddings frozen", card);
         Assert.Contains("best dev of 2 restarts", card);
+
+        // Training again would replace the teacher just made; that has to be asked for.
+        byte[] weights = File.ReadAllBytes(Path.Combine(teacher, "model.safetensors"));
+        await page.ClickAsync("#train-teacher");
+        Assert.Contains("'reviews' already has a teacher", await page.Locator("#train-error").InnerTextAsync());
+        Assert.True(await page.Locator("#teacher-replace").IsVisibleAsync());
+        Assert.Equal(weights, File.ReadAllBytes(Path.Combine(teacher, "model.safetensors")));
     }
 
     [Fact]

@@ -38,11 +38,19 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options)
         return TaskDataset.Load(folder);
     }
 
-    public TeacherJob Train(string taskName, ClassifierTrainingConfig config)
+    public string TeacherFolder(string taskName) => Path.Combine(options.Value.Resolve(options.Value.ModelsFolder), "teachers", taskName);
+
+    /// <param name="replaceExisting">
+    /// A task's teacher may be a shipped, committed file that runs name by its hash; training over it must be asked for.
+    /// </param>
+    public TeacherJob Train(string taskName, ClassifierTrainingConfig config, bool replaceExisting = false)
     {
         lock (gate)
         {
             if (Current is { Status: TeacherJobStatus.Running }) throw new InvalidOperationException($"The teacher for '{Current.Task}' is still training; wait for it to finish.");
+            string existing = Path.Combine(TeacherFolder(taskName), Engine.Models.Checkpoint.ConfigFile);
+            if (!replaceExisting && File.Exists(existing))
+                throw new ArgumentException($"'{taskName}' already has a teacher ({TeacherFolder(taskName)}); training would replace it. Switch on 'Replace its teacher' to go ahead. Runs made with the old teacher keep its hash in their records.");
             config.Validate();
             var job = new TeacherJob { Task = taskName, Status = TeacherJobStatus.Running };
             Current = job;
@@ -58,7 +66,7 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options)
         {
             var o = options.Value;
             TaskDataset task = TaskDataset.Load(Path.Combine(o.Resolve(o.TasksFolder), job.Task));
-            string output = Path.Combine(o.Resolve(o.ModelsFolder), "teachers", job.Task);
+            string output = TeacherFolder(job.Task);
             job.Result = TeacherTraining.Train(task, Path.Combine(o.Resolve(o.ModelsFolder), "prior"), output, config, TorchRuntime.ResolveDevice(o.Device),
                 line => { job.Add(line); Changed?.Invoke(); });
             job.Status = TeacherJobStatus.Completed;
