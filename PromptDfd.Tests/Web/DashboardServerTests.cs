@@ -87,6 +87,8 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
             RunRecord run = manager.Store.Get(runId)!;
             RunConfig expected = RunPresets.Create("promptdfd", "sentiment", 1);
             Assert.Equal(("sentiment", "promptdfd", expected.Training.Schedule.Steps, expected.Training.Seed), (run.Task, run.Preset, run.TotalSteps, run.Seed));
+            // appsettings.json ships Dashboard:Device "auto" (CUDA where present), and a dashboard run goes there.
+            Assert.Equal("auto", run.Config.Device);
             // It runs on the shipped prior and teacher at once: its first step completes.
             var deadline = DateTime.UtcNow.AddSeconds(120);
             while (manager.Store.Get(runId)!.Step < 1 && manager.Store.Get(runId)!.IsActive && DateTime.UtcNow < deadline) await Task.Delay(100);
