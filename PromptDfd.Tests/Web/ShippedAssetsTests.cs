@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using PromptDfd.Engine.Data;
+using PromptDfd.Tests.Support;
+using PromptDfd.Web.Services;
+
+namespace PromptDfd.Tests.Web;
+
+public sealed class ShippedAssetsTests
+{
+    private static void SaveTask(string root, string name)
+    {
+        var examples = Enumerable.Range(0, 10).Select(i => new LabeledExample($"text {name} {i}", i % 2 == 0 ? "a" : "b")).ToList();
+        new TaskDataset
+        {
+            Info = new TaskInfo { Name = name, Labels = ["a", "b"], Description = "fixture" },
+            Splits = new DatasetSplits(examples.Take(6).ToList(), examples.Skip(6).Take(2).ToList(), examples.Skip(8).ToList()),
+        }.Save(Path.Combine(root, "data", "tasks", name));
+    }
+
+    [Fact]
+    public void TheDefaultTaskIsSentimentWhenReadableElseTheFirstReadableTask()
+    {
+        using var repository = new TemporaryFolder();
+        var assets = new ShippedAssets(Options.Create(new DashboardOptions { RepositoryRoot = repository.Path }));
+        Assert.Null(assets.DefaultTask());
+
+        SaveTask(repository.Path, "zebra");
+        SaveTask(repository.Path, "mail");
+        Directory.CreateDirectory(Path.Combine(repository.Path, "data", "tasks", "broken"));
+        Assert.Equal("mail", assets.DefaultTask());
+
+        SaveTask(repository.Path, "sentiment");
+        Assert.Equal("sentiment", assets.DefaultTask());
+    }
+}
