@@ -19,10 +19,10 @@ public static class ExportCommand
         switch (what)
         {
             case "samples":
-                using (TextWriter writer = output.Length > 0 ? new StreamWriter(output) : Console.Out) RunExports.WriteSamplesJsonl(store, id, writer);
+                using (TextWriter writer = output.Length > 0 ? new StreamWriter(output) : Console.Out) RunExports.WriteSamplesJsonlAsync(store, id, writer).GetAwaiter().GetResult();
                 break;
             case "metrics":
-                using (TextWriter writer = output.Length > 0 ? new StreamWriter(output) : Console.Out) RunExports.WriteMetricsCsv(store, id, writer);
+                using (TextWriter writer = output.Length > 0 ? new StreamWriter(output) : Console.Out) RunExports.WriteMetricsCsvAsync(store, id, writer).GetAwaiter().GetResult();
                 break;
             case "student":
                 if (run.StudentFolder is null || !Directory.Exists(run.StudentFolder)) throw new ArgumentException($"Run {id} has no student checkpoint yet (it is {run.Status.ToString().ToLowerInvariant()}); students are saved when a run completes.");

@@ -17,13 +17,13 @@ public static class RunExportEndpoints
             : Results.Stream(async stream =>
             {
                 await using var writer = new StreamWriter(stream);
-                RunExports.WriteSamplesJsonl(store, id, writer);
+                await RunExports.WriteSamplesJsonlAsync(store, id, writer);
             }, "application/x-ndjson", $"{id}-samples.jsonl"));
         app.MapGet("/api/runs/{id}/metrics.csv", (string id, RunStore store) => store.Get(id) is null ? Results.NotFound($"There is no run '{id}'.")
             : Results.Stream(async stream =>
             {
                 await using var writer = new StreamWriter(stream);
-                RunExports.WriteMetricsCsv(store, id, writer);
+                await RunExports.WriteMetricsCsvAsync(store, id, writer);
             }, "text/csv", $"{id}-metrics.csv"));
         app.MapGet("/api/runs/{id}/student.zip", (string id, RunStore store) =>
         {
