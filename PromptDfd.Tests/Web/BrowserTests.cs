@@ -185,6 +185,11 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
     [InlineData("playground", "playground")]
     [InlineData("models", "models-and-data")]
     [InlineData("system", "system")]
+    // Hand-edited or truncated links: a value that does not parse is ignored, never a server error.
+    [InlineData("runs?min=abc&page=x&desc=maybe&starred=2", "runs-malformed-link")]
+    [InlineData("runs/no-such-run?step=x&spage=y", "run-malformed-link")]
+    [InlineData("compare?runs=a,b&step=x", "compare-malformed-link")]
+    [InlineData("playground?n=lots&seed=x&temperature=hot", "playground-malformed-link")]
     public async Task EveryPageRendersWithoutErrors(string path, string name)
     {
         var consoleErrors = new List<string>();
