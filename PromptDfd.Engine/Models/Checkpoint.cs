@@ -125,17 +125,20 @@ public static class Checkpoint
         string weights = WeightsPath(folder);
         string oldHash = FileHash.Sha256(weights);
         var arrays = SafeTensorsFile.Read(weights);
-        SafeTensorsFile.Write(weights, arrays.Values, new Dictionary<string, string> { ["format"] = "pt" }, half);
-        string newHash = FileHash.Sha256(weights);
+        var staged = new StagedFiles(folder);
+        string newWeights = staged.PathFor(WeightsFile);
+        SafeTensorsFile.Write(newWeights, arrays.Values, new Dictionary<string, string> { ["format"] = "pt" }, half);
+        string newHash = FileHash.Sha256(newWeights);
         string card = Path.Combine(folder, CardFile);
         if (File.Exists(card))
         {
             string markdown = File.ReadAllText(card).Replace(oldHash, newHash, StringComparison.Ordinal);
-            File.WriteAllText(card, command is null ? markdown : ModelCard.RecordConversion(markdown, command, half));
+            File.WriteAllText(staged.PathFor(CardFile), command is null ? markdown : ModelCard.RecordConversion(markdown, command, half));
         }
         config[OwnSection] ??= new JsonObject();
         config[OwnSection]!["weights_dtype"] = half ? "F16" : "F32";
-        File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(Indented));
+        File.WriteAllText(staged.PathFor(ConfigFile), config.ToJsonString(Indented));
+        staged.Commit();
     }
 
     public static JsonObject ReadConfig(string folder)
@@ -154,22 +157,46 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>
+    /// Saving over an existing checkpoint (retraining a teacher, a new prior, a precision change) must not lose it if
+    /// the process dies or the disk fills while the weights are written: every file goes to "name.incoming" first, and
+    /// the renames, which are quick and atomic each, come after all the writing. Other files in the folder (e.g.
+    /// pretrain's resume/) are left alone.
+    /// </summary>
+    private sealed class StagedFiles(string folder)
+    {
+        public const string Suffix = ".incoming";
+        private readonly List<string> files = [];
+
+        public string PathFor(string file)
+        {
+            files.Add(file);
+            return Path.Combine(folder, file + Suffix);
+        }
+
+        public void Commit()
+        {
+            foreach (string file in files) File.Move(Path.Combine(folder, file + Suffix), Path.Combine(folder, file), overwrite: true);
+        }
+    }
+
     private static void Save(string folder, nn.Module module, WeightLayout layout, JsonObject config, string tokenizerFolder, ModelCard card, bool half)
     {
         Directory.CreateDirectory(folder);
         config[OwnSection] ??= new JsonObject();
         config[OwnSection]!["weights_dtype"] = half ? "F16" : "F32";
+        var staged = new StagedFiles(folder);
         foreach (string file in new[] { TokenizerFactory.VocabularyFile, TokenizerFactory.MergesFile, TokenizerFactory.WordPieceFile })
         {
             string source = Path.Combine(tokenizerFolder, file);
-            string target = Path.Combine(folder, file);
-            if (File.Exists(source) && Path.GetFullPath(source) != Path.GetFullPath(target)) File.Copy(source, target, overwrite: true);
+            if (File.Exists(source) && Path.GetFullPath(source) != Path.GetFullPath(Path.Combine(folder, file))) File.Copy(source, staged.PathFor(file), overwrite: true);
         }
-        ModelWeights.Save(module, layout, Path.Combine(folder, WeightsFile), new Dictionary<string, string> { ["format"] = "pt" }, half);
-        File.WriteAllText(Path.Combine(folder, ConfigFile), config.ToJsonString(Indented));
-        string weightsHash = FileHash.Sha256(Path.Combine(folder, WeightsFile));
-        var withHash = card with { Hashes = [.. card.Hashes, (WeightsFile, weightsHash)] };
-        File.WriteAllText(Path.Combine(folder, CardFile), withHash.ToMarkdown());
+        string weights = staged.PathFor(WeightsFile);
+        ModelWeights.Save(module, layout, weights, new Dictionary<string, string> { ["format"] = "pt" }, half);
+        File.WriteAllText(staged.PathFor(ConfigFile), config.ToJsonString(Indented));
+        var withHash = card with { Hashes = [.. card.Hashes, (WeightsFile, FileHash.Sha256(weights))] };
+        File.WriteAllText(staged.PathFor(CardFile), withHash.ToMarkdown());
+        staged.Commit();
     }
 
     /// <summary>The SHA-256 of a checkpoint's weights file, without loading it.</summary>

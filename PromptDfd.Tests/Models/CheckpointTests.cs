@@ -29,6 +29,33 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void ASaveThatFailsWhileWritingLeavesThePreviousCheckpointWhole()
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Folder("tokenizer"));
+        string tokenizer = Path.Combine(folder.Path, "tokenizer"), target = folder.Folder("model");
+        Checkpoint.SaveLanguageModel(target, TinyModels.LanguageModel(vocabulary, seed: 1), tokenizer, Card);
+        Directory.CreateDirectory(Path.Combine(target, "resume"));
+        var before = Directory.GetFiles(target).ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes);
+
+        // A folder where the new weights must be written makes that write fail, as a full disk or a kill would.
+        string blocked = Path.Combine(target, Checkpoint.WeightsFile + ".incoming");
+        Directory.CreateDirectory(blocked);
+        Assert.ThrowsAny<IOException>(() => Checkpoint.SaveLanguageModel(target, TinyModels.LanguageModel(vocabulary, seed: 2), tokenizer, Card));
+        Assert.ThrowsAny<IOException>(() => Checkpoint.ConvertPrecision(target, half: true));
+        Directory.Delete(blocked);
+
+        foreach (var (name, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(target, name)));
+        Assert.Equal(64, Checkpoint.LoadLanguageModel(target).WeightsSha256.Length);
+
+        // Once the disk is fine again the save goes through, replaces the weights and leaves no staged file or other content behind.
+        Checkpoint.SaveLanguageModel(target, TinyModels.LanguageModel(vocabulary, seed: 2), tokenizer, Card);
+        Assert.NotEqual(before[Checkpoint.WeightsFile], File.ReadAllBytes(Path.Combine(target, Checkpoint.WeightsFile)));
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(target), entry => entry.EndsWith(".incoming", StringComparison.Ordinal));
+        Assert.True(Directory.Exists(Path.Combine(target, "resume")));
+    }
+
+    [Fact]
     public void HalfPrecisionCheckpointIsHalfTheSizeAndGivesNearlyTheSameLogits()
     {
         using var folder = new TemporaryFolder();
