@@ -95,8 +95,7 @@ public static class ExperimentCommand
         string taskFolder = Path.Combine(RepositoryPaths.Tasks, name);
         if (!Directory.Exists(taskFolder))
         {
-            TaskDataset registered = TaskRegistration.Register(file, name, textColumn, labelColumn);
-            registered.Save(taskFolder);
+            TaskRegistration.RegisterInto(taskFolder, file, name, textColumn, labelColumn);
             Console.WriteLine($"registered task '{name}' -> {taskFolder}");
         }
         string teacherFolder = Path.Combine(RepositoryPaths.Models, "teachers", name);

@@ -13,8 +13,7 @@ public static class RegisterTaskCommand
         string textColumn = arguments.String("text-column", "text"), labelColumn = arguments.String("label-column", "label");
         string output = arguments.String("out", Path.Combine(RepositoryPaths.Tasks, name));
         arguments.RejectUnknown();
-        TaskDataset task = TaskRegistration.Register(file, name, textColumn, labelColumn);
-        task.Save(output);
+        TaskDataset task = TaskRegistration.RegisterInto(output, file, name, textColumn, labelColumn);
         Console.WriteLine($"registered task '{name}': {task.Splits.Train.Count} train / {task.Splits.Dev.Count} dev / {task.Splits.Test.Count} test, " +
                           $"classes {string.Join(", ", task.Labels)} -> {output}");
         Console.WriteLine($"next: dotnet run --project PromptDfd.Cli -c Release -- train-teacher --task {name}");

@@ -18,4 +18,20 @@ public static class TaskRegistration
         DatasetValidator.Validate(dataset);
         return dataset;
     }
+
+    /// <summary>
+    /// Registers the file as a new task folder. An existing task is never overwritten (a shipped task's texts are what
+    /// its teacher and every run on it were made from), and a save that fails half-way leaves no half-written task.
+    /// </summary>
+    public static TaskDataset RegisterInto(string folder, string file, string name, string textColumn = "text", string labelColumn = "label")
+    {
+        if (Directory.Exists(folder))
+            throw new ArgumentException($"A task named '{name}' already exists ({folder}); pick another name, or delete that folder first to replace it.");
+        TaskDataset task = Register(file, name, textColumn, labelColumn);
+        string staging = folder + ".incoming";
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        task.Save(staging);
+        Directory.Move(staging, folder);
+        return TaskDataset.Load(folder);
+    }
 }

@@ -104,4 +104,24 @@ public class DatasetFileReaderTests
         Assert.Contains("Tasks there: mail.", message);
         Assert.Contains("register --file <csv or jsonl> --name mial", message);
     }
+
+    [Fact]
+    public void RegisteringUnderAnExistingTaskNameChangesNothingAndABadFileLeavesNoFolder()
+    {
+        using var folder = new TemporaryFolder();
+        string csv = Write(folder, "mail.csv", "text,label\n" + string.Join('\n', Enumerable.Range(0, 60).Select(i => $"text number {i},{(i % 2 == 0 ? "spam" : "ham")}")) + "\n");
+        string tasks = folder.Folder("tasks");
+        string existing = Path.Combine(tasks, "mail");
+        TaskRegistration.RegisterInto(existing, csv, "mail");
+        var before = Directory.GetFiles(existing).ToDictionary(file => Path.GetFileName(file), File.ReadAllText);
+
+        string other = Write(folder, "other.csv", "text,label\nsomething else,a\nand more,b\nthird one,a\nfourth one,b\n");
+        var error = Assert.Throws<ArgumentException>(() => TaskRegistration.RegisterInto(existing, other, "mail"));
+        Assert.Contains("A task named 'mail' already exists", error.Message);
+        foreach (var (name, text) in before) Assert.Equal(text, File.ReadAllText(Path.Combine(existing, name)));
+
+        string oneClass = Write(folder, "one.csv", "text,label\nfine,a\ngood,a\n");
+        Assert.Throws<InvalidDataException>(() => TaskRegistration.RegisterInto(Path.Combine(tasks, "one"), oneClass, "one"));
+        Assert.Equal(["mail"], Directory.GetDirectories(tasks).Select(Path.GetFileName));
+    }
 }

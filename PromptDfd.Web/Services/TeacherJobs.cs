@@ -31,11 +31,7 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options)
     /// <summary>Validates the file and writes the task folder; throws with the file's problems (encoding, columns, empty texts, one class...).</summary>
     public TaskDataset Register(string file, string name, string textColumn, string labelColumn)
     {
-        string folder = Path.Combine(options.Value.Resolve(options.Value.TasksFolder), name);
-        if (Directory.Exists(folder)) throw new ArgumentException($"A task named '{name}' already exists; pick another name.");
-        TaskDataset task = TaskRegistration.Register(file, name, textColumn, labelColumn);
-        task.Save(folder);
-        return TaskDataset.Load(folder);
+        return TaskRegistration.RegisterInto(Path.Combine(options.Value.Resolve(options.Value.TasksFolder), name), file, name, textColumn, labelColumn);
     }
 
     public string TeacherFolder(string taskName) => Path.Combine(options.Value.Resolve(options.Value.ModelsFolder), "teachers", taskName);
