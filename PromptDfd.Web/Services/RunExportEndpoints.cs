@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Storage;
+using PromptDfd.Web.Components.Runs;
 
 namespace PromptDfd.Web.Services;
 
@@ -35,15 +36,6 @@ public static class RunExportEndpoints
         });
     }
 
-    private static RunQuery QueryFrom(HttpRequest request)
-    {
-        string? Get(string key) => request.Query.TryGetValue(key, out var v) && v.Count > 0 && v[0]!.Length > 0 ? v[0] : null;
-        return new RunQuery
-        {
-            Status = Enum.TryParse<RunStatus>(Get("status"), out var status) ? status : null, Method = Get("method"), Task = Get("task"), Tag = Get("tag"),
-            ConfigFilter = Get("config"), Text = Get("q"), StarredOnly = Get("starred") == "true",
-            MinimumBestAccuracy = double.TryParse(Get("min"), System.Globalization.CultureInfo.InvariantCulture, out double min) ? min : null,
-            SortBy = Get("sort") ?? nameof(RunRecord.CreatedAt), Descending = Get("desc") != "false", Take = int.MaxValue,
-        };
-    }
+    private static RunQuery QueryFrom(HttpRequest request) =>
+        RunListQuery.From(key => request.Query.TryGetValue(key, out var values) ? values.FirstOrDefault() : null) with { Take = int.MaxValue };
 }
