@@ -113,12 +113,12 @@ public class DatasetFileReaderTests
         string tasks = folder.Folder("tasks");
         string existing = Path.Combine(tasks, "mail");
         TaskRegistration.RegisterInto(existing, csv, "mail");
-        var before = Directory.GetFiles(existing).ToDictionary(file => Path.GetFileName(file), File.ReadAllText);
+        var before = FolderSnapshot.Of(existing);
 
         string other = Write(folder, "other.csv", "text,label\nsomething else,a\nand more,b\nthird one,a\nfourth one,b\n");
         var error = Assert.Throws<ArgumentException>(() => TaskRegistration.RegisterInto(existing, other, "mail"));
         Assert.Contains("A task named 'mail' already exists", error.Message);
-        foreach (var (name, text) in before) Assert.Equal(text, File.ReadAllText(Path.Combine(existing, name)));
+        before.AssertUnchanged();
 
         string oneClass = Write(folder, "one.csv", "text,label\nfine,a\ngood,a\n");
         Assert.Throws<InvalidDataException>(() => TaskRegistration.RegisterInto(Path.Combine(tasks, "one"), oneClass, "one"));

@@ -36,7 +36,7 @@ public class CheckpointTests
         string tokenizer = Path.Combine(folder.Path, "tokenizer"), target = folder.Folder("model");
         Checkpoint.SaveLanguageModel(target, TinyModels.LanguageModel(vocabulary, seed: 1), tokenizer, Card);
         Directory.CreateDirectory(Path.Combine(target, "resume"));
-        var before = Directory.GetFiles(target).ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes);
+        var before = FolderSnapshot.Of(target);
 
         // A folder where the new weights must be written makes that write fail, as a full disk or a kill would.
         string blocked = Path.Combine(target, Checkpoint.WeightsFile + ".incoming");
@@ -45,7 +45,7 @@ public class CheckpointTests
         Assert.ThrowsAny<IOException>(() => Checkpoint.ConvertPrecision(target, half: true));
         Directory.Delete(blocked);
 
-        foreach (var (name, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(target, name)));
+        before.AssertUnchanged();
         Assert.Equal(64, Checkpoint.LoadLanguageModel(target).WeightsSha256.Length);
 
         // Once the disk is fine again the save goes through, replaces the weights and leaves no staged file or other content behind.

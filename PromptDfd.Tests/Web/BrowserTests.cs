@@ -243,16 +243,22 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(teacher, "model.safetensors")));
     }
 
+    /// <summary>Fills the playground's form (8 new tokens: the tiny prior's context is 32) and waits for the samples.</summary>
+    private static async Task GeneratePlaygroundSamples(IPage page, string prompt, int count, long seed = 1)
+    {
+        await page.GetByLabel("Topic prompt").FillAsync(prompt);
+        await SetField(page, "N", count.ToString());
+        await SetField(page, "Tokens", "8");
+        await SetField(page, "Seed", seed.ToString());
+        await page.ClickAsync("#playground-generate");
+        await page.Locator("#playground-results tbody tr").Nth(count - 1).WaitForAsync();
+    }
+
     [Fact]
     public async Task ThePlaygroundLabelsGeneratedSamplesAndRefusesAnAbsurdPrompt()
     {
         IPage page = await host.OpenAsync("playground");
-        await page.GetByLabel("Topic prompt").FillAsync("The movie was");
-        await page.GetByLabel("N", new() { Exact = true }).FillAsync("4");
-        await page.GetByLabel("Tokens", new() { Exact = true }).FillAsync("8");
-        await page.GetByLabel("Tokens", new() { Exact = true }).PressAsync("Tab");
-        await page.ClickAsync("#playground-generate");
-        await page.Locator("#playground-results tbody tr").Nth(3).WaitForAsync();
+        await GeneratePlaygroundSamples(page, "The movie was", count: 4);
         Assert.Equal(4, await page.Locator("#playground-results tbody tr").CountAsync());
         Assert.Contains("The movie was", await page.Locator("#playground-results .prompt").First.InnerTextAsync());
         await DashboardHost.Screenshot(page, "playground-results");
@@ -268,13 +274,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
     public async Task APlaygroundLinkOpensTheSameFormAndTheSameSamples()
     {
         IPage page = await host.OpenAsync("playground");
-        await page.GetByLabel("Topic prompt").FillAsync("The food was");
-        await page.GetByLabel("N", new() { Exact = true }).FillAsync("3");
-        await page.GetByLabel("Tokens", new() { Exact = true }).FillAsync("8");
-        await page.GetByLabel("Seed", new() { Exact = true }).FillAsync("7");
-        await page.GetByLabel("Seed", new() { Exact = true }).PressAsync("Tab");
-        await page.ClickAsync("#playground-generate");
-        await page.Locator("#playground-results tbody tr").Nth(2).WaitForAsync();
+        await GeneratePlaygroundSamples(page, "The food was", count: 3, seed: 7);
         string link = page.Url;
         Assert.Contains("prompt=The%20food%20was", link);
         Assert.Contains("seed=7", link);
