@@ -213,6 +213,7 @@ public sealed class RunManager : IDisposable
             SetStatus(run, RunStatus.Running, resume ? $"resuming from the checkpoint at step {run.CheckpointStep}" : "started");
             RunConfig config = run.Config;
             BuiltRun built = RunBuilder.Build(config, environment);
+            if (resume) RequireTheSameInputs(run, built.Hashes);
             run.Hashes = new Dictionary<string, string>(built.Hashes);
             var trainer = new PromptDfdTrainer(config.Training, built.Models, sink.Handle, built.Task.Splits.Train);
             control.Method = config.Training.Method;
@@ -284,6 +285,21 @@ public sealed class RunManager : IDisposable
             Complete(run);
         }
     }
+
+    /// <summary>
+    /// A resumed run must go on with the task data and models it started with: its record names one hash of each, and a
+    /// run that continued on a retrained teacher (say) would be neither the old run nor a new one.
+    /// </summary>
+    private static void RequireTheSameInputs(RunRecord run, IReadOnlyDictionary<string, string> current)
+    {
+        var changed = run.Hashes.Where(h => current.TryGetValue(h.Key, out string? now) && now != h.Value)
+            .Select(h => $"{h.Key} {Short(h.Value)} then, {Short(current[h.Key])} now").ToList();
+        if (changed.Count > 0)
+            throw new InvalidDataException($"Run {run.Id} cannot resume: its inputs changed since it started ({string.Join("; ", changed)}). " +
+                "Put the original files back (each model card and dataset card lists the commands that re-create them) and resume, or clone the run to start afresh on the current ones.");
+    }
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
 
     private void SaveCheckpoint(RunRecord run, PromptDfdTrainer trainer, string folder, RunEventSink sink)
     {

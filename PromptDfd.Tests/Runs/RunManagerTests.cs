@@ -118,6 +118,37 @@ public sealed class RunManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task ARunWhoseTeacherChangedSinceItStartedRefusesToResumeUntilTheOriginalIsBack()
+    {
+        var (manager, store) = Start();
+        using (store)
+        using (manager)
+        {
+            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 300));
+            await WaitUntil(() => store.Get(run.Id)!.Step >= 3);
+            manager.Cancel(run.Id);
+            RunRecord cancelled = await Finished(manager, run.Id);
+            string teacherHash = cancelled.Hashes["teacher"];
+
+            environment.RetrainTeacher(seed: 99);
+            manager.Resume(run.Id);
+            RunRecord refused = await Finished(manager, run.Id);
+            Assert.Equal(RunStatus.Failed, refused.Status);
+            Assert.Contains($"teacher {teacherHash[..12]} then", refused.Error);
+            Assert.Equal(teacherHash, refused.Hashes["teacher"]);
+            Assert.Equal(cancelled.CheckpointStep, refused.CheckpointStep);
+            Assert.True(refused.CanResume);
+
+            environment.RetrainTeacher(seed: 21);
+            manager.Resume(run.Id);
+            RunRecord done = await Finished(manager, run.Id);
+            Assert.Equal(RunStatus.Completed, done.Status);
+            Assert.Equal(teacherHash, done.Hashes["teacher"]);
+            Assert.Equal(Enumerable.Range(1, 300), store.Metrics(run.Id, "student/kd_loss").Select(m => m.Step));
+        }
+    }
+
+    [Fact]
     public async Task ARunLeftRunningByADeadProcessIsMarkedInterruptedAndResumesFromItsCheckpoint()
     {
         string id;
