@@ -15,8 +15,9 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 
 // Checked before anything listens: --urls, ASPNETCORE_URLS and appsettings "Urls" all land in this key.
-BindingGuard.Check((builder.Configuration["Urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries),
-    builder.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions());
+var settings = builder.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
+settings.Validate();
+BindingGuard.Check((builder.Configuration["Urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries), settings);
 
 var app = builder.Build();
 

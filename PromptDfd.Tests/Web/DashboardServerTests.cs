@@ -119,6 +119,16 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
     public void OnlyLoopbackAddressesCountAsLocal(string url, bool loopback) => Assert.Equal(loopback, BindingGuard.IsLoopback(url));
 
     [Fact]
+    public void AnUnknownDeviceOrANegativeThreadCountStopsTheDashboardWithItsFix()
+    {
+        new DashboardOptions().Validate();
+        new DashboardOptions { Device = "cuda", Threads = 2 }.Validate();
+        var error = Assert.Throws<InvalidOperationException>(() => new DashboardOptions { Device = "tpu", Threads = -3 }.Validate());
+        Assert.Contains("Dashboard:Device must be auto, cpu or cuda (got 'tpu')", error.Message);
+        Assert.Contains("Dashboard:Threads must be 0 (one per core) or a positive count (got -3)", error.Message);
+    }
+
+    [Fact]
     public void ListeningBeyondLoopbackWithoutAnAccessTokenIsRefused()
     {
         var error = Assert.Throws<InvalidOperationException>(() => BindingGuard.Check(["http://0.0.0.0:5080"], new DashboardOptions()));

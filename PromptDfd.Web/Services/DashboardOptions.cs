@@ -23,6 +23,15 @@ public sealed class DashboardOptions
     /// <summary>Required before the dashboard may listen on anything but loopback.</summary>
     public string AccessToken { get; set; } = "";
 
+    /// <summary>Checked at start-up, so a typo in appsettings.json stops the dashboard with its fix, not the first run.</summary>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (Device is not ("auto" or "cpu" or "cuda")) problems.Add($"Dashboard:Device must be auto, cpu or cuda (got '{Device}')");
+        if (Threads < 0) problems.Add($"Dashboard:Threads must be 0 (one per core) or a positive count (got {Threads})");
+        if (problems.Count > 0) throw new InvalidOperationException($"Invalid dashboard settings (appsettings.json, environment or command line): {string.Join("; ", problems)}.");
+    }
+
     public string StorePath() => Path.IsPathRooted(StoreFile) ? StoreFile : Path.Combine(Resolve(RunsFolder), StoreFile);
 
     public string Resolve(string relative) => Path.GetFullPath(Path.Combine(Root(), relative));
