@@ -22,7 +22,7 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options)
 {
     public const int MaximumCount = 64;
     private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly Dictionary<string, object> cache = new();
+    private readonly Dictionary<string, (DateTime Written, object Model)> cache = new();
 
     public async Task<IReadOnlyList<PlaygroundSample>> Generate(PlaygroundRequest request, CancellationToken cancellation = default)
     {
@@ -63,14 +63,16 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options)
         }).ToList();
     }
 
+    /// <remarks>Keyed by the weights file's time as well as the folder: a teacher retrained on the Models page is used at once.</remarks>
     private T Load<T>(string folder, Func<string, T> load) where T : class
     {
         string path = options.Value.Resolve(folder);
+        DateTime written = File.GetLastWriteTimeUtc(Path.Combine(path, Checkpoint.WeightsFile));
         lock (cache)
         {
-            if (cache.TryGetValue(path, out object? known)) return (T)known;
+            if (cache.TryGetValue(path, out var known) && known.Written == written) return (T)known.Model;
             T loaded = load(path);
-            cache[path] = loaded;
+            cache[path] = (written, loaded);
             return loaded;
         }
     }
