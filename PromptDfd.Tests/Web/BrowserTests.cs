@@ -76,6 +76,15 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         Assert.Equal(before, host.Manager.Store.Query(new RunQuery { Take = 1 }).Total);
     }
 
+    [Fact]
+    public async Task ANewRunLinkNamingAnUnknownTaskSaysSoAndOffersTheTasksThatExist()
+    {
+        IPage page = await host.OpenAsync("runs/new?task=nosuch&preset=promptdfd");
+        string error = await page.Locator("#new-run-load-error").InnerTextAsync();
+        Assert.Contains("There is no task 'nosuch' here", error);
+        Assert.Contains(TinyRunEnvironment.TaskName, error);
+    }
+
     private RunRecord StartTinyRun(int steps, long seed = 1, string preset = "promptdfd") =>
         host.Manager.Submit(TinyRunEnvironment.Config(preset, seed, steps) with { Name = $"e2e {preset} {seed} {Guid.NewGuid():N}"[..24] });
 
