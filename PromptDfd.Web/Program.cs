@@ -28,6 +28,8 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
+// A mistyped address gets a page that says so (API 404s carry their own message and are left alone).
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseMiddleware<AccessTokenMiddleware>();
 app.UseAntiforgery();
 app.MapStaticAssets();

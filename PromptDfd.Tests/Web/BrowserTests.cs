@@ -77,6 +77,15 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
     }
 
     [Fact]
+    public async Task AMistypedAddressSaysThereIsNothingThereWithLinksOnward()
+    {
+        IPage page = await host.OpenAsync("rnus");
+        Assert.Contains("There is no page at this address", await page.Locator("#not-found").InnerTextAsync());
+        await page.GetByRole(AriaRole.Link, new() { Name = "Runs", Exact = true }).Last.ClickAsync();
+        await page.WaitForFunctionAsync("() => location.pathname.endsWith('/runs')");
+    }
+
+    [Fact]
     public async Task ANewRunLinkNamingAnUnknownTaskSaysSoAndOffersTheTasksThatExist()
     {
         IPage page = await host.OpenAsync("runs/new?task=nosuch&preset=promptdfd");
