@@ -203,6 +203,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
     [InlineData("playground", "playground")]
     [InlineData("models", "models-and-data")]
     [InlineData("system", "system")]
+    [InlineData("Error", "server-error")]
     // Hand-edited or truncated links: a value that does not parse is ignored, never a server error.
     [InlineData("runs?min=abc&page=x&desc=maybe&starred=2", "runs-malformed-link")]
     [InlineData("runs/no-such-run?step=x&spage=y", "run-malformed-link")]
