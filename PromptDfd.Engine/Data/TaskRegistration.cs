@@ -28,10 +28,7 @@ public static class TaskRegistration
         if (Directory.Exists(folder))
             throw new ArgumentException($"A task named '{name}' already exists ({folder}); pick another name, or delete that folder first to replace it.");
         TaskDataset task = Register(file, name, textColumn, labelColumn);
-        string staging = folder + ".incoming";
-        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        task.Save(staging);
-        Directory.Move(staging, folder);
+        Infrastructure.AtomicFolder.Replace(folder, staging => task.Save(staging));
         return TaskDataset.Load(folder);
     }
 }

@@ -160,8 +160,8 @@ public static class Checkpoint
     /// <summary>
     /// Saving over an existing checkpoint (retraining a teacher, a new prior, a precision change) must not lose it if
     /// the process dies or the disk fills while the weights are written: every file goes to "name.incoming" first, and
-    /// the renames, which are quick and atomic each, come after all the writing. Other files in the folder (e.g.
-    /// pretrain's resume/) are left alone.
+    /// the renames, which are quick and atomic each, come after all the writing. Unlike <see cref="AtomicFolder"/>, which
+    /// swaps a whole folder, this keeps whatever else the folder holds (pretrain's resume/ lives beside the model).
     /// </summary>
     private sealed class StagedFiles(string folder)
     {
