@@ -42,6 +42,9 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
         return readable.Contains(preferred) ? preferred : readable.FirstOrDefault();
     }
 
+    /// <summary>A preset's run as the dashboard starts it: seed 1, on the device the dashboard is set to (Dashboard:Device).</summary>
+    public Engine.Runs.RunConfig NewRun(string preset, string task) => Engine.Runs.RunPresets.Create(preset, task, 1) with { Device = options.Value.Device };
+
     private static TaskSummary Summarise(string folder)
     {
         string card = ReadCard(folder);
