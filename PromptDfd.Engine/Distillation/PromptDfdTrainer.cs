@@ -149,10 +149,15 @@ public sealed class PromptDfdTrainer
         Tensor teacher = tensor(batch.SelectMany(s => s.TeacherLogits).ToArray(), [batch.Count, models.Labels.Count]).to(Device);
         studentOptimizer.ZeroGrad();
         Tensor loss = DistillationLoss.Compute(teacher, ((ITextClassifier)models.Student).Classify(ids, mask), config.Distillation.Temperature);
+        float value = loss.item<float>();
+        // A diverged student would otherwise go on silently at chance accuracy, and every later checkpoint would hold it.
+        if (!float.IsFinite(value))
+            throw new InvalidOperationException($"The student's distillation loss is {value} at step {Step}: the student diverged. " +
+                $"Lower Training.Distillation.LearningRate (now {config.Distillation.LearningRate}) and start the run again (Clone); resuming would repeat the same steps.");
         loss.backward();
         nn.utils.clip_grad_norm_(models.Student.parameters(), 1.0);
         studentOptimizer.Step();
-        return loss.item<float>();
+        return value;
     }
 
     /// <summary>

@@ -80,10 +80,14 @@ public sealed class PolicyGradientUpdater
                 objective = minimum(ratio * advantage, ratio.clamp(low, high) * advantage);
             }
             Tensor loss = -objective.mean() - entropy.mean().Times(config.EntropyBonus);
+            lossValue = loss.item<float>();
+            // A diverged prompter would otherwise go on sampling from NaN probabilities: junk prompts, NaN rewards, no error.
+            if (!double.IsFinite(lossValue))
+                throw new InvalidOperationException($"The topic prompter's policy loss is {lossValue}: the prompter diverged. " +
+                    $"Lower Training.Prompter.LearningRate (now {config.LearningRate}) and start the run again (Clone); resuming would repeat the same steps.");
             loss.backward();
             nn.utils.clip_grad_norm_(policy.TrainableParameters, 1.0);
             optimizer.Step();
-            lossValue = loss.item<float>();
             entropyValue = entropy.mean().item<float>();
         }
         return new PolicyUpdateStatistics(lossValue, advantages.Average(), entropyValue, (double[])baselines.Clone());

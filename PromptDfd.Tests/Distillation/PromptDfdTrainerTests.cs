@@ -12,7 +12,7 @@ public class PromptDfdTrainerTests
 {
     private static readonly string[] Labels = ["negative", "positive"];
 
-    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events) Build(TemporaryFolder folder, long seed = 1, int studentUpdates = 2)
+    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events) Build(TemporaryFolder folder, long seed = 1, int studentUpdates = 2, double studentLearningRate = 3e-3, double prompterLearningRate = 1e-3)
     {
         TinyTokenizer.WriteTo(folder.Path);
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder.Path);
@@ -22,9 +22,9 @@ public class PromptDfdTrainerTests
         var student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 }.Create(tokenizer.VocabularySize, 32, 2, seed: 31);
         var config = new PromptDfdConfig
         {
-            Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2 },
+            Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2, LearningRate = prompterLearningRate },
             Content = new SamplingConfig { MaxNewTokens = 8, TopP = 0.95 },
-            Distillation = new DistillationConfig { BatchSize = 8, LearningRate = 3e-3 },
+            Distillation = new DistillationConfig { BatchSize = 8, LearningRate = studentLearningRate },
             Schedule = new ScheduleConfig { Steps = 6, SamplesPerStep = 8, StudentUpdates = studentUpdates, EvaluateEvery = 3 },
             Seed = seed,
         };
@@ -76,5 +76,27 @@ public class PromptDfdTrainerTests
         trainer.Train(Evaluation);
         var kd = events.OfType<MetricEvent>().Where(m => m.Name == "student/kd_loss").Select(m => m.Value).ToList();
         Assert.True(kd[^2..].Average() < kd[..2].Average(), string.Join(", ", kd));
+    }
+
+    [Fact]
+    public void AStudentThatDivergesStopsTheRunWithWhatToChange()
+    {
+        using var folder = new TemporaryFolder();
+        var (trainer, events) = Build(folder, studentLearningRate: 1e30);
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.Train(Evaluation));
+        Assert.Contains("the student diverged", error.Message);
+        Assert.Contains("Lower Training.Distillation.LearningRate (now 1E+30)", error.Message);
+        Assert.All(events.OfType<MetricEvent>().Where(m => m.Name == "student/kd_loss"), m => Assert.True(double.IsFinite(m.Value)));
+    }
+
+    [Fact]
+    public void APrompterThatDivergesStopsTheRunWithWhatToChange()
+    {
+        using var folder = new TemporaryFolder();
+        var (trainer, events) = Build(folder, prompterLearningRate: 1e30);
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.Train(Evaluation));
+        Assert.Contains("the prompter diverged", error.Message);
+        Assert.Contains("Lower Training.Prompter.LearningRate (now 1E+30)", error.Message);
+        Assert.All(events.OfType<MetricEvent>().Where(m => m.Name is "reward/total" or "prompter/entropy"), m => Assert.True(double.IsFinite(m.Value)));
     }
 }
