@@ -65,10 +65,13 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                         var (ids, mask) = batcher.Pad(batch.Select(i => batcher.RandomWindow(encoded[i].Ids, random)).ToList(), device);
                         loss = Loss(classifier, ids, mask, labels);
                     }
+                    float value = loss.item<float>();
+                    if (!float.IsFinite(value))
+                        throw new InvalidOperationException($"The classifier's training loss is {value} in epoch {epoch}: fine-tuning diverged. Lower the learning rate (now {config.LearningRate}) and train again.");
                     loss.backward();
                     nn.utils.clip_grad_norm_(trained, 1.0);
                     optimizer.Step();
-                    lossSum += loss.item<float>();
+                    lossSum += value;
                     lossCount++;
                 }
                 step++;

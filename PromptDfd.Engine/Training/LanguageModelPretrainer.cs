@@ -80,10 +80,12 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
                 optimizer.ZeroGrad();
                 Tensor logits = model.forward(inputs);
                 Tensor lossTensor = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), targets.view(-1));
+                loss = lossTensor.item<float>();
+                if (!double.IsFinite(loss))
+                    throw new InvalidOperationException($"The language model's loss is {loss} at step {step + 1}: pre-training diverged. Lower --lr (now {config.LearningRate}) and pre-train again.");
                 lossTensor.backward();
                 nn.utils.clip_grad_norm_(model.parameters(), config.GradientClip);
                 optimizer.Step();
-                loss = lossTensor.item<float>();
             }
             step++;
             tokensSinceReport += (long)config.BatchSize * length;

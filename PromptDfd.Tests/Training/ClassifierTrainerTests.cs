@@ -81,6 +81,13 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
     }
 
     [Fact]
+    public void FineTuningThatDivergesStopsWithTheLearningRateToLower()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Fit(new ClassifierTrainingConfig { Epochs = 3, BatchSize = 4, LearningRate = 1e30, Dropout = 0 }));
+        Assert.Contains("fine-tuning diverged. Lower the learning rate (now 1E+30)", error.Message);
+    }
+
+    [Fact]
     public void ABadEpochCountIsReportedAloneWhenAveragingIsOff()
     {
         string message = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { Epochs = -1 }.Validate()).Message;

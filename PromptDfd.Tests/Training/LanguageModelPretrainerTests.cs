@@ -53,6 +53,13 @@ public sealed class LanguageModelPretrainerTests(TinyTokenizerFolder files) : IC
     }
 
     [Fact]
+    public void PretrainingThatDivergesStopsWithTheLearningRateToLower()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Pretrain(Config with { LearningRate = 1e30, WarmupSteps = 1 }));
+        Assert.Contains("pre-training diverged. Lower --lr (now 1E+30)", error.Message);
+    }
+
+    [Fact]
     public void ResumingFromASavedStateEndsWithTheSameWeightsAsTheUninterruptedRun()
     {
         using var folder = new TemporaryFolder();
