@@ -95,6 +95,15 @@ public sealed class RunManagerTests : IDisposable
         }
     }
 
+    /// <summary>A 300-step run cancelled once the store shows step 3; cancelling saves a checkpoint at the step reached.</summary>
+    private static async Task<RunRecord> CancelledAfterThreeSteps(RunManager manager, RunStore store)
+    {
+        RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 300));
+        await WaitUntil(() => store.Get(run.Id)!.Step >= 3);
+        manager.Cancel(run.Id);
+        return await Finished(manager, run.Id);
+    }
+
     [Fact]
     public async Task CancelStopsGracefullyWithACheckpointAndTheRunCanBeResumedWithContinuousCurves()
     {
@@ -102,18 +111,15 @@ public sealed class RunManagerTests : IDisposable
         using (store)
         using (manager)
         {
-            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 300));
-            await WaitUntil(() => store.Get(run.Id)!.Step >= 3);
-            manager.Cancel(run.Id);
-            RunRecord cancelled = await Finished(manager, run.Id);
+            RunRecord cancelled = await CancelledAfterThreeSteps(manager, store);
             Assert.Equal(RunStatus.Cancelled, cancelled.Status);
             Assert.Equal(cancelled.Step, cancelled.CheckpointStep);
             Assert.True(cancelled.CanResume);
 
-            manager.Resume(run.Id);
-            RunRecord done = await Finished(manager, run.Id);
+            manager.Resume(cancelled.Id);
+            RunRecord done = await Finished(manager, cancelled.Id);
             Assert.Equal(RunStatus.Completed, done.Status);
-            Assert.Equal(Enumerable.Range(1, 300), store.Metrics(run.Id, "student/kd_loss").Select(m => m.Step));
+            Assert.Equal(Enumerable.Range(1, 300), store.Metrics(cancelled.Id, "student/kd_loss").Select(m => m.Step));
         }
     }
 
@@ -124,15 +130,12 @@ public sealed class RunManagerTests : IDisposable
         using (store)
         using (manager)
         {
-            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 300));
-            await WaitUntil(() => store.Get(run.Id)!.Step >= 3);
-            manager.Cancel(run.Id);
-            RunRecord cancelled = await Finished(manager, run.Id);
+            RunRecord cancelled = await CancelledAfterThreeSteps(manager, store);
             string teacherHash = cancelled.Hashes["teacher"];
 
             environment.RetrainTeacher(seed: 99);
-            manager.Resume(run.Id);
-            RunRecord refused = await Finished(manager, run.Id);
+            manager.Resume(cancelled.Id);
+            RunRecord refused = await Finished(manager, cancelled.Id);
             Assert.Equal(RunStatus.Failed, refused.Status);
             Assert.Contains($"teacher {teacherHash[..12]} then", refused.Error);
             Assert.Equal(teacherHash, refused.Hashes["teacher"]);
@@ -140,11 +143,11 @@ public sealed class RunManagerTests : IDisposable
             Assert.True(refused.CanResume);
 
             environment.RetrainTeacher(seed: 21);
-            manager.Resume(run.Id);
-            RunRecord done = await Finished(manager, run.Id);
+            manager.Resume(cancelled.Id);
+            RunRecord done = await Finished(manager, cancelled.Id);
             Assert.Equal(RunStatus.Completed, done.Status);
             Assert.Equal(teacherHash, done.Hashes["teacher"]);
-            Assert.Equal(Enumerable.Range(1, 300), store.Metrics(run.Id, "student/kd_loss").Select(m => m.Step));
+            Assert.Equal(Enumerable.Range(1, 300), store.Metrics(cancelled.Id, "student/kd_loss").Select(m => m.Step));
         }
     }
 
