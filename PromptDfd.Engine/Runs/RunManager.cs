@@ -209,6 +209,8 @@ public sealed class RunManager : IDisposable
         try
         {
             run.StartedAt ??= DateTime.UtcNow;
+            // A resumed run's earlier failure is history (the event log keeps it), not its state.
+            run.Error = null;
             RecordRuntime(run);
             SetStatus(run, RunStatus.Running, resume ? $"resuming from the checkpoint at step {run.CheckpointStep}" : "started");
             RunConfig config = run.Config;

@@ -146,6 +146,7 @@ public sealed class RunManagerTests : IDisposable
             manager.Resume(cancelled.Id);
             RunRecord done = await Finished(manager, cancelled.Id);
             Assert.Equal(RunStatus.Completed, done.Status);
+            Assert.Null(done.Error);
             Assert.Equal(teacherHash, done.Hashes["teacher"]);
             Assert.Equal(Enumerable.Range(1, 300), store.Metrics(cancelled.Id, "student/kd_loss").Select(m => m.Step));
         }
