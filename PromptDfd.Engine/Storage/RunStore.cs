@@ -51,6 +51,7 @@ public sealed class RunStore : IDisposable
     {
         Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        RefuseForeignFile(Path);
         var mapper = new BsonMapper();
         mapper.Entity<RunRecord>().Id(r => r.Id, autoId: false);
         try
@@ -71,6 +72,27 @@ public sealed class RunStore : IDisposable
     }
 
     public string Path { get; }
+
+    private const string LiteDbSignature = "** This is a LiteDB file **";
+    private const int LiteDbSignatureOffset = 32;
+
+    /// <summary>
+    /// LiteDB turns a short file that is not a database into an empty store, so a --store pointed at the wrong file
+    /// would overwrite it; any non-empty file without LiteDB's header is refused and left as it is.
+    /// </summary>
+    private static void RefuseForeignFile(string path)
+    {
+        if (!File.Exists(path) || new FileInfo(path).Length == 0) return;
+        var header = new byte[LiteDbSignatureOffset + LiteDbSignature.Length];
+        int read;
+        // Shared: the dashboard and the command line hold the same store open at once.
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (read < header.Length || System.Text.Encoding.ASCII.GetString(header, LiteDbSignatureOffset, LiteDbSignature.Length) != LiteDbSignature)
+            throw new InvalidDataException($"'{path}' is not a run store: it lacks LiteDB's header, so it is another kind of file or a badly damaged store. " +
+                "It was not opened and is unchanged. Point --store (or Dashboard:StoreFile) at a store PromptDfd made or at a new path; " +
+                "if this was your store, move it aside and a new one is created on the next start.");
+    }
 
     public void Insert(RunRecord run) => runs.Insert(run);
     public void Update(RunRecord run) => runs.Update(run);

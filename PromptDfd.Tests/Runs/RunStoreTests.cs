@@ -74,4 +74,21 @@ public class RunStoreTests
         var error = Assert.ThrowsAny<Exception>(() => new RunStore(folder.File("runs.db")).Dispose());
         Assert.Contains("move it aside", error.Message);
     }
+
+    [Fact]
+    public void AStorePathThatNamesSomeOtherFileIsRefusedAndTheFileLeftAsItWas()
+    {
+        using var folder = new TemporaryFolder();
+        string notes = folder.File("notes.txt");
+        File.WriteAllText(notes, "my experiment notes");
+        var error = Assert.Throws<InvalidDataException>(() => new RunStore(notes).Dispose());
+        Assert.Contains("is not a run store", error.Message);
+        Assert.Equal("my experiment notes", File.ReadAllText(notes));
+
+        // An empty file, or one a store was made in before, opens as usual.
+        File.WriteAllText(folder.File("empty.db"), "");
+        new RunStore(folder.File("empty.db")).Dispose();
+        using (var store = new RunStore(folder.File("runs.db"))) store.Insert(Run("a", "sentiment", "promptdfd", RunStatus.Completed, 0.8));
+        using (var reopened = new RunStore(folder.File("runs.db"))) Assert.NotNull(reopened.Get("a"));
+    }
 }
