@@ -14,6 +14,12 @@ public interface ITextTokenizer
     /// <summary>Token used to pad batches; never attended to.</summary>
     int PaddingId { get; }
 
+    /// <summary>Special ids <see cref="Encode"/> puts before every text ([CLS] for BERT); none for GPT-style tokenizers.</summary>
+    IReadOnlyList<int> Opening => [];
+
+    /// <summary>Special ids <see cref="Encode"/> puts after every text ([SEP] for BERT).</summary>
+    IReadOnlyList<int> Closing => [];
+
     IReadOnlyList<int> Encode(string text);
 
     string Decode(IEnumerable<int> ids);

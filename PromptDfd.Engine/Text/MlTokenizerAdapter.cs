@@ -12,6 +12,8 @@ public sealed class MlTokenizerAdapter(
     public int VocabularySize => vocabularySize;
     public int EndOfTextId => endOfTextId;
     public int PaddingId => paddingId;
+    public IReadOnlyList<int> Opening { get; } = addSpecialTokens && inner is BertTokenizer bert ? [bert.ClassificationTokenId] : [];
+    public IReadOnlyList<int> Closing { get; } = addSpecialTokens && inner is BertTokenizer bert ? [bert.SeparatorTokenId] : [];
 
     public IReadOnlyList<int> Encode(string text) =>
         inner is BertTokenizer bert

@@ -11,6 +11,8 @@ public static class TokenizerFactory
     public const string VocabularyFile = "vocab.json";
     public const string MergesFile = "merges.txt";
     public const string WordPieceFile = "vocab.txt";
+    /// <summary>Hugging Face's tokenizer settings; for WordPiece it says whether the model is cased.</summary>
+    public const string SettingsFile = "tokenizer_config.json";
 
     /// <summary>Picks the tokenizer a folder holds: vocab.json + merges.txt (byte-level BPE) or vocab.txt (WordPiece).</summary>
     public static ITextTokenizer FromFolder(string folder)
@@ -19,10 +21,51 @@ public static class TokenizerFactory
         string merges = Path.Combine(folder, MergesFile);
         string wordPiece = Path.Combine(folder, WordPieceFile);
         if (File.Exists(vocab) && File.Exists(merges)) return ByteLevelBpe(vocab, merges);
-        if (File.Exists(wordPiece)) return WordPiece(wordPiece);
-        throw new InvalidDataException(
-            $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE, GPT-2 format) " +
-            $"or '{WordPieceFile}' (BERT WordPiece). Copy the tokenizer files of the checkpoint into this folder.");
+        if (File.Exists(wordPiece)) return WordPiece(wordPiece, LowerCases(folder));
+        throw NoTokenizer(folder);
+    }
+
+    /// <summary>
+    /// SHA-256 of the files <see cref="FromFolder"/> reads in this folder: two folders with the same fingerprint
+    /// turn every text into the same ids, so models from them can exchange token ids instead of text.
+    /// </summary>
+    public static string Fingerprint(string folder)
+    {
+        string vocab = Path.Combine(folder, VocabularyFile);
+        string merges = Path.Combine(folder, MergesFile);
+        if (File.Exists(vocab) && File.Exists(merges)) return Infrastructure.FileHash.Sha256([vocab, merges]);
+        string wordPiece = Path.Combine(folder, WordPieceFile);
+        if (!File.Exists(wordPiece)) throw NoTokenizer(folder);
+        return Infrastructure.FileHash.Sha256([wordPiece]) + (LowerCases(folder) ? "" : "-cased");
+    }
+
+    private static InvalidDataException NoTokenizer(string folder) => new(
+        $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE, GPT-2 format) " +
+        $"or '{WordPieceFile}' (BERT WordPiece). Copy the tokenizer files of the checkpoint into this folder.");
+
+    /// <summary>
+    /// Whether a WordPiece folder's model was trained on lower-cased text: Hugging Face records it as do_lower_case
+    /// in tokenizer_config.json. Without that file the model is taken to be uncased, like bert-base-uncased.
+    /// </summary>
+    private static bool LowerCases(string folder)
+    {
+        string path = Path.Combine(folder, SettingsFile);
+        if (!File.Exists(path)) return true;
+        try
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))?["do_lower_case"];
+            if (node is null) return true;
+            return node.GetValueKind() switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new InvalidDataException($"'{path}': do_lower_case must be true or false (found {node.ToJsonString()})."),
+            };
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"'{path}' is not valid JSON: {error.Message}", error);
+        }
     }
 
     /// <summary>Byte-level BPE in Hugging Face GPT-2 format.</summary>

@@ -8,11 +8,11 @@ public sealed class TextBatcher(ITextTokenizer tokenizer, int maximumLength)
 {
     public int MaximumLength => maximumLength;
 
-    /// <summary>The text's first <see cref="MaximumLength"/> tokens.</summary>
+    /// <summary>The text's first <see cref="MaximumLength"/> tokens (its special opening and closing ids kept).</summary>
     public IReadOnlyList<int> Encode(string text)
     {
         var ids = EncodeWhole(text);
-        return ids.Count <= maximumLength ? ids : ids.Take(maximumLength).ToList();
+        return ids.Count <= maximumLength ? ids : Wrap(Content(ids).Take(ContentLength));
     }
 
     /// <summary>All of the text's tokens (at least one), for callers that cut their own windows.</summary>
@@ -29,22 +29,43 @@ public sealed class TextBatcher(ITextTokenizer tokenizer, int maximumLength)
     /// </summary>
     public IReadOnlyList<IReadOnlyList<int>> EncodeWindows(string text) => Windows(EncodeWhole(text));
 
+    /// <remarks>A BERT-style model reads every window between its own [CLS] and [SEP], as it was trained to.</remarks>
     public IReadOnlyList<IReadOnlyList<int>> Windows(IReadOnlyList<int> ids)
     {
         if (ids.Count <= maximumLength) return [ids];
+        var content = Content(ids);
+        int length = ContentLength;
         var windows = new List<IReadOnlyList<int>>();
-        for (int start = 0; start < ids.Count; start += maximumLength)
+        for (int start = 0; start < content.Count; start += length)
         {
-            int from = Math.Min(start, ids.Count - maximumLength);
-            windows.Add(ids.Skip(from).Take(maximumLength).ToList());
-            if (from + maximumLength >= ids.Count) break;
+            int from = Math.Min(start, content.Count - length);
+            windows.Add(Wrap(content.Skip(from).Take(length)));
+            if (from + length >= content.Count) break;
         }
         return windows;
     }
 
     /// <summary>A window at a random start, so each pass over a long training text sees a different part of it.</summary>
-    public IReadOnlyList<int> RandomWindow(IReadOnlyList<int> ids, Random random) =>
-        ids.Count <= maximumLength ? ids : ids.Skip(random.Next(ids.Count - maximumLength + 1)).Take(maximumLength).ToList();
+    public IReadOnlyList<int> RandomWindow(IReadOnlyList<int> ids, Random random)
+    {
+        if (ids.Count <= maximumLength) return ids;
+        var content = Content(ids);
+        return Wrap(content.Skip(random.Next(content.Count - ContentLength + 1)).Take(ContentLength));
+    }
+
+    private int ContentLength => Math.Max(1, maximumLength - tokenizer.Opening.Count - tokenizer.Closing.Count);
+
+    /// <summary>The ids between the tokenizer's opening and closing special ids, where it has them.</summary>
+    private List<int> Content(IReadOnlyList<int> ids)
+    {
+        var opening = tokenizer.Opening;
+        var closing = tokenizer.Closing;
+        int skip = ids.Take(opening.Count).SequenceEqual(opening) ? opening.Count : 0;
+        int drop = ids.Count - skip >= closing.Count && ids.Skip(ids.Count - closing.Count).SequenceEqual(closing) ? closing.Count : 0;
+        return ids.Skip(skip).Take(ids.Count - skip - drop).ToList();
+    }
+
+    private List<int> Wrap(IEnumerable<int> content) => [.. tokenizer.Opening, .. content, .. tokenizer.Closing];
 
     /// <summary>Ids [batch, longest] and mask [batch, longest] for already-encoded sequences.</summary>
     public (Tensor Ids, Tensor Mask) Pad(IReadOnlyList<IReadOnlyList<int>> sequences, Device device)
