@@ -18,7 +18,12 @@ public static class RunCommand
         int steps = arguments.Int("steps", 0);
         string name = arguments.String("name", "");
         string tags = arguments.String("tags", "");
-        var overrides = arguments.RunConfigOverrides();
+        // Model folders, like those in a config file, are relative to the repository root unless absolute.
+        string prior = arguments.String("prior", "");
+        string teacher = arguments.String("teacher", "");
+        var overrides = arguments.RunConfigOverrides()
+            .Concat(prior.Length > 0 ? [$"PriorFolder={prior}"] : [])
+            .Concat(teacher.Length > 0 ? [$"TeacherFolder={teacher}"] : []).ToList();
         bool quiet = arguments.Flag("quiet");
         using var session = RunSession.Open(arguments);
         arguments.RejectUnknown();

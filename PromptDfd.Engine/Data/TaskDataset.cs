@@ -64,15 +64,21 @@ public sealed class TaskDataset
 
     public static TaskDataset Load(string folder)
     {
-        string infoPath = Path.Combine(folder, InfoFile);
-        if (!Directory.Exists(folder)) throw new FileNotFoundException(NoSuchTask(folder), infoPath);
-        if (!File.Exists(infoPath)) throw new FileNotFoundException($"'{folder}' is not a task folder: it has no {InfoFile}.", infoPath);
-        TaskInfo info = JsonSerializer.Deserialize<TaskInfo>(File.ReadAllText(infoPath), Json)
-                        ?? throw new InvalidDataException($"'{infoPath}' is empty.");
+        TaskInfo info = LoadInfo(folder);
         var splits = SplitNames.Select(s => (IReadOnlyList<LabeledExample>)DatasetFileReader.ReadJsonl(Path.Combine(folder, s + ".jsonl"), "text", "label")).ToArray();
         var dataset = new TaskDataset { Info = info, Splits = new DatasetSplits(splits[0], splits[1], splits[2]), Folder = folder };
         DatasetValidator.Validate(dataset);
         return dataset;
+    }
+
+    /// <summary>The task's name, description and labels without reading its splits.</summary>
+    public static TaskInfo LoadInfo(string folder)
+    {
+        string infoPath = Path.Combine(folder, InfoFile);
+        if (!Directory.Exists(folder)) throw new FileNotFoundException(NoSuchTask(folder), infoPath);
+        if (!File.Exists(infoPath)) throw new FileNotFoundException($"'{folder}' is not a task folder: it has no {InfoFile}.", infoPath);
+        return JsonSerializer.Deserialize<TaskInfo>(File.ReadAllText(infoPath), Json)
+               ?? throw new InvalidDataException($"'{infoPath}' is empty.");
     }
 
     /// <summary>A missing task is usually a typo or a dataset not registered yet; the message lists what is there.</summary>

@@ -15,7 +15,10 @@ using static TorchSharp.torch;
 namespace PromptDfd.Engine.Distillation;
 
 /// <summary>The models a PromptDFD run uses. The prior and the teacher stay frozen.</summary>
-public sealed record DistillationModels(GptLanguageModel Prior, nn.Module Teacher, nn.Module Student, ITextTokenizer Tokenizer, IReadOnlyList<string> Labels);
+/// <param name="Tokenizer">the prior's, which the student shares</param>
+/// <param name="TeacherTokenizer">the teacher's when it differs from the prior's (see <see cref="TeacherInput"/>); null when they share one</param>
+public sealed record DistillationModels(GptLanguageModel Prior, nn.Module Teacher, nn.Module Student, ITextTokenizer Tokenizer, IReadOnlyList<string> Labels,
+    ITextTokenizer? TeacherTokenizer = null);
 
 /// <summary>
 /// PromptDFD and its baselines (method.md): each step draws synthetic samples from the configured source (the
@@ -34,6 +37,7 @@ public sealed class PromptDfdTrainer
     private readonly ReplayBuffer replay;
     private readonly AdamOptimizer studentOptimizer;
     private readonly TextBatcher batcher;
+    private readonly TeacherInput teacherInput;
     private readonly RandomSources random;
     private readonly List<QualitySample> window = [];
     private (IReadOnlyList<LabeledExample> Texts, int[] Predictions)? teacherPredictions;
@@ -42,6 +46,7 @@ public sealed class PromptDfdTrainer
     public PromptDfdTrainer(PromptDfdConfig config, DistillationModels models, Action<TrainerEvent> emit, IReadOnlyList<LabeledExample>? realTraining = null)
     {
         config.Validate(models.Prior.Config);
+        TeacherInput.RequireSupported(config.Method, models.TeacherTokenizer is null, models.TeacherTokenizer?.Description ?? "", models.Tokenizer.Description);
         this.config = config;
         this.models = models;
         this.emit = emit;
@@ -62,6 +67,7 @@ public sealed class PromptDfdTrainer
         replay = new ReplayBuffer(config.Distillation.ReplayCapacity);
         studentOptimizer = AdamOptimizer.AdamW(models.Student.parameters(), config.Distillation.LearningRate);
         batcher = new TextBatcher(models.Tokenizer, models.Prior.Config.ContextLength);
+        teacherInput = new TeacherInput(models, batcher);
     }
 
     public PromptDfdConfig Config => config;
@@ -111,7 +117,8 @@ public sealed class PromptDfdTrainer
             using (no_grad())
             {
                 var (ids, mask) = batcher.Pad(sequences.Select(s => (IReadOnlyList<int>)s).ToList(), Device);
-                teacher = ((ITextClassifier)models.Teacher).Classify(ids, mask);
+                var (teacherIds, teacherMask) = teacherInput.Encode(sequences, (ids, mask), Device);
+                teacher = ((ITextClassifier)models.Teacher).Classify(teacherIds, teacherMask);
                 models.Student.eval();
                 student = ((ITextClassifier)models.Student).Classify(ids, mask);
                 teacherLogits = Rows(teacher);
@@ -169,7 +176,7 @@ public sealed class PromptDfdTrainer
         var texts = evaluation.Select(e => e.Text).ToList();
         int[] student = ClassifierInference.Predict(models.Student, batcher, texts);
         // The teacher is frozen, so its answers on the evaluation set never change.
-        if (teacherPredictions?.Texts != evaluation) teacherPredictions = (evaluation, ClassifierInference.Predict(models.Teacher, batcher, texts));
+        if (teacherPredictions?.Texts != evaluation) teacherPredictions = (evaluation, ClassifierInference.Predict(models.Teacher, teacherInput.Batcher, texts));
         int[] teacher = teacherPredictions.Value.Predictions;
         var labels = evaluation.Select(e => models.Labels.ToList().IndexOf(e.Label)).ToList();
         var scores = ClassificationMetrics.Score(student, labels, models.Labels.Count);

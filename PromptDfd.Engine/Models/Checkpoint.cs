@@ -214,6 +214,9 @@ public static class Checkpoint
         return path;
     }
 
+    /// <summary>The classes a classifier checkpoint names in its config.json (id2label), without loading its weights.</summary>
+    public static IReadOnlyList<string>? ClassifierLabels(string folder) => ReadLabels(ReadConfig(folder));
+
     private static IReadOnlyList<string>? ReadLabels(JsonObject config)
     {
         if (config["id2label"] is not JsonObject id2label || id2label.Count == 0) return null;

@@ -2,6 +2,7 @@ using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,9 +10,9 @@ namespace PromptDfd.Engine.Runs;
 
 /// <summary>A run's loaded task and models, and the hashes of everything it read.</summary>
 public sealed record BuiltRun(RunConfig Config, TaskDataset Task, LoadedLanguageModel Prior, LoadedClassifier Teacher, GptClassifier Student,
-    IReadOnlyDictionary<string, string> Hashes, Device Device)
+    IReadOnlyDictionary<string, string> Hashes, Device Device, bool TeacherSharesTokenizer = true)
 {
-    public DistillationModels Models => new(Prior.Model, Teacher.Module, Student, Prior.Tokenizer, Task.Labels);
+    public DistillationModels Models => new(Prior.Model, Teacher.Module, Student, Prior.Tokenizer, Task.Labels, TeacherSharesTokenizer ? null : Teacher.Tokenizer);
 }
 
 /// <summary>Turns a run config into loaded, checked models and data; every mismatch is reported with what to change.</summary>
@@ -33,17 +34,16 @@ public static class RunBuilder
         if (!Directory.Exists(teacherFolder))
             throw new ArgumentException($"Task '{config.Task}' has no teacher at {teacherFolder}; train one first (train-teacher --task {config.Task}, or the Models & data page).");
         LoadedClassifier teacher = Checkpoint.LoadClassifier(teacherFolder, device);
-        if (!teacher.Labels.SequenceEqual(task.Labels))
-            throw new ArgumentException($"The teacher at {teacherFolder} predicts [{string.Join(", ", teacher.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; use the task's own teacher.");
-        if (teacher.Tokenizer.VocabularySize != prior.Tokenizer.VocabularySize)
-            throw new ArgumentException($"The teacher's vocabulary ({teacher.Tokenizer.VocabularySize}) differs from the prior's ({prior.Tokenizer.VocabularySize}); PromptDFD needs one shared tokenizer.");
+        RequireTheTasksLabels(teacherFolder, teacher.Labels, task.Info);
+        bool sharesTokenizer = SharesTokenizer(environment.Resolve(config.PriorFolder), teacherFolder);
+        TeacherInput.RequireSupported(config.Training.Method, sharesTokenizer, teacher.Tokenizer.Description, prior.Tokenizer.Description);
         var unknownPromptClasses = config.Training.TopicPrompts.Keys.Except(task.Labels).ToList();
         if (unknownPromptClasses.Count > 0)
             throw new ArgumentException($"Topic prompts name classes the task does not have: {string.Join(", ", unknownPromptClasses)} (classes: {string.Join(", ", task.Labels)}).");
         GptClassifier student = config.Student.Create(prior.Tokenizer.VocabularySize, prior.Model.Config.ContextLength, task.Labels.Count, config.Training.Seed);
         student.to(device);
-        var hashes = Hashes(task.Sha256(), prior.WeightsSha256, teacher.WeightsSha256, environment.Resolve(config.PriorFolder));
-        return new BuiltRun(config, task, prior, teacher, student, hashes, device);
+        var hashes = Hashes(task.Sha256(), prior.WeightsSha256, teacher.WeightsSha256, environment.Resolve(config.PriorFolder), teacherFolder);
+        return new BuiltRun(config, task, prior, teacher, student, hashes, device, sharesTokenizer);
     }
 
     /// <summary>The hashes a run of this config would record, read from the files without loading any model:
@@ -52,15 +52,46 @@ public static class RunBuilder
         Hashes(TaskDataset.Load(Path.Combine(environment.TasksFolder, config.Task)).Sha256(),
             Checkpoint.WeightsSha256(environment.Resolve(config.PriorFolder)),
             Checkpoint.WeightsSha256(environment.Resolve(config.ResolvedTeacherFolder)),
-            environment.Resolve(config.PriorFolder));
+            environment.Resolve(config.PriorFolder), environment.Resolve(config.ResolvedTeacherFolder));
 
-    private static Dictionary<string, string> Hashes(string task, string prior, string teacher, string priorFolder) => new()
+    /// <summary>Whether the teacher turns text into the prior's ids, read from the tokenizer files without loading any model.</summary>
+    public static bool SharesTokenizer(string priorFolder, string teacherFolder) =>
+        TokenizerFactory.Fingerprint(priorFolder) == TokenizerFactory.Fingerprint(teacherFolder);
+
+    /// <summary>
+    /// Refuses, before a run is queued and from the files' headers alone, a teacher of other classes than the task's
+    /// and a method the teacher cannot serve (see <see cref="TeacherInput.RequireSupported"/>).
+    /// </summary>
+    public static void CheckTeacher(RunConfig config, RunEnvironment environment)
     {
-        ["task"] = task,
-        ["prior"] = prior,
-        ["teacher"] = teacher,
-        ["tokenizer"] = TokenizerHash(priorFolder),
-    };
+        string prior = environment.Resolve(config.PriorFolder), teacher = environment.Resolve(config.ResolvedTeacherFolder);
+        TaskInfo task = TaskDataset.LoadInfo(Path.Combine(environment.TasksFolder, config.Task));
+        RequireTheTasksLabels(teacher, Checkpoint.ClassifierLabels(teacher) ?? [], task);
+        bool shared = SharesTokenizer(prior, teacher);
+        if (!shared && config.Training.Method == SynthesisMethod.AsDfd)
+            TeacherInput.RequireSupported(config.Training.Method, shared, TokenizerFactory.FromFolder(teacher).Description, TokenizerFactory.FromFolder(prior).Description);
+    }
+
+    private static void RequireTheTasksLabels(string teacherFolder, IReadOnlyList<string> teacherLabels, TaskInfo task)
+    {
+        if (teacherLabels.SequenceEqual(task.Labels)) return;
+        throw new ArgumentException($"The teacher at {teacherFolder} predicts [{string.Join(", ", teacherLabels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; " +
+            "use the task's own teacher, or, for a downloaded checkpoint whose classes are these under other names, write the task's labels in that order into id2label in its config.json.");
+    }
+
+    /// <remarks>A teacher with its own tokenizer adds that tokenizer's hash; runs whose teacher shares the prior's keep the hashes they always had.</remarks>
+    private static Dictionary<string, string> Hashes(string task, string prior, string teacher, string priorFolder, string teacherFolder)
+    {
+        var hashes = new Dictionary<string, string>
+        {
+            ["task"] = task,
+            ["prior"] = prior,
+            ["teacher"] = teacher,
+            ["tokenizer"] = TokenizerHash(priorFolder),
+        };
+        if (!SharesTokenizer(priorFolder, teacherFolder)) hashes["teacher_tokenizer"] = TokenizerFactory.Fingerprint(teacherFolder);
+        return hashes;
+    }
 
     /// <summary>
     /// The config as it will run: when it names no topic prompts, runs that use them (fixed prompts; PromptDFD with a

@@ -368,8 +368,20 @@ public sealed class RunManager : IDisposable
         string prior = environment.Resolve(config.PriorFolder);
         if (!File.Exists(Path.Combine(prior, Checkpoint.ConfigFile))) throw new ArgumentException($"No language prior at {prior} (config.json missing); set PriorFolder to a checkpoint folder.");
         string teacher = environment.Resolve(config.ResolvedTeacherFolder);
-        if (!File.Exists(Path.Combine(teacher, Checkpoint.ConfigFile))) throw new ArgumentException($"Task '{config.Task}' has no teacher at {teacher}; train one first (train-teacher --task {config.Task}, or the Models & data page).");
-        config.Training.Validate(GptConfig.FromHuggingFace(Checkpoint.ReadConfig(prior), Path.Combine(prior, Checkpoint.ConfigFile)));
+        if (!File.Exists(Path.Combine(teacher, Checkpoint.ConfigFile)))
+            throw new ArgumentException(config.TeacherFolder.Length > 0
+                ? $"No teacher at {teacher} (config.json missing); set TeacherFolder to a classifier checkpoint folder, or leave it empty for the task's teacher."
+                : $"Task '{config.Task}' has no teacher at {teacher}; train one first (train-teacher --task {config.Task}, or the Models & data page).");
+        // Headers only: the models themselves are loaded on the training thread.
+        try
+        {
+            config.Training.Validate(GptConfig.FromHuggingFace(Checkpoint.ReadConfig(prior), Path.Combine(prior, Checkpoint.ConfigFile)));
+            RunBuilder.CheckTeacher(config, environment);
+        }
+        catch (Exception error) when (error is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or FormatException)
+        {
+            throw new ArgumentException(error.Message, error);
+        }
     }
 
     private RunControl ActiveControl(string id, string verb)

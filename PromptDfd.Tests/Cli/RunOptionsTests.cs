@@ -29,5 +29,23 @@ public sealed class RunOptionsTests : IDisposable
         Assert.DoesNotContain("   at ", error);
     }
 
+    [Fact]
+    public async Task PriorAndTeacherNameTheRunsModelFoldersAndAMismatchIsRefusedBeforeItRuns()
+    {
+        using var environment = new TinyRunEnvironment();
+        File.WriteAllText(Path.Combine(environment.Root, RepositoryRoot.Marker), "");
+        string bert = Path.Combine(environment.Root, "models", "bert-teacher");
+        Directory.CreateDirectory(bert);
+        HuggingFaceFixtures.WriteBert(bert, labels: ["negative", "positive"]);
+
+        var (asDfd, asDfdError) = await CommandLine.RunAsync(environment.Root, "run", "--task", TinyRunEnvironment.TaskName, "--preset", "as-dfd", "--teacher", "models/bert-teacher", "--set", "Training.Content.MaxNewTokens=8");
+        var (noPrior, noPriorError) = await CommandLine.RunAsync(environment.Root, "run", "--task", TinyRunEnvironment.TaskName, "--prior", "models/missing");
+
+        Assert.Equal(1, asDfd);
+        Assert.Contains("AS-DFD optimises soft tokens through the teacher's own embedding matrix", asDfdError);
+        Assert.Equal(1, noPrior);
+        Assert.Contains($"No language prior at {Path.Combine(environment.Root, "models/missing")}", noPriorError);
+    }
+
     public void Dispose() => repository.Dispose();
 }

@@ -43,9 +43,10 @@ public static class HuggingFaceFixtures
     public static readonly string[] BertVocabulary =
         ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "movie", "was", "great", "terrible", "food", "un", "##believ", "##able", "!", ","];
 
-    /// <summary>A BertForSequenceClassification-style folder with 3 labels and an old-style LayerNorm.gamma/beta naming.</summary>
-    public static Dictionary<string, NamedArray> WriteBert(string folder, int seed = 5)
+    /// <summary>A BertForSequenceClassification-style folder (3 labels unless given) with an old-style LayerNorm.gamma/beta naming.</summary>
+    public static Dictionary<string, NamedArray> WriteBert(string folder, int seed = 5, string[]? labels = null)
     {
+        labels ??= ["negative", "neutral", "positive"];
         var random = new Random(seed);
         var arrays = new Dictionary<string, NamedArray>();
         void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
@@ -65,7 +66,7 @@ public static class HuggingFaceFixtures
             Add(p + "output.LayerNorm.weight", Width); Add(p + "output.LayerNorm.bias", Width);
         }
         Add("bert.pooler.dense.weight", Width, Width); Add("bert.pooler.dense.bias", Width);
-        Add("classifier.weight", 3, Width); Add("classifier.bias", 3);
+        Add("classifier.weight", labels.Length, Width); Add("classifier.bias", labels.Length);
         SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
         var config = new JsonObject
         {
@@ -73,7 +74,7 @@ public static class HuggingFaceFixtures
             ["max_position_embeddings"] = Positions, ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers,
             ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = ff, ["hidden_act"] = "gelu",
             ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0,
-            ["id2label"] = new JsonObject { ["0"] = "negative", ["1"] = "neutral", ["2"] = "positive" },
+            ["id2label"] = new JsonObject(labels.Select((label, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)label))),
         };
         File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
         File.WriteAllLines(Path.Combine(folder, "vocab.txt"), BertVocabulary);

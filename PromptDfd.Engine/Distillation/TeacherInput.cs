@@ -1,0 +1,47 @@
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Text;
+using PromptDfd.Engine.Training;
+using static TorchSharp.torch;
+
+namespace PromptDfd.Engine.Distillation;
+
+/// <summary>
+/// How the teacher reads what the prior wrote. A teacher with the prior's tokenizer reads the prior's ids as they
+/// are. Any other teacher (a Hugging Face BERT distilled with a GPT-2 generator, the paper's own setting) reads the
+/// decoded text in its own tokens, cut to its own context, exactly as it would read that text anywhere else.
+/// </summary>
+public sealed class TeacherInput
+{
+    private readonly ITextTokenizer priorTokenizer;
+
+    public TeacherInput(DistillationModels models, TextBatcher priorBatcher)
+    {
+        priorTokenizer = models.Tokenizer;
+        SharesTokenizer = models.TeacherTokenizer is null;
+        Batcher = models.TeacherTokenizer is null
+            ? priorBatcher
+            : new TextBatcher(models.TeacherTokenizer, ((ITextClassifier)models.Teacher).ContextLength);
+    }
+
+    public bool SharesTokenizer { get; }
+
+    /// <summary>Encodes real text for the teacher.</summary>
+    public TextBatcher Batcher { get; }
+
+    /// <summary>The teacher's ids and mask for sequences of the prior's ids; <paramref name="priorIds"/> when they share a tokenizer.</summary>
+    public (Tensor Ids, Tensor Mask) Encode(IReadOnlyList<int[]> sequences, (Tensor Ids, Tensor Mask) priorIds, Device device) =>
+        SharesTokenizer ? priorIds : Batcher.Pad(sequences.Select(s => Batcher.Encode(Text(s))).ToList(), device);
+
+    /// <summary>The words of a sample; the prior's end-of-text and padding markers are not text the teacher should read.</summary>
+    private string Text(int[] priorIds) =>
+        priorTokenizer.Decode(priorIds.Where(id => id != priorTokenizer.EndOfTextId && id != priorTokenizer.PaddingId));
+
+    /// <summary>Methods that feed the teacher token ids or embeddings of the prior's vocabulary need it to share the prior's tokenizer.</summary>
+    public static void RequireSupported(SynthesisMethod method, bool sharesTokenizer, string teacherTokenizer, string priorTokenizer)
+    {
+        if (method == SynthesisMethod.AsDfd && !sharesTokenizer)
+            throw new ArgumentException(
+                $"AS-DFD optimises soft tokens through the teacher's own embedding matrix, so its teacher must use the prior's tokenizer; " +
+                $"this teacher uses {teacherTokenizer} and the prior {priorTokenizer}. Pick another method, or a teacher fine-tuned from the prior (train-teacher).");
+    }
+}
