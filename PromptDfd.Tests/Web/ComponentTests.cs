@@ -22,7 +22,7 @@ public sealed class ComponentTests : IAsyncLifetime
 
     private IRenderedComponent<RunConfigForm> Form(RunFormModel model, List<RunConfig> submitted) =>
         context.Render<RunConfigForm>(p => p
-            .Add(f => f.Model, model).Add(f => f.Tasks, [Sentiment]).Add(f => f.Prior, Prior)
+            .Add(f => f.Model, model).Add(f => f.Tasks, [Sentiment]).Add(f => f.PriorConfigOf, _ => Prior)
             .Add(f => f.OnSubmit, (RunConfig c) => submitted.Add(c)));
 
     // MudButton may finish its click handler after Click() returns when the machine is busy, so the tests wait for the render.
@@ -81,6 +81,29 @@ public sealed class ComponentTests : IAsyncLifetime
         Assert.Equal(12, config.Training.Reward.PlausibilityTargetKl);
         Assert.Equal(["I loved it", "Great film"], config.Training.TopicPrompts["positive"]);
         Assert.False(config.Training.TopicPrompts.ContainsKey("negative"));
+    }
+
+    [Fact]
+    public void TheChosenPriorAndTeacherAreSubmittedAndLengthsAreCheckedAgainstThatPriorsContext()
+    {
+        var submitted = new List<RunConfig>();
+        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1) with { PriorFolder = "models/hf/gpt2", TeacherFolder = "models/hf/bert-sst2" });
+        model.ContentTokens = 125;
+        var form = context.Render<RunConfigForm>(p => p
+            .Add(f => f.Model, model).Add(f => f.Tasks, [Sentiment])
+            .Add(f => f.PriorConfigOf, folder => folder == "models/hf/gpt2" ? Prior with { ContextLength = 1024 } : Prior)
+            .Add(f => f.PriorChoices, ["models/prior", "models/hf/gpt2"]).Add(f => f.TeacherChoices, ["models/hf/bert-sst2"])
+            .Add(f => f.OnSubmit, (RunConfig c) => submitted.Add(c)));
+
+        form.Find("#start-run").Click();
+
+        form.WaitForAssertion(() => Assert.Single(submitted), Settle);
+        Assert.Equal("models/hf/gpt2", submitted[0].PriorFolder);
+        Assert.Equal("models/hf/bert-sst2", submitted[0].TeacherFolder);
+        model.PriorFolder = "models/prior";
+        form.Find("#start-run").Click();
+        Assert.Contains("exceed the prior's context of 128", ProblemsShownBy(form));
+        Assert.Single(submitted);
     }
 
     [Fact]

@@ -32,4 +32,19 @@ public sealed class ShippedAssetsTests
         SaveTask(repository.Path, "sentiment");
         Assert.Equal("sentiment", assets.DefaultTask());
     }
+
+    [Fact]
+    public void RunsCanPickAnyLanguageModelAsPriorAndAnyClassifierAsTeacherUnderTheModelsFolder()
+    {
+        using var environment = new TinyRunEnvironment();
+        string downloaded = Path.Combine(environment.Root, "models", "hf", "bert-sentiment");
+        Directory.CreateDirectory(downloaded);
+        HuggingFaceFixtures.WriteBert(downloaded, labels: ["negative", "positive"]);
+        var assets = new ShippedAssets(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
+
+        Assert.Equal(["models/prior"], assets.PriorChoices());
+        Assert.Equal(["models/hf/bert-sentiment", $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
+        Assert.Equal(32, assets.PriorConfig("models/prior")?.ContextLength);
+        Assert.Null(assets.PriorConfig("models/hf/bert-sentiment"));
+    }
 }

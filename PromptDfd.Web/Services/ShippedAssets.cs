@@ -76,16 +76,31 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
             .ToList();
     }
 
-    /// <summary>The shipped prior's architecture, so the form can check prompt and content lengths against its context.</summary>
-    public GptConfig? PriorConfig()
+    /// <summary>A prior's architecture (the run config's PriorFolder), so the form can check prompt and content lengths against its context.</summary>
+    public GptConfig? PriorConfig(string priorFolder)
     {
-        string folder = options.Value.Resolve(Path.Combine(options.Value.ModelsFolder, "prior"));
+        string folder = options.Value.Resolve(priorFolder);
         try { return GptConfig.FromHuggingFace(Checkpoint.ReadConfig(folder), Path.Combine(folder, Checkpoint.ConfigFile)); }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or InvalidDataException) { return null; }
     }
 
     /// <summary>Language-model checkpoints (generators for the playground).</summary>
     public IReadOnlyList<ModelSummary> LanguageModels() => Models().Where(m => m.Kind == "language-model" || m.Architecture == "GPT2LMHeadModel").ToList();
+
+    /// <summary>The language models a run can generate with, named as a run config names them (see <see cref="RunFolderName"/>).</summary>
+    public IReadOnlyList<string> PriorChoices() => LanguageModels().Select(m => RunFolderName(m.Folder)).ToList();
+
+    /// <summary>The classifiers a run can distil: ours and Hugging Face sequence classifiers (GPT-2 or BERT layout) under the models folder.</summary>
+    public IReadOnlyList<string> TeacherChoices() => Models()
+        .Where(m => m.Kind == "classifier" || m.Architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal))
+        .Select(m => RunFolderName(m.Folder)).ToList();
+
+    /// <summary>Relative to the repository root when inside it, as run configs store model folders; absolute otherwise.</summary>
+    private string RunFolderName(string folder)
+    {
+        string relative = Path.GetRelativePath(options.Value.Root(), folder);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? folder : relative.Replace('\\', '/');
+    }
 
     private static string ReadCard(string folder)
     {

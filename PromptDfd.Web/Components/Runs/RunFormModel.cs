@@ -18,6 +18,9 @@ public sealed class RunFormModel
     public string Preset { get; set; } = RunPresets.Default;
     public long Seed { get; set; } = 1;
     public string Device { get; set; } = "cpu";
+    public string PriorFolder { get; set; } = "models/prior";
+    /// <summary>Empty: the task's own teacher (models/teachers/&lt;task&gt;).</summary>
+    public string TeacherFolder { get; set; } = "";
     public string Tags { get; set; } = "";
     public int Steps { get; set; }
     public int SamplesPerStep { get; set; }
@@ -67,6 +70,7 @@ public sealed class RunFormModel
         Apply(new RunFormModel
         {
             Name = config.Name, Task = config.Task, Preset = config.Preset, Seed = t.Seed, Device = config.Device, Tags = string.Join(", ", config.Tags),
+            PriorFolder = config.PriorFolder, TeacherFolder = config.TeacherFolder,
             Steps = t.Schedule.Steps, SamplesPerStep = t.Schedule.SamplesPerStep, PrompterUpdates = t.Schedule.PrompterUpdates, StudentUpdates = t.Schedule.StudentUpdates,
             EvaluateEvery = t.Schedule.EvaluateEvery, CheckpointEvery = t.Schedule.CheckpointEvery,
             PromptLength = t.Prompter.PromptLength, PrefixLength = t.Prompter.PrefixLength, TrainableBlocks = t.Prompter.TrainableBlocks,
@@ -101,7 +105,7 @@ public sealed class RunFormModel
 
     public RunConfig ToConfig() => basis with
     {
-        Name = Name.Trim(), Task = Task, Preset = Preset, Device = Device,
+        Name = Name.Trim(), Task = Task, Preset = Preset, Device = Device, PriorFolder = PriorFolder, TeacherFolder = TeacherFolder,
         Tags = Tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         Student = basis.Student with { Layers = StudentLayers, Width = StudentWidth, Heads = StudentHeads },
         Training = basis.Training with
