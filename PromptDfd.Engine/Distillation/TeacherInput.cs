@@ -13,14 +13,15 @@ namespace PromptDfd.Engine.Distillation;
 public sealed class TeacherInput
 {
     private readonly ITextTokenizer priorTokenizer;
+    private readonly bool readsPriorIds;
 
     public TeacherInput(DistillationModels models, TextBatcher priorBatcher)
     {
         priorTokenizer = models.Tokenizer;
+        int teacherContext = ((ITextClassifier)models.Teacher).ContextLength;
         SharesTokenizer = models.TeacherTokenizer is null;
-        Batcher = models.TeacherTokenizer is null
-            ? priorBatcher
-            : new TextBatcher(models.TeacherTokenizer, ((ITextClassifier)models.Teacher).ContextLength);
+        readsPriorIds = SharesTokenizer && teacherContext >= priorBatcher.MaximumLength;
+        Batcher = readsPriorIds ? priorBatcher : new TextBatcher(models.TeacherTokenizer ?? models.Tokenizer, teacherContext);
     }
 
     public bool SharesTokenizer { get; }
@@ -28,9 +29,14 @@ public sealed class TeacherInput
     /// <summary>Encodes real text for the teacher.</summary>
     public TextBatcher Batcher { get; }
 
-    /// <summary>The teacher's ids and mask for sequences of the prior's ids; <paramref name="priorIds"/> when they share a tokenizer.</summary>
+    /// <summary>
+    /// The teacher's ids and mask for sequences of the prior's ids: <paramref name="priorIds"/> themselves when the
+    /// teacher shares the prior's tokenizer and context; cut to a shorter teacher context; else the text re-encoded.
+    /// </summary>
     public (Tensor Ids, Tensor Mask) Encode(IReadOnlyList<int[]> sequences, (Tensor Ids, Tensor Mask) priorIds, Device device) =>
-        SharesTokenizer ? priorIds : Batcher.Pad(sequences.Select(s => Batcher.Encode(Text(s))).ToList(), device);
+        readsPriorIds ? priorIds
+        : SharesTokenizer ? Batcher.Pad(sequences.Select(s => (IReadOnlyList<int>)s.Take(Batcher.MaximumLength).ToList()).ToList(), device)
+        : Batcher.Pad(sequences.Select(s => Batcher.Encode(Text(s))).ToList(), device);
 
     /// <summary>The words of a sample; the prior's end-of-text and padding markers are not text the teacher should read.</summary>
     private string Text(int[] priorIds) =>

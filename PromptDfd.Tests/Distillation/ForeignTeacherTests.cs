@@ -55,6 +55,33 @@ public sealed class ForeignTeacherTests : IDisposable
     }
 
     [Fact]
+    public void ATeacherWithAShorterContextThanThePriorReadsSamplesAndLongTextsWithinIt()
+    {
+        var prior = Checkpoint.LoadLanguageModel(Path.Combine(environment.Root, "models", "prior"));
+        int vocabulary = prior.Tokenizer.VocabularySize;
+        TorchSharp.torch.manual_seed(5);
+        var teacher = new GptClassifier(new GptConfig { VocabularySize = vocabulary, ContextLength = 16, Layers = 1, Heads = 2, Width = 16 }, 2);
+        var student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 }.Create(vocabulary, 32, 2, seed: 31);
+        var training = BertRun().Training;
+        var config = training with
+        {
+            Content = training.Content with { MaxNewTokens = 20 },
+            Schedule = training.Schedule with { Steps = 2, EvaluateEvery = 2 },
+        };
+        LabeledExample[] evaluation = [new("The movie was wonderful and the actors were great, and the food was terrible and the service was slow.", "positive"), new("The food was terrible.", "negative")];
+        Assert.True(prior.Tokenizer.Encode(evaluation[0].Text).Count > 16);
+        var events = new List<TrainerEvent>();
+        var trainer = new PromptDfdTrainer(config, new DistillationModels(prior.Model, teacher, student, prior.Tokenizer, Labels), events.Add);
+
+        trainer.Train(evaluation);
+
+        Assert.Equal(16, events.OfType<SampleEvent>().Count());
+        var task = new TaskDataset { Info = new TaskInfo { Name = "t", Labels = Labels, Description = "" }, Splits = new DatasetSplits([], [], evaluation) };
+        double expected = ClassifierInference.Score(teacher, new TextBatcher(prior.Tokenizer, 16), task, evaluation).Accuracy;
+        Assert.All(events.OfType<MetricEvent>().Where(m => m.Name == "teacher/accuracy"), m => Assert.Equal(expected, m.Value, 6));
+    }
+
+    [Fact]
     public async Task ARunWithABertTeacherCompletesAndRecordsItsTokenizerAndItsOwnAccuracy()
     {
         string teacherFolder = WriteBertTeacher();
