@@ -44,7 +44,7 @@ public static class HuggingFaceFixtures
         ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "movie", "was", "great", "terrible", "food", "un", "##believ", "##able", "!", ","];
 
     /// <summary>A BertForSequenceClassification-style folder (3 labels unless given) with an old-style LayerNorm.gamma/beta naming.</summary>
-    public static Dictionary<string, NamedArray> WriteBert(string folder, int seed = 5, string[]? labels = null)
+    public static Dictionary<string, NamedArray> WriteBert(string folder, int seed = 5, string[]? labels = null, int positions = Positions)
     {
         labels ??= ["negative", "neutral", "positive"];
         var random = new Random(seed);
@@ -52,7 +52,7 @@ public static class HuggingFaceFixtures
         void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
         int v = BertVocabulary.Length, ff = 2 * Width;
         Add("bert.embeddings.word_embeddings.weight", v, Width);
-        Add("bert.embeddings.position_embeddings.weight", Positions, Width);
+        Add("bert.embeddings.position_embeddings.weight", positions, Width);
         Add("bert.embeddings.token_type_embeddings.weight", 2, Width);
         Add("bert.embeddings.LayerNorm.gamma", Width); Add("bert.embeddings.LayerNorm.beta", Width);
         for (int l = 0; l < Layers; l++)
@@ -71,7 +71,7 @@ public static class HuggingFaceFixtures
         var config = new JsonObject
         {
             ["architectures"] = new JsonArray("BertForSequenceClassification"), ["model_type"] = "bert", ["vocab_size"] = v,
-            ["max_position_embeddings"] = Positions, ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers,
+            ["max_position_embeddings"] = positions, ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers,
             ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = ff, ["hidden_act"] = "gelu",
             ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0,
             ["id2label"] = new JsonObject(labels.Select((label, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)label))),

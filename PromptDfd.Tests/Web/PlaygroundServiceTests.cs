@@ -23,5 +23,31 @@ public sealed class PlaygroundServiceTests : IDisposable
         Assert.NotEqual(first.Select(s => s.TeacherConfidence), afterRetraining.Select(s => s.TeacherConfidence));
     }
 
+    [Fact]
+    public async Task AnotherClassifierWithItsOwnTokenizerLabelsTheSameSamplesWithItsOwnClasses()
+    {
+        string bert = Path.Combine(environment.Root, "models", "hf", "bert");
+        Directory.CreateDirectory(bert);
+        const int bertPositions = 8;
+        HuggingFaceFixtures.WriteBert(bert, positions: bertPositions);
+        var playground = new PlaygroundService(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
+        // Longer than the BERT's 8 positions once in WordPiece tokens, so it must be read through windows.
+        var request = new PlaygroundRequest(TinyRunEnvironment.TaskName, "The food was", 4, Path.Combine(environment.Root, "models", "prior"), null, ContentTokens: 12, Seed: 3);
+
+        var byTheTasksTeacher = await playground.Generate(request);
+        var byBert = await playground.Generate(request with { TeacherFolder = bert });
+
+        Assert.Equal(byTheTasksTeacher.Select(s => s.Content), byBert.Select(s => s.Content));
+        var loaded = Engine.Models.Checkpoint.LoadClassifier(bert);
+        Assert.Contains(byBert, s => loaded.Tokenizer.Encode(s.Prompt + s.Content).Count > bertPositions);
+        float[][] expected = Engine.Training.ClassifierInference.Probabilities(loaded.Module, new Engine.Training.TextBatcher(loaded.Tokenizer, bertPositions),
+            byBert.Select(s => s.Prompt + s.Content).ToList());
+        for (int i = 0; i < byBert.Count; i++)
+        {
+            Assert.Equal(loaded.Labels[Array.IndexOf(expected[i], expected[i].Max())], byBert[i].TeacherLabel);
+            Assert.Equal(expected[i].Max(), byBert[i].TeacherConfidence, 5);
+        }
+    }
+
     public void Dispose() => environment.Dispose();
 }

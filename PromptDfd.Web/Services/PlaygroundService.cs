@@ -9,12 +9,14 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Web.Services;
 
-public sealed record PlaygroundRequest(string Task, string Prompt, int Count, string Generator, string? StudentFolder, double Temperature = 1.0, double TopP = 0.95, int ContentTokens = 32, long Seed = 1);
+/// <param name="TeacherFolder">null: the task's teacher</param>
+public sealed record PlaygroundRequest(string Task, string Prompt, int Count, string Generator, string? StudentFolder, double Temperature = 1.0, double TopP = 0.95, int ContentTokens = 32, long Seed = 1,
+    string? TeacherFolder = null);
 
 public sealed record PlaygroundSample(string Prompt, string Content, string TeacherLabel, double TeacherConfidence, string? StudentLabel, double? StudentConfidence);
 
 /// <summary>
-/// Writes samples for a typed topic prompt with a chosen generator and labels them with the task's teacher (and a
+/// Writes samples for a typed topic prompt with a chosen generator and labels them with the task's teacher or another (and a
 /// run's student, if picked). One request at a time, each on its own thread with its own dispose scope; models
 /// are loaded once and kept.
 /// </summary>
@@ -41,7 +43,7 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options)
     private IReadOnlyList<PlaygroundSample> GenerateNow(PlaygroundRequest request)
     {
         var generator = Load(request.Generator, folder => Checkpoint.LoadLanguageModel(folder));
-        var teacher = Load(Path.Combine(options.Value.ModelsFolder, "teachers", request.Task), folder => Checkpoint.LoadClassifier(folder));
+        var teacher = Load(request.TeacherFolder ?? Path.Combine(options.Value.ModelsFolder, "teachers", request.Task), folder => Checkpoint.LoadClassifier(folder));
         var student = request.StudentFolder is null ? null : Load(request.StudentFolder, folder => Checkpoint.LoadClassifier(folder));
         var steering = new PromptSteering(teacher.Labels, t => generator.Tokenizer.Encode(t).Count, generator.Model.Config.ContextLength - request.ContentTokens - 1);
         // The same checks as steering a run: an absurd prompt gets a reason, not a crash.
@@ -52,9 +54,9 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options)
         string promptText = generator.Tokenizer.Decode(prompt);
         var contents = generated.Select(t => generator.Tokenizer.Decode(t)).ToList();
         var texts = contents.Select(c => promptText + c).ToList();
-        int context = Math.Min(generator.Model.Config.ContextLength, 128);
-        float[][] teacherProbabilities = ClassifierInference.Probabilities(teacher.Module, new TextBatcher(teacher.Tokenizer, context), texts);
-        float[][]? studentProbabilities = student is null ? null : ClassifierInference.Probabilities(student.Module, new TextBatcher(student.Tokenizer, context), texts);
+        // Each classifier reads the text in its own tokens and context, as it would anywhere else.
+        float[][] teacherProbabilities = ClassifierInference.Probabilities(teacher.Module, new TextBatcher(teacher.Tokenizer, teacher.Classifier.ContextLength), texts);
+        float[][]? studentProbabilities = student is null ? null : ClassifierInference.Probabilities(student.Module, new TextBatcher(student.Tokenizer, student.Classifier.ContextLength), texts);
         return texts.Select((_, i) =>
         {
             int t = ArgMax(teacherProbabilities[i]);

@@ -90,10 +90,12 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
     /// <summary>The language models a run can generate with, named as a run config names them (see <see cref="RunFolderName"/>).</summary>
     public IReadOnlyList<string> PriorChoices() => LanguageModels().Select(m => RunFolderName(m.Folder)).ToList();
 
-    /// <summary>The classifiers a run can distil: ours and Hugging Face sequence classifiers (GPT-2 or BERT layout) under the models folder.</summary>
-    public IReadOnlyList<string> TeacherChoices() => Models()
-        .Where(m => m.Kind == "classifier" || m.Architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal))
-        .Select(m => RunFolderName(m.Folder)).ToList();
+    /// <summary>Classifier checkpoints under the models folder: ours and Hugging Face sequence classifiers (GPT-2 or BERT layout).</summary>
+    public IReadOnlyList<ModelSummary> Classifiers() =>
+        Models().Where(m => m.Kind == "classifier" || m.Architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal)).ToList();
+
+    /// <summary>The classifiers a run can distil, named as a run config names them.</summary>
+    public IReadOnlyList<string> TeacherChoices() => Classifiers().Select(m => RunFolderName(m.Folder)).ToList();
 
     /// <summary>Relative to the repository root when inside it, as run configs store model folders; absolute otherwise.</summary>
     private string RunFolderName(string folder)
