@@ -185,8 +185,9 @@ public static class Checkpoint
         Directory.CreateDirectory(folder);
         config[OwnSection] ??= new JsonObject();
         config[OwnSection]!["weights_dtype"] = half ? "F16" : "F32";
+        if (layout == WeightLayout.Gpt2) NameSpecialTokens(config, tokenizerFolder);
         var staged = new StagedFiles(folder);
-        foreach (string file in new[] { TokenizerFactory.VocabularyFile, TokenizerFactory.MergesFile, TokenizerFactory.WordPieceFile })
+        foreach (string file in new[] { TokenizerFactory.VocabularyFile, TokenizerFactory.MergesFile, TokenizerFactory.WordPieceFile, TokenizerFactory.SettingsFile })
         {
             string source = Path.Combine(tokenizerFolder, file);
             if (File.Exists(source) && Path.GetFullPath(source) != Path.GetFullPath(Path.Combine(folder, file))) File.Copy(source, staged.PathFor(file), overwrite: true);
@@ -197,6 +198,20 @@ public static class Checkpoint
         var withHash = card with { Hashes = [.. card.Hashes, (WeightsFile, FileHash.Sha256(weights))] };
         File.WriteAllText(staged.PathFor(CardFile), withHash.ToMarkdown());
         staged.Commit();
+    }
+
+    /// <summary>
+    /// Hugging Face's GPT2ForSequenceClassification finds each text's last token by its padding id and refuses batches
+    /// without one; naming the special ids lets a student or teacher exported from here be used there as it is.
+    /// </summary>
+    private static void NameSpecialTokens(JsonObject config, string tokenizerFolder)
+    {
+        bool hasBpe = File.Exists(Path.Combine(tokenizerFolder, TokenizerFactory.VocabularyFile)) && File.Exists(Path.Combine(tokenizerFolder, TokenizerFactory.MergesFile));
+        if (!hasBpe) return;
+        ITextTokenizer tokenizer = TokenizerFactory.FromFolder(tokenizerFolder);
+        config["bos_token_id"] = tokenizer.EndOfTextId;
+        config["eos_token_id"] = tokenizer.EndOfTextId;
+        config["pad_token_id"] = tokenizer.PaddingId;
     }
 
     /// <summary>The SHA-256 of a checkpoint's weights file, without loading it.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Text;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
 
@@ -118,6 +119,44 @@ public class CheckpointTests
             using Tensor after = loaded.Classifier.Classify(ids, mask);
             Assert.True(before.eq(after).all().item<bool>(), module.GetType().Name);
         }
+    }
+
+    [Fact]
+    public void SavedGptCheckpointsNameTheirPaddingAndEndTokensAsHuggingFaceNeedsForBatches()
+    {
+        using var folder = new TemporaryFolder();
+        string tokenizerFolder = folder.Folder("tokenizer");
+        int vocabulary = TinyTokenizer.WriteTo(tokenizerFolder);
+        var tokenizer = TokenizerFactory.FromFolder(tokenizerFolder);
+        manual_seed(3);
+
+        Checkpoint.SaveClassifier(folder.Folder("student"), new GptClassifier(TinyModels.Gpt(vocabulary), 2), ["a", "b"], tokenizerFolder, Card);
+        Checkpoint.SaveLanguageModel(folder.Folder("prior"), TinyModels.LanguageModel(vocabulary), tokenizerFolder, Card);
+
+        foreach (string saved in new[] { "student", "prior" })
+        {
+            var config = Checkpoint.ReadConfig(Path.Combine(folder.Path, saved));
+            Assert.Equal(tokenizer.PaddingId, config["pad_token_id"]!.GetValue<int>());
+            Assert.Equal(tokenizer.EndOfTextId, config["eos_token_id"]!.GetValue<int>());
+            Assert.Equal(tokenizer.EndOfTextId, config["bos_token_id"]!.GetValue<int>());
+        }
+    }
+
+    [Fact]
+    public void ACasedWordPieceClassifierStaysCasedWhenSavedAndLoadedAgain()
+    {
+        using var folder = new TemporaryFolder();
+        string tokenizerFolder = folder.Folder("tokenizer");
+        File.WriteAllLines(Path.Combine(tokenizerFolder, TokenizerFactory.WordPieceFile), HuggingFaceFixtures.BertVocabulary);
+        File.WriteAllText(Path.Combine(tokenizerFolder, TokenizerFactory.SettingsFile), """{"do_lower_case": false}""");
+        manual_seed(3);
+        var bert = new BertClassifier(new BertConfig { VocabularySize = HuggingFaceFixtures.BertVocabulary.Length, MaxPositions = 16, Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
+
+        string saved = folder.Folder("bert");
+        Checkpoint.SaveClassifier(saved, bert, ["a", "b"], tokenizerFolder, Card);
+
+        Assert.Equal(TokenizerFactory.FromFolder(tokenizerFolder).Encode("The movie"), Checkpoint.LoadClassifier(saved).Tokenizer.Encode("The movie"));
+        Assert.Equal(TokenizerFactory.Fingerprint(tokenizerFolder), TokenizerFactory.Fingerprint(saved));
     }
 
     [Fact]
