@@ -167,6 +167,7 @@ public static class Checkpoint
     {
         public const string Suffix = ".incoming";
         private readonly List<string> files = [];
+        private readonly List<string> stale = [];
 
         public string PathFor(string file)
         {
@@ -174,9 +175,13 @@ public static class Checkpoint
             return Path.Combine(folder, file + Suffix);
         }
 
+        /// <summary>A file of the folder's previous model that the new one does not have; removed on commit.</summary>
+        public void Remove(string file) => stale.Add(file);
+
         public void Commit()
         {
             foreach (string file in files) File.Move(Path.Combine(folder, file + Suffix), Path.Combine(folder, file), overwrite: true);
+            foreach (string file in stale) File.Delete(Path.Combine(folder, file));
         }
     }
 
@@ -190,7 +195,10 @@ public static class Checkpoint
         foreach (string file in new[] { TokenizerFactory.VocabularyFile, TokenizerFactory.MergesFile, TokenizerFactory.WordPieceFile, TokenizerFactory.SettingsFile })
         {
             string source = Path.Combine(tokenizerFolder, file);
-            if (File.Exists(source) && Path.GetFullPath(source) != Path.GetFullPath(Path.Combine(folder, file))) File.Copy(source, staged.PathFor(file), overwrite: true);
+            if (Path.GetFullPath(source) == Path.GetFullPath(Path.Combine(folder, file))) continue;
+            if (File.Exists(source)) File.Copy(source, staged.PathFor(file), overwrite: true);
+            // A BERT saved over a GPT teacher (or back) must not leave the old tokenizer behind: the folder would read as the old one's.
+            else staged.Remove(file);
         }
         string weights = staged.PathFor(WeightsFile);
         ModelWeights.Save(module, layout, weights, new Dictionary<string, string> { ["format"] = "pt" }, half);

@@ -160,6 +160,27 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void AModelSavedOverAnotherOfADifferentTokenizerLeavesOnlyItsOwnTokenizerFiles()
+    {
+        using var folder = new TemporaryFolder();
+        string bpe = folder.Folder("bpe"), wordPiece = folder.Folder("wordpiece"), target = folder.Folder("teacher");
+        int vocabulary = TinyTokenizer.WriteTo(bpe);
+        File.WriteAllLines(Path.Combine(wordPiece, TokenizerFactory.WordPieceFile), HuggingFaceFixtures.BertVocabulary);
+        manual_seed(3);
+        var gpt = new GptClassifier(TinyModels.Gpt(vocabulary), 2);
+        var bert = new BertClassifier(new BertConfig { VocabularySize = HuggingFaceFixtures.BertVocabulary.Length, MaxPositions = 16, Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
+
+        Checkpoint.SaveClassifier(target, gpt, ["a", "b"], bpe, Card);
+        Checkpoint.SaveClassifier(target, bert, ["a", "b"], wordPiece, Card);
+        Assert.IsType<BertClassifier>(Checkpoint.LoadClassifier(target).Module);
+        Assert.False(File.Exists(Path.Combine(target, TokenizerFactory.VocabularyFile)));
+
+        Checkpoint.SaveClassifier(target, gpt, ["a", "b"], bpe, Card);
+        Assert.IsType<GptClassifier>(Checkpoint.LoadClassifier(target).Module);
+        Assert.False(File.Exists(Path.Combine(target, TokenizerFactory.WordPieceFile)));
+    }
+
+    [Fact]
     public void MeanPoolingAveragesRealTokensOnlyAndSurvivesTheCheckpoint()
     {
         using var folder = new TemporaryFolder();
