@@ -6,13 +6,14 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Cli.Commands;
 
-/// <summary>Fine-tunes a teacher (the prior's body plus a classification head) on a task and compares it with Naive Bayes.</summary>
+/// <summary>Fine-tunes a teacher (the prior's body, or a BERT-family encoder, plus a classification head) on a task and compares it with Naive Bayes.</summary>
 public static class TrainTeacherCommand
 {
     public static int Run(CommandArguments arguments)
     {
         var (taskName, taskFolder) = arguments.Task();
-        string priorFolder = arguments.String("prior", RepositoryPaths.PriorModel);
+        // --base names what to fine-tune: the language prior (the default) or a BERT-family encoder; --prior is its older name.
+        string priorFolder = arguments.String("base", arguments.String("prior", RepositoryPaths.PriorModel));
         string shippedTeacher = Path.Combine(RepositoryPaths.Models, "teachers", taskName);
         string output = arguments.String("out", shippedTeacher);
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));

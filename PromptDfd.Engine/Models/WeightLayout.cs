@@ -21,6 +21,9 @@ public abstract partial class WeightLayout
 
     public static WeightLayout Bert(bool allowNewHead) => new BertLayout(allowNewHead);
 
+    /// <summary>A BERT-family encoder's body only: any head in the file (pre-training or another task's) is left out, the classifier keeps its fresh head.</summary>
+    public static WeightLayout BertBody { get; } = new BertLayout(allowNewHead: true, dropFileHead: true);
+
     private sealed partial class Gpt2Layout : WeightLayout
     {
         public override string? ToModelName(string fileKey)
@@ -38,11 +41,12 @@ public abstract partial class WeightLayout
         private static partial Regex Conv1D();
     }
 
-    private sealed class BertLayout(bool allowNewHead) : WeightLayout
+    private sealed class BertLayout(bool allowNewHead, bool dropFileHead = false) : WeightLayout
     {
         public override string? ToModelName(string fileKey)
         {
             if (fileKey.StartsWith("cls.", StringComparison.Ordinal) || fileKey.EndsWith("position_ids", StringComparison.Ordinal)) return null;
+            if (dropFileHead && fileKey.StartsWith("classifier.", StringComparison.Ordinal)) return null;
             string name = fileKey.Replace("LayerNorm.gamma", "LayerNorm.weight", StringComparison.Ordinal)
                                  .Replace("LayerNorm.beta", "LayerNorm.bias", StringComparison.Ordinal);
             if (name.StartsWith("bert.", StringComparison.Ordinal) || name.StartsWith("classifier.", StringComparison.Ordinal)) return name;

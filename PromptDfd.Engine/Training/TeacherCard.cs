@@ -14,14 +14,23 @@ public static class TeacherCard
 
     public static string Title(TaskDataset task) => $"Teacher: {task.Name}";
 
-    /// <param name="body">what the head sits on: the prior's body, or for the from-scratch ablation a network of its shape</param>
-    public static string Summary(TaskDataset task, ClassifierPooling pooling, string howMade, string body = "the language prior's body") =>
-        $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" (our stand-in for {task.Info.StandsInFor})" : "")}: {body} with a linear head on " +
-        (pooling == ClassifierPooling.Mean ? "the mean of its token states, " : "the last token, ") + howMade + " PromptDFD distils it without that data.";
+    /// <summary>What a BERT teacher's head reads.</summary>
+    public const string ClsHead = "its pooled [CLS] token";
 
-    public static IEnumerable<(string Name, string Value)> Architecture(GptClassifier teacher) =>
+    /// <param name="body">what the head sits on: the prior's body, or for the from-scratch ablation a network of its shape</param>
+    /// <param name="head">what the head reads; by default as <paramref name="pooling"/> says for a GPT body</param>
+    public static string Summary(TaskDataset task, ClassifierPooling pooling, string howMade, string body = "the language prior's body", string? head = null) =>
+        $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" (our stand-in for {task.Info.StandsInFor})" : "")}: {body} with a linear head on " +
+        (head ?? (pooling == ClassifierPooling.Mean ? "the mean of its token states" : "the last token")) + ", " + howMade + " PromptDFD distils it without that data.";
+
+    public static IEnumerable<(string Name, string Value)> Architecture(nn.Module teacher) =>
     [
-        ("architecture", $"GPT2ForSequenceClassification layout, {teacher.Config.Layers} layers, width {teacher.Config.Width}, {teacher.Classes} classes"),
+        ("architecture", teacher switch
+        {
+            GptClassifier gpt => $"GPT2ForSequenceClassification layout, {gpt.Config.Layers} layers, width {gpt.Config.Width}, {gpt.Classes} classes",
+            BertClassifier bert => $"BertForSequenceClassification layout, {bert.Config.Layers} layers, width {bert.Config.Width}, {bert.Classes} classes",
+            _ => teacher.GetType().Name,
+        }),
         ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
     ];
 

@@ -27,7 +27,7 @@ public static class TeacherTraining
         Action<string> log, bool half = false, string? commandLine = null, CancellationToken cancellation = default)
     {
         config.Validate();
-        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(priorFolder, device);
+        TeacherBase source = TeacherBase.Load(priorFolder, device);
         var train = Labeled(task, task.Splits.Train);
         var dev = Labeled(task, task.Splits.Dev);
 
@@ -35,10 +35,10 @@ public static class TeacherTraining
         var naiveBayesScores = naiveBayes.Score(task, task.Splits.Test);
         log($"Naive Bayes on {task.Name} test: {naiveBayesScores}");
 
-        var batcher = new TextBatcher(prior.Tokenizer, Math.Min(config.MaximumLength, prior.Model.Config.ContextLength));
+        var batcher = new TextBatcher(source.Tokenizer, Math.Min(config.MaximumLength, source.ContextLength));
         var devLog = new List<string>();
         var restarts = new List<TeacherRestart>();
-        GptClassifier? teacher = null;
+        nn.Module? teacher = null;
         ClassificationScores? bestDev = null;
         int bestEpoch = 0;
         long keptSeed = config.Seed;
@@ -48,7 +48,7 @@ public static class TeacherTraining
             long seed = config.Seed + restart;
             string prefix = config.Restarts > 1 ? $"seed {seed}: " : "";
             manual_seed(seed);
-            var candidate = NewTeacher(prior.Model, task.Labels.Count, config);
+            var candidate = source.NewTeacher(task.Labels.Count, config);
             var candidateLog = new List<string>();
             var trainer = new ClassifierTrainer(config with { Seed = seed }, batcher, progress =>
             {
@@ -81,17 +81,23 @@ public static class TeacherTraining
         var card = new ModelCard
         {
             Title = TeacherCard.Title(task),
-            Summary = config.FromScratch
-                ? TeacherCard.Summary(task, config.Pooling, "trained from random weights on the task's training split (an ablation: the prior gave only its architecture and tokenizer).",
-                    body: "a network of the language prior's shape")
-                : TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split."),
+            Summary = (config.FromScratch, source.IsEncoder) switch
+            {
+                (true, false) => TeacherCard.Summary(task, config.Pooling, "trained from random weights on the task's training split (an ablation: the prior gave only its architecture and tokenizer).",
+                    body: "a network of the language prior's shape"),
+                (false, false) => TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split."),
+                (true, true) => TeacherCard.Summary(task, config.Pooling, "trained from random weights on the task's training split.",
+                    body: $"a BERT-family encoder of {Path.GetFileName(Path.GetFullPath(priorFolder))}'s shape", head: TeacherCard.ClsHead),
+                (false, true) => TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split.",
+                    body: $"the BERT-family encoder {Path.GetFileName(Path.GetFullPath(priorFolder))}", head: TeacherCard.ClsHead),
+            },
             Facts =
             [
                 .. TeacherCard.Architecture(teacher),
                 ("initialised from", (config.FromScratch ? $"random weights (seed {keptSeed}), in the architecture of " : "")
-                    + $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {prior.WeightsSha256[..16]}…)"),
+                    + $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {source.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.FromScratch ? "from random weights, " : "")}{(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
+                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.FromScratch ? "from random weights, " : "")}{(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(source.IsEncoder ? "[CLS]" : config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
                 TeacherCard.Evaluation(batcher),
                 .. TrainingProvenance.Rows(DateTime.UtcNow - started),
             ],
@@ -101,8 +107,8 @@ public static class TeacherTraining
                 .. (config.Restarts > 1 ? restarts.Select(r => ("restart", Describe(r))) : []),
                 .. devLog.Select(l => ("log", l)),
             ],
-            Commands = [commandLine ?? CommandFor(task, config, half)],
-            Hashes = [("task data (task.json + splits)", task.Sha256()), (TeacherCard.PriorHashName, prior.WeightsSha256)],
+            Commands = [commandLine ?? CommandFor(task, config, half, baseFolder: BaseOption(priorFolder))],
+            Hashes = [("task data (task.json + splits)", task.Sha256()), (TeacherCard.PriorHashName, source.WeightsSha256)],
         };
         var training = JsonSerializer.SerializeToNode(config) as JsonObject;
         training!["task"] = task.Name;
@@ -110,10 +116,24 @@ public static class TeacherTraining
         training["test_accuracy"] = testScores.Accuracy;
         training["test_macro_f1"] = testScores.MacroF1;
         training["naive_bayes_test_accuracy"] = naiveBayesScores.Accuracy;
-        training["prior_sha256"] = prior.WeightsSha256;
+        training["prior_sha256"] = source.WeightsSha256;
         Checkpoint.SaveClassifier(output, teacher, task.Labels, priorFolder, card, training, half);
         log($"saved teacher -> {output}");
         return new TeacherTrainingResult(testScores, naiveBayesScores, bestDev, bestEpoch, output, keptSeed, restarts);
+    }
+
+    /// <summary>
+    /// The --base a card's command needs: none for the shipped prior (the default), else the folder, relative to the
+    /// repository when inside it.
+    /// </summary>
+    private static string? BaseOption(string folder)
+    {
+        string full = Path.GetFullPath(folder);
+        string? root = Infrastructure.RepositoryRoot.Find();
+        if (root is null) return full;
+        if (full == Path.Combine(root, "models", "prior")) return null;
+        string relative = Path.GetRelativePath(root, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative.Replace('\\', '/');
     }
 
     private static string Selection(ClassifierTrainingConfig config, int bestEpoch) =>
@@ -125,8 +145,9 @@ public static class TeacherTraining
     private static readonly ClassifierTrainingConfig Defaults = new();
 
     /// <param name="command">the command reading these options: train-teacher, or cross-validate-teacher for the same recipe</param>
-    public static string CommandFor(TaskDataset task, ClassifierTrainingConfig config, bool half, string command = "train-teacher") =>
-        $"dotnet run --project PromptDfd.Cli -c Release -- {command} --task {task.Name} --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}"
+    /// <param name="baseFolder">what was fine-tuned when it was not the shipped prior (see <see cref="BaseOption"/>)</param>
+    public static string CommandFor(TaskDataset task, ClassifierTrainingConfig config, bool half, string command = "train-teacher", string? baseFolder = null) =>
+        $"dotnet run --project PromptDfd.Cli -c Release -- {command} --task {task.Name}" + (baseFolder is null ? "" : $" --base {baseFolder}") + $" --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}"
         + (config.Pooling != Defaults.Pooling ? $" --pooling {config.Pooling.Name()}" : "")
         + (config.WeightDecay != Defaults.WeightDecay ? FormattableString.Invariant($" --weight-decay {config.WeightDecay}") : "")
         + (config.LanguageModelWeight != Defaults.LanguageModelWeight ? FormattableString.Invariant($" --lm-weight {config.LanguageModelWeight}") : "")

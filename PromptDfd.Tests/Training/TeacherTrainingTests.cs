@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Text;
 using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
@@ -48,6 +49,63 @@ public sealed class TeacherTrainingTests : IDisposable
         var training = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!["promptdfd"]!["training"]!;
         Assert.Equal(restarted.KeptSeed, (long)training["kept_seed"]!);
         Assert.Equal(3, (int)training["Restarts"]!);
+    }
+
+    private string WriteBertEncoder(string[] labels)
+    {
+        string folder = Path.Combine(environment.Root, "models", "hf", "bert");
+        Directory.CreateDirectory(folder);
+        HuggingFaceFixtures.WriteBert(folder, labels: labels);
+        return folder;
+    }
+
+    [Fact]
+    public void ABertEncoderStartsAsItsOwnBodyWithAFreshHeadSizedToTheTask()
+    {
+        // A checkpoint fine-tuned for three other classes: only its body is taken.
+        var arrays = HuggingFaceFixtures.WriteBert(WriteBertEncoder(["a", "b", "c"]));
+        manual_seed(1);
+
+        var teacher = Assert.IsType<BertClassifier>(TeacherBase.Load(Path.Combine(environment.Root, "models", "hf", "bert"), CPU).NewTeacher(2, new ClassifierTrainingConfig()));
+
+        var parameters = teacher.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.Equal(arrays["bert.encoder.layer.1.attention.self.query.weight"].Values, parameters["bert.encoder.layer.1.attention.self.query.weight"].data<float>().ToArray());
+        Assert.Equal([2L, HuggingFaceFixtures.Width], parameters["classifier.weight"].shape);
+    }
+
+    [Fact]
+    public void ATeacherFineTunedFromABertEncoderKeepsItsWordPieceTokenizerAndTheTasksLabels()
+    {
+        string encoder = WriteBertEncoder(["LABEL_0", "LABEL_1"]);
+        File.WriteAllText(Path.Combine(encoder, "tokenizer_config.json"), """{"do_lower_case": true}""");
+        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        string output = Path.Combine(environment.Root, "teachers", "bert");
+
+        var result = TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 2, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+
+        var loaded = Checkpoint.LoadClassifier(output);
+        Assert.IsType<BertClassifier>(loaded.Module);
+        Assert.Equal(TinyRunEnvironment.Labels, loaded.Labels);
+        Assert.Equal(TokenizerFactory.Fingerprint(encoder), TokenizerFactory.Fingerprint(output));
+        Assert.Equal(result.Test.Accuracy, ClassifierInference.Score(loaded.Module, new TextBatcher(loaded.Tokenizer, HuggingFaceFixtures.Positions), task, task.Splits.Test).Accuracy, 6);
+        string card = File.ReadAllText(Path.Combine(output, "card.md"));
+        Assert.Contains("BertForSequenceClassification layout, 2 layers, width 16, 2 classes", card);
+        Assert.Contains("its pooled [CLS] token", card);
+        Assert.Contains($" --base {encoder}", card);
+        Assert.Contains($"sha256 {Checkpoint.WeightsSha256(encoder)[..16]}", card);
+    }
+
+    [Theory]
+    [InlineData("--pooling mean", "mean")]
+    [InlineData("--lm-weight", "lm")]
+    public void OptionsThatNeedAGptBodyAreRefusedForABertEncoder(string option, string which)
+    {
+        var config = which == "mean" ? new ClassifierTrainingConfig { Pooling = ClassifierPooling.Mean } : new ClassifierTrainingConfig { LanguageModelWeight = 0.5 };
+        var encoder = TeacherBase.Load(WriteBertEncoder(["a", "b"]), CPU);
+
+        var error = Assert.Throws<ArgumentException>(() => encoder.NewTeacher(2, config));
+
+        Assert.Contains(option, error.Message);
     }
 
     [Fact]
