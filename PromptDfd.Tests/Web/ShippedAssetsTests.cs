@@ -44,7 +44,27 @@ public sealed class ShippedAssetsTests
 
         Assert.Equal(["models/prior"], assets.PriorChoices());
         Assert.Equal(["models/hf/bert-sentiment", $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
+        Assert.Equal(["prior", "hf/bert-sentiment"], assets.TeacherBases().Select(m => m.Name));
         Assert.Equal(32, assets.PriorConfig("models/prior")?.ContextLength);
         Assert.Null(assets.PriorConfig("models/hf/bert-sentiment"));
+    }
+
+    [Fact]
+    public async Task ATeacherJobFineTunesTheChosenBertCheckpointIntoTheTasksTeacher()
+    {
+        using var environment = new TinyRunEnvironment();
+        string encoder = Path.Combine(environment.Root, "models", "hf", "bert");
+        Directory.CreateDirectory(encoder);
+        HuggingFaceFixtures.WriteBert(encoder, labels: ["x", "y", "z"]);
+        var jobs = new TeacherJobs(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
+
+        TeacherJob job = jobs.Train(TinyRunEnvironment.TaskName, new Engine.Training.ClassifierTrainingConfig { Epochs = 1, BatchSize = 2 }, replaceExisting: true, baseFolder: encoder);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (job.Status == TeacherJobStatus.Running && DateTime.UtcNow < deadline) await Task.Delay(50);
+
+        Assert.True(job.Status == TeacherJobStatus.Completed, job.Error);
+        var teacher = Engine.Models.Checkpoint.LoadClassifier(jobs.TeacherFolder(TinyRunEnvironment.TaskName));
+        Assert.IsType<Engine.Models.BertClassifier>(teacher.Module);
+        Assert.Equal(TinyRunEnvironment.Labels, teacher.Labels);
     }
 }

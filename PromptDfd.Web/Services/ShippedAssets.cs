@@ -94,6 +94,10 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
     public IReadOnlyList<ModelSummary> Classifiers() =>
         Models().Where(m => m.Kind == "classifier" || m.Architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal)).ToList();
 
+    /// <summary>What a teacher can be fine-tuned from: language models (the prior's GPT body) and BERT-family checkpoints (their encoder).</summary>
+    public IReadOnlyList<ModelSummary> TeacherBases() =>
+        LanguageModels().Concat(Models().Where(m => m.Architecture.StartsWith("Bert", StringComparison.Ordinal))).ToList();
+
     /// <summary>The classifiers a run can distil, named as a run config names them.</summary>
     public IReadOnlyList<string> TeacherChoices() => Classifiers().Select(m => RunFolderName(m.Folder)).ToList();
 

@@ -36,10 +36,11 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options)
 
     public string TeacherFolder(string taskName) => Path.Combine(options.Value.Resolve(options.Value.ModelsFolder), "teachers", taskName);
 
+    /// <param name="baseFolder">what to fine-tune: a language model or BERT-family checkpoint; null for the prior under the models folder</param>
     /// <param name="replaceExisting">
     /// A task's teacher may be a shipped, committed file that runs name by its hash; training over it must be asked for.
     /// </param>
-    public TeacherJob Train(string taskName, ClassifierTrainingConfig config, bool replaceExisting = false)
+    public TeacherJob Train(string taskName, ClassifierTrainingConfig config, bool replaceExisting = false, string? baseFolder = null)
     {
         lock (gate)
         {
@@ -50,20 +51,20 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options)
             config.Validate();
             var job = new TeacherJob { Task = taskName, Status = TeacherJobStatus.Running };
             Current = job;
-            var thread = new Thread(() => Run(job, config)) { IsBackground = true, Name = $"teacher {taskName}" };
+            var thread = new Thread(() => Run(job, config, baseFolder)) { IsBackground = true, Name = $"teacher {taskName}" };
             thread.Start();
             return job;
         }
     }
 
-    private void Run(TeacherJob job, ClassifierTrainingConfig config)
+    private void Run(TeacherJob job, ClassifierTrainingConfig config, string? baseFolder)
     {
         try
         {
             var o = options.Value;
             TaskDataset task = TaskDataset.Load(Path.Combine(o.Resolve(o.TasksFolder), job.Task));
             string output = TeacherFolder(job.Task);
-            job.Result = TeacherTraining.Train(task, Path.Combine(o.Resolve(o.ModelsFolder), "prior"), output, config, TorchRuntime.ResolveDevice(o.Device),
+            job.Result = TeacherTraining.Train(task, baseFolder ?? Path.Combine(o.Resolve(o.ModelsFolder), "prior"), output, config, TorchRuntime.ResolveDevice(o.Device),
                 line => { job.Add(line); Changed?.Invoke(); });
             job.Status = TeacherJobStatus.Completed;
         }
