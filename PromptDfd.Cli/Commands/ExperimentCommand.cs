@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
@@ -59,6 +60,11 @@ public static class ExperimentCommand
                 Task = task, Preset = preset, Tags = ["experiment"],
                 Training = RunPresets.Get(preset).Apply(baseConfig.Training) with { Seed = seed },
             }, session.Manager.Environment);
+            if (!Serves(config, session.Manager.Environment))
+            {
+                Console.WriteLine($"skipping {preset} on {task}: its teacher has its own tokenizer, and AS-DFD feeds the teacher soft tokens of the prior's vocabulary (the cell stays empty)");
+                continue;
+            }
             RunRecord? done = FinishedRuns.Matching(session.Store.All(), config, session.Manager.Environment);
             if (done is not null)
             {
@@ -81,6 +87,11 @@ public static class ExperimentCommand
         Console.WriteLine($"wrote {output}");
         return runs.All(r => r.Status == RunStatus.Completed) ? 0 : 1;
     }
+
+    /// <summary>False for the one cell a teacher with its own tokenizer (a fine-tuned BERT) cannot take part in.</summary>
+    private static bool Serves(RunConfig config, RunEnvironment environment) =>
+        config.Training.Method != SynthesisMethod.AsDfd
+        || RunBuilder.SharesTokenizer(environment.Resolve(config.PriorFolder), environment.Resolve(config.ResolvedTeacherFolder));
 
     private static (int Shard, int Shards) ParseShard(string value)
     {

@@ -47,5 +47,26 @@ public sealed class RunOptionsTests : IDisposable
         Assert.Contains($"No language prior at {Path.Combine(environment.Root, "models/missing")}", noPriorError);
     }
 
+    [Fact]
+    public async Task TheExperimentLeavesOutTheAsDfdCellOfATaskWhoseTeacherHasItsOwnTokenizer()
+    {
+        using var environment = new TinyRunEnvironment();
+        File.WriteAllText(Path.Combine(environment.Root, RepositoryRoot.Marker), "");
+        string teacher = Path.Combine(environment.Root, "models", "teachers", TinyRunEnvironment.TaskName);
+        Directory.Delete(teacher, recursive: true);
+        Directory.CreateDirectory(teacher);
+        HuggingFaceFixtures.WriteBert(teacher, labels: TinyRunEnvironment.Labels);
+        string results = Path.Combine(environment.Root, "results.md");
+
+        using var process = CommandLine.Start(environment.Root, "experiment", "--tasks", TinyRunEnvironment.TaskName, "--seeds", "1", "--rows", "as-dfd", "--out", results);
+        string output = await process.StandardOutput.ReadToEndAsync();
+        string error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, error);
+        Assert.Contains($"skipping as-dfd on {TinyRunEnvironment.TaskName}: its teacher has its own tokenizer", output);
+        Assert.True(File.Exists(results));
+    }
+
     public void Dispose() => repository.Dispose();
 }
