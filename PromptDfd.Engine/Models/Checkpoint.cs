@@ -75,7 +75,7 @@ public static class Checkpoint
     {
         JsonObject config = ReadConfig(folder);
         string configPath = Path.Combine(folder, ConfigFile);
-        IReadOnlyList<string> labels = ReadLabels(config) ?? newHeadLabels
+        IReadOnlyList<string> labels = ReadLabels(config, configPath) ?? newHeadLabels
             ?? throw new InvalidDataException($"'{configPath}' has no id2label; a classifier checkpoint must name its classes.");
         if (labels.Count < 2) throw new InvalidDataException($"'{configPath}' names {labels.Count} class(es); a classifier needs at least 2.");
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder);
@@ -238,12 +238,22 @@ public static class Checkpoint
     }
 
     /// <summary>The classes a classifier checkpoint names in its config.json (id2label), without loading its weights.</summary>
-    public static IReadOnlyList<string>? ClassifierLabels(string folder) => ReadLabels(ReadConfig(folder));
+    public static IReadOnlyList<string>? ClassifierLabels(string folder) => ReadLabels(ReadConfig(folder), Path.Combine(folder, ConfigFile));
 
-    private static IReadOnlyList<string>? ReadLabels(JsonObject config)
+    /// <summary>id2label as a list in class order; a hand-edited one that skips or repeats an index is refused, not misread.</summary>
+    private static IReadOnlyList<string>? ReadLabels(JsonObject config, string configPath)
     {
         if (config["id2label"] is not JsonObject id2label || id2label.Count == 0) return null;
-        return id2label.OrderBy(p => int.Parse(p.Key)).Select(p => p.Value?.GetValue<string>() ?? p.Key).ToList();
+        var labels = new string[id2label.Count];
+        foreach (var (key, value) in id2label)
+        {
+            if (!int.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= labels.Length)
+                throw new InvalidDataException($"'{configPath}': id2label must map the class indices 0 to {labels.Length - 1} to class names; '{key}' is not one of those indices.");
+            labels[index] = value is JsonValue name && name.TryGetValue(out string? text) && text.Length > 0
+                ? text
+                : throw new InvalidDataException($"'{configPath}': id2label[\"{key}\"] must be a class name (a non-empty string).");
+        }
+        return labels;
     }
 
     private static void CheckVocabulary(ITextTokenizer tokenizer, int modelVocabulary, string folder)

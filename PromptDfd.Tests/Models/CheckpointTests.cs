@@ -180,6 +180,27 @@ public class CheckpointTests
         Assert.False(File.Exists(Path.Combine(target, TokenizerFactory.WordPieceFile)));
     }
 
+    [Theory]
+    [InlineData("""{"0": "a", "2": "b"}""", "'2' is not one of those indices")]
+    [InlineData("""{"0": "a", "one": "b"}""", "'one' is not one of those indices")]
+    [InlineData("""{"0": "a", "1": 3}""", "id2label[\"1\"] must be a class name")]
+    public void AHandEditedId2LabelThatDoesNotNameEveryClassInOrderIsRefusedWithTheKey(string id2label, string expected)
+    {
+        using var folder = new TemporaryFolder();
+        int vocabulary = TinyTokenizer.WriteTo(folder.Folder("tokenizer"));
+        manual_seed(3);
+        string target = folder.Folder("teacher");
+        Checkpoint.SaveClassifier(target, new GptClassifier(TinyModels.Gpt(vocabulary), 2), ["a", "b"], Path.Combine(folder.Path, "tokenizer"), Card);
+        var config = Checkpoint.ReadConfig(target);
+        config["id2label"] = JsonNode.Parse(id2label);
+        File.WriteAllText(Path.Combine(target, Checkpoint.ConfigFile), config.ToJsonString());
+
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadClassifier(target));
+
+        Assert.Contains(expected, error.Message);
+        Assert.Contains(Path.Combine(target, Checkpoint.ConfigFile), error.Message);
+    }
+
     [Fact]
     public void MeanPoolingAveragesRealTokensOnlyAndSurvivesTheCheckpoint()
     {
