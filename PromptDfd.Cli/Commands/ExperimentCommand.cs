@@ -90,8 +90,7 @@ public static class ExperimentCommand
 
     /// <summary>False for the one cell a teacher with its own tokenizer (a fine-tuned BERT) cannot take part in.</summary>
     private static bool Serves(RunConfig config, RunEnvironment environment) =>
-        config.Training.Method != SynthesisMethod.AsDfd
-        || RunBuilder.SharesTokenizer(environment.Resolve(config.PriorFolder), environment.Resolve(config.ResolvedTeacherFolder));
+        TeacherInput.Supports(config.Training.Method, RunBuilder.SharesTokenizer(environment.Resolve(config.PriorFolder), environment.Resolve(config.ResolvedTeacherFolder)));
 
     private static (int Shard, int Shards) ParseShard(string value)
     {

@@ -13,18 +13,16 @@ namespace PromptDfd.Engine.Distillation;
 public sealed class TeacherInput
 {
     private readonly ITextTokenizer priorTokenizer;
-    private readonly bool readsPriorIds;
+    private readonly bool sharesTokenizer, readsPriorIds;
 
     public TeacherInput(DistillationModels models, TextBatcher priorBatcher)
     {
         priorTokenizer = models.Tokenizer;
         int teacherContext = ((ITextClassifier)models.Teacher).ContextLength;
-        SharesTokenizer = models.TeacherTokenizer is null;
-        readsPriorIds = SharesTokenizer && teacherContext >= priorBatcher.MaximumLength;
+        sharesTokenizer = models.TeacherTokenizer is null;
+        readsPriorIds = sharesTokenizer && teacherContext >= priorBatcher.MaximumLength;
         Batcher = readsPriorIds ? priorBatcher : new TextBatcher(models.TeacherTokenizer ?? models.Tokenizer, teacherContext);
     }
-
-    public bool SharesTokenizer { get; }
 
     /// <summary>Encodes real text for the teacher.</summary>
     public TextBatcher Batcher { get; }
@@ -35,17 +33,22 @@ public sealed class TeacherInput
     /// </summary>
     public (Tensor Ids, Tensor Mask) Encode(IReadOnlyList<int[]> sequences, (Tensor Ids, Tensor Mask) priorIds, Device device) =>
         readsPriorIds ? priorIds
-        : SharesTokenizer ? Batcher.Pad(sequences.Select(s => (IReadOnlyList<int>)s.Take(Batcher.MaximumLength).ToList()).ToList(), device)
+        : sharesTokenizer ? Batcher.Pad(sequences.Select(s => (IReadOnlyList<int>)s.Take(Batcher.MaximumLength).ToList()).ToList(), device)
         : Batcher.Pad(sequences.Select(s => Batcher.Encode(Text(s))).ToList(), device);
 
     /// <summary>The words of a sample; the prior's end-of-text and padding markers are not text the teacher should read.</summary>
     private string Text(int[] priorIds) =>
         priorTokenizer.Decode(priorIds.Where(id => id != priorTokenizer.EndOfTextId && id != priorTokenizer.PaddingId));
 
-    /// <summary>Methods that feed the teacher token ids or embeddings of the prior's vocabulary need it to share the prior's tokenizer.</summary>
+    /// <summary>
+    /// Whether a method can distil a teacher: AS-DFD feeds it soft tokens of the prior's vocabulary, so it needs a
+    /// teacher with the prior's tokenizer; every other method hands the teacher text.
+    /// </summary>
+    public static bool Supports(SynthesisMethod method, bool sharesTokenizer) => sharesTokenizer || method != SynthesisMethod.AsDfd;
+
     public static void RequireSupported(SynthesisMethod method, bool sharesTokenizer, string teacherTokenizer, string priorTokenizer)
     {
-        if (method == SynthesisMethod.AsDfd && !sharesTokenizer)
+        if (!Supports(method, sharesTokenizer))
             throw new ArgumentException(
                 $"AS-DFD optimises soft tokens through the teacher's own embedding matrix, so its teacher must use the prior's tokenizer; " +
                 $"this teacher uses {teacherTokenizer} and the prior {priorTokenizer}. Pick another method, or a teacher fine-tuned from the prior (train-teacher).");

@@ -68,7 +68,8 @@ public static class RunBuilder
         TaskInfo task = TaskDataset.LoadInfo(Path.Combine(environment.TasksFolder, config.Task));
         RequireTheTasksLabels(teacher, Checkpoint.ClassifierLabels(teacher) ?? [], task);
         bool shared = SharesTokenizer(prior, teacher);
-        if (!shared && config.Training.Method == SynthesisMethod.AsDfd)
+        // The tokenizers are only read for the message.
+        if (!TeacherInput.Supports(config.Training.Method, shared))
             TeacherInput.RequireSupported(config.Training.Method, shared, TokenizerFactory.FromFolder(teacher).Description, TokenizerFactory.FromFolder(prior).Description);
     }
 
