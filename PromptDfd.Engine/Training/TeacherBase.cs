@@ -36,8 +36,13 @@ public sealed class TeacherBase
     public static TeacherBase Load(string folder, Device device)
     {
         var config = Checkpoint.ReadConfig(folder);
+        string architecture = config["architectures"]?[0]?.GetValue<string>() ?? "";
         if (config["model_type"]?.GetValue<string>() != "bert")
         {
+            // A GPT classifier's body would load, but its score head would not: say what it is instead of naming a tensor.
+            if (architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal))
+                throw new ArgumentException($"'{folder}' is a {architecture}, a finished classifier. Fine-tune a teacher from a language model " +
+                    "(GPT2LMHeadModel, such as models/prior) or from a BERT-family checkpoint.");
             LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(folder, device);
             return new TeacherBase(folder, prior, null, prior.Tokenizer, prior.WeightsSha256, device);
         }

@@ -109,6 +109,15 @@ public sealed class TeacherTrainingTests : IDisposable
     }
 
     [Fact]
+    public void AGptClassifierIsNotABaseToFineTuneAndTheMessageSaysWhatIs()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TeacherBase.Load(Path.Combine(environment.Root, "models", "teachers", TinyRunEnvironment.TaskName), CPU));
+
+        Assert.Contains("is a GPT2ForSequenceClassification, a finished classifier", error.Message);
+        Assert.Contains("GPT2LMHeadModel", error.Message);
+    }
+
+    [Fact]
     public void RestartsOutsideOneToTwentyAreRefused()
     {
         var error = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { Restarts = 0 }.Validate());
