@@ -8,13 +8,14 @@ namespace PromptDfd.Engine.Models;
 
 // A BERT-layout encoder classifier. Field names reproduce Hugging Face's BertForSequenceClassification
 // parameter names (bert.encoder.layer.0.attention.self.query.weight, ...), so those checkpoints load directly.
-// Post-LayerNorm blocks, exact GELU, [CLS] pooling through a tanh dense layer.
+// Post-LayerNorm blocks, exact GELU, [CLS] pooling through a tanh dense layer. DistilBERT is the same network
+// without token types and with ReLU on that dense layer (its pre_classifier); WeightLayout renames its parameters.
 
 public sealed class BertEmbeddings : nn.Module
 {
     private readonly Embedding word_embeddings;
     private readonly Embedding position_embeddings;
-    private readonly Embedding token_type_embeddings;
+    private readonly Embedding? token_type_embeddings;
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
 
@@ -22,7 +23,7 @@ public sealed class BertEmbeddings : nn.Module
     {
         word_embeddings = nn.Embedding(config.VocabularySize, config.Width);
         position_embeddings = nn.Embedding(config.MaxPositions, config.Width);
-        token_type_embeddings = nn.Embedding(config.TypeVocabularySize, config.Width);
+        if (config.TypeVocabularySize > 0) token_type_embeddings = nn.Embedding(config.TypeVocabularySize, config.Width);
         LayerNorm = nn.LayerNorm(config.Width, config.LayerNormEpsilon);
         dropout = nn.Dropout(config.Dropout);
         RegisterComponents();
@@ -34,8 +35,9 @@ public sealed class BertEmbeddings : nn.Module
     {
         long time = inputEmbeddings.shape[1];
         Tensor positions = arange(time, dtype: ScalarType.Int64, device: inputEmbeddings.device).unsqueeze(0);
-        Tensor types = zeros(1, time, dtype: ScalarType.Int64, device: inputEmbeddings.device);
-        Tensor x = inputEmbeddings.Plus(position_embeddings.forward(positions)).Plus(token_type_embeddings.forward(types));
+        Tensor x = inputEmbeddings.Plus(position_embeddings.forward(positions));
+        if (token_type_embeddings is not null)
+            x = x.Plus(token_type_embeddings.forward(zeros(1, time, dtype: ScalarType.Int64, device: inputEmbeddings.device)));
         return dropout.forward(LayerNorm.forward(x));
     }
 }
@@ -153,14 +155,20 @@ public sealed class BertEncoder : nn.Module
 public sealed class BertPooler : nn.Module<Tensor, Tensor>
 {
     private readonly Linear dense;
+    private readonly EncoderFamily family;
 
     public BertPooler(BertConfig config) : base(nameof(BertPooler))
     {
         dense = nn.Linear(config.Width, config.Width);
+        family = config.Family;
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden) => tanh(dense.forward(hidden.select(1, 0)));
+    public override Tensor forward(Tensor hidden)
+    {
+        Tensor projected = dense.forward(hidden.select(1, 0));
+        return family == EncoderFamily.DistilBert ? F.relu(projected) : tanh(projected);
+    }
 }
 
 public sealed class BertBody : nn.Module

@@ -3,11 +3,20 @@ using System.Text.Json.Nodes;
 
 namespace PromptDfd.Engine.Models;
 
-/// <summary>Shape of a BERT-family encoder (BERT, MiniLM and other models with Hugging Face's BERT layout).</summary>
+/// <summary>Which Hugging Face architecture an encoder's checkpoint uses; DistilBERT is BERT without token types,
+/// with ReLU instead of tanh on its [CLS] dense layer and its own parameter names.</summary>
+public enum EncoderFamily { Bert, DistilBert }
+
+/// <summary>Shape of a BERT-family encoder (BERT, MiniLM and other models with Hugging Face's BERT layout, and DistilBERT).</summary>
 public sealed record BertConfig
 {
+    /// <summary>The model_type values this config reads: the Hugging Face encoders whose checkpoints load here.</summary>
+    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert"];
+
+    public EncoderFamily Family { get; init; } = EncoderFamily.Bert;
     public int VocabularySize { get; init; } = 8000;
     public int MaxPositions { get; init; } = 128;
+    /// <summary>0 for an encoder without token-type embeddings (DistilBERT).</summary>
     public int TypeVocabularySize { get; init; } = 2;
     public int Layers { get; init; } = 2;
     public int Heads { get; init; } = 4;
@@ -22,6 +31,8 @@ public sealed record BertConfig
         var problems = new List<string>();
         if (VocabularySize < 2) problems.Add($"VocabularySize must be at least 2 (got {VocabularySize})");
         if (MaxPositions < 2) problems.Add($"MaxPositions must be at least 2 (got {MaxPositions})");
+        if (TypeVocabularySize < 0) problems.Add($"TypeVocabularySize must be 0 or more (got {TypeVocabularySize})");
+        if (Family == EncoderFamily.DistilBert && TypeVocabularySize != 0) problems.Add($"DistilBERT has no token-type embeddings; TypeVocabularySize must be 0 (got {TypeVocabularySize})");
         if (Layers < 1) problems.Add($"Layers must be at least 1 (got {Layers})");
         if (Heads < 1 || Width % Math.Max(Heads, 1) != 0) problems.Add($"Width ({Width}) must be a positive multiple of Heads ({Heads})");
         if (IntermediateWidth < 1) problems.Add($"IntermediateWidth must be positive (got {IntermediateWidth})");
@@ -30,7 +41,12 @@ public sealed record BertConfig
         ConfigProblems.ThrowIfAny("BERT", problems);
     }
 
-    public JsonObject ToHuggingFace() => new()
+    /// <summary>Whether a config.json's model_type is an encoder this config reads.</summary>
+    public static bool IsEncoder(JsonObject json) => ModelTypes.Contains(json["model_type"]?.GetValue<string>() ?? "");
+
+    public JsonObject ToHuggingFace() => Family == EncoderFamily.DistilBert ? DistilBertJson() : BertJson();
+
+    private JsonObject BertJson() => new()
     {
         ["architectures"] = new JsonArray("BertForSequenceClassification"),
         ["model_type"] = "bert",
@@ -48,19 +64,41 @@ public sealed record BertConfig
         ["pad_token_id"] = PaddingId,
     };
 
+    private JsonObject DistilBertJson() => new()
+    {
+        ["architectures"] = new JsonArray("DistilBertForSequenceClassification"),
+        ["model_type"] = "distilbert",
+        ["vocab_size"] = VocabularySize,
+        ["max_position_embeddings"] = MaxPositions,
+        ["sinusoidal_pos_embds"] = false,
+        ["n_layers"] = Layers,
+        ["n_heads"] = Heads,
+        ["dim"] = Width,
+        ["hidden_dim"] = IntermediateWidth,
+        ["activation"] = "gelu",
+        ["dropout"] = Dropout,
+        ["attention_dropout"] = Dropout,
+        ["seq_classif_dropout"] = Dropout,
+        ["pad_token_id"] = PaddingId,
+    };
+
     public static BertConfig FromHuggingFace(JsonObject json, string source)
     {
         string modelType = json["model_type"]?.GetValue<string>() ?? "";
-        if (modelType != "bert")
+        BertConfig config = modelType switch
         {
-            throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\").");
-        }
-        string activation = json["hidden_act"]?.GetValue<string>() ?? "gelu";
-        if (activation != "gelu")
-        {
-            throw new InvalidDataException($"'{source}' uses activation '{activation}'; only BERT's exact GELU ('gelu') is supported.");
-        }
-        var config = new BertConfig
+            "bert" => FromBertJson(json, source),
+            "distilbert" => FromDistilBertJson(json, source),
+            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\") and DistilBERT (\"distilbert\")."),
+        };
+        config.Validate();
+        return config;
+    }
+
+    private static BertConfig FromBertJson(JsonObject json, string source)
+    {
+        RequireGelu(json["hidden_act"]?.GetValue<string>(), "hidden_act", source);
+        return new BertConfig
         {
             VocabularySize = GptConfig.Required(json, "vocab_size", source),
             MaxPositions = GptConfig.Required(json, "max_position_embeddings", source),
@@ -73,7 +111,30 @@ public sealed record BertConfig
             LayerNormEpsilon = json["layer_norm_eps"]?.GetValue<double>() ?? 1e-12,
             PaddingId = json["pad_token_id"]?.GetValue<int>() ?? 0,
         };
-        config.Validate();
-        return config;
+    }
+
+    // DistilBERT's LayerNorms use BERT's epsilon, fixed in its code rather than its config.
+    private static BertConfig FromDistilBertJson(JsonObject json, string source)
+    {
+        RequireGelu(json["activation"]?.GetValue<string>(), "activation", source);
+        return new BertConfig
+        {
+            Family = EncoderFamily.DistilBert,
+            VocabularySize = GptConfig.Required(json, "vocab_size", source),
+            MaxPositions = GptConfig.Required(json, "max_position_embeddings", source),
+            TypeVocabularySize = 0,
+            Layers = GptConfig.Required(json, "n_layers", source),
+            Heads = GptConfig.Required(json, "n_heads", source),
+            Width = GptConfig.Required(json, "dim", source),
+            IntermediateWidth = GptConfig.Required(json, "hidden_dim", source),
+            Dropout = json["dropout"]?.GetValue<double>() ?? 0.1,
+            PaddingId = json["pad_token_id"]?.GetValue<int>() ?? 0,
+        };
+    }
+
+    private static void RequireGelu(string? activation, string key, string source)
+    {
+        if ((activation ?? "gelu") != "gelu")
+            throw new InvalidDataException($"'{source}' uses {key} '{activation}'; only BERT's exact GELU ('gelu') is supported.");
     }
 }

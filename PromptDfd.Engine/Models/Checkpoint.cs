@@ -16,7 +16,7 @@ public sealed record LoadedClassifier(nn.Module Module, ITextClassifier Classifi
 /// <summary>
 /// A checkpoint is a Hugging Face-style folder: config.json, model.safetensors, tokenizer files and card.md.
 /// Our GPT checkpoints use GPT-2's exact layout (GPT2LMHeadModel / GPT2ForSequenceClassification) and our encoder
-/// classifiers BERT's (BertForSequenceClassification), so the same loaders read Hugging Face downloads.
+/// classifiers BERT's (BertForSequenceClassification), so the same loaders read Hugging Face downloads (DistilBERT's too).
 /// Our own training settings travel in config.json under "promptdfd".
 /// </summary>
 public static class Checkpoint
@@ -43,7 +43,7 @@ public static class Checkpoint
         (JsonObject config, WeightLayout layout) = classifier switch
         {
             GptClassifier gpt => (gpt.Config.ToHuggingFace("GPT2ForSequenceClassification"), WeightLayout.Gpt2),
-            BertClassifier bert => (bert.Config.ToHuggingFace(), WeightLayout.Bert(false)),
+            BertClassifier bert => (bert.Config.ToHuggingFace(), WeightLayout.Encoder(bert.Config, allowNewHead: false)),
             _ => throw new ArgumentException($"Cannot save a {classifier.GetType().Name} as a classifier checkpoint."),
         };
         config["num_labels"] = labels.Count;
@@ -93,16 +93,16 @@ public static class Checkpoint
                 (module, classifier) = (gpt, gpt);
                 break;
             }
-            case "bert":
+            case "bert" or "distilbert":
             {
                 var bert = new BertClassifier(BertConfig.FromHuggingFace(config, configPath), labels.Count);
                 CheckVocabulary(tokenizer, bert.Config.VocabularySize, folder);
-                ModelWeights.Load(bert, WeightLayout.Bert(allowNewHead: newHeadLabels is not null), weights);
+                ModelWeights.Load(bert, WeightLayout.Encoder(bert.Config, allowNewHead: newHeadLabels is not null), weights);
                 (module, classifier) = (bert, bert);
                 break;
             }
             default:
-                throw new InvalidDataException($"'{configPath}' has model_type '{modelType}'; classifiers must be 'gpt2' or 'bert' layout.");
+                throw new InvalidDataException($"'{configPath}' has model_type '{modelType}'; classifiers must be 'gpt2', 'bert' or 'distilbert' layout.");
         }
         module.eval();
         if (device is not null) module.to(device);

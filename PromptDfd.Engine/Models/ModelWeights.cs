@@ -13,7 +13,8 @@ public static class ModelWeights
         foreach (var (name, parameter) in module.named_parameters())
         {
             using Tensor cpuCopy = (layout.IsTransposedInFile(name) ? parameter.t() : parameter).detach().cpu().contiguous();
-            arrays.Add(new NamedArray(name, cpuCopy.shape, cpuCopy.data<float>().ToArray()));
+            string key = layout.ToFileName(name);
+            arrays.Add(new NamedArray(key, cpuCopy.shape, cpuCopy.data<float>().ToArray()));
         }
         SafeTensorsFile.Write(path, arrays, metadata, half);
     }

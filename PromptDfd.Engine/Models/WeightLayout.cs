@@ -11,6 +11,9 @@ public abstract partial class WeightLayout
     /// <summary>Our parameter name for a key found in a file, or null when the key carries nothing we use.</summary>
     public abstract string? ToModelName(string fileKey);
 
+    /// <summary>The key a file of this layout stores one of our parameters under (the inverse of <see cref="ToModelName"/>).</summary>
+    public virtual string ToFileName(string modelName) => modelName;
+
     /// <summary>True when the file stores this parameter as [in, out] (GPT-2's Conv1D) rather than [out, in].</summary>
     public virtual bool IsTransposedInFile(string modelName) => false;
 
@@ -19,10 +22,15 @@ public abstract partial class WeightLayout
 
     public static WeightLayout Gpt2 { get; } = new Gpt2Layout();
 
-    public static WeightLayout Bert(bool allowNewHead) => new BertLayout(allowNewHead);
+    /// <summary>An encoder classifier's file, in its family's names; allowNewHead lets a file without a head load (the head stays fresh).</summary>
+    public static WeightLayout Encoder(BertConfig config, bool allowNewHead) => config.Family == EncoderFamily.DistilBert
+        ? new DistilBertLayout(allowNewHead)
+        : new BertLayout(allowNewHead);
 
     /// <summary>A BERT-family encoder's body only: any head in the file (pre-training or another task's) is left out, the classifier keeps its fresh head.</summary>
-    public static WeightLayout BertBody { get; } = new BertLayout(allowNewHead: true, dropFileHead: true);
+    public static WeightLayout EncoderBody(BertConfig config) => config.Family == EncoderFamily.DistilBert
+        ? new DistilBertLayout(allowNewHead: true, dropFileHead: true)
+        : new BertLayout(allowNewHead: true, dropFileHead: true);
 
     private sealed partial class Gpt2Layout : WeightLayout
     {
@@ -54,5 +62,65 @@ public abstract partial class WeightLayout
         }
 
         public override bool MayBeMissing(string modelName) => allowNewHead && modelName.StartsWith("classifier.", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// DistilBERT's names for the same network (distilbert.transformer.layer.0.attention.q_lin, ...). Its classification
+    /// head is pre_classifier (our pooler's dense layer, with ReLU) then classifier; the masked-LM head of a base model
+    /// (vocab_transform, vocab_layer_norm, vocab_projector) is not used.
+    /// </summary>
+    private sealed partial class DistilBertLayout(bool allowNewHead, bool dropFileHead = false) : WeightLayout
+    {
+        private static readonly (string File, string Model)[] Renames =
+        [
+            ("attention.q_lin.", "attention.self.query."),
+            ("attention.k_lin.", "attention.self.key."),
+            ("attention.v_lin.", "attention.self.value."),
+            ("attention.out_lin.", "attention.output.dense."),
+            ("sa_layer_norm.", "attention.output.LayerNorm."),
+            ("ffn.lin1.", "intermediate.dense."),
+            ("ffn.lin2.", "output.dense."),
+            ("output_layer_norm.", "output.LayerNorm."),
+        ];
+
+        public override string? ToModelName(string fileKey)
+        {
+            if (fileKey.StartsWith("vocab_", StringComparison.Ordinal) || fileKey.EndsWith("position_ids", StringComparison.Ordinal)) return null;
+            if (fileKey.StartsWith("classifier.", StringComparison.Ordinal)) return dropFileHead ? null : fileKey;
+            if (fileKey.StartsWith("pre_classifier.", StringComparison.Ordinal)) return "bert.pooler.dense." + fileKey["pre_classifier.".Length..];
+            // A bare DistilBertModel file has no "distilbert." prefix.
+            string key = fileKey.StartsWith("distilbert.", StringComparison.Ordinal) ? fileKey["distilbert.".Length..] : fileKey;
+            if (key.StartsWith("embeddings.", StringComparison.Ordinal)) return "bert." + key;
+            var layer = FileLayer().Match(key);
+            if (!layer.Success) return "distilbert." + key; // not ours: reported as an unexpected tensor under its own name
+            string rest = layer.Groups[2].Value;
+            foreach (var (file, model) in Renames)
+                if (rest.StartsWith(file, StringComparison.Ordinal)) return $"bert.encoder.layer.{layer.Groups[1].Value}.{model}{rest[file.Length..]}";
+            return "distilbert." + key;
+        }
+
+        public override string ToFileName(string modelName)
+        {
+            if (modelName.StartsWith("classifier.", StringComparison.Ordinal)) return modelName;
+            if (modelName.StartsWith("bert.pooler.dense.", StringComparison.Ordinal)) return "pre_classifier." + modelName["bert.pooler.dense.".Length..];
+            if (modelName.StartsWith("bert.embeddings.", StringComparison.Ordinal)) return "distilbert." + modelName["bert.".Length..];
+            var layer = ModelLayer().Match(modelName);
+            if (layer.Success)
+            {
+                string rest = layer.Groups[2].Value;
+                foreach (var (file, model) in Renames)
+                    if (rest.StartsWith(model, StringComparison.Ordinal)) return $"distilbert.transformer.layer.{layer.Groups[1].Value}.{file}{rest[model.Length..]}";
+            }
+            throw new ArgumentException($"'{modelName}' has no place in a DistilBERT checkpoint.");
+        }
+
+        public override bool MayBeMissing(string modelName) =>
+            allowNewHead && (modelName.StartsWith("classifier.", StringComparison.Ordinal) || modelName.StartsWith("bert.pooler.", StringComparison.Ordinal));
+
+        [GeneratedRegex(@"^transformer\.layer\.(\d+)\.(.+)$")]
+        private static partial Regex FileLayer();
+
+        [GeneratedRegex(@"^bert\.encoder\.layer\.(\d+)\.(.+)$")]
+        private static partial Regex ModelLayer();
     }
 }

@@ -32,12 +32,12 @@ public sealed class TeacherBase
     public bool IsEncoder => encoder is not null;
     public int ContextLength => encoder?.MaxPositions ?? prior!.Model.Config.ContextLength;
 
-    /// <summary>A GPT language model (model_type gpt2) or a BERT-family encoder (model_type bert), told apart by config.json.</summary>
+    /// <summary>A GPT language model (model_type gpt2) or a BERT-family encoder (model_type bert or distilbert), told apart by config.json.</summary>
     public static TeacherBase Load(string folder, Device device)
     {
         var config = Checkpoint.ReadConfig(folder);
         string architecture = config["architectures"]?[0]?.GetValue<string>() ?? "";
-        if (config["model_type"]?.GetValue<string>() != "bert")
+        if (!BertConfig.IsEncoder(config))
         {
             // A GPT classifier's body would load, but its score head would not: say what it is instead of naming a tensor.
             if (architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal))
@@ -62,7 +62,7 @@ public sealed class TeacherBase
         if (config.LanguageModelWeight > 0)
             throw new ArgumentException("--lm-weight adds a next-token loss, which needs a GPT body; a BERT encoder has no language-model head. Leave --lm-weight out.");
         var teacher = new BertClassifier(encoder! with { Dropout = config.Dropout }, classes);
-        if (!config.FromScratch) ModelWeights.Load(teacher, WeightLayout.BertBody, Checkpoint.WeightsPath(Folder));
+        if (!config.FromScratch) ModelWeights.Load(teacher, WeightLayout.EncoderBody(encoder), Checkpoint.WeightsPath(Folder));
         teacher.to(device);
         return teacher;
     }

@@ -28,7 +28,7 @@ public static class TeacherCard
         ("architecture", teacher switch
         {
             GptClassifier gpt => $"GPT2ForSequenceClassification layout, {gpt.Config.Layers} layers, width {gpt.Config.Width}, {gpt.Classes} classes",
-            BertClassifier bert => $"BertForSequenceClassification layout, {bert.Config.Layers} layers, width {bert.Config.Width}, {bert.Classes} classes",
+            BertClassifier bert => $"{bert.Config.ToHuggingFace()["architectures"]![0]} layout, {bert.Config.Layers} layers, width {bert.Config.Width}, {bert.Classes} classes",
             _ => teacher.GetType().Name,
         }),
         ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),

@@ -122,6 +122,32 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void ADistilBertIsSavedUnderDistilBertsOwnKeysAndConfigSoItReadsBackAsItWas()
+    {
+        using var folder = new TemporaryFolder();
+        string downloaded = folder.Folder("downloaded"), saved = folder.Folder("saved");
+        var arrays = HuggingFaceFixtures.WriteDistilBert(downloaded);
+        var loaded = Checkpoint.LoadClassifier(downloaded);
+
+        Checkpoint.SaveClassifier(saved, loaded.Module, loaded.Labels, downloaded, Card);
+
+        // Saved under BERT's names, transformers would read it as a BertForSequenceClassification: tanh instead of ReLU, a token-type row missing.
+        var written = SafeTensorsFile.Read(Path.Combine(saved, Checkpoint.WeightsFile));
+        Assert.Equal(arrays.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
+        foreach (var (key, array) in arrays) Assert.Equal(array.Values, written[key].Values);
+        var config = Checkpoint.ReadConfig(saved);
+        Assert.Equal("distilbert", config["model_type"]!.GetValue<string>());
+        Assert.Equal("DistilBertForSequenceClassification", config["architectures"]![0]!.GetValue<string>());
+        Assert.Equal(HuggingFaceFixtures.Width, config["dim"]!.GetValue<int>());
+        Assert.Equal(2 * HuggingFaceFixtures.Width, config["hidden_dim"]!.GetValue<int>());
+
+        var reloaded = Checkpoint.LoadClassifier(saved);
+        using Tensor ids = tensor(new long[] { 2, 6, 7, 8, 3 }, [1, 5]);
+        using var noGrad = no_grad();
+        Assert.True(loaded.Classifier.Classify(ids, null).eq(reloaded.Classifier.Classify(ids, null)).all().item<bool>());
+    }
+
+    [Fact]
     public void SavedGptCheckpointsNameTheirPaddingAndEndTokensAsHuggingFaceNeedsForBatches()
     {
         using var folder = new TemporaryFolder();

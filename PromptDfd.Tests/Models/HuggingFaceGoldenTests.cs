@@ -47,6 +47,26 @@ public class HuggingFaceGoldenTests
     }
 
     [Fact]
+    public void DistilBertSequenceClassifierInHuggingFaceLayoutGivesTheReferenceLogitsWithPadding()
+    {
+        using var folder = new TemporaryFolder();
+        var weights = HuggingFaceFixtures.WriteDistilBert(folder.Path);
+        LoadedClassifier loaded = Checkpoint.LoadClassifier(folder.Path);
+        Assert.Equal(["negative", "positive"], loaded.Labels);
+        int[] ids = loaded.Tokenizer.Encode("The food was terrible!").ToArray();
+        Assert.Equal([2, 5, 10, 7, 9, 14, 3], ids);
+        int[] padded = [.. ids, 0, 0, 0];
+        bool[] mask = padded.Select((_, i) => i < ids.Length).ToArray();
+
+        float[] expected = ReferenceBert.DistilBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads).Logits(padded, mask);
+        using Tensor actual = loaded.Classifier.Classify(tensor(padded.Select(t => (long)t).ToArray(), [1, padded.Length]),
+            tensor(mask, [1, padded.Length]));
+
+        float[] values = actual.data<float>().ToArray();
+        for (int c = 0; c < 2; c++) Assert.True(Math.Abs(expected[c] - values[c]) < 1e-4, $"class {c}: {expected[c]} vs {values[c]}");
+    }
+
+    [Fact]
     public void OpenAiGpt2TokenizerMatchesKnownIds()
     {
         var tokenizer = PromptDfd.Engine.Text.TokenizerFactory.Gpt2();

@@ -81,11 +81,62 @@ public static class HuggingFaceFixtures
         return arrays;
     }
 
+    public enum DistilBertHead { SequenceClassification, MaskedLanguageModel }
+
+    /// <summary>
+    /// A DistilBertForSequenceClassification-style folder (pre_classifier + classifier), or with
+    /// <see cref="DistilBertHead.MaskedLanguageModel"/> a distilbert-base-uncased-style one (vocab_* head, no id2label).
+    /// </summary>
+    public static Dictionary<string, NamedArray> WriteDistilBert(string folder, int seed = 7, string[]? labels = null, DistilBertHead head = DistilBertHead.SequenceClassification)
+    {
+        labels ??= ["negative", "positive"];
+        var random = new Random(seed);
+        var arrays = new Dictionary<string, NamedArray>();
+        void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
+        int v = BertVocabulary.Length, ff = 2 * Width;
+        Add("distilbert.embeddings.word_embeddings.weight", v, Width);
+        Add("distilbert.embeddings.position_embeddings.weight", Positions, Width);
+        Add("distilbert.embeddings.LayerNorm.weight", Width); Add("distilbert.embeddings.LayerNorm.bias", Width);
+        for (int l = 0; l < Layers; l++)
+        {
+            string p = $"distilbert.transformer.layer.{l}.";
+            foreach (string m in new[] { "q_lin", "k_lin", "v_lin", "out_lin" }) { Add(p + $"attention.{m}.weight", Width, Width); Add(p + $"attention.{m}.bias", Width); }
+            Add(p + "sa_layer_norm.weight", Width); Add(p + "sa_layer_norm.bias", Width);
+            Add(p + "ffn.lin1.weight", ff, Width); Add(p + "ffn.lin1.bias", ff);
+            Add(p + "ffn.lin2.weight", Width, ff); Add(p + "ffn.lin2.bias", Width);
+            Add(p + "output_layer_norm.weight", Width); Add(p + "output_layer_norm.bias", Width);
+        }
+        var config = new JsonObject
+        {
+            ["model_type"] = "distilbert", ["vocab_size"] = v, ["max_position_embeddings"] = Positions, ["sinusoidal_pos_embds"] = false,
+            ["n_layers"] = Layers, ["n_heads"] = Heads, ["dim"] = Width, ["hidden_dim"] = ff, ["activation"] = "gelu",
+            ["dropout"] = 0.1, ["attention_dropout"] = 0.1, ["seq_classif_dropout"] = 0.2, ["pad_token_id"] = 0,
+        };
+        if (head == DistilBertHead.SequenceClassification)
+        {
+            Add("pre_classifier.weight", Width, Width); Add("pre_classifier.bias", Width);
+            Add("classifier.weight", labels.Length, Width); Add("classifier.bias", labels.Length);
+            config["architectures"] = new JsonArray("DistilBertForSequenceClassification");
+            config["id2label"] = new JsonObject(labels.Select((label, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)label)));
+        }
+        else
+        {
+            Add("vocab_transform.weight", Width, Width); Add("vocab_transform.bias", Width);
+            Add("vocab_layer_norm.weight", Width); Add("vocab_layer_norm.bias", Width);
+            Add("vocab_projector.bias", v);
+            config["architectures"] = new JsonArray("DistilBertForMaskedLM");
+        }
+        SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
+        File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
+        File.WriteAllLines(Path.Combine(folder, "vocab.txt"), BertVocabulary);
+        return arrays;
+    }
+
     private static NamedArray Random(Random random, string name, long[] shape)
     {
         long count = shape.Aggregate(1L, (a, b) => a * b);
         bool gain = name.EndsWith("ln_1.weight") || name.EndsWith("ln_2.weight") || name.EndsWith("ln_f.weight")
-                    || name.EndsWith("LayerNorm.weight") || name.EndsWith("LayerNorm.gamma");
+                    || name.EndsWith("LayerNorm.weight") || name.EndsWith("LayerNorm.gamma") || name.EndsWith("layer_norm.weight");
         var values = new float[count];
         for (int i = 0; i < count; i++) values[i] = (float)(gain ? 1 + 0.2 * (random.NextDouble() - 0.5) : 0.4 * (random.NextDouble() - 0.5));
         return new NamedArray(name, shape, values);

@@ -2,33 +2,39 @@ using PromptDfd.Engine.Models;
 
 namespace PromptDfd.Tests.Support;
 
-/// <summary>BERT sequence classification written out with loops over Hugging Face's layout (Linear weights [out, in]).</summary>
-public sealed class ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads)
+/// <summary>
+/// BERT sequence classification written out with loops over Hugging Face's layout (Linear weights [out, in]); with
+/// <see cref="DistilBert"/>, DistilBertForSequenceClassification: its own names, no token types, ReLU on pre_classifier.
+/// </summary>
+public sealed class ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads, bool distil = false)
 {
+    public static ReferenceBert DistilBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, distil: true);
+
     private float[] W(string name) => weights.TryGetValue(name, out var a) ? a.Values
         : weights[name.Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta")].Values;
 
-    private int Width => (int)weights["bert.embeddings.word_embeddings.weight"].Shape[1];
+    private string Embeddings => distil ? "distilbert.embeddings." : "bert.embeddings.";
+    private int Width => (int)weights[Embeddings + "word_embeddings.weight"].Shape[1];
 
     /// <summary>Class logits for one sequence; positions with mask false are padding and never attended to.</summary>
     public float[] Logits(int[] tokens, bool[] mask)
     {
         int t = tokens.Length, d = Width;
-        string e = "bert.embeddings.";
+        string e = Embeddings;
         var x = new float[t][];
         for (int i = 0; i < t; i++)
         {
             var row = new float[d];
             for (int j = 0; j < d; j++)
-                row[j] = W(e + "word_embeddings.weight")[tokens[i] * d + j] + W(e + "position_embeddings.weight")[i * d + j] + W(e + "token_type_embeddings.weight")[j];
+                row[j] = W(e + "word_embeddings.weight")[tokens[i] * d + j] + W(e + "position_embeddings.weight")[i * d + j] + (distil ? 0 : W(e + "token_type_embeddings.weight")[j]);
             x[i] = ReferenceGpt2.LayerNorm(row, W(e + "LayerNorm.weight"), W(e + "LayerNorm.bias"), 1e-12);
         }
         for (int l = 0; l < layers; l++)
         {
-            string p = $"bert.encoder.layer.{l}.";
-            float[][] q = x.Select(r => Linear(r, p + "attention.self.query")).ToArray();
-            float[][] k = x.Select(r => Linear(r, p + "attention.self.key")).ToArray();
-            float[][] v = x.Select(r => Linear(r, p + "attention.self.value")).ToArray();
+            string p = distil ? $"distilbert.transformer.layer.{l}." : $"bert.encoder.layer.{l}.";
+            float[][] q = x.Select(r => Linear(r, p + (distil ? "attention.q_lin" : "attention.self.query"))).ToArray();
+            float[][] k = x.Select(r => Linear(r, p + (distil ? "attention.k_lin" : "attention.self.key"))).ToArray();
+            float[][] v = x.Select(r => Linear(r, p + (distil ? "attention.v_lin" : "attention.self.value"))).ToArray();
             int hd = d / heads;
             var attended = new float[t][];
             for (int i = 0; i < t; i++)
@@ -48,10 +54,20 @@ public sealed class ReferenceBert(IReadOnlyDictionary<string, NamedArray> weight
                         for (int c = 0; c < hd; c++) attended[i][h * hd + c] += (float)(Math.Exp(scores[j] - max) / total * v[j][h * hd + c]);
                 }
             }
-            x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.output.dense"), r, p + "attention.output.LayerNorm")).ToArray();
-            x = x.Select(r => Residual(Linear(Linear(r, p + "intermediate.dense").Select(GeluErf).ToArray(), p + "output.dense"), r, p + "output.LayerNorm")).ToArray();
+            if (distil)
+            {
+                x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.out_lin"), r, p + "sa_layer_norm")).ToArray();
+                x = x.Select(r => Residual(Linear(Linear(r, p + "ffn.lin1").Select(GeluErf).ToArray(), p + "ffn.lin2"), r, p + "output_layer_norm")).ToArray();
+            }
+            else
+            {
+                x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.output.dense"), r, p + "attention.output.LayerNorm")).ToArray();
+                x = x.Select(r => Residual(Linear(Linear(r, p + "intermediate.dense").Select(GeluErf).ToArray(), p + "output.dense"), r, p + "output.LayerNorm")).ToArray();
+            }
         }
-        float[] pooled = Linear(x[0], "bert.pooler.dense").Select(MathF.Tanh).ToArray();
+        float[] pooled = distil
+            ? Linear(x[0], "pre_classifier").Select(value => MathF.Max(value, 0)).ToArray()
+            : Linear(x[0], "bert.pooler.dense").Select(MathF.Tanh).ToArray();
         return Linear(pooled, "classifier");
     }
 

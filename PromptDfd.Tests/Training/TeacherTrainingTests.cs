@@ -95,6 +95,31 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Contains($"sha256 {Checkpoint.WeightsSha256(encoder)[..16]}", card);
     }
 
+    [Fact]
+    public void ATeacherFineTunedFromADistilBertBaseModelKeepsItsBodyAndIsSavedAsADistilBertClassifier()
+    {
+        // distilbert-base-uncased is a DistilBertForMaskedLM: no id2label, no pre_classifier, a vocab_* head to leave out.
+        string encoder = Path.Combine(environment.Root, "models", "hf", "distilbert");
+        Directory.CreateDirectory(encoder);
+        var arrays = HuggingFaceFixtures.WriteDistilBert(encoder, head: HuggingFaceFixtures.DistilBertHead.MaskedLanguageModel);
+        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        string output = Path.Combine(environment.Root, "teachers", "distilbert");
+
+        manual_seed(1);
+        var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
+        Assert.Equal(arrays["distilbert.transformer.layer.1.attention.q_lin.weight"].Values,
+            untrained.named_parameters().Single(p => p.name == "bert.encoder.layer.1.attention.self.query.weight").parameter.data<float>().ToArray());
+
+        var result = TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+
+        var loaded = Checkpoint.LoadClassifier(output);
+        Assert.Equal(EncoderFamily.DistilBert, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
+        Assert.Equal(TinyRunEnvironment.Labels, loaded.Labels);
+        Assert.Contains("pre_classifier.weight", SafeTensorsFile.Read(Path.Combine(output, Checkpoint.WeightsFile)).Keys);
+        Assert.Equal(result.Test.Accuracy, ClassifierInference.Score(loaded.Module, new TextBatcher(loaded.Tokenizer, HuggingFaceFixtures.Positions), task, task.Splits.Test).Accuracy, 6);
+        Assert.Contains("DistilBertForSequenceClassification layout, 2 layers, width 16, 2 classes", File.ReadAllText(Path.Combine(output, "card.md")));
+    }
+
     [Theory]
     [InlineData("--pooling mean", "mean")]
     [InlineData("--lm-weight", "lm")]

@@ -40,11 +40,17 @@ public sealed class ShippedAssetsTests
         string downloaded = Path.Combine(environment.Root, "models", "hf", "bert-sentiment");
         Directory.CreateDirectory(downloaded);
         HuggingFaceFixtures.WriteBert(downloaded, labels: ["negative", "positive"]);
+        string distilBase = Path.Combine(environment.Root, "models", "hf", "distilbert-base");
+        Directory.CreateDirectory(distilBase);
+        HuggingFaceFixtures.WriteDistilBert(distilBase, head: HuggingFaceFixtures.DistilBertHead.MaskedLanguageModel);
+        string distilSentiment = Path.Combine(environment.Root, "models", "hf", "distilbert-sentiment");
+        Directory.CreateDirectory(distilSentiment);
+        HuggingFaceFixtures.WriteDistilBert(distilSentiment);
         var assets = new ShippedAssets(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
 
         Assert.Equal(["models/prior"], assets.PriorChoices());
-        Assert.Equal(["models/hf/bert-sentiment", $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
-        Assert.Equal(["prior", "hf/bert-sentiment"], assets.TeacherBases().Select(m => m.Name));
+        Assert.Equal(["models/hf/bert-sentiment", "models/hf/distilbert-sentiment", $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
+        Assert.Equal(["prior", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment"], assets.TeacherBases().Select(m => m.Name));
         Assert.Equal(32, assets.PriorConfig("models/prior")?.ContextLength);
         Assert.Null(assets.PriorConfig("models/hf/bert-sentiment"));
     }

@@ -6,7 +6,8 @@ namespace PromptDfd.Web.Services;
 
 public sealed record TaskSummary(string Name, string StandsInFor, IReadOnlyList<string> Labels, int Train, int Dev, int Test, string Card, string? Error);
 
-public sealed record ModelSummary(string Name, string Kind, string Architecture, string Card, string Folder);
+/// <param name="IsEncoder">a BERT-family encoder (BERT or DistilBERT layout), which a teacher can be fine-tuned from</param>
+public sealed record ModelSummary(string Name, string Kind, string Architecture, string Card, string Folder, bool IsEncoder = false);
 
 /// <summary>Finds the tasks and checkpoints on disk (shipped or made by users) for the dashboard's pages.</summary>
 public sealed class ShippedAssets(IOptions<DashboardOptions> options)
@@ -70,7 +71,7 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
                 var config = Checkpoint.ReadConfig(folder!);
                 string kind = config[Checkpoint.OwnSection]?["kind"]?.GetValue<string>() ?? "checkpoint";
                 string architecture = config["architectures"]?[0]?.GetValue<string>() ?? config["model_type"]?.GetValue<string>() ?? "?";
-                return new ModelSummary(Path.GetRelativePath(root, folder!), kind, architecture, ReadCard(folder!), folder!);
+                return new ModelSummary(Path.GetRelativePath(root, folder!), kind, architecture, ReadCard(folder!), folder!, BertConfig.IsEncoder(config));
             })
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .ToList();
@@ -96,7 +97,7 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
 
     /// <summary>What a teacher can be fine-tuned from: language models (the prior's GPT body) and BERT-family checkpoints (their encoder).</summary>
     public IReadOnlyList<ModelSummary> TeacherBases() =>
-        LanguageModels().Concat(Models().Where(m => m.Architecture.StartsWith("Bert", StringComparison.Ordinal))).ToList();
+        LanguageModels().Concat(Models().Where(m => m.IsEncoder)).ToList();
 
     /// <summary>The classifiers a run can distil, named as a run config names them.</summary>
     public IReadOnlyList<string> TeacherChoices() => Classifiers().Select(m => RunFolderName(m.Folder)).ToList();
