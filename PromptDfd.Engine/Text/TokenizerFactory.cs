@@ -21,7 +21,7 @@ public static class TokenizerFactory
         string merges = Path.Combine(folder, MergesFile);
         string wordPiece = Path.Combine(folder, WordPieceFile);
         if (File.Exists(vocab) && File.Exists(merges)) return ByteLevelBpe(vocab, merges);
-        if (File.Exists(wordPiece)) return WordPiece(wordPiece, LowerCases(folder));
+        if (File.Exists(wordPiece)) return WordPiece(wordPiece, WordPieceSettings.Read(folder));
         throw NoTokenizer(folder);
     }
 
@@ -36,37 +36,12 @@ public static class TokenizerFactory
         if (File.Exists(vocab) && File.Exists(merges)) return Infrastructure.FileHash.Sha256([vocab, merges]);
         string wordPiece = Path.Combine(folder, WordPieceFile);
         if (!File.Exists(wordPiece)) throw NoTokenizer(folder);
-        return Infrastructure.FileHash.Sha256([wordPiece]) + (LowerCases(folder) ? "" : "-cased");
+        return Infrastructure.FileHash.Sha256([wordPiece]) + WordPieceSettings.Read(folder).FingerprintSuffix;
     }
 
     private static InvalidDataException NoTokenizer(string folder) => new(
         $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE, GPT-2 format) " +
         $"or '{WordPieceFile}' (BERT WordPiece). Copy the tokenizer files of the checkpoint into this folder.");
-
-    /// <summary>
-    /// Whether a WordPiece folder's model was trained on lower-cased text: Hugging Face records it as do_lower_case
-    /// in tokenizer_config.json. Without that file the model is taken to be uncased, like bert-base-uncased.
-    /// </summary>
-    private static bool LowerCases(string folder)
-    {
-        string path = Path.Combine(folder, SettingsFile);
-        if (!File.Exists(path)) return true;
-        try
-        {
-            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))?["do_lower_case"];
-            if (node is null) return true;
-            return node.GetValueKind() switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw new InvalidDataException($"'{path}': do_lower_case must be true or false (found {node.ToJsonString()})."),
-            };
-        }
-        catch (JsonException error)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {error.Message}", error);
-        }
-    }
 
     /// <summary>Byte-level BPE in Hugging Face GPT-2 format.</summary>
     public static ITextTokenizer ByteLevelBpe(string vocabularyPath, string mergesPath)
@@ -103,13 +78,14 @@ public static class TokenizerFactory
     }
 
     /// <summary>BERT WordPiece from vocab.txt; encodings include [CLS] ... [SEP] as BERT classifiers expect.</summary>
-    public static ITextTokenizer WordPiece(string vocabTxtPath, bool lowerCase = true)
+    public static ITextTokenizer WordPiece(string vocabTxtPath, WordPieceSettings? settings = null)
     {
+        settings ??= WordPieceSettings.Uncased;
         string[] lines = File.ReadAllLines(vocabTxtPath);
         if (lines.Length == 0) throw new InvalidDataException($"'{vocabTxtPath}' is empty; a WordPiece vocabulary has one token per line.");
-        var bert = BertTokenizer.Create(vocabTxtPath, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
+        var bert = BertTokenizer.Create(vocabTxtPath, new BertOptions { LowerCaseBeforeTokenization = settings.LowerCase, RemoveNonSpacingMarks = settings.StripAccents });
         return new MlTokenizerAdapter(bert, $"WordPiece ({lines.Length:N0})", lines.Length, bert.SeparatorTokenId,
-            bert.PaddingTokenId, addSpecialTokens: true);
+            bert.PaddingTokenId, addSpecialTokens: true, clean: WordPieceSettings.Clean);
     }
 
     private static Dictionary<string, int> ReadVocabulary(string path)

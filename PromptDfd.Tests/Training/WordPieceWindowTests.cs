@@ -54,6 +54,31 @@ public sealed class WordPieceWindowTests : IDisposable
     }
 
     [Fact]
+    public void LineBreaksAndTabsSeparateWordsAndControlCharactersVanishAsInHuggingFacesBertTokenizer()
+    {
+        ITextTokenizer tokenizer = Tokenizer();
+        int[] words = [.. "the movie was great".Split(' ').Select(w => Array.IndexOf(HuggingFaceFixtures.BertVocabulary, w))];
+
+        Assert.Equal([Classification, .. words, Separator], tokenizer.Encode("the\nmovie\twas\r\ngreat"));
+        Assert.Equal([Classification, .. words, Separator], tokenizer.Encode("the\u00a0movie was\u200b great\u0000"));
+    }
+
+    [Fact]
+    public void AnUncasedCheckpointStripsAccentsUnlessItsSettingsSayOtherwise()
+    {
+        int the = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "the"), movie = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "movie");
+        int unknown = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "[UNK]");
+        Assert.Equal([Classification, the, movie, Separator], Tokenizer().Encode("Thé mövie"));
+        string stripping = TokenizerFactory.Fingerprint(folder.Path);
+
+        Assert.Equal([Classification, unknown, unknown, Separator], Tokenizer("""{"do_lower_case": true, "strip_accents": false}""").Encode("Thé mövie"));
+        Assert.NotEqual(stripping, TokenizerFactory.Fingerprint(folder.Path));
+        Assert.Equal([Classification, the, movie, Separator], Tokenizer("""{"do_lower_case": false, "strip_accents": true}""").Encode("thé mövie"));
+        Assert.Equal([Classification, the, movie, Separator], Tokenizer("""{"do_lower_case": true, "strip_accents": null}""").Encode("Thé mövie"));
+        Assert.Equal(stripping, TokenizerFactory.Fingerprint(folder.Path));
+    }
+
+    [Fact]
     public void ABadCasingSettingNamesTheFileAndTheValue()
     {
         var error = Assert.Throws<InvalidDataException>(() => Tokenizer("""{"do_lower_case": "yes"}"""));
