@@ -9,7 +9,8 @@ namespace PromptDfd.Engine.Models;
 // A BERT-layout encoder classifier. Field names reproduce Hugging Face's BertForSequenceClassification
 // parameter names (bert.encoder.layer.0.attention.self.query.weight, ...), so those checkpoints load directly.
 // Post-LayerNorm blocks, exact GELU, [CLS] pooling through a tanh dense layer. DistilBERT is the same network
-// without token types and with ReLU on that dense layer (its pre_classifier); WeightLayout renames its parameters.
+// without token types and with ReLU on that dense layer (its pre_classifier); RoBERTa the same network with positions
+// offset past its padding id. WeightLayout renames their parameters.
 
 public sealed class BertEmbeddings : nn.Module
 {
@@ -18,9 +19,11 @@ public sealed class BertEmbeddings : nn.Module
     private readonly Embedding? token_type_embeddings;
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
+    private readonly int positionOffset;
 
     public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
     {
+        positionOffset = config.PositionOffset;
         word_embeddings = nn.Embedding(config.VocabularySize, config.Width);
         position_embeddings = nn.Embedding(config.MaxPositions, config.Width);
         if (config.TypeVocabularySize > 0) token_type_embeddings = nn.Embedding(config.TypeVocabularySize, config.Width);
@@ -34,7 +37,8 @@ public sealed class BertEmbeddings : nn.Module
     public Tensor Forward(Tensor inputEmbeddings)
     {
         long time = inputEmbeddings.shape[1];
-        Tensor positions = arange(time, dtype: ScalarType.Int64, device: inputEmbeddings.device).unsqueeze(0);
+        // Right-padded batches: every real token's position is its index (plus RoBERTa's offset); pads are never attended to.
+        Tensor positions = arange(positionOffset, positionOffset + time, dtype: ScalarType.Int64, device: inputEmbeddings.device).unsqueeze(0);
         Tensor x = inputEmbeddings.Plus(position_embeddings.forward(positions));
         if (token_type_embeddings is not null)
             x = x.Plus(token_type_embeddings.forward(zeros(1, time, dtype: ScalarType.Int64, device: inputEmbeddings.device)));
@@ -215,7 +219,7 @@ public sealed class BertClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
 
     public BertConfig Config { get; }
     public int Classes => (int)classifier.weight!.shape[0];
-    public int ContextLength => Config.MaxPositions;
+    public int ContextLength => Config.ContextLength;
     public Parameter TokenEmbedding => bert.Words;
 
     public override Tensor forward(Tensor tokens) => Classify(tokens, null);

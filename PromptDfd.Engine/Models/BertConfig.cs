@@ -3,15 +3,18 @@ using System.Text.Json.Nodes;
 
 namespace PromptDfd.Engine.Models;
 
-/// <summary>Which Hugging Face architecture an encoder's checkpoint uses; DistilBERT is BERT without token types,
-/// with ReLU instead of tanh on its [CLS] dense layer and its own parameter names.</summary>
-public enum EncoderFamily { Bert, DistilBert }
+/// <summary>
+/// Which Hugging Face architecture an encoder's checkpoint uses. DistilBERT is BERT without token types, with ReLU
+/// instead of tanh on its [CLS] dense layer and its own parameter names; RoBERTa is BERT whose positions start after
+/// its padding id, with a byte-level BPE tokenizer.
+/// </summary>
+public enum EncoderFamily { Bert, DistilBert, Roberta }
 
 /// <summary>Shape of a BERT-family encoder (BERT, MiniLM and other models with Hugging Face's BERT layout, and DistilBERT).</summary>
 public sealed record BertConfig
 {
     /// <summary>The model_type values this config reads: the Hugging Face encoders whose checkpoints load here.</summary>
-    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert"];
+    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta"];
 
     public EncoderFamily Family { get; init; } = EncoderFamily.Bert;
     public int VocabularySize { get; init; } = 8000;
@@ -26,11 +29,17 @@ public sealed record BertConfig
     public double LayerNormEpsilon { get; init; } = 1e-12;
     public int PaddingId { get; init; }
 
+    /// <summary>RoBERTa numbers positions from its padding id + 1 (2), so its first two position rows are never used.</summary>
+    public int PositionOffset => Family == EncoderFamily.Roberta ? PaddingId + 1 : 0;
+
+    /// <summary>The longest sequence, special tokens included, that the position table covers.</summary>
+    public int ContextLength => MaxPositions - PositionOffset;
+
     public void Validate()
     {
         var problems = new List<string>();
         if (VocabularySize < 2) problems.Add($"VocabularySize must be at least 2 (got {VocabularySize})");
-        if (MaxPositions < 2) problems.Add($"MaxPositions must be at least 2 (got {MaxPositions})");
+        if (ContextLength < 2) problems.Add($"MaxPositions must leave at least 2 positions after the offset of {PositionOffset} (got {MaxPositions})");
         if (TypeVocabularySize < 0) problems.Add($"TypeVocabularySize must be 0 or more (got {TypeVocabularySize})");
         if (Family == EncoderFamily.DistilBert && TypeVocabularySize != 0) problems.Add($"DistilBERT has no token-type embeddings; TypeVocabularySize must be 0 (got {TypeVocabularySize})");
         if (Layers < 1) problems.Add($"Layers must be at least 1 (got {Layers})");
@@ -44,12 +53,17 @@ public sealed record BertConfig
     /// <summary>Whether a config.json's model_type is an encoder this config reads.</summary>
     public static bool IsEncoder(JsonObject json) => ModelTypes.Contains(json["model_type"]?.GetValue<string>() ?? "");
 
-    public JsonObject ToHuggingFace() => Family == EncoderFamily.DistilBert ? DistilBertJson() : BertJson();
-
-    private JsonObject BertJson() => new()
+    public JsonObject ToHuggingFace() => Family switch
     {
-        ["architectures"] = new JsonArray("BertForSequenceClassification"),
-        ["model_type"] = "bert",
+        EncoderFamily.DistilBert => DistilBertJson(),
+        EncoderFamily.Roberta => BertJson("RobertaForSequenceClassification", "roberta"),
+        _ => BertJson("BertForSequenceClassification", "bert"),
+    };
+
+    private JsonObject BertJson(string architecture, string modelType) => new()
+    {
+        ["architectures"] = new JsonArray(architecture),
+        ["model_type"] = modelType,
         ["vocab_size"] = VocabularySize,
         ["max_position_embeddings"] = MaxPositions,
         ["type_vocab_size"] = TypeVocabularySize,
@@ -88,14 +102,16 @@ public sealed record BertConfig
         BertConfig config = modelType switch
         {
             "bert" => FromBertJson(json, source),
+            // RoBERTa's defaults differ from BERT's where its config.json may leave them out.
+            "roberta" => FromBertJson(json, source, defaultPadding: 1, defaultEpsilon: 1e-5) with { Family = EncoderFamily.Roberta },
             "distilbert" => FromDistilBertJson(json, source),
-            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\") and DistilBERT (\"distilbert\")."),
+            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\") and RoBERTa (\"roberta\")."),
         };
         config.Validate();
         return config;
     }
 
-    private static BertConfig FromBertJson(JsonObject json, string source)
+    private static BertConfig FromBertJson(JsonObject json, string source, int defaultPadding = 0, double defaultEpsilon = 1e-12)
     {
         RequireGelu(json["hidden_act"]?.GetValue<string>(), "hidden_act", source);
         return new BertConfig
@@ -108,8 +124,8 @@ public sealed record BertConfig
             Width = GptConfig.Required(json, "hidden_size", source),
             IntermediateWidth = GptConfig.Required(json, "intermediate_size", source),
             Dropout = json["hidden_dropout_prob"]?.GetValue<double>() ?? 0.1,
-            LayerNormEpsilon = json["layer_norm_eps"]?.GetValue<double>() ?? 1e-12,
-            PaddingId = json["pad_token_id"]?.GetValue<int>() ?? 0,
+            LayerNormEpsilon = json["layer_norm_eps"]?.GetValue<double>() ?? defaultEpsilon,
+            PaddingId = json["pad_token_id"]?.GetValue<int>() ?? defaultPadding,
         };
     }
 

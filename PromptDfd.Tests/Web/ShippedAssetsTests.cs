@@ -46,11 +46,14 @@ public sealed class ShippedAssetsTests
         string distilSentiment = Path.Combine(environment.Root, "models", "hf", "distilbert-sentiment");
         Directory.CreateDirectory(distilSentiment);
         HuggingFaceFixtures.WriteDistilBert(distilSentiment);
+        string roberta = Path.Combine(environment.Root, "models", "hf", "roberta-sentiment");
+        Directory.CreateDirectory(roberta);
+        HuggingFaceFixtures.WriteRoberta(roberta);
         var assets = new ShippedAssets(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
 
         Assert.Equal(["models/prior"], assets.PriorChoices());
-        Assert.Equal(["models/hf/bert-sentiment", "models/hf/distilbert-sentiment", $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
-        Assert.Equal(["prior", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment"], assets.TeacherBases().Select(m => m.Name));
+        Assert.Equal(["models/hf/bert-sentiment", "models/hf/distilbert-sentiment", "models/hf/roberta-sentiment", $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
+        Assert.Equal(["prior", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment", "hf/roberta-sentiment"], assets.TeacherBases().Select(m => m.Name));
         Assert.Equal(32, assets.PriorConfig("models/prior")?.ContextLength);
         Assert.Null(assets.PriorConfig("models/hf/bert-sentiment"));
     }
