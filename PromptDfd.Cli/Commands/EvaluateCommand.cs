@@ -48,7 +48,7 @@ public static class EvaluateCommand
     private static (LoadedClassifier Classifier, TextBatcher Batcher) Load(string folder, TaskDataset task, TorchSharp.torch.Device device)
     {
         var classifier = Checkpoint.LoadClassifier(folder, device);
-        if (!classifier.Labels.SequenceEqual(task.Labels))
+        if (!task.Info.IsPredictedBy(classifier.Labels))
             throw new InvalidDataException($"{folder} predicts [{string.Join(", ", classifier.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; pass the matching --model, --against or --task.");
         return (classifier, new TextBatcher(classifier.Tokenizer, classifier.Classifier.ContextLength));
     }

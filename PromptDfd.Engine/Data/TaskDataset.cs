@@ -15,6 +15,13 @@ public sealed record TaskInfo
     public string Licence { get; init; } = "";
     /// <summary>The benchmark it stands in for, e.g. "SST-2", "AG News", "DBpedia".</summary>
     public string StandsInFor { get; init; } = "";
+
+    /// <summary>
+    /// Whether a classifier naming these classes, in this order, predicts this task's classes. Case aside: Hugging Face
+    /// checkpoints often name them in capitals (distilbert-base-uncased-finetuned-sst-2-english says NEGATIVE, POSITIVE).
+    /// </summary>
+    public bool IsPredictedBy(IReadOnlyList<string> classifierLabels) =>
+        classifierLabels.Count == Labels.Count && classifierLabels.Zip(Labels).All(pair => string.Equals(pair.First, pair.Second, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>

@@ -75,7 +75,7 @@ public static class RunBuilder
 
     private static void RequireTheTasksLabels(string teacherFolder, IReadOnlyList<string> teacherLabels, TaskInfo task)
     {
-        if (teacherLabels.SequenceEqual(task.Labels)) return;
+        if (task.IsPredictedBy(teacherLabels)) return;
         throw new ArgumentException($"The teacher at {teacherFolder} predicts [{string.Join(", ", teacherLabels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; " +
             "use the task's own teacher, or, for a downloaded checkpoint whose classes are these under other names, write the task's labels in that order into id2label in its config.json.");
     }
