@@ -62,6 +62,9 @@ public static class SafeTensorsFile
             {
                 throw Corrupt(path, $"tensor '{name}' of shape [{string.Join(", ", shape)}] and dtype {dtype} needs {count * width} bytes but has {offsets[1] - offsets[0]}");
             }
+            // Integer and boolean tensors in Hugging Face files are index buffers (position_ids, token_type_ids) that
+            // older transformers versions saved with the weights; they are checked for size, never loaded.
+            if (IndexTypes.Contains(dtype)) continue;
             var span = new ReadOnlySpan<byte>(bytes, (int)(dataStart + offsets[0]), (int)(offsets[1] - offsets[0]));
             result[name] = new NamedArray(name, shape, Widen(span, dtype, (int)count)) { StoredType = dtype };
         }
@@ -117,12 +120,15 @@ public static class SafeTensorsFile
         File.Move(temporary, path, overwrite: true);
     }
 
+    private static readonly HashSet<string> IndexTypes = ["I64", "I32", "I16", "I8", "U8", "BOOL"];
+
     private static int ElementWidth(string dtype, string path, string name) => dtype switch
     {
-        "F32" => 4,
-        "F16" or "BF16" => 2,
-        "F64" => 8,
-        _ => throw Corrupt(path, $"tensor '{name}' has dtype {dtype}; only F32, F16, BF16 and F64 weights are supported"),
+        "F64" or "I64" => 8,
+        "F32" or "I32" => 4,
+        "F16" or "BF16" or "I16" => 2,
+        "I8" or "U8" or "BOOL" => 1,
+        _ => throw Corrupt(path, $"tensor '{name}' has dtype {dtype}; only F32, F16, BF16 and F64 weights (and integer index buffers) are supported"),
     };
 
     private static float[] Widen(ReadOnlySpan<byte> data, string dtype, int count)

@@ -89,6 +89,26 @@ public class HuggingFaceGoldenTests
     }
 
     [Fact]
+    public void AnIndexBufferThatOlderTransformersSavedWithTheWeightsIsSkippedAndOnlyItsSizeIsChecked()
+    {
+        using var folder = new TemporaryFolder();
+        HuggingFaceFixtures.WriteBert(folder.Path);
+        using Tensor ids = tensor(new long[] { 2, 5, 6, 7, 3 }, [1, 5]);
+        float[] Logits() { using var noGrad = no_grad(); return Checkpoint.LoadClassifier(folder.Path).Classifier.Classify(ids, null).data<float>().ToArray(); }
+        float[] without = Logits();
+        string weights = Path.Combine(folder.Path, Checkpoint.WeightsFile);
+        long[] positions = [.. Enumerable.Range(0, HuggingFaceFixtures.Positions).Select(i => (long)i)];
+
+        SafeTensorsEditing.AddInt64(weights, "bert.embeddings.position_ids", [1, positions.Length], positions);
+        Assert.Equal(without, Logits());
+
+        SafeTensorsEditing.AddInt64(weights, "bert.embeddings.token_type_ids", [1, positions.Length], positions, byteCount: 8);
+        var truncated = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadClassifier(folder.Path));
+        Assert.Contains("'bert.embeddings.token_type_ids'", truncated.Message);
+        Assert.Contains("needs 192 bytes but has 8", truncated.Message);
+    }
+
+    [Fact]
     public void OpenAiGpt2TokenizerMatchesKnownIds()
     {
         var tokenizer = PromptDfd.Engine.Text.TokenizerFactory.Gpt2();

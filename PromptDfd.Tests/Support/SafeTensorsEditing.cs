@@ -1,0 +1,34 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace PromptDfd.Tests.Support;
+
+/// <summary>Adds tensors of dtypes our writer never produces to a safetensors file, as other tools write them.</summary>
+public static class SafeTensorsEditing
+{
+    /// <param name="byteCount">the bytes actually stored; by default what the shape needs</param>
+    public static void AddInt64(string path, string name, long[] shape, long[] values, long? byteCount = null)
+    {
+        byte[] file = File.ReadAllBytes(path);
+        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(file);
+        var header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, (int)headerLength))!.AsObject();
+        byte[] data = file[(int)(8 + headerLength)..];
+        var added = new byte[byteCount ?? values.Length * 8L];
+        for (int i = 0; i < values.Length && (i + 1) * 8 <= added.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(added.AsSpan(i * 8), values[i]);
+        header[name] = new JsonObject
+        {
+            ["dtype"] = "I64",
+            ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()),
+            ["data_offsets"] = new JsonArray(data.Length, data.Length + added.Length),
+        };
+        byte[] headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        using var stream = File.Create(path);
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(length, headerBytes.Length);
+        stream.Write(length);
+        stream.Write(headerBytes);
+        stream.Write(data);
+        stream.Write(added);
+    }
+}
