@@ -87,9 +87,9 @@ public static class TeacherTraining
                     body: "a network of the language prior's shape"),
                 (false, false) => TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split."),
                 (true, true) => TeacherCard.Summary(task, config.Pooling, "trained from random weights on the task's training split.",
-                    body: $"a BERT-family encoder of {Path.GetFileName(Path.GetFullPath(priorFolder))}'s shape", head: TeacherCard.ClsHead),
+                    body: $"a BERT-family encoder of {Path.GetFileName(Path.GetFullPath(priorFolder))}'s shape", head: TeacherCard.FirstTokenHead(teacher)),
                 (false, true) => TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split.",
-                    body: $"the BERT-family encoder {Path.GetFileName(Path.GetFullPath(priorFolder))}", head: TeacherCard.ClsHead),
+                    body: $"the BERT-family encoder {Path.GetFileName(Path.GetFullPath(priorFolder))}", head: TeacherCard.FirstTokenHead(teacher)),
             },
             Facts =
             [

@@ -120,6 +120,33 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Contains("DistilBertForSequenceClassification layout, 2 layers, width 16, 2 classes", File.ReadAllText(Path.Combine(output, "card.md")));
     }
 
+    [Fact]
+    public void ATeacherFineTunedFromARobertaClassifierGetsAFreshOutputLayerAndIsSavedAsARoberta()
+    {
+        string encoder = Path.Combine(environment.Root, "models", "hf", "roberta");
+        Directory.CreateDirectory(encoder);
+        var arrays = HuggingFaceFixtures.WriteRoberta(encoder, labels: ["a", "b", "c"]);
+        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        string output = Path.Combine(environment.Root, "teachers", "roberta");
+
+        manual_seed(1);
+        var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
+        var parameters = untrained.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        // transformers keeps a classifier's dense layer when it re-heads it for other classes, and so do we.
+        Assert.Equal(arrays["classifier.dense.weight"].Values, parameters["bert.pooler.dense.weight"].data<float>().ToArray());
+        Assert.Equal([2L, HuggingFaceFixtures.Width], parameters["classifier.weight"].shape);
+
+        TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+
+        var loaded = Checkpoint.LoadClassifier(output);
+        Assert.Equal(EncoderFamily.Roberta, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
+        Assert.Equal(TinyRunEnvironment.Labels, loaded.Labels);
+        Assert.Equal(TokenizerFactory.Fingerprint(encoder), TokenizerFactory.Fingerprint(output));
+        string card = File.ReadAllText(Path.Combine(output, "card.md"));
+        Assert.Contains("RobertaForSequenceClassification layout, 2 layers, width 16, 2 classes", card);
+        Assert.Contains("its pooled <s> token", card);
+    }
+
     [Theory]
     [InlineData("--pooling mean", "mean")]
     [InlineData("--lm-weight", "lm")]
