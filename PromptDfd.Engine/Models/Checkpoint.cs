@@ -23,6 +23,8 @@ public static class Checkpoint
 {
     public const string ConfigFile = "config.json";
     public const string WeightsFile = "model.safetensors";
+    /// <summary>How transformers names the map of a checkpoint saved in several safetensors shards.</summary>
+    public const string ShardIndexFile = "model.safetensors.index.json";
     public const string CardFile = "card.md";
     public const string OwnSection = "promptdfd";
 
@@ -229,6 +231,12 @@ public static class Checkpoint
     public static string WeightsPath(string folder)
     {
         string path = Path.Combine(folder, WeightsFile);
+        if (!File.Exists(path) && File.Exists(Path.Combine(folder, ShardIndexFile)))
+        {
+            throw new FileNotFoundException(
+                $"Checkpoint folder '{folder}' holds its weights in shards ({ShardIndexFile}); only a single {WeightsFile} is read. " +
+                "Merge them with transformers: load the model and save_pretrained(folder, max_shard_size=\"100GB\").", path);
+        }
         if (!File.Exists(path))
         {
             throw new FileNotFoundException(

@@ -114,6 +114,12 @@ public sealed class WeightsComparisonTests
         var error = Assert.Throws<FileNotFoundException>(() => WeightsComparison.Of(first, pytorchOnly));
 
         Assert.Contains($"'{pytorchOnly}' has no model.safetensors. Only safetensors weights are read", error.Message);
+
+        string sharded = folder.Folder("sharded");
+        File.WriteAllText(Path.Combine(sharded, Checkpoint.ShardIndexFile), """{"weight_map": {"a": "model-00001-of-00002.safetensors"}}""");
+        var shards = Assert.Throws<FileNotFoundException>(() => WeightsComparison.Of(first, sharded));
+        Assert.Contains("holds its weights in shards (model.safetensors.index.json)", shards.Message);
+        Assert.Contains("save_pretrained", shards.Message);
     }
 
     /// <summary>A checkpoint folder with tensor a [2, 2] and tensor b [2].</summary>
