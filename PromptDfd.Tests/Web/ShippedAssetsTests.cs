@@ -55,6 +55,9 @@ public sealed class ShippedAssetsTests
         Assert.Equal(["models/hf/bert-sentiment", "models/hf/distilbert-sentiment", "models/hf/roberta-sentiment", $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
         Assert.Equal(["prior", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment", "hf/roberta-sentiment"], assets.TeacherBases().Select(m => m.Name));
         Assert.Equal(32, assets.PriorConfig("models/prior")?.ContextLength);
+        // A download has no card.md of ours; the model card it came with stands in.
+        File.WriteAllText(Path.Combine(roberta, "README.md"), "---\nlicense: mit\n---\n# roberta-sentiment\n");
+        Assert.Equal("---\nlicense: mit\n---\n# roberta-sentiment\n", assets.Models().Single(m => m.Name == "hf/roberta-sentiment").Card);
         Assert.Null(assets.PriorConfig("models/hf/bert-sentiment"));
     }
 

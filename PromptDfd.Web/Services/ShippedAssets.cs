@@ -109,9 +109,14 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? folder : relative.Replace('\\', '/');
     }
 
+    /// <summary>Our card.md; for a Hugging Face download, which has none, the model card it came with (README.md).</summary>
     private static string ReadCard(string folder)
     {
-        string path = Path.Combine(folder, "card.md");
-        return File.Exists(path) ? File.ReadAllText(path) : "";
+        foreach (string name in new[] { Checkpoint.CardFile, "README.md" })
+        {
+            string path = Path.Combine(folder, name);
+            if (File.Exists(path)) return File.ReadAllText(path);
+        }
+        return "";
     }
 }
