@@ -57,7 +57,7 @@ public static class ModelWeights
         if (missing.Count > 0)
         {
             throw new InvalidDataException(
-                $"Weights file '{source}' lacks {missing.Count} tensor(s) the model needs, e.g. '{missing[0]}'. " +
+                $"Weights file '{source}' lacks {missing.Count} tensor(s) the model needs, e.g. '{layout.ToFileName(missing[0])}'. " +
                 "The file is incomplete or belongs to a different model.");
         }
 
