@@ -10,7 +10,7 @@ namespace PromptDfd.Engine.Models;
 /// </summary>
 public enum EncoderFamily { Bert, DistilBert, Roberta }
 
-/// <summary>Shape of a BERT-family encoder (BERT, MiniLM and other models with Hugging Face's BERT layout, and DistilBERT).</summary>
+/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT and RoBERTa.</summary>
 public sealed record BertConfig
 {
     /// <summary>The model_type values this config reads: the Hugging Face encoders whose checkpoints load here.</summary>

@@ -40,7 +40,7 @@ public static class TokenizerFactory
     }
 
     private static InvalidDataException NoTokenizer(string folder) => new(
-        $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE, GPT-2 format) " +
+        $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE: GPT-2's or RoBERTa's) " +
         $"or '{WordPieceFile}' (BERT WordPiece). Copy the tokenizer files of the checkpoint into this folder.");
 
     /// <summary>
