@@ -321,6 +321,19 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void AMissingEncoderTensorIsNamedAsItsFileWouldNameIt()
+    {
+        using var folder = new TemporaryFolder();
+        var arrays = HuggingFaceFixtures.WriteDistilBert(folder.Path);
+        arrays.Remove("distilbert.transformer.layer.1.ffn.lin2.weight");
+        SafeTensorsFile.Write(Path.Combine(folder.Path, Checkpoint.WeightsFile), arrays.Values);
+
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadClassifier(folder.Path));
+
+        Assert.Contains("lacks 1 tensor(s) the model needs, e.g. 'distilbert.transformer.layer.1.ffn.lin2.weight'", error.Message);
+    }
+
+    [Fact]
     public void TokenizerLargerThanTheModelVocabularyIsAMismatch()
     {
         using var folder = new TemporaryFolder();
