@@ -10,7 +10,8 @@ namespace PromptDfd.Engine.Models;
 // parameter names (bert.encoder.layer.0.attention.self.query.weight, ...), so those checkpoints load directly.
 // Post-LayerNorm blocks, exact GELU, [CLS] pooling through a tanh dense layer. DistilBERT is the same network
 // without token types and with ReLU on that dense layer (its pre_classifier); RoBERTa the same network with positions
-// offset past its padding id. WeightLayout renames their parameters.
+// offset past its padding id; ELECTRA the same network with GELU on that dense layer and, when its embeddings are
+// narrower than its layers, a projection between them. WeightLayout renames their parameters.
 
 public sealed class BertEmbeddings : nn.Module
 {
@@ -24,10 +25,10 @@ public sealed class BertEmbeddings : nn.Module
     public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
     {
         positionOffset = config.PositionOffset;
-        word_embeddings = nn.Embedding(config.VocabularySize, config.Width);
-        position_embeddings = nn.Embedding(config.MaxPositions, config.Width);
-        if (config.TypeVocabularySize > 0) token_type_embeddings = nn.Embedding(config.TypeVocabularySize, config.Width);
-        LayerNorm = nn.LayerNorm(config.Width, config.LayerNormEpsilon);
+        word_embeddings = nn.Embedding(config.VocabularySize, config.TokenWidth);
+        position_embeddings = nn.Embedding(config.MaxPositions, config.TokenWidth);
+        if (config.TypeVocabularySize > 0) token_type_embeddings = nn.Embedding(config.TypeVocabularySize, config.TokenWidth);
+        LayerNorm = nn.LayerNorm(config.TokenWidth, config.LayerNormEpsilon);
         dropout = nn.Dropout(config.Dropout);
         RegisterComponents();
     }
@@ -171,19 +172,26 @@ public sealed class BertPooler : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden)
     {
         Tensor projected = dense.forward(hidden.select(1, 0));
-        return family == EncoderFamily.DistilBert ? F.relu(projected) : tanh(projected);
+        return family switch
+        {
+            EncoderFamily.DistilBert => F.relu(projected),
+            EncoderFamily.Electra => F.gelu(projected),
+            _ => tanh(projected),
+        };
     }
 }
 
 public sealed class BertBody : nn.Module
 {
     private readonly BertEmbeddings embeddings;
+    private readonly Linear? embeddings_project;
     private readonly BertEncoder encoder;
     private readonly BertPooler pooler;
 
     public BertBody(BertConfig config) : base(nameof(BertBody))
     {
         embeddings = new BertEmbeddings(config);
+        if (config.TokenWidth != config.Width) embeddings_project = nn.Linear(config.TokenWidth, config.Width);
         encoder = new BertEncoder(config);
         pooler = new BertPooler(config);
         RegisterComponents();
@@ -195,7 +203,9 @@ public sealed class BertBody : nn.Module
     public Tensor Forward(Tensor inputEmbeddings, Tensor? keyMask)
     {
         Tensor? attentionMask = keyMask?.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(1);
-        return pooler.forward(encoder.Forward(embeddings.Forward(inputEmbeddings), attentionMask));
+        Tensor embedded = embeddings.Forward(inputEmbeddings);
+        if (embeddings_project is not null) embedded = embeddings_project.forward(embedded);
+        return pooler.forward(encoder.Forward(embedded, attentionMask));
     }
 }
 

@@ -6,15 +6,16 @@ namespace PromptDfd.Engine.Models;
 /// <summary>
 /// Which Hugging Face architecture an encoder's checkpoint uses. DistilBERT is BERT without token types, with ReLU
 /// instead of tanh on its [CLS] dense layer and its own parameter names; RoBERTa is BERT whose positions start after
-/// its padding id, with a byte-level BPE tokenizer.
+/// its padding id, with a byte-level BPE tokenizer. ELECTRA is BERT whose token embeddings may be narrower than its
+/// layers (projected up before the first layer), with GELU instead of tanh on its [CLS] dense layer.
 /// </summary>
-public enum EncoderFamily { Bert, DistilBert, Roberta }
+public enum EncoderFamily { Bert, DistilBert, Roberta, Electra }
 
-/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT and RoBERTa.</summary>
+/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT, RoBERTa and ELECTRA.</summary>
 public sealed record BertConfig
 {
     /// <summary>The model_type values this config reads: the Hugging Face encoders whose checkpoints load here.</summary>
-    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta"];
+    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta", "electra"];
 
     public EncoderFamily Family { get; init; } = EncoderFamily.Bert;
     public int VocabularySize { get; init; } = 8000;
@@ -24,6 +25,8 @@ public sealed record BertConfig
     public int Layers { get; init; } = 2;
     public int Heads { get; init; } = 4;
     public int Width { get; init; } = 128;
+    /// <summary>ELECTRA's token embeddings can be narrower than its layers (electra-small: 128 into 256); null when they are as wide.</summary>
+    public int? EmbeddingWidth { get; init; }
     public int IntermediateWidth { get; init; } = 512;
     public double Dropout { get; init; } = 0.1;
     public double LayerNormEpsilon { get; init; } = 1e-12;
@@ -31,6 +34,9 @@ public sealed record BertConfig
 
     /// <summary>RoBERTa numbers positions from its padding id + 1 (2), so its first two position rows are never used.</summary>
     public int PositionOffset => Family == EncoderFamily.Roberta ? PaddingId + 1 : 0;
+
+    /// <summary>Width of the token, position and type embeddings; ELECTRA projects them up to <see cref="Width"/> when narrower.</summary>
+    public int TokenWidth => EmbeddingWidth ?? Width;
 
     /// <summary>The longest sequence, special tokens included, that the position table covers.</summary>
     public int ContextLength => MaxPositions - PositionOffset;
@@ -42,6 +48,8 @@ public sealed record BertConfig
         if (ContextLength < 2) problems.Add($"MaxPositions must leave at least 2 positions after the offset of {PositionOffset} (got {MaxPositions})");
         if (TypeVocabularySize < 0) problems.Add($"TypeVocabularySize must be 0 or more (got {TypeVocabularySize})");
         if (Family == EncoderFamily.DistilBert && TypeVocabularySize != 0) problems.Add($"DistilBERT has no token-type embeddings; TypeVocabularySize must be 0 (got {TypeVocabularySize})");
+        if (EmbeddingWidth is < 1) problems.Add($"EmbeddingWidth must be positive (got {EmbeddingWidth})");
+        if (EmbeddingWidth is not null && Family != EncoderFamily.Electra) problems.Add($"Only ELECTRA has embeddings narrower or wider than its layers; leave EmbeddingWidth unset for {Family}");
         if (Layers < 1) problems.Add($"Layers must be at least 1 (got {Layers})");
         if (Heads < 1 || Width % Math.Max(Heads, 1) != 0) problems.Add($"Width ({Width}) must be a positive multiple of Heads ({Heads})");
         if (IntermediateWidth < 1) problems.Add($"IntermediateWidth must be positive (got {IntermediateWidth})");
@@ -57,6 +65,7 @@ public sealed record BertConfig
     {
         EncoderFamily.DistilBert => DistilBertJson(),
         EncoderFamily.Roberta => BertJson("RobertaForSequenceClassification", "roberta"),
+        EncoderFamily.Electra => ElectraJson(),
         _ => BertJson("BertForSequenceClassification", "bert"),
     };
 
@@ -77,6 +86,13 @@ public sealed record BertConfig
         ["layer_norm_eps"] = LayerNormEpsilon,
         ["pad_token_id"] = PaddingId,
     };
+
+    private JsonObject ElectraJson()
+    {
+        JsonObject json = BertJson("ElectraForSequenceClassification", "electra");
+        json["embedding_size"] = TokenWidth;
+        return json;
+    }
 
     private JsonObject DistilBertJson() => new()
     {
@@ -105,7 +121,8 @@ public sealed record BertConfig
             // RoBERTa's defaults differ from BERT's where its config.json may leave them out.
             "roberta" => FromBertJson(json, source, defaultPadding: 1, defaultEpsilon: 1e-5) with { Family = EncoderFamily.Roberta },
             "distilbert" => FromDistilBertJson(json, source),
-            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\") and RoBERTa (\"roberta\")."),
+            "electra" => FromElectraJson(json, source),
+            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\"), RoBERTa (\"roberta\") and ELECTRA (\"electra\")."),
         };
         config.Validate();
         return config;
@@ -114,6 +131,9 @@ public sealed record BertConfig
     private static BertConfig FromBertJson(JsonObject json, string source, int defaultPadding = 0, double defaultEpsilon = 1e-12)
     {
         RequireGelu(json["hidden_act"]?.GetValue<string>(), "hidden_act", source);
+        string positions = json["position_embedding_type"]?.GetValue<string>() ?? "absolute";
+        if (positions != "absolute")
+            throw new InvalidDataException($"'{source}' uses position_embedding_type '{positions}'; only absolute position embeddings (\"absolute\") are supported.");
         return new BertConfig
         {
             VocabularySize = GptConfig.Required(json, "vocab_size", source),
@@ -127,6 +147,14 @@ public sealed record BertConfig
             LayerNormEpsilon = json["layer_norm_eps"]?.GetValue<double>() ?? defaultEpsilon,
             PaddingId = json["pad_token_id"]?.GetValue<int>() ?? defaultPadding,
         };
+    }
+
+    // ELECTRA's config defaults embedding_size to 128 when the file leaves it out, as transformers does.
+    private static BertConfig FromElectraJson(JsonObject json, string source)
+    {
+        BertConfig config = FromBertJson(json, source) with { Family = EncoderFamily.Electra };
+        int embeddingWidth = json["embedding_size"]?.GetValue<int>() ?? 128;
+        return config with { EmbeddingWidth = embeddingWidth == config.Width ? null : embeddingWidth };
     }
 
     // DistilBERT's LayerNorms use BERT's epsilon, fixed in its code rather than its config.

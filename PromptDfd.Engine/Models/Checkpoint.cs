@@ -16,7 +16,7 @@ public sealed record LoadedClassifier(nn.Module Module, ITextClassifier Classifi
 /// <summary>
 /// A checkpoint is a Hugging Face-style folder: config.json, model.safetensors, tokenizer files and card.md.
 /// Our GPT checkpoints use GPT-2's exact layout (GPT2LMHeadModel / GPT2ForSequenceClassification) and our encoder
-/// classifiers BERT's (BertForSequenceClassification), so the same loaders read Hugging Face downloads (DistilBERT's too).
+/// classifiers BERT's (BertForSequenceClassification), so the same loaders read Hugging Face downloads (DistilBERT's, RoBERTa's and ELECTRA's too).
 /// Our own training settings travel in config.json under "promptdfd".
 /// </summary>
 public static class Checkpoint
@@ -85,26 +85,24 @@ public static class Checkpoint
         string modelType = config["model_type"]?.GetValue<string>() ?? "";
         nn.Module module;
         ITextClassifier classifier;
-        switch (modelType)
+        if (modelType == "gpt2")
         {
-            case "gpt2":
-            {
-                var gpt = new GptClassifier(GptConfig.FromHuggingFace(config, configPath), labels.Count, ReadPooling(config, configPath));
-                CheckVocabulary(tokenizer, gpt.Config.VocabularySize, folder);
-                ModelWeights.Load(gpt, WeightLayout.Gpt2, weights);
-                (module, classifier) = (gpt, gpt);
-                break;
-            }
-            case "bert" or "distilbert" or "roberta":
-            {
-                var bert = new BertClassifier(BertConfig.FromHuggingFace(config, configPath), labels.Count);
-                CheckVocabulary(tokenizer, bert.Config.VocabularySize, folder);
-                ModelWeights.Load(bert, WeightLayout.Encoder(bert.Config, allowNewHead: newHeadLabels is not null), weights);
-                (module, classifier) = (bert, bert);
-                break;
-            }
-            default:
-                throw new InvalidDataException($"'{configPath}' has model_type '{modelType}'; classifiers must be 'gpt2', 'bert', 'distilbert' or 'roberta' layout.");
+            var gpt = new GptClassifier(GptConfig.FromHuggingFace(config, configPath), labels.Count, ReadPooling(config, configPath));
+            CheckVocabulary(tokenizer, gpt.Config.VocabularySize, folder);
+            ModelWeights.Load(gpt, WeightLayout.Gpt2, weights);
+            (module, classifier) = (gpt, gpt);
+        }
+        else if (BertConfig.IsEncoder(config))
+        {
+            var bert = new BertClassifier(BertConfig.FromHuggingFace(config, configPath), labels.Count);
+            CheckVocabulary(tokenizer, bert.Config.VocabularySize, folder);
+            ModelWeights.Load(bert, WeightLayout.Encoder(bert.Config, allowNewHead: newHeadLabels is not null), weights);
+            (module, classifier) = (bert, bert);
+        }
+        else
+        {
+            throw new InvalidDataException($"'{configPath}' has model_type '{modelType}'; classifiers must be in one of these layouts: " +
+                string.Join(", ", BertConfig.ModelTypes.Prepend("gpt2").Select(type => $"'{type}'")) + ".");
         }
         module.eval();
         if (device is not null) module.to(device);

@@ -26,7 +26,8 @@ public abstract partial class WeightLayout
     public static WeightLayout Encoder(BertConfig config, bool allowNewHead) => config.Family switch
     {
         EncoderFamily.DistilBert => new DistilBertLayout(allowNewHead),
-        EncoderFamily.Roberta => new RobertaLayout(allowNewHead),
+        EncoderFamily.Roberta => DenseHeadLayout.Roberta(allowNewHead),
+        EncoderFamily.Electra => DenseHeadLayout.Electra(allowNewHead),
         _ => new BertLayout(allowNewHead),
     };
 
@@ -34,7 +35,8 @@ public abstract partial class WeightLayout
     public static WeightLayout EncoderBody(BertConfig config) => config.Family switch
     {
         EncoderFamily.DistilBert => new DistilBertLayout(allowNewHead: true, dropFileHead: true),
-        EncoderFamily.Roberta => new RobertaLayout(allowNewHead: true, dropFileHead: true),
+        EncoderFamily.Roberta => DenseHeadLayout.Roberta(allowNewHead: true, dropFileHead: true),
+        EncoderFamily.Electra => DenseHeadLayout.Electra(allowNewHead: true, dropFileHead: true),
         _ => new BertLayout(allowNewHead: true, dropFileHead: true),
     };
 
@@ -131,29 +133,34 @@ public abstract partial class WeightLayout
     }
 
     /// <summary>
-    /// RoBERTa's names: BERT's under "roberta." instead of "bert.", and a classification head of its own,
-    /// classifier.dense (our pooler's tanh dense layer) then classifier.out_proj. Its base model's pooler, unused by
-    /// RobertaForSequenceClassification, and its masked-LM head (lm_head) are left out.
+    /// RoBERTa's and ELECTRA's names: BERT's under their own prefix ("roberta.", "electra.") instead of "bert.", and a
+    /// classification head of their own, classifier.dense (our pooler's dense layer) then classifier.out_proj. Heads a
+    /// sequence classifier does not use (RoBERTa's masked-LM head and base-model pooler; ELECTRA's discriminator and
+    /// generator heads) are left out.
     /// </summary>
-    private sealed class RobertaLayout(bool allowNewHead, bool dropFileHead = false) : WeightLayout
+    private sealed class DenseHeadLayout(string prefix, string[] unusedKeys, bool allowNewHead, bool dropFileHead) : WeightLayout
     {
+        public static DenseHeadLayout Roberta(bool allowNewHead, bool dropFileHead = false) =>
+            new("roberta.", ["lm_head.", "pooler.", "roberta.pooler."], allowNewHead, dropFileHead);
+
+        public static DenseHeadLayout Electra(bool allowNewHead, bool dropFileHead = false) =>
+            new("electra.", ["discriminator_predictions.", "generator_predictions.", "generator_lm_head."], allowNewHead, dropFileHead);
+
         public override string? ToModelName(string fileKey)
         {
-            if (fileKey.StartsWith("lm_head.", StringComparison.Ordinal) || fileKey.EndsWith("position_ids", StringComparison.Ordinal)) return null;
+            if (fileKey.EndsWith("position_ids", StringComparison.Ordinal) || unusedKeys.Any(key => fileKey.StartsWith(key, StringComparison.Ordinal))) return null;
             if (fileKey.StartsWith("classifier.dense.", StringComparison.Ordinal)) return "bert.pooler.dense." + fileKey["classifier.dense.".Length..];
             if (fileKey.StartsWith("classifier.out_proj.", StringComparison.Ordinal)) return dropFileHead ? null : "classifier." + fileKey["classifier.out_proj.".Length..];
-            // A bare RobertaModel file has no "roberta." prefix.
-            string key = fileKey.StartsWith("roberta.", StringComparison.Ordinal) ? fileKey["roberta.".Length..] : fileKey;
-            if (key.StartsWith("pooler.", StringComparison.Ordinal)) return null;
-            return "bert." + key;
+            // A bare base-model file (RobertaModel, ElectraModel) has no prefix.
+            return "bert." + (fileKey.StartsWith(prefix, StringComparison.Ordinal) ? fileKey[prefix.Length..] : fileKey);
         }
 
         public override string ToFileName(string modelName)
         {
             if (modelName.StartsWith("bert.pooler.dense.", StringComparison.Ordinal)) return "classifier.dense." + modelName["bert.pooler.dense.".Length..];
             if (modelName.StartsWith("classifier.", StringComparison.Ordinal)) return "classifier.out_proj." + modelName["classifier.".Length..];
-            if (modelName.StartsWith("bert.", StringComparison.Ordinal)) return "roberta." + modelName["bert.".Length..];
-            throw new ArgumentException($"'{modelName}' has no place in a RoBERTa checkpoint.");
+            if (modelName.StartsWith("bert.", StringComparison.Ordinal)) return prefix + modelName["bert.".Length..];
+            throw new ArgumentException($"'{modelName}' has no place in a '{prefix}' checkpoint.");
         }
 
         public override bool MayBeMissing(string modelName) =>

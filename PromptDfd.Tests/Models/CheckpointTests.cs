@@ -124,17 +124,24 @@ public class CheckpointTests
     [Theory]
     [InlineData("distilbert", "DistilBertForSequenceClassification")]
     [InlineData("roberta", "RobertaForSequenceClassification")]
+    [InlineData("electra", "ElectraForSequenceClassification")]
     public void AnEncoderIsSavedUnderItsFamilysOwnKeysAndConfigSoItReadsBackAsItWas(string modelType, string architecture)
     {
         using var folder = new TemporaryFolder();
         string downloaded = folder.Folder("downloaded"), saved = folder.Folder("saved");
-        var arrays = modelType == "roberta" ? HuggingFaceFixtures.WriteRoberta(downloaded) : HuggingFaceFixtures.WriteDistilBert(downloaded);
+        var arrays = modelType switch
+        {
+            "roberta" => HuggingFaceFixtures.WriteRoberta(downloaded),
+            "electra" => HuggingFaceFixtures.WriteElectra(downloaded),
+            _ => HuggingFaceFixtures.WriteDistilBert(downloaded),
+        };
         var loaded = Checkpoint.LoadClassifier(downloaded);
 
         Checkpoint.SaveClassifier(saved, loaded.Module, loaded.Labels, downloaded, Card);
 
         // Saved under BERT's names, transformers would read either as a BertForSequenceClassification: a DistilBERT with
-        // tanh for ReLU and a token-type row missing, a RoBERTa with its positions shifted by two.
+        // tanh for ReLU and a token-type row missing, a RoBERTa with its positions shifted by two, an ELECTRA without its
+        // embedding projection.
         var written = SafeTensorsFile.Read(Path.Combine(saved, Checkpoint.WeightsFile));
         Assert.Equal(arrays.Keys.Order(StringComparer.Ordinal), written.Keys.Order(StringComparer.Ordinal));
         foreach (var (key, array) in arrays) Assert.Equal(array.Values, written[key].Values);
@@ -142,6 +149,7 @@ public class CheckpointTests
         Assert.Equal(modelType, config["model_type"]!.GetValue<string>());
         Assert.Equal(architecture, config["architectures"]![0]!.GetValue<string>());
         Assert.Equal(loaded.Config["max_position_embeddings"]!.GetValue<int>(), config["max_position_embeddings"]!.GetValue<int>());
+        if (modelType == "electra") Assert.Equal(loaded.Config["embedding_size"]!.GetValue<int>(), config["embedding_size"]!.GetValue<int>());
         Assert.Equal(TokenizerFactory.Fingerprint(downloaded), TokenizerFactory.Fingerprint(saved));
 
         var reloaded = Checkpoint.LoadClassifier(saved);
@@ -229,6 +237,23 @@ public class CheckpointTests
 
         Assert.Contains(expected, error.Message);
         Assert.Contains(Path.Combine(target, Checkpoint.ConfigFile), error.Message);
+    }
+
+    [Theory]
+    [InlineData("model_type", "albert", "model_type 'albert'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'electra'")]
+    [InlineData("position_embedding_type", "relative_key", "position_embedding_type 'relative_key'; only absolute position embeddings")]
+    [InlineData("hidden_act", "relu", "hidden_act 'relu'; only BERT's exact GELU")]
+    public void AnEncoderConfigThisLoaderCannotRunIsRefusedSayingWhatItReads(string key, string value, string expected)
+    {
+        using var folder = new TemporaryFolder();
+        HuggingFaceFixtures.WriteBert(folder.Path);
+        var config = Checkpoint.ReadConfig(folder.Path);
+        config[key] = value;
+        File.WriteAllText(Path.Combine(folder.Path, Checkpoint.ConfigFile), config.ToJsonString());
+
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadClassifier(folder.Path));
+
+        Assert.Contains(expected, error.Message);
     }
 
     [Fact]

@@ -67,6 +67,19 @@ public class HuggingFaceGoldenTests
         AssertReferenceLogitsWithPadding(loaded, ReferenceBert.Roberta(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 1, pads: 2);
     }
 
+    [Fact]
+    public void ElectraSequenceClassifierWithNarrowEmbeddingsGivesTheReferenceLogitsWithPadding()
+    {
+        using var folder = new TemporaryFolder();
+        var weights = HuggingFaceFixtures.WriteElectra(folder.Path);
+        LoadedClassifier loaded = Checkpoint.LoadClassifier(folder.Path);
+        Assert.Equal(HuggingFaceFixtures.Width / 2, ((BertClassifier)loaded.Module).TokenEmbedding.shape[1]);
+        int[] ids = loaded.Tokenizer.Encode("The movie was great!").ToArray();
+        Assert.Equal([2, 5, 6, 7, 8, 14, 3], ids);
+
+        AssertReferenceLogitsWithPadding(loaded, ReferenceBert.Electra(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 0, pads: 2);
+    }
+
     /// <summary>The loaded encoder's logits for the ids followed by padding, which must never be attended to, against the plain-loop reference's.</summary>
     private static void AssertReferenceLogitsWithPadding(LoadedClassifier loaded, ReferenceBert reference, int[] ids, int padding, int pads)
     {

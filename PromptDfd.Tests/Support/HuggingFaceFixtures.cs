@@ -69,14 +69,15 @@ public static class HuggingFaceFixtures
     }
 
     /// <summary>BERT's embeddings and encoder under a prefix ("bert." or RoBERTa's "roberta."); old files name LayerNorm gains gamma and beta.</summary>
-    private static void AddBertBody(Action<string, long[]> add, string prefix, int vocabulary, int positions, int typeVocabulary, bool oldNormNames = false)
+    private static void AddBertBody(Action<string, long[]> add, string prefix, int vocabulary, int positions, int typeVocabulary, bool oldNormNames = false, int embeddingWidth = Width)
     {
         int ff = 2 * Width;
-        add(prefix + "embeddings.word_embeddings.weight", [vocabulary, Width]);
-        add(prefix + "embeddings.position_embeddings.weight", [positions, Width]);
-        add(prefix + "embeddings.token_type_embeddings.weight", [typeVocabulary, Width]);
-        add(prefix + (oldNormNames ? "embeddings.LayerNorm.gamma" : "embeddings.LayerNorm.weight"), [Width]);
-        add(prefix + (oldNormNames ? "embeddings.LayerNorm.beta" : "embeddings.LayerNorm.bias"), [Width]);
+        add(prefix + "embeddings.word_embeddings.weight", [vocabulary, embeddingWidth]);
+        add(prefix + "embeddings.position_embeddings.weight", [positions, embeddingWidth]);
+        add(prefix + "embeddings.token_type_embeddings.weight", [typeVocabulary, embeddingWidth]);
+        add(prefix + (oldNormNames ? "embeddings.LayerNorm.gamma" : "embeddings.LayerNorm.weight"), [embeddingWidth]);
+        add(prefix + (oldNormNames ? "embeddings.LayerNorm.beta" : "embeddings.LayerNorm.bias"), [embeddingWidth]);
+        if (embeddingWidth != Width) { add(prefix + "embeddings_project.weight", [Width, embeddingWidth]); add(prefix + "embeddings_project.bias", [Width]); }
         for (int l = 0; l < Layers; l++)
         {
             string p = $"{prefix}encoder.layer.{l}.";
@@ -127,6 +128,47 @@ public static class HuggingFaceFixtures
         var tokens = special.Concat(trained.Where(t => !t.Key.StartsWith("<|", StringComparison.Ordinal)).OrderBy(t => t.Value).Select(t => t.Key)).Append("<mask>").ToList();
         File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(tokens.Select((token, id) => KeyValuePair.Create(token, id)).ToDictionary()));
         return tokens.Count;
+    }
+
+    public enum ElectraHead { SequenceClassification, Discriminator }
+
+    /// <summary>
+    /// An ElectraForSequenceClassification-style folder with embeddings half as wide as its layers (as electra-small's
+    /// 128 are to 256), or with <see cref="ElectraHead.Discriminator"/> an electra-small-discriminator-style one
+    /// (discriminator_predictions head, no id2label).
+    /// </summary>
+    public static Dictionary<string, NamedArray> WriteElectra(string folder, int seed = 11, string[]? labels = null, ElectraHead head = ElectraHead.SequenceClassification)
+    {
+        labels ??= ["negative", "positive"];
+        var random = new Random(seed);
+        var arrays = new Dictionary<string, NamedArray>();
+        void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
+        int v = BertVocabulary.Length, embeddingWidth = Width / 2;
+        AddBertBody(Add, "electra.", v, Positions, typeVocabulary: 2, embeddingWidth: embeddingWidth);
+        var config = new JsonObject
+        {
+            ["model_type"] = "electra", ["vocab_size"] = v, ["embedding_size"] = embeddingWidth, ["max_position_embeddings"] = Positions,
+            ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers, ["num_attention_heads"] = Heads, ["hidden_size"] = Width,
+            ["intermediate_size"] = 2 * Width, ["hidden_act"] = "gelu", ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0,
+            ["position_embedding_type"] = "absolute", ["summary_type"] = "first", ["summary_activation"] = "gelu",
+        };
+        if (head == ElectraHead.SequenceClassification)
+        {
+            Add("classifier.dense.weight", Width, Width); Add("classifier.dense.bias", Width);
+            Add("classifier.out_proj.weight", labels.Length, Width); Add("classifier.out_proj.bias", labels.Length);
+            config["architectures"] = new JsonArray("ElectraForSequenceClassification");
+            config["id2label"] = new JsonObject(labels.Select((label, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)label)));
+        }
+        else
+        {
+            Add("discriminator_predictions.dense.weight", Width, Width); Add("discriminator_predictions.dense.bias", Width);
+            Add("discriminator_predictions.dense_prediction.weight", 1, Width); Add("discriminator_predictions.dense_prediction.bias", 1);
+            config["architectures"] = new JsonArray("ElectraForPreTraining");
+        }
+        SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
+        File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
+        File.WriteAllLines(Path.Combine(folder, "vocab.txt"), BertVocabulary);
+        return arrays;
     }
 
     public enum DistilBertHead { SequenceClassification, MaskedLanguageModel }

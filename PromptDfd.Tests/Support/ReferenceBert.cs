@@ -6,22 +6,27 @@ namespace PromptDfd.Tests.Support;
 /// BERT sequence classification written out with loops over Hugging Face's layout (Linear weights [out, in]). With
 /// <see cref="DistilBert"/>, DistilBertForSequenceClassification: its own names, no token types, ReLU on pre_classifier.
 /// With <see cref="Roberta"/>, RobertaForSequenceClassification: "roberta." names, positions from padding id + 1,
-/// LayerNorm epsilon 1e-5, and its classifier.dense / classifier.out_proj head.
+/// LayerNorm epsilon 1e-5, and its classifier.dense / classifier.out_proj head. With <see cref="Electra"/>,
+/// ElectraForSequenceClassification: "electra." names, embeddings_project from the embedding width up to the layers'
+/// when it has one, and a classifier.dense / classifier.out_proj head with GELU.
 /// </summary>
 public sealed class ReferenceBert
 {
     private readonly IReadOnlyDictionary<string, NamedArray> weights;
     private readonly int layers, heads;
-    private readonly bool distil, roberta;
+    private readonly bool distil, roberta, electra;
 
-    public ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) : this(weights, layers, heads, false, false) { }
+    public ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) : this(weights, layers, heads, EncoderFamily.Bert) { }
 
-    private ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads, bool distil, bool roberta) =>
-        (this.weights, this.layers, this.heads, this.distil, this.roberta) = (weights, layers, heads, distil, roberta);
+    private ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads, EncoderFamily family) =>
+        (this.weights, this.layers, this.heads, distil, roberta, electra) =
+            (weights, layers, heads, family == EncoderFamily.DistilBert, family == EncoderFamily.Roberta, family == EncoderFamily.Electra);
 
-    public static ReferenceBert DistilBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, true, false);
+    public static ReferenceBert DistilBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.DistilBert);
 
-    public static ReferenceBert Roberta(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, false, true);
+    public static ReferenceBert Roberta(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.Roberta);
+
+    public static ReferenceBert Electra(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.Electra);
 
     private const int RobertaPaddingId = 1;
 
@@ -29,27 +34,31 @@ public sealed class ReferenceBert
         : weights[name.Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta")].Values;
 
     private double Epsilon => roberta ? 1e-5 : 1e-12;
-    private string Embeddings => distil ? "distilbert.embeddings." : roberta ? "roberta.embeddings." : "bert.embeddings.";
-    private int Width => (int)weights[Embeddings + "word_embeddings.weight"].Shape[1];
+    private string Prefix => distil ? "distilbert." : roberta ? "roberta." : electra ? "electra." : "bert.";
+    private string Embeddings => Prefix + "embeddings.";
+    private int EmbeddingWidth => (int)weights[Embeddings + "word_embeddings.weight"].Shape[1];
+    private string Projection => Prefix + "embeddings_project";
+    private int Width => weights.TryGetValue(Projection + ".weight", out var projection) ? (int)projection.Shape[0] : EmbeddingWidth;
 
     /// <summary>Class logits for one sequence; positions with mask false are padding and never attended to.</summary>
     public float[] Logits(int[] tokens, bool[] mask)
     {
-        int t = tokens.Length, d = Width;
+        int t = tokens.Length, d = Width, de = EmbeddingWidth;
         string e = Embeddings;
         var x = new float[t][];
         for (int i = 0; i < t; i++)
         {
             // transformers' create_position_ids_from_input_ids: real tokens count up from padding id + 1, pads sit at the padding id.
             int position = !roberta ? i : mask[i] ? RobertaPaddingId + 1 + i : RobertaPaddingId;
-            var row = new float[d];
-            for (int j = 0; j < d; j++)
-                row[j] = W(e + "word_embeddings.weight")[tokens[i] * d + j] + W(e + "position_embeddings.weight")[position * d + j] + (distil ? 0 : W(e + "token_type_embeddings.weight")[j]);
+            var row = new float[de];
+            for (int j = 0; j < de; j++)
+                row[j] = W(e + "word_embeddings.weight")[tokens[i] * de + j] + W(e + "position_embeddings.weight")[position * de + j] + (distil ? 0 : W(e + "token_type_embeddings.weight")[j]);
             x[i] = ReferenceGpt2.LayerNorm(row, W(e + "LayerNorm.weight"), W(e + "LayerNorm.bias"), Epsilon);
+            if (de != d) x[i] = Linear(x[i], Projection);
         }
         for (int l = 0; l < layers; l++)
         {
-            string p = distil ? $"distilbert.transformer.layer.{l}." : roberta ? $"roberta.encoder.layer.{l}." : $"bert.encoder.layer.{l}.";
+            string p = distil ? $"distilbert.transformer.layer.{l}." : $"{Prefix}encoder.layer.{l}.";
             float[][] q = x.Select(r => Linear(r, p + (distil ? "attention.q_lin" : "attention.self.query"))).ToArray();
             float[][] k = x.Select(r => Linear(r, p + (distil ? "attention.k_lin" : "attention.self.key"))).ToArray();
             float[][] v = x.Select(r => Linear(r, p + (distil ? "attention.v_lin" : "attention.self.value"))).ToArray();
@@ -84,6 +93,7 @@ public sealed class ReferenceBert
             }
         }
         if (roberta) return Linear(Linear(x[0], "classifier.dense").Select(MathF.Tanh).ToArray(), "classifier.out_proj");
+        if (electra) return Linear(Linear(x[0], "classifier.dense").Select(GeluErf).ToArray(), "classifier.out_proj");
         float[] pooled = distil
             ? Linear(x[0], "pre_classifier").Select(value => MathF.Max(value, 0)).ToArray()
             : Linear(x[0], "bert.pooler.dense").Select(MathF.Tanh).ToArray();

@@ -121,6 +121,31 @@ public sealed class TeacherTrainingTests : IDisposable
     }
 
     [Fact]
+    public void ATeacherFineTunedFromAnElectraDiscriminatorKeepsItsEmbeddingProjectionAndIsSavedAsAnElectraClassifier()
+    {
+        // electra-small-discriminator is an ElectraForPreTraining: no id2label, a discriminator head to leave out.
+        string encoder = Path.Combine(environment.Root, "models", "hf", "electra");
+        Directory.CreateDirectory(encoder);
+        var arrays = HuggingFaceFixtures.WriteElectra(encoder, head: HuggingFaceFixtures.ElectraHead.Discriminator);
+        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        string output = Path.Combine(environment.Root, "teachers", "electra");
+
+        var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
+        Assert.Equal(arrays["electra.embeddings_project.weight"].Values,
+            untrained.named_parameters().Single(p => p.name == "bert.embeddings_project.weight").parameter.data<float>().ToArray());
+
+        TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+
+        var loaded = Checkpoint.LoadClassifier(output);
+        Assert.Equal(EncoderFamily.Electra, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
+        var saved = SafeTensorsFile.Read(Path.Combine(output, Checkpoint.WeightsFile)).Keys;
+        Assert.Contains("electra.embeddings_project.weight", saved);
+        Assert.Contains("classifier.out_proj.weight", saved);
+        Assert.DoesNotContain(saved, key => key.StartsWith("discriminator_predictions.", StringComparison.Ordinal));
+        Assert.Contains("ElectraForSequenceClassification layout, 2 layers, width 16, 2 classes", File.ReadAllText(Path.Combine(output, "card.md")));
+    }
+
+    [Fact]
     public void ATeacherFineTunedFromARobertaClassifierGetsAFreshOutputLayerAndIsSavedAsARoberta()
     {
         string encoder = Path.Combine(environment.Root, "models", "hf", "roberta");

@@ -49,11 +49,14 @@ public sealed class ShippedAssetsTests
         string roberta = Path.Combine(environment.Root, "models", "hf", "roberta-sentiment");
         Directory.CreateDirectory(roberta);
         HuggingFaceFixtures.WriteRoberta(roberta);
+        string electraBase = Path.Combine(environment.Root, "models", "hf", "electra-discriminator");
+        Directory.CreateDirectory(electraBase);
+        HuggingFaceFixtures.WriteElectra(electraBase, head: HuggingFaceFixtures.ElectraHead.Discriminator);
         var assets = new ShippedAssets(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
 
         Assert.Equal(["models/prior"], assets.PriorChoices());
         Assert.Equal(["models/hf/bert-sentiment", "models/hf/distilbert-sentiment", "models/hf/roberta-sentiment", $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
-        Assert.Equal(["prior", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment", "hf/roberta-sentiment"], assets.TeacherBases().Select(m => m.Name));
+        Assert.Equal(["prior", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment", "hf/electra-discriminator", "hf/roberta-sentiment"], assets.TeacherBases().Select(m => m.Name));
         Assert.Equal(32, assets.PriorConfig("models/prior")?.ContextLength);
         // A download has no card.md of ours; the model card it came with stands in.
         File.WriteAllText(Path.Combine(roberta, "README.md"), "---\nlicense: mit\n---\n# roberta-sentiment\n");

@@ -6,7 +6,7 @@ namespace PromptDfd.Web.Services;
 
 public sealed record TaskSummary(string Name, string StandsInFor, IReadOnlyList<string> Labels, int Train, int Dev, int Test, string Card, string? Error);
 
-/// <param name="IsEncoder">a BERT-family encoder (BERT or DistilBERT layout), which a teacher can be fine-tuned from</param>
+/// <param name="IsEncoder">a BERT-family encoder (BERT, DistilBERT, RoBERTa or ELECTRA layout), which a teacher can be fine-tuned from</param>
 public sealed record ModelSummary(string Name, string Kind, string Architecture, string Card, string Folder, bool IsEncoder = false);
 
 /// <summary>Finds the tasks and checkpoints on disk (shipped or made by users) for the dashboard's pages.</summary>
