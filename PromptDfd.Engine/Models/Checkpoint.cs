@@ -192,7 +192,7 @@ public static class Checkpoint
         config[OwnSection]!["weights_dtype"] = half ? "F16" : "F32";
         if (layout == WeightLayout.Gpt2) NameSpecialTokens(config, tokenizerFolder);
         var staged = new StagedFiles(folder);
-        foreach (string file in new[] { TokenizerFactory.VocabularyFile, TokenizerFactory.MergesFile, TokenizerFactory.WordPieceFile, TokenizerFactory.SettingsFile })
+        foreach (string file in TokenizerFactory.Files)
         {
             string source = Path.Combine(tokenizerFolder, file);
             if (Path.GetFullPath(source) == Path.GetFullPath(Path.Combine(folder, file))) continue;
@@ -214,9 +214,8 @@ public static class Checkpoint
     /// </summary>
     private static void NameSpecialTokens(JsonObject config, string tokenizerFolder)
     {
-        bool hasBpe = File.Exists(Path.Combine(tokenizerFolder, TokenizerFactory.VocabularyFile)) && File.Exists(Path.Combine(tokenizerFolder, TokenizerFactory.MergesFile));
-        if (!hasBpe) return;
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(tokenizerFolder);
+        if (tokenizer.Opening.Count > 0) return; // a tokenizer that wraps texts ([CLS], <s>) is not GPT-2's
         config["bos_token_id"] = tokenizer.EndOfTextId;
         config["eos_token_id"] = tokenizer.EndOfTextId;
         config["pad_token_id"] = tokenizer.PaddingId;

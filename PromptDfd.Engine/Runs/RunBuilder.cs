@@ -110,7 +110,7 @@ public static class RunBuilder
 
     private static string TokenizerHash(string folder)
     {
-        var files = new[] { "vocab.json", "merges.txt", "vocab.txt", "tokenizer.json" }.Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
+        var files = TokenizerFactory.Files.Where(f => f != TokenizerFactory.SettingsFile).Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
         return files.Count == 0 ? "" : FileHash.Sha256(files);
     }
 }

@@ -11,17 +11,27 @@ public static class TokenizerFactory
     public const string VocabularyFile = "vocab.json";
     public const string MergesFile = "merges.txt";
     public const string WordPieceFile = "vocab.txt";
+    /// <summary>The `tokenizers` library's single file, which some checkpoints ship instead of the files above.</summary>
+    public const string FastTokenizerFile = "tokenizer.json";
     /// <summary>Hugging Face's tokenizer settings; for WordPiece it says whether the model is cased.</summary>
     public const string SettingsFile = "tokenizer_config.json";
 
-    /// <summary>Picks the tokenizer a folder holds: vocab.json + merges.txt (byte-level BPE) or vocab.txt (WordPiece).</summary>
+    /// <summary>Every file a checkpoint's tokenizer may be read from; a saved checkpoint carries those its source had.</summary>
+    public static IReadOnlyList<string> Files { get; } = [VocabularyFile, MergesFile, WordPieceFile, FastTokenizerFile, SettingsFile];
+
+    /// <summary>
+    /// Picks the tokenizer a folder holds: vocab.json + merges.txt (byte-level BPE), vocab.txt (WordPiece), or else a
+    /// tokenizer.json holding either.
+    /// </summary>
     public static ITextTokenizer FromFolder(string folder)
     {
         string vocab = Path.Combine(folder, VocabularyFile);
         string merges = Path.Combine(folder, MergesFile);
         string wordPiece = Path.Combine(folder, WordPieceFile);
-        if (File.Exists(vocab) && File.Exists(merges)) return ByteLevelBpe(vocab, merges);
+        string fast = Path.Combine(folder, FastTokenizerFile);
+        if (File.Exists(vocab) && File.Exists(merges)) return ByteLevelBpe(ReadVocabulary(vocab), ReadMerges(merges), vocab);
         if (File.Exists(wordPiece)) return WordPiece(wordPiece, WordPieceSettings.Read(folder));
+        if (File.Exists(fast)) return FastTokenizerJson.Read(fast, folder);
         throw NoTokenizer(folder);
     }
 
@@ -35,26 +45,28 @@ public static class TokenizerFactory
         string merges = Path.Combine(folder, MergesFile);
         if (File.Exists(vocab) && File.Exists(merges)) return Infrastructure.FileHash.Sha256([vocab, merges]);
         string wordPiece = Path.Combine(folder, WordPieceFile);
-        if (!File.Exists(wordPiece)) throw NoTokenizer(folder);
-        return Infrastructure.FileHash.Sha256([wordPiece]) + WordPieceSettings.Read(folder).FingerprintSuffix;
+        if (File.Exists(wordPiece)) return Infrastructure.FileHash.Sha256([wordPiece]) + WordPieceSettings.Read(folder).FingerprintSuffix;
+        // The settings file can change how a tokenizer.json's WordPiece cleans text, so it is part of what is compared.
+        string fast = Path.Combine(folder, FastTokenizerFile), settings = Path.Combine(folder, SettingsFile);
+        if (File.Exists(fast)) return Infrastructure.FileHash.Sha256(File.Exists(settings) ? [fast, settings] : [fast]);
+        throw NoTokenizer(folder);
     }
 
     private static InvalidDataException NoTokenizer(string folder) => new(
-        $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE: GPT-2's or RoBERTa's) " +
-        $"or '{WordPieceFile}' (BERT WordPiece). Copy the tokenizer files of the checkpoint into this folder.");
+        $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE: GPT-2's or RoBERTa's), " +
+        $"'{WordPieceFile}' (BERT WordPiece) or '{FastTokenizerFile}' holding either. Copy the tokenizer files of the checkpoint into this folder.");
 
     /// <summary>
     /// Byte-level BPE in Hugging Face GPT-2 format: GPT-2's (texts end with &lt;|endoftext|&gt;) or RoBERTa's, whose
-    /// encodings are wrapped in &lt;s&gt; ... &lt;/s&gt; as its classifiers expect.
+    /// encodings are wrapped in &lt;s&gt; ... &lt;/s&gt; as its classifiers expect. The source names the file for errors.
     /// </summary>
-    public static ITextTokenizer ByteLevelBpe(string vocabularyPath, string mergesPath)
+    public static ITextTokenizer ByteLevelBpe(Dictionary<string, int> vocabulary, IReadOnlyList<string> merges, string source)
     {
-        Dictionary<string, int> vocabulary = ReadVocabulary(vocabularyPath);
-        ValidateMerges(mergesPath);
         string[] specialTokens = vocabulary.ContainsKey(EndOfText) ? [EndOfText, Padding] : RobertaSpecialTokens;
         var special = specialTokens.Where(vocabulary.ContainsKey).ToDictionary(token => token, token => vocabulary[token]);
-        var options = new BpeOptions(vocabularyPath, mergesPath)
+        var options = new BpeOptions(vocabulary)
         {
+            Merges = merges,
             ByteLevel = true,
             PreTokenizer = new RegexPreTokenizer(Gpt2PreTokenizer.Regex(), special),
             SpecialTokens = special,
@@ -70,7 +82,7 @@ public static class TokenizerFactory
             int padding = special.TryGetValue("<pad>", out int pad) ? pad : end;
             return new MlTokenizerAdapter(BpeTokenizer.Create(options), description, vocabulary.Count, end, padding, opening: [start], closing: [end]);
         }
-        throw new InvalidDataException($"'{vocabularyPath}' has neither GPT-2's '{EndOfText}' token nor RoBERTa's '<s>' and '</s>'; " +
+        throw new InvalidDataException($"'{source}' has neither GPT-2's '{EndOfText}' token nor RoBERTa's '<s>' and '</s>'; " +
             "GPT-style models need the first to end texts, RoBERTa-style classifiers the others to open and close them.");
     }
 
@@ -86,13 +98,16 @@ public static class TokenizerFactory
     }
 
     /// <summary>BERT WordPiece from vocab.txt; encodings include [CLS] ... [SEP] as BERT classifiers expect.</summary>
-    public static ITextTokenizer WordPiece(string vocabTxtPath, WordPieceSettings? settings = null)
+    public static ITextTokenizer WordPiece(string vocabTxtPath, WordPieceSettings? settings = null) =>
+        WordPiece(File.ReadAllLines(vocabTxtPath), settings ?? WordPieceSettings.Uncased, vocabTxtPath);
+
+    /// <summary>BERT WordPiece from its tokens in id order; the source names the file for errors.</summary>
+    public static ITextTokenizer WordPiece(IReadOnlyList<string> tokens, WordPieceSettings settings, string source)
     {
-        settings ??= WordPieceSettings.Uncased;
-        string[] lines = File.ReadAllLines(vocabTxtPath);
-        if (lines.Length == 0) throw new InvalidDataException($"'{vocabTxtPath}' is empty; a WordPiece vocabulary has one token per line.");
-        var bert = BertTokenizer.Create(vocabTxtPath, new BertOptions { LowerCaseBeforeTokenization = settings.LowerCase, RemoveNonSpacingMarks = settings.StripAccents });
-        return new MlTokenizerAdapter(bert, $"WordPiece ({lines.Length:N0})", lines.Length, bert.SeparatorTokenId,
+        if (tokens.Count == 0) throw new InvalidDataException($"'{source}' is empty; a WordPiece vocabulary has one token per line.");
+        using var vocabulary = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', tokens) + "\n"));
+        var bert = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = settings.LowerCase, RemoveNonSpacingMarks = settings.StripAccents });
+        return new MlTokenizerAdapter(bert, $"WordPiece ({tokens.Count:N0})", tokens.Count, bert.SeparatorTokenId,
             bert.PaddingTokenId, opening: [bert.ClassificationTokenId], closing: [bert.SeparatorTokenId], clean: WordPieceSettings.Clean);
     }
 
@@ -112,8 +127,9 @@ public static class TokenizerFactory
         }
     }
 
-    private static void ValidateMerges(string path)
+    private static List<string> ReadMerges(string path)
     {
+        var merges = new List<string>();
         int lineNumber = 0;
         foreach (string line in File.ReadLines(path))
         {
@@ -123,6 +139,8 @@ public static class TokenizerFactory
             {
                 throw new InvalidDataException($"'{path}' line {lineNumber}: expected two symbols separated by one space, found '{line}'.");
             }
+            merges.Add(line);
         }
+        return merges;
     }
 }
