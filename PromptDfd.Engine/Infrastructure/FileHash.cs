@@ -18,7 +18,9 @@ public static class FileHash
         foreach (string path in paths)
         {
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(path) + "\n"));
-            hash.AppendData(File.ReadAllBytes(path));
+            using FileStream stream = File.OpenRead(path);
+            var buffer = new byte[1 << 20];
+            for (int read; (read = stream.Read(buffer)) > 0;) hash.AppendData(buffer, 0, read);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

@@ -23,27 +23,36 @@ public static class SafeTensorsFile
 {
     private const long MaximumHeaderBytes = 100L * 1024 * 1024;
 
+    /// <summary>
+    /// Reads every floating-point tensor, widened to float32. The file is streamed tensor by tensor, so checkpoints
+    /// larger than 2 GB (gpt2-large, gpt2-xl) read as well as small ones.
+    /// </summary>
     public static IReadOnlyDictionary<string, NamedArray> Read(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        FileStream stream;
+        try { stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1); }
         catch (FileNotFoundException) { throw new FileNotFoundException($"Weights file '{path}' does not exist.", path); }
+        using var _ = stream;
 
-        if (bytes.Length < 8) throw Corrupt(path, $"the file has {bytes.Length} bytes, fewer than the 8-byte header length");
-        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes);
-        if (headerLength <= 0 || headerLength > MaximumHeaderBytes || 8 + headerLength > bytes.Length)
+        long fileLength = stream.Length;
+        if (fileLength < 8) throw Corrupt(path, $"the file has {fileLength} bytes, fewer than the 8-byte header length");
+        Span<byte> lengthBytes = stackalloc byte[8];
+        stream.ReadExactly(lengthBytes);
+        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
+        if (headerLength <= 0 || headerLength > MaximumHeaderBytes || 8 + headerLength > fileLength)
         {
-            throw Corrupt(path, $"the header length {headerLength} does not fit in a file of {bytes.Length} bytes (truncated download?)");
+            throw Corrupt(path, $"the header length {headerLength} does not fit in a file of {fileLength} bytes (truncated download?)");
         }
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLength)) as JsonObject
-                     ?? throw Corrupt(path, "the header is not a JSON object");
+            header = JsonNode.Parse(headerBytes) as JsonObject ?? throw Corrupt(path, "the header is not a JSON object");
         }
         catch (JsonException error) { throw Corrupt(path, $"the header is not valid JSON ({error.Message})"); }
 
-        long dataStart = 8 + headerLength, dataLength = bytes.Length - dataStart;
+        long dataStart = 8 + headerLength, dataLength = fileLength - dataStart;
         var result = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
         foreach (var (name, node) in header)
         {
@@ -65,8 +74,9 @@ public static class SafeTensorsFile
             // Integer and boolean tensors in Hugging Face files are index buffers (position_ids, token_type_ids) that
             // older transformers versions saved with the weights; they are checked for size, never loaded.
             if (IndexTypes.Contains(dtype)) continue;
-            var span = new ReadOnlySpan<byte>(bytes, (int)(dataStart + offsets[0]), (int)(offsets[1] - offsets[0]));
-            result[name] = new NamedArray(name, shape, Widen(span, dtype, (int)count)) { StoredType = dtype };
+            if (count > Array.MaxLength) throw Corrupt(path, $"tensor '{name}' has {count:N0} elements, more than one array can hold");
+            stream.Position = dataStart + offsets[0];
+            result[name] = new NamedArray(name, shape, ReadWidened(stream, dtype, width, (int)count)) { StoredType = dtype };
         }
         return result;
     }
@@ -131,18 +141,33 @@ public static class SafeTensorsFile
         _ => throw Corrupt(path, $"tensor '{name}' has dtype {dtype}; only F32, F16, BF16 and F64 weights (and integer index buffers) are supported"),
     };
 
-    private static float[] Widen(ReadOnlySpan<byte> data, string dtype, int count)
+    // Read in chunks: one tensor's bytes can exceed what a single span or array may hold.
+    private static float[] ReadWidened(Stream stream, string dtype, int width, int count)
     {
         var values = new float[count];
-        for (int i = 0; i < count; i++)
+        var buffer = new byte[Math.Min((long)count * width, 1 << 24)];
+        int chunk = buffer.Length / width;
+        for (int first = 0; first < count; first += chunk)
         {
-            values[i] = dtype switch
+            int n = Math.Min(chunk, count - first);
+            Span<byte> data = buffer.AsSpan(0, n * width);
+            stream.ReadExactly(data);
+            Span<float> target = values.AsSpan(first, n);
+            switch (dtype)
             {
-                "F32" => BinaryPrimitives.ReadSingleLittleEndian(data.Slice(i * 4, 4)),
-                "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(data.Slice(i * 2, 2)),
-                "BF16" => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(i * 2, 2)) << 16),
-                _ => (float)BinaryPrimitives.ReadDoubleLittleEndian(data.Slice(i * 8, 8)),
-            };
+                case "F32":
+                    for (int i = 0; i < n; i++) target[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(i * 4)..]);
+                    break;
+                case "F16":
+                    for (int i = 0; i < n; i++) target[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(data[(i * 2)..]);
+                    break;
+                case "BF16":
+                    for (int i = 0; i < n; i++) target[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..]) << 16);
+                    break;
+                default:
+                    for (int i = 0; i < n; i++) target[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(data[(i * 8)..]);
+                    break;
+            }
         }
         return values;
     }

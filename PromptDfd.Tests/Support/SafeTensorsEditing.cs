@@ -31,4 +31,48 @@ public static class SafeTensorsEditing
         stream.Write(data);
         stream.Write(added);
     }
+
+    /// <summary>One tensor for <see cref="WriteRaw"/>: its stored bytes, or with only a size, a hole of that many zero bytes.</summary>
+    public sealed record RawTensor(string Name, string DType, long[] Shape, byte[]? Bytes = null, long? HoleBytes = null)
+    {
+        public long Size => Bytes?.LongLength ?? HoleBytes!.Value;
+    }
+
+    /// <summary>
+    /// Writes a safetensors file as other tools do, in the given order and dtypes. Holes are left sparse (the file system
+    /// stores no zeros), so a file can be made larger than 2 GB in no time.
+    /// </summary>
+    public static void WriteRaw(string path, params RawTensor[] tensors)
+    {
+        var header = new JsonObject();
+        long offset = 0;
+        foreach (RawTensor tensor in tensors)
+        {
+            header[tensor.Name] = new JsonObject
+            {
+                ["dtype"] = tensor.DType,
+                ["shape"] = new JsonArray(tensor.Shape.Select(d => (JsonNode)d).ToArray()),
+                ["data_offsets"] = new JsonArray(offset, offset + tensor.Size),
+            };
+            offset += tensor.Size;
+        }
+        byte[] headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        using var stream = File.Create(path);
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(length, headerBytes.Length);
+        stream.Write(length);
+        stream.Write(headerBytes);
+        long dataStart = stream.Position;
+        stream.SetLength(dataStart + offset);
+        long position = dataStart;
+        foreach (RawTensor tensor in tensors)
+        {
+            if (tensor.Bytes is not null)
+            {
+                stream.Position = position;
+                stream.Write(tensor.Bytes);
+            }
+            position += tensor.Size;
+        }
+    }
 }
