@@ -18,8 +18,8 @@ public static class CompareWeightsCommand
         if (top < 0) throw new UsageException($"--top must be 0 or more (got {top}).");
 
         var comparison = WeightsComparison.Of(model, against);
-        Console.WriteLine($"{model}: sha256 {FileHash.Sha256(WeightsComparison.WeightsPath(model))}");
-        Console.WriteLine($"{against}: sha256 {FileHash.Sha256(WeightsComparison.WeightsPath(against))}");
+        Console.WriteLine($"{model}: sha256 {WeightsComparison.WeightsSha256(model)}");
+        Console.WriteLine($"{against}: sha256 {WeightsComparison.WeightsSha256(against)}");
         Console.WriteLine(comparison);
         foreach (var tensor in comparison.Tensors.Where(t => t.Differing > 0).OrderByDescending(t => t.Differing).Take(top))
         {

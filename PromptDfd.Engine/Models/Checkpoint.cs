@@ -64,11 +64,11 @@ public static class Checkpoint
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder);
         CheckVocabulary(tokenizer, gpt.VocabularySize, folder);
         var model = new GptLanguageModel(gpt);
-        string weights = WeightsPath(folder);
+        var weights = CheckpointWeights.Of(folder);
         ModelWeights.Load(model, WeightLayout.Gpt2, weights);
         model.eval();
         if (device is not null) model.to(device);
-        return new LoadedLanguageModel(model, tokenizer, folder, FileHash.Sha256(weights));
+        return new LoadedLanguageModel(model, tokenizer, folder, weights.Sha256());
     }
 
     /// <param name="newHeadLabels">for an encoder checkpoint without a classification head (e.g. a BERT base model):
@@ -81,7 +81,7 @@ public static class Checkpoint
             ?? throw new InvalidDataException($"'{configPath}' has no id2label; a classifier checkpoint must name its classes.");
         if (labels.Count < 2) throw new InvalidDataException($"'{configPath}' names {labels.Count} class(es); a classifier needs at least 2.");
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder);
-        string weights = WeightsPath(folder);
+        var weights = CheckpointWeights.Of(folder);
         string modelType = config["model_type"]?.GetValue<string>() ?? "";
         nn.Module module;
         ITextClassifier classifier;
@@ -106,7 +106,7 @@ public static class Checkpoint
         }
         module.eval();
         if (device is not null) module.to(device);
-        return new LoadedClassifier(module, classifier, tokenizer, labels, folder, FileHash.Sha256(weights), config);
+        return new LoadedClassifier(module, classifier, tokenizer, labels, folder, weights.Sha256(), config);
     }
 
     /// <summary>Our GPT classifiers may pool by mean (under "promptdfd"); Hugging Face's always use the last token.</summary>
@@ -122,10 +122,12 @@ public static class Checkpoint
     public static void ConvertPrecision(string folder, bool half, string? command = null)
     {
         JsonObject config = ReadConfig(folder);
-        string weights = WeightsPath(folder);
-        string oldHash = FileHash.Sha256(weights);
-        var arrays = SafeTensorsFile.Read(weights);
+        var weights = CheckpointWeights.Of(folder);
+        string oldHash = weights.Sha256();
+        var arrays = weights.Read();
         var staged = new StagedFiles(folder);
+        // A sharded checkpoint comes out as one model.safetensors: converting is also how shards are merged.
+        if (weights.IsSharded) foreach (string file in weights.Files.Append(weights.Source)) staged.Remove(Path.GetFileName(file));
         string newWeights = staged.PathFor(WeightsFile);
         SafeTensorsFile.Write(newWeights, arrays.Values, new Dictionary<string, string> { ["format"] = "pt" }, half);
         string newHash = FileHash.Sha256(newWeights);
@@ -221,26 +223,8 @@ public static class Checkpoint
         config["pad_token_id"] = tokenizer.PaddingId;
     }
 
-    /// <summary>The SHA-256 of a checkpoint's weights file, without loading it.</summary>
-    public static string WeightsSha256(string folder) => FileHash.Sha256(WeightsPath(folder));
-
-    /// <summary>The folder's model.safetensors, or a clear error when it has none.</summary>
-    public static string WeightsPath(string folder)
-    {
-        string path = Path.Combine(folder, WeightsFile);
-        if (!File.Exists(path) && File.Exists(Path.Combine(folder, ShardIndexFile)))
-        {
-            throw new FileNotFoundException(
-                $"Checkpoint folder '{folder}' holds its weights in shards ({ShardIndexFile}); only a single {WeightsFile} is read. " +
-                "Merge them with transformers: load the model and save_pretrained(folder, max_shard_size=\"100GB\").", path);
-        }
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException(
-                $"Checkpoint folder '{folder}' has no {WeightsFile}. Only safetensors weights are read; convert pytorch_model.bin with Hugging Face's tools.", path);
-        }
-        return path;
-    }
+    /// <summary>The SHA-256 of a checkpoint's weights file (or shards), without loading it.</summary>
+    public static string WeightsSha256(string folder) => CheckpointWeights.Of(folder).Sha256();
 
     /// <summary>The classes a classifier checkpoint names in its config.json (id2label), without loading its weights.</summary>
     public static IReadOnlyList<string>? ClassifierLabels(string folder) => ReadLabels(ReadConfig(folder), Path.Combine(folder, ConfigFile));

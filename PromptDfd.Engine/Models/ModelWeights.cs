@@ -24,6 +24,10 @@ public static class ModelWeights
     public static void Load(nn.Module module, WeightLayout layout, string path) =>
         Load(module, layout, SafeTensorsFile.Read(path), path);
 
+    /// <summary>Loads a checkpoint folder's weights, from one file or from its shards.</summary>
+    public static void Load(nn.Module module, WeightLayout layout, CheckpointWeights weights) =>
+        Load(module, layout, weights.Read(), weights.Source);
+
     public static void Load(nn.Module module, WeightLayout layout, IReadOnlyDictionary<string, NamedArray> fileArrays, string source)
     {
         var parameters = module.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 using System.Globalization;
 
 namespace PromptDfd.Engine.Models;
@@ -27,15 +28,18 @@ public sealed class WeightsComparison
     /// <param name="second">another of the same architecture</param>
     public static WeightsComparison Of(string first, string second)
     {
-        var a = SafeTensorsFile.Read(WeightsPath(first));
-        var b = SafeTensorsFile.Read(WeightsPath(second));
+        var a = Read(first);
+        var b = Read(second);
         RequireSameLayout(a, b, first, second);
         return new WeightsComparison(a.Keys.Order(StringComparer.Ordinal).Select(name => Compare(a[name], b[name])).ToList());
     }
 
-    /// <summary>A .safetensors file as given, or a checkpoint folder's weights file.</summary>
-    public static string WeightsPath(string checkpoint) =>
-        File.Exists(checkpoint) ? checkpoint : Checkpoint.WeightsPath(checkpoint);
+    private static IReadOnlyDictionary<string, NamedArray> Read(string checkpoint) =>
+        File.Exists(checkpoint) ? SafeTensorsFile.Read(checkpoint) : CheckpointWeights.Of(checkpoint).Read();
+
+    /// <summary>The SHA-256 of a .safetensors file as given, or of a checkpoint folder's weights.</summary>
+    public static string WeightsSha256(string checkpoint) =>
+        File.Exists(checkpoint) ? FileHash.Sha256(checkpoint) : CheckpointWeights.Of(checkpoint).Sha256();
 
     public override string ToString()
     {

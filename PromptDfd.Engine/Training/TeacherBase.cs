@@ -62,7 +62,7 @@ public sealed class TeacherBase
         if (config.LanguageModelWeight > 0)
             throw new ArgumentException("--lm-weight adds a next-token loss, which needs a GPT body; a BERT encoder has no language-model head. Leave --lm-weight out.");
         var teacher = new BertClassifier(encoder! with { Dropout = config.Dropout }, classes);
-        if (!config.FromScratch) ModelWeights.Load(teacher, WeightLayout.EncoderBody(encoder), Checkpoint.WeightsPath(Folder));
+        if (!config.FromScratch) ModelWeights.Load(teacher, WeightLayout.EncoderBody(encoder), CheckpointWeights.Of(Folder));
         teacher.to(device);
         return teacher;
     }
