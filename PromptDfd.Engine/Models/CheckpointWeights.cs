@@ -62,20 +62,24 @@ public sealed class CheckpointWeights
         return new CheckpointWeights(index, files, shardOfTensor);
     }
 
-    /// <summary>Every floating-point tensor, from every shard; each must be in the shard the index names, and only there.</summary>
-    public IReadOnlyDictionary<string, NamedArray> Read()
+    /// <summary>Every floating-point tensor, widened to float32, from every shard.</summary>
+    public IReadOnlyDictionary<string, NamedArray> Read() =>
+        Index().ToDictionary(entry => entry.Key, entry => entry.Value.Read(), StringComparer.Ordinal);
+
+    /// <summary>Where every floating-point tensor is; in a sharded checkpoint each must be in the shard the index names, and only there.</summary>
+    public IReadOnlyDictionary<string, StoredTensor> Index()
     {
-        if (!IsSharded) return SafeTensorsFile.Read(Files[0]);
-        var merged = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
+        if (!IsSharded) return SafeTensorsFile.ReadIndex(Files[0]);
+        var merged = new Dictionary<string, StoredTensor>(StringComparer.Ordinal);
         foreach (string file in Files)
         {
             string shard = Path.GetFileName(file);
-            foreach (var (name, array) in SafeTensorsFile.Read(file))
+            foreach (var (name, tensor) in SafeTensorsFile.ReadIndex(file))
             {
                 if (!shardOfTensor!.TryGetValue(name, out string? expected) || expected != shard)
                     throw new InvalidDataException(
                         $"Shard '{file}' holds tensor '{name}', which '{Source}' places {(expected is null ? "nowhere" : $"in '{expected}'")}. The shards and their index do not belong together.");
-                merged[name] = array;
+                merged[name] = tensor;
             }
         }
         return merged;

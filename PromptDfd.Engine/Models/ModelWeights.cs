@@ -22,18 +22,19 @@ public static class ModelWeights
     /// <summary>Loads a safetensors file into the module. Fails, naming the file and the key, on any missing,
     /// unexpected or wrongly shaped tensor; the module is only modified when every check passed.</summary>
     public static void Load(nn.Module module, WeightLayout layout, string path) =>
-        Load(module, layout, SafeTensorsFile.Read(path), path);
+        Load(module, layout, SafeTensorsFile.ReadIndex(path), path);
 
     /// <summary>Loads a checkpoint folder's weights, from one file or from its shards.</summary>
     public static void Load(nn.Module module, WeightLayout layout, CheckpointWeights weights) =>
-        Load(module, layout, weights.Read(), weights.Source);
+        Load(module, layout, weights.Index(), weights.Source);
 
-    public static void Load(nn.Module module, WeightLayout layout, IReadOnlyDictionary<string, NamedArray> fileArrays, string source)
+    // Shapes are checked from the headers before any value is read; values are then read one tensor at a time.
+    private static void Load(nn.Module module, WeightLayout layout, IReadOnlyDictionary<string, StoredTensor> fileArrays, string source)
     {
         var parameters = module.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
-        var assignments = new List<(Parameter Target, NamedArray Array, bool Transpose)>();
+        var assignments = new List<(Parameter Target, StoredTensor Array, bool Transpose)>();
         var unexpected = new List<string>();
-        NamedArray? outputLayer = null;
+        StoredTensor? outputLayer = null;
         foreach (var (key, array) in fileArrays)
         {
             string? name = layout.ToModelName(key);
@@ -68,17 +69,17 @@ public static class ModelWeights
         using var _ = no_grad();
         foreach (var (target, array, transpose) in assignments)
         {
-            using Tensor values = tensor(array.Values, array.Shape);
+            using Tensor values = tensor(array.ReadValues(), array.Shape);
             target.copy_(transpose ? values.t() : values);
         }
         if (outputLayer is not null) CheckTiedOutputLayer(parameters, outputLayer, source);
     }
 
-    private static void CheckTiedOutputLayer(Dictionary<string, Parameter> parameters, NamedArray outputLayer, string source)
+    private static void CheckTiedOutputLayer(Dictionary<string, Parameter> parameters, StoredTensor outputLayer, string source)
     {
         // Our GPT ties the output layer to the token embedding, as GPT-2 does; an untied head cannot be represented.
         if (!parameters.TryGetValue("transformer.wte.weight", out Parameter? embedding)) return;
-        using Tensor head = tensor(outputLayer.Values, outputLayer.Shape);
+        using Tensor head = tensor(outputLayer.ReadValues(), outputLayer.Shape);
         if (!head.shape.SequenceEqual(embedding.shape) || !allclose(head, embedding.detach().cpu()))
         {
             throw new InvalidDataException(

@@ -15,6 +15,23 @@ public sealed record NamedArray(string Name, long[] Shape, float[] Values)
 }
 
 /// <summary>
+/// Where one floating-point tensor sits in a .safetensors file. Its values are read only when asked for, so a loader
+/// holds one tensor at a time beside the model instead of a second copy of the whole file.
+/// </summary>
+public sealed record StoredTensor(string File, string Name, long[] Shape, string StoredType, long Offset)
+{
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+
+    public float[] ReadValues()
+    {
+        using var stream = new FileStream(File, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1) { Position = Offset };
+        return SafeTensorsFile.ReadWidened(stream, StoredType, (int)ElementCount);
+    }
+
+    public NamedArray Read() => new(Name, Shape, ReadValues()) { StoredType = StoredType };
+}
+
+/// <summary>
 /// Reads and writes the safetensors format (8-byte little-endian header length, a JSON header, raw data) without
 /// depending on TorchSharp, so the golden tests can read weights independently. Every structural problem is
 /// reported with the file name and the tensor key.
@@ -23,11 +40,15 @@ public static class SafeTensorsFile
 {
     private const long MaximumHeaderBytes = 100L * 1024 * 1024;
 
+    /// <summary>Reads every floating-point tensor, widened to float32.</summary>
+    public static IReadOnlyDictionary<string, NamedArray> Read(string path) =>
+        ReadIndex(path).ToDictionary(entry => entry.Key, entry => entry.Value.Read(), StringComparer.Ordinal);
+
     /// <summary>
-    /// Reads every floating-point tensor, widened to float32. The file is streamed tensor by tensor, so checkpoints
-    /// larger than 2 GB (gpt2-large, gpt2-xl) read as well as small ones.
+    /// Checks the header of a file of any size (gpt2-xl's is 6.4 GB) and says where each floating-point tensor is,
+    /// reading no values.
     /// </summary>
-    public static IReadOnlyDictionary<string, NamedArray> Read(string path)
+    public static IReadOnlyDictionary<string, StoredTensor> ReadIndex(string path)
     {
         FileStream stream;
         try { stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1); }
@@ -53,7 +74,7 @@ public static class SafeTensorsFile
         catch (JsonException error) { throw Corrupt(path, $"the header is not valid JSON ({error.Message})"); }
 
         long dataStart = 8 + headerLength, dataLength = fileLength - dataStart;
-        var result = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
+        var result = new Dictionary<string, StoredTensor>(StringComparer.Ordinal);
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__") continue;
@@ -75,8 +96,7 @@ public static class SafeTensorsFile
             // older transformers versions saved with the weights; they are checked for size, never loaded.
             if (IndexTypes.Contains(dtype)) continue;
             if (count > Array.MaxLength) throw Corrupt(path, $"tensor '{name}' has {count:N0} elements, more than one array can hold");
-            stream.Position = dataStart + offsets[0];
-            result[name] = new NamedArray(name, shape, ReadWidened(stream, dtype, width, (int)count)) { StoredType = dtype };
+            result[name] = new StoredTensor(path, name, shape, dtype, dataStart + offsets[0]);
         }
         return result;
     }
@@ -142,8 +162,9 @@ public static class SafeTensorsFile
     };
 
     // Read in chunks: one tensor's bytes can exceed what a single span or array may hold.
-    private static float[] ReadWidened(Stream stream, string dtype, int width, int count)
+    internal static float[] ReadWidened(Stream stream, string dtype, int count)
     {
+        int width = dtype switch { "F64" => 8, "F32" => 4, _ => 2 };
         var values = new float[count];
         var buffer = new byte[Math.Min((long)count * width, 1 << 24)];
         int chunk = buffer.Length / width;
