@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -69,7 +70,9 @@ public static class ModelWeights
         using var _ = no_grad();
         foreach (var (target, array, transpose) in assignments)
         {
-            using Tensor values = tensor(array.ReadValues(), array.Shape);
+            // Read straight into native memory: building a tensor from a managed array costs more than reading the file.
+            using Tensor values = empty(array.Shape, ScalarType.Float32);
+            array.ReadInto(MemoryMarshal.Cast<byte, float>(values.bytes));
             target.copy_(transpose ? values.t() : values);
         }
         if (outputLayer is not null) CheckTiedOutputLayer(parameters, outputLayer, source);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,8 +25,17 @@ public sealed record StoredTensor(string File, string Name, long[] Shape, string
 
     public float[] ReadValues()
     {
+        var values = new float[ElementCount];
+        ReadInto(values);
+        return values;
+    }
+
+    /// <summary>Reads the values, widened to float32, into memory of exactly <see cref="ElementCount"/> floats (say, a tensor's own).</summary>
+    public void ReadInto(Span<float> target)
+    {
+        if (target.Length != ElementCount) throw new ArgumentException($"'{Name}' has {ElementCount:N0} values, not {target.Length:N0}.", nameof(target));
         using var stream = new FileStream(File, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1) { Position = Offset };
-        return SafeTensorsFile.ReadWidened(stream, StoredType, (int)ElementCount);
+        SafeTensorsFile.ReadWidened(stream, StoredType, target);
     }
 
     public NamedArray Read() => new(Name, Shape, ReadValues()) { StoredType = StoredType };
@@ -161,36 +171,40 @@ public static class SafeTensorsFile
         _ => throw Corrupt(path, $"tensor '{name}' has dtype {dtype}; only F32, F16, BF16 and F64 weights (and integer index buffers) are supported"),
     };
 
-    // Read in chunks: one tensor's bytes can exceed what a single span or array may hold.
-    internal static float[] ReadWidened(Stream stream, string dtype, int count)
+    // Float32 on a little-endian machine is read straight into the target; other types are converted through a buffer.
+    internal static void ReadWidened(Stream stream, string dtype, Span<float> target)
     {
-        int width = dtype switch { "F64" => 8, "F32" => 4, _ => 2 };
-        var values = new float[count];
-        var buffer = new byte[Math.Min((long)count * width, 1 << 24)];
-        int chunk = buffer.Length / width;
-        for (int first = 0; first < count; first += chunk)
+        const int chunkElements = 1 << 22;
+        if (dtype == "F32" && BitConverter.IsLittleEndian)
         {
-            int n = Math.Min(chunk, count - first);
+            for (int first = 0; first < target.Length; first += chunkElements)
+                stream.ReadExactly(MemoryMarshal.AsBytes(target.Slice(first, Math.Min(chunkElements, target.Length - first))));
+            return;
+        }
+        int width = dtype switch { "F64" => 8, "F32" => 4, _ => 2 };
+        var buffer = new byte[Math.Min(target.Length, chunkElements) * width];
+        for (int first = 0; first < target.Length; first += chunkElements)
+        {
+            int n = Math.Min(chunkElements, target.Length - first);
             Span<byte> data = buffer.AsSpan(0, n * width);
             stream.ReadExactly(data);
-            Span<float> target = values.AsSpan(first, n);
+            Span<float> values = target.Slice(first, n);
             switch (dtype)
             {
                 case "F32":
-                    for (int i = 0; i < n; i++) target[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(i * 4)..]);
+                    for (int i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(i * 4)..]);
                     break;
                 case "F16":
-                    for (int i = 0; i < n; i++) target[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(data[(i * 2)..]);
+                    for (int i = 0; i < n; i++) values[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(data[(i * 2)..]);
                     break;
                 case "BF16":
-                    for (int i = 0; i < n; i++) target[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..]) << 16);
+                    for (int i = 0; i < n; i++) values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..]) << 16);
                     break;
                 default:
-                    for (int i = 0; i < n; i++) target[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(data[(i * 8)..]);
+                    for (int i = 0; i < n; i++) values[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(data[(i * 8)..]);
                     break;
             }
         }
-        return values;
     }
 
     private static InvalidDataException Corrupt(string path, string problem) =>
