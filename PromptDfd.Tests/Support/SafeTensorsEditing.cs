@@ -13,23 +13,16 @@ public static class SafeTensorsEditing
         byte[] file = File.ReadAllBytes(path);
         long headerLength = BinaryPrimitives.ReadInt64LittleEndian(file);
         var header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, (int)headerLength))!.AsObject();
-        byte[] data = file[(int)(8 + headerLength)..];
+        long dataStart = 8 + headerLength;
+        var existing = header.Where(entry => entry.Key != "__metadata__").Select(entry =>
+        {
+            long[] offsets = [.. entry.Value!["data_offsets"]!.AsArray().Select(o => o!.GetValue<long>())];
+            return new RawTensor(entry.Key, entry.Value["dtype"]!.GetValue<string>(), [.. entry.Value["shape"]!.AsArray().Select(d => d!.GetValue<long>())],
+                file[(int)(dataStart + offsets[0])..(int)(dataStart + offsets[1])]);
+        });
         var added = new byte[byteCount ?? values.Length * 8L];
         for (int i = 0; i < values.Length && (i + 1) * 8 <= added.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(added.AsSpan(i * 8), values[i]);
-        header[name] = new JsonObject
-        {
-            ["dtype"] = "I64",
-            ["shape"] = new JsonArray(shape.Select(d => (JsonNode)d).ToArray()),
-            ["data_offsets"] = new JsonArray(data.Length, data.Length + added.Length),
-        };
-        byte[] headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
-        using var stream = File.Create(path);
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(length, headerBytes.Length);
-        stream.Write(length);
-        stream.Write(headerBytes);
-        stream.Write(data);
-        stream.Write(added);
+        WriteRaw(path, [.. existing, new RawTensor(name, "I64", shape, added)]);
     }
 
     /// <summary>One tensor for <see cref="WriteRaw"/>: its stored bytes, or with only a size, a hole of that many zero bytes.</summary>

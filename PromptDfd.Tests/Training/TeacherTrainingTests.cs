@@ -14,9 +14,16 @@ public sealed class TeacherTrainingTests : IDisposable
 
     public void Dispose() => environment.Dispose();
 
+    private TaskDataset Task => TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+
     private TeacherTrainingResult Train(ClassifierTrainingConfig config, string name, List<string>? log = null) =>
-        TeacherTraining.Train(TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName)),
-            Path.Combine(environment.Root, "models", "prior"), Path.Combine(environment.Root, "teachers", name), config, CPU, line => log?.Add(line));
+        TeacherTraining.Train(Task, Path.Combine(environment.Root, "models", "prior"), Path.Combine(environment.Root, "teachers", name), config, CPU, line => log?.Add(line));
+
+    /// <summary>An empty folder for a downloaded encoder, models/hf/name.</summary>
+    private string DownloadFolder(string name) => Directory.CreateDirectory(Path.Combine(environment.Root, "models", "hf", name)).FullName;
+
+    private static float[] ParameterValues(nn.Module module, string name) =>
+        module.named_parameters().Single(p => p.name == name).parameter.data<float>().ToArray();
 
     private byte[] Weights(string name) => File.ReadAllBytes(Path.Combine(environment.Root, "teachers", name, "model.safetensors"));
 
@@ -53,8 +60,7 @@ public sealed class TeacherTrainingTests : IDisposable
 
     private string WriteBertEncoder(string[] labels)
     {
-        string folder = Path.Combine(environment.Root, "models", "hf", "bert");
-        Directory.CreateDirectory(folder);
+        string folder = DownloadFolder("bert");
         HuggingFaceFixtures.WriteBert(folder, labels: labels);
         return folder;
     }
@@ -78,7 +84,7 @@ public sealed class TeacherTrainingTests : IDisposable
     {
         string encoder = WriteBertEncoder(["LABEL_0", "LABEL_1"]);
         File.WriteAllText(Path.Combine(encoder, "tokenizer_config.json"), """{"do_lower_case": true}""");
-        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        var task = Task;
         string output = Path.Combine(environment.Root, "teachers", "bert");
 
         var result = TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 2, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
@@ -99,16 +105,14 @@ public sealed class TeacherTrainingTests : IDisposable
     public void ATeacherFineTunedFromADistilBertBaseModelKeepsItsBodyAndIsSavedAsADistilBertClassifier()
     {
         // distilbert-base-uncased is a DistilBertForMaskedLM: no id2label, no pre_classifier, a vocab_* head to leave out.
-        string encoder = Path.Combine(environment.Root, "models", "hf", "distilbert");
-        Directory.CreateDirectory(encoder);
+        string encoder = DownloadFolder("distilbert");
         var arrays = HuggingFaceFixtures.WriteDistilBert(encoder, head: HuggingFaceFixtures.DistilBertHead.MaskedLanguageModel);
-        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        var task = Task;
         string output = Path.Combine(environment.Root, "teachers", "distilbert");
 
         manual_seed(1);
         var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
-        Assert.Equal(arrays["distilbert.transformer.layer.1.attention.q_lin.weight"].Values,
-            untrained.named_parameters().Single(p => p.name == "bert.encoder.layer.1.attention.self.query.weight").parameter.data<float>().ToArray());
+        Assert.Equal(arrays["distilbert.transformer.layer.1.attention.q_lin.weight"].Values, ParameterValues(untrained, "bert.encoder.layer.1.attention.self.query.weight"));
 
         var result = TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
 
@@ -124,15 +128,13 @@ public sealed class TeacherTrainingTests : IDisposable
     public void ATeacherFineTunedFromAnElectraDiscriminatorKeepsItsEmbeddingProjectionAndIsSavedAsAnElectraClassifier()
     {
         // electra-small-discriminator is an ElectraForPreTraining: no id2label, a discriminator head to leave out.
-        string encoder = Path.Combine(environment.Root, "models", "hf", "electra");
-        Directory.CreateDirectory(encoder);
+        string encoder = DownloadFolder("electra");
         var arrays = HuggingFaceFixtures.WriteElectra(encoder, head: HuggingFaceFixtures.ElectraHead.Discriminator);
-        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        var task = Task;
         string output = Path.Combine(environment.Root, "teachers", "electra");
 
         var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
-        Assert.Equal(arrays["electra.embeddings_project.weight"].Values,
-            untrained.named_parameters().Single(p => p.name == "bert.embeddings_project.weight").parameter.data<float>().ToArray());
+        Assert.Equal(arrays["electra.embeddings_project.weight"].Values, ParameterValues(untrained, "bert.embeddings_project.weight"));
 
         TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
 
@@ -148,10 +150,9 @@ public sealed class TeacherTrainingTests : IDisposable
     [Fact]
     public void ATeacherFineTunedFromARobertaClassifierGetsAFreshOutputLayerAndIsSavedAsARoberta()
     {
-        string encoder = Path.Combine(environment.Root, "models", "hf", "roberta");
-        Directory.CreateDirectory(encoder);
+        string encoder = DownloadFolder("roberta");
         var arrays = HuggingFaceFixtures.WriteRoberta(encoder, labels: ["a", "b", "c"]);
-        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        var task = Task;
         string output = Path.Combine(environment.Root, "teachers", "roberta");
 
         manual_seed(1);
