@@ -7,15 +7,16 @@ namespace PromptDfd.Engine.Models;
 /// Which Hugging Face architecture an encoder's checkpoint uses. DistilBERT is BERT without token types, with ReLU
 /// instead of tanh on its [CLS] dense layer and its own parameter names; RoBERTa is BERT whose positions start after
 /// its padding id, with a byte-level BPE tokenizer. ELECTRA is BERT whose token embeddings may be narrower than its
-/// layers (projected up before the first layer), with GELU instead of tanh on its [CLS] dense layer.
+/// layers (projected up before the first layer), with GELU instead of tanh on its [CLS] dense layer. XLM-RoBERTa is
+/// RoBERTa with a multilingual SentencePiece tokenizer.
 /// </summary>
-public enum EncoderFamily { Bert, DistilBert, Roberta, Electra }
+public enum EncoderFamily { Bert, DistilBert, Roberta, Electra, XlmRoberta }
 
-/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT, RoBERTa and ELECTRA.</summary>
+/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT, RoBERTa, XLM-RoBERTa and ELECTRA.</summary>
 public sealed record BertConfig
 {
     /// <summary>The model_type values this config reads: the Hugging Face encoders whose checkpoints load here.</summary>
-    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta", "electra"];
+    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta", "xlm-roberta", "electra"];
 
     public EncoderFamily Family { get; init; } = EncoderFamily.Bert;
     public int VocabularySize { get; init; } = 8000;
@@ -32,8 +33,11 @@ public sealed record BertConfig
     public double LayerNormEpsilon { get; init; } = 1e-12;
     public int PaddingId { get; init; }
 
+    /// <summary>RoBERTa's network and names, which XLM-RoBERTa shares.</summary>
+    public bool IsRobertaLike => Family is EncoderFamily.Roberta or EncoderFamily.XlmRoberta;
+
     /// <summary>RoBERTa numbers positions from its padding id + 1 (2), so its first two position rows are never used.</summary>
-    public int PositionOffset => Family == EncoderFamily.Roberta ? PaddingId + 1 : 0;
+    public int PositionOffset => IsRobertaLike ? PaddingId + 1 : 0;
 
     /// <summary>Width of the token, position and type embeddings; ELECTRA projects them up to <see cref="Width"/> when narrower.</summary>
     public int TokenWidth => EmbeddingWidth ?? Width;
@@ -65,6 +69,7 @@ public sealed record BertConfig
     {
         EncoderFamily.DistilBert => DistilBertJson(),
         EncoderFamily.Roberta => BertJson("RobertaForSequenceClassification", "roberta"),
+        EncoderFamily.XlmRoberta => BertJson("XLMRobertaForSequenceClassification", "xlm-roberta"),
         EncoderFamily.Electra => ElectraJson(),
         _ => BertJson("BertForSequenceClassification", "bert"),
     };
@@ -120,9 +125,10 @@ public sealed record BertConfig
             "bert" => FromBertJson(json, source),
             // RoBERTa's defaults differ from BERT's where its config.json may leave them out.
             "roberta" => FromBertJson(json, source, defaultPadding: 1, defaultEpsilon: 1e-5) with { Family = EncoderFamily.Roberta },
+            "xlm-roberta" => FromBertJson(json, source, defaultPadding: 1, defaultEpsilon: 1e-5) with { Family = EncoderFamily.XlmRoberta },
             "distilbert" => FromDistilBertJson(json, source),
             "electra" => FromElectraJson(json, source),
-            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\"), RoBERTa (\"roberta\") and ELECTRA (\"electra\")."),
+            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\"), RoBERTa (\"roberta\"), XLM-RoBERTa (\"xlm-roberta\") and ELECTRA (\"electra\")."),
         };
         config.Validate();
         return config;

@@ -26,7 +26,7 @@ public abstract partial class WeightLayout
     public static WeightLayout Encoder(BertConfig config, bool allowNewHead) => config.Family switch
     {
         EncoderFamily.DistilBert => new DistilBertLayout(allowNewHead),
-        EncoderFamily.Roberta => DenseHeadLayout.Roberta(allowNewHead),
+        EncoderFamily.Roberta or EncoderFamily.XlmRoberta => DenseHeadLayout.Roberta(allowNewHead),
         EncoderFamily.Electra => DenseHeadLayout.Electra(allowNewHead),
         _ => new BertLayout(allowNewHead),
     };
@@ -35,7 +35,7 @@ public abstract partial class WeightLayout
     public static WeightLayout EncoderBody(BertConfig config) => config.Family switch
     {
         EncoderFamily.DistilBert => new DistilBertLayout(allowNewHead: true, dropFileHead: true),
-        EncoderFamily.Roberta => DenseHeadLayout.Roberta(allowNewHead: true, dropFileHead: true),
+        EncoderFamily.Roberta or EncoderFamily.XlmRoberta => DenseHeadLayout.Roberta(allowNewHead: true, dropFileHead: true),
         EncoderFamily.Electra => DenseHeadLayout.Electra(allowNewHead: true, dropFileHead: true),
         _ => new BertLayout(allowNewHead: true, dropFileHead: true),
     };

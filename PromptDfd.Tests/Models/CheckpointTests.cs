@@ -124,6 +124,7 @@ public class CheckpointTests
     [Theory]
     [InlineData("distilbert", "DistilBertForSequenceClassification")]
     [InlineData("roberta", "RobertaForSequenceClassification")]
+    [InlineData("xlm-roberta", "XLMRobertaForSequenceClassification")]
     [InlineData("electra", "ElectraForSequenceClassification")]
     public void AnEncoderIsSavedUnderItsFamilysOwnKeysAndConfigSoItReadsBackAsItWas(string modelType, string architecture)
     {
@@ -132,6 +133,7 @@ public class CheckpointTests
         var arrays = modelType switch
         {
             "roberta" => HuggingFaceFixtures.WriteRoberta(downloaded),
+            "xlm-roberta" => HuggingFaceFixtures.WriteRoberta(downloaded, xlm: true),
             "electra" => HuggingFaceFixtures.WriteElectra(downloaded),
             _ => HuggingFaceFixtures.WriteDistilBert(downloaded),
         };
@@ -240,7 +242,7 @@ public class CheckpointTests
     }
 
     [Theory]
-    [InlineData("model_type", "albert", "model_type 'albert'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'electra'")]
+    [InlineData("model_type", "albert", "model_type 'albert'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra'")]
     [InlineData("position_embedding_type", "relative_key", "position_embedding_type 'relative_key'; only absolute position embeddings")]
     [InlineData("hidden_act", "relu", "hidden_act 'relu'; only BERT's exact GELU")]
     public void AnEncoderConfigThisLoaderCannotRunIsRefusedSayingWhatItReads(string key, string value, string expected)

@@ -52,12 +52,15 @@ public class HuggingFaceGoldenTests
         AssertReferenceLogitsWithPadding(loaded, ReferenceBert.DistilBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 0, pads: 3);
     }
 
-    [Fact]
-    public void RobertaSequenceClassifierInHuggingFaceLayoutGivesTheReferenceLogitsWithPadding()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RobertaSequenceClassifierInHuggingFaceLayoutGivesTheReferenceLogitsWithPadding(bool xlm)
     {
         using var folder = new TemporaryFolder();
-        var weights = HuggingFaceFixtures.WriteRoberta(folder.Path);
+        var weights = HuggingFaceFixtures.WriteRoberta(folder.Path, xlm: xlm);
         LoadedClassifier loaded = Checkpoint.LoadClassifier(folder.Path);
+        Assert.Equal(xlm ? EncoderFamily.XlmRoberta : EncoderFamily.Roberta, ((BertClassifier)loaded.Module).Config.Family);
         Assert.Equal(1, loaded.Tokenizer.PaddingId);
         int[] ids = loaded.Tokenizer.Encode("The food was terrible!").ToArray();
         Assert.Equal(0, ids[0]); // <s>

@@ -93,12 +93,13 @@ public static class HuggingFaceFixtures
     /// <summary>
     /// A RobertaForSequenceClassification-style folder: "roberta." keys, one token type, positions for padding id + 1
     /// onwards, a classifier.dense / classifier.out_proj head, and a byte-level BPE whose specials are RoBERTa's
-    /// (&lt;s&gt; 0, &lt;pad&gt; 1, &lt;/s&gt; 2, &lt;unk&gt; 3).
+    /// (&lt;s&gt; 0, &lt;pad&gt; 1, &lt;/s&gt; 2, &lt;unk&gt; 3). With xlm, an XLMRobertaForSequenceClassification: the same
+    /// network and keys, with the SentencePiece fixture as its tokenizer.
     /// </summary>
-    public static Dictionary<string, NamedArray> WriteRoberta(string folder, int seed = 9, string[]? labels = null)
+    public static Dictionary<string, NamedArray> WriteRoberta(string folder, int seed = 9, string[]? labels = null, bool xlm = false)
     {
         labels ??= ["negative", "positive"];
-        int vocabulary = WriteRobertaTokenizer(folder);
+        int vocabulary = xlm ? WriteXlmRobertaTokenizer(folder) : WriteRobertaTokenizer(folder);
         var random = new Random(seed);
         var arrays = new Dictionary<string, NamedArray>();
         void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
@@ -108,7 +109,8 @@ public static class HuggingFaceFixtures
         SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
         var config = new JsonObject
         {
-            ["architectures"] = new JsonArray("RobertaForSequenceClassification"), ["model_type"] = "roberta", ["vocab_size"] = vocabulary,
+            ["architectures"] = new JsonArray(xlm ? "XLMRobertaForSequenceClassification" : "RobertaForSequenceClassification"),
+            ["model_type"] = xlm ? "xlm-roberta" : "roberta", ["vocab_size"] = vocabulary,
             ["max_position_embeddings"] = Positions + 2, ["type_vocab_size"] = 1, ["num_hidden_layers"] = Layers,
             ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = 2 * Width, ["hidden_act"] = "gelu",
             ["layer_norm_eps"] = 1e-5, ["pad_token_id"] = 1, ["bos_token_id"] = 0, ["eos_token_id"] = 2,
@@ -116,6 +118,13 @@ public static class HuggingFaceFixtures
         };
         File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
         return arrays;
+    }
+
+    /// <summary>The SentencePiece fixture as XLM-RoBERTa's sentencepiece.bpe.model; returns the vocabulary size (its 400 pieces shifted by one, then &lt;mask&gt;).</summary>
+    private static int WriteXlmRobertaTokenizer(string folder)
+    {
+        File.Copy(PromptDfd.Tests.Text.SentencePieceTokenizerTests.TinyModel, Path.Combine(folder, PromptDfd.Engine.Text.TokenizerFactory.SentencePieceFile), overwrite: true);
+        return 402;
     }
 
     /// <summary>The tiny byte-level BPE renumbered as RoBERTa numbers its vocabulary; returns its size.</summary>
