@@ -43,7 +43,8 @@ catch (UsageException error)
     Console.Error.WriteLine($"error: {error.Message}");
     return 2;
 }
-catch (Exception error) when (error is InvalidDataException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or KeyNotFoundException)
+// Bad input and unreadable files are reported as one line; anything else is a bug and keeps its stack trace.
+catch (Exception error) when (error is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException or KeyNotFoundException)
 {
     Console.Error.WriteLine($"error: {error.Message}");
     return 1;

@@ -18,4 +18,20 @@ public sealed class GenerateCommandTests
         Assert.Equal(2, exitCode);
         Assert.Contains($"--n must be at least 1 (got {count})", error);
     }
+
+    [Fact]
+    public async Task AModelFolderThatCannotBeReadIsAOneLineErrorNotAStackTrace()
+    {
+        using var repository = new TemporaryFolder();
+        File.WriteAllText(Path.Combine(repository.Path, RepositoryRoot.Marker), "");
+        string model = repository.Folder("model");
+        Directory.CreateDirectory(Path.Combine(model, "config.json")); // a folder where the file should be
+
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "generate", "--model", model);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains("config.json", error);
+        Assert.DoesNotContain("   at ", error);
+    }
 }
