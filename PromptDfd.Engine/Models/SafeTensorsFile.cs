@@ -19,7 +19,7 @@ public sealed record NamedArray(string Name, long[] Shape, float[] Values)
 /// Where one floating-point tensor sits in a .safetensors file. Its values are read only when asked for, so a loader
 /// holds one tensor at a time beside the model instead of a second copy of the whole file.
 /// </summary>
-public sealed record StoredTensor(string File, string Name, long[] Shape, string StoredType, long Offset)
+public sealed record StoredTensor(string FilePath, string Name, long[] Shape, string StoredType, long Offset)
 {
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
 
@@ -34,7 +34,7 @@ public sealed record StoredTensor(string File, string Name, long[] Shape, string
     public void ReadInto(Span<float> target)
     {
         if (target.Length != ElementCount) throw new ArgumentException($"'{Name}' has {ElementCount:N0} values, not {target.Length:N0}.", nameof(target));
-        using var stream = new FileStream(File, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1) { Position = Offset };
+        using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1) { Position = Offset };
         SafeTensorsFile.ReadWidened(stream, StoredType, target);
     }
 
