@@ -37,11 +37,24 @@ public sealed class TinyRunEnvironment : IDisposable
             """{"negative": ["The food was terrible"], "positive": ["The movie was wonderful"]}""");
     }
 
-    /// <summary>Replaces the task's teacher with another (untrained) one, as retraining it would.</summary>
+    /// <summary>
+    /// Replaces the task's teacher with another (untrained) one, as retraining it would. Its weights are drawn from a
+    /// generator of its own, not libtorch's process-wide one, so a seed gives the same teacher byte for byte even while
+    /// a run manager's engine thread is drawing numbers (resume tests restore the original teacher this way).
+    /// </summary>
     public void RetrainTeacher(long seed)
     {
-        manual_seed(seed);
         var teacher = new GptClassifier(TinyModels.Gpt(TokenizerFactory().VocabularySize), 2);
+        using var generator = new Generator((ulong)seed, CPU);
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in teacher.named_parameters())
+            {
+                if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
+                else if (name.Contains("ln_", StringComparison.Ordinal)) parameter.fill_(1);
+                else parameter.normal_(0, 0.02, generator);
+            }
+        }
         Checkpoint.SaveClassifier(Path.Combine(Root, "models", "teachers", TaskName), teacher, Labels, Path.Combine(Root, "tokenizer"), new ModelCard { Title = "tiny teacher" });
     }
 
