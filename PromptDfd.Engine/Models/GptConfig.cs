@@ -75,6 +75,11 @@ public sealed record GptConfig
         {
             throw new InvalidDataException($"'{source}' uses activation '{activation}'; only GPT-2's tanh GELU ('gelu_new') is supported.");
         }
+        // Attention scaled other than by 1/sqrt(head width) would load without error and compute something else.
+        if (json["scale_attn_weights"]?.GetValue<bool>() == false)
+            throw new InvalidDataException($"'{source}' sets scale_attn_weights = false; only GPT-2's attention scaled by 1/sqrt(head width) is supported.");
+        if (json["scale_attn_by_inverse_layer_idx"]?.GetValue<bool>() == true)
+            throw new InvalidDataException($"'{source}' sets scale_attn_by_inverse_layer_idx = true; only GPT-2's attention scaled by 1/sqrt(head width) is supported.");
         var config = new GptConfig
         {
             VocabularySize = Required(json, "vocab_size", source),

@@ -242,6 +242,24 @@ public class CheckpointTests
     }
 
     [Theory]
+    [InlineData("scale_attn_weights", "false", "scale_attn_weights = false")]
+    [InlineData("scale_attn_by_inverse_layer_idx", "true", "scale_attn_by_inverse_layer_idx = true")]
+    [InlineData("activation_function", "\"relu\"", "activation 'relu'")]
+    [InlineData("n_inner", "48", "n_inner = 48")]
+    public void AGpt2ConfigThatWouldComputeSomethingElseIsRefusedNamingTheKey(string key, string json, string expected)
+    {
+        using var folder = new TemporaryFolder();
+        HuggingFaceFixtures.WriteGpt2(folder.Path, TinyTokenizer.WriteTo(folder.Path));
+        var config = Checkpoint.ReadConfig(folder.Path);
+        config[key] = JsonNode.Parse(json);
+        File.WriteAllText(Path.Combine(folder.Path, Checkpoint.ConfigFile), config.ToJsonString());
+
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadLanguageModel(folder.Path));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
     [InlineData("model_type", "albert", "model_type 'albert'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra'")]
     [InlineData("position_embedding_type", "relative_key", "position_embedding_type 'relative_key'; only absolute position embeddings")]
     [InlineData("hidden_act", "relu", "hidden_act 'relu'; only BERT's exact GELU")]
