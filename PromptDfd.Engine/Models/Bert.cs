@@ -11,7 +11,8 @@ namespace PromptDfd.Engine.Models;
 // Post-LayerNorm blocks, exact GELU, [CLS] pooling through a tanh dense layer. DistilBERT is the same network
 // without token types and with ReLU on that dense layer (its pre_classifier); RoBERTa the same network with positions
 // offset past its padding id; ELECTRA the same network with GELU on that dense layer and, when its embeddings are
-// narrower than its layers, a projection between them. WeightLayout renames their parameters.
+// narrower than its layers, a projection between them; ALBERT that projection with one layer's weights used for every
+// layer. WeightLayout renames their parameters.
 
 public sealed class BertEmbeddings : nn.Module
 {
@@ -109,14 +110,16 @@ public sealed class BertAttention : nn.Module
 public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 {
     private readonly Linear dense;
+    private readonly bool tanhGelu;
 
     public BertIntermediate(BertConfig config) : base(nameof(BertIntermediate))
     {
         dense = nn.Linear(config.Width, config.IntermediateWidth);
+        tanhGelu = config.TanhGelu;
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => F.gelu(dense.forward(x));
+    public override Tensor forward(Tensor x) => tanhGelu ? F.gelu(dense.forward(x), GELU.Approximate.tanh) : F.gelu(dense.forward(x));
 }
 
 public sealed class BertLayer : nn.Module
@@ -143,16 +146,20 @@ public sealed class BertLayer : nn.Module
 public sealed class BertEncoder : nn.Module
 {
     private readonly ModuleList<BertLayer> layer;
+    private readonly int depth;
+    private readonly bool shared;
 
     public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
     {
-        layer = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new BertLayer(config)).ToArray());
+        shared = config.SharesLayers;
+        depth = config.Layers;
+        layer = nn.ModuleList(Enumerable.Range(0, shared ? 1 : depth).Select(_ => new BertLayer(config)).ToArray());
         RegisterComponents();
     }
 
     public Tensor Forward(Tensor x, Tensor? mask)
     {
-        foreach (BertLayer block in layer) x = block.Forward(x, mask);
+        for (int i = 0; i < depth; i++) x = layer[shared ? 0 : i].Forward(x, mask);
         return x;
     }
 }

@@ -8,15 +8,16 @@ namespace PromptDfd.Engine.Models;
 /// instead of tanh on its [CLS] dense layer and its own parameter names; RoBERTa is BERT whose positions start after
 /// its padding id, with a byte-level BPE tokenizer. ELECTRA is BERT whose token embeddings may be narrower than its
 /// layers (projected up before the first layer), with GELU instead of tanh on its [CLS] dense layer. XLM-RoBERTa is
-/// RoBERTa with a multilingual SentencePiece tokenizer.
+/// RoBERTa with a multilingual SentencePiece tokenizer. ALBERT is BERT with ELECTRA's narrow embeddings and one layer
+/// whose weights every layer shares, usually with GPT-2's tanh GELU.
 /// </summary>
-public enum EncoderFamily { Bert, DistilBert, Roberta, Electra, XlmRoberta }
+public enum EncoderFamily { Bert, DistilBert, Roberta, Electra, XlmRoberta, Albert }
 
-/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT, RoBERTa, XLM-RoBERTa and ELECTRA.</summary>
+/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA and ALBERT.</summary>
 public sealed record BertConfig
 {
     /// <summary>The model_type values this config reads: the Hugging Face encoders whose checkpoints load here.</summary>
-    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta", "xlm-roberta", "electra"];
+    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta", "xlm-roberta", "electra", "albert"];
 
     public EncoderFamily Family { get; init; } = EncoderFamily.Bert;
     public int VocabularySize { get; init; } = 8000;
@@ -31,7 +32,12 @@ public sealed record BertConfig
     public int IntermediateWidth { get; init; } = 512;
     public double Dropout { get; init; } = 0.1;
     public double LayerNormEpsilon { get; init; } = 1e-12;
+    /// <summary>GELU's tanh approximation (hidden_act "gelu_new", as albert-base-v2 uses) instead of the exact one.</summary>
+    public bool TanhGelu { get; init; }
     public int PaddingId { get; init; }
+
+    /// <summary>ALBERT runs one layer's weights <see cref="Layers"/> times.</summary>
+    public bool SharesLayers => Family == EncoderFamily.Albert;
 
     /// <summary>RoBERTa's network and names, which XLM-RoBERTa shares.</summary>
     public bool IsRobertaLike => Family is EncoderFamily.Roberta or EncoderFamily.XlmRoberta;
@@ -53,7 +59,7 @@ public sealed record BertConfig
         if (TypeVocabularySize < 0) problems.Add($"TypeVocabularySize must be 0 or more (got {TypeVocabularySize})");
         if (Family == EncoderFamily.DistilBert && TypeVocabularySize != 0) problems.Add($"DistilBERT has no token-type embeddings; TypeVocabularySize must be 0 (got {TypeVocabularySize})");
         if (EmbeddingWidth is < 1) problems.Add($"EmbeddingWidth must be positive (got {EmbeddingWidth})");
-        if (EmbeddingWidth is not null && Family != EncoderFamily.Electra) problems.Add($"Only ELECTRA has embeddings narrower or wider than its layers; leave EmbeddingWidth unset for {Family}");
+        if (EmbeddingWidth is not null && Family is not (EncoderFamily.Electra or EncoderFamily.Albert)) problems.Add($"Only ELECTRA and ALBERT have embeddings narrower or wider than their layers; leave EmbeddingWidth unset for {Family}");
         if (Layers < 1) problems.Add($"Layers must be at least 1 (got {Layers})");
         if (Heads < 1 || Width % Math.Max(Heads, 1) != 0) problems.Add($"Width ({Width}) must be a positive multiple of Heads ({Heads})");
         if (IntermediateWidth < 1) problems.Add($"IntermediateWidth must be positive (got {IntermediateWidth})");
@@ -71,6 +77,7 @@ public sealed record BertConfig
         EncoderFamily.Roberta => BertJson("RobertaForSequenceClassification", "roberta"),
         EncoderFamily.XlmRoberta => BertJson("XLMRobertaForSequenceClassification", "xlm-roberta"),
         EncoderFamily.Electra => ElectraJson(),
+        EncoderFamily.Albert => AlbertJson(),
         _ => BertJson("BertForSequenceClassification", "bert"),
     };
 
@@ -85,7 +92,7 @@ public sealed record BertConfig
         ["num_attention_heads"] = Heads,
         ["hidden_size"] = Width,
         ["intermediate_size"] = IntermediateWidth,
-        ["hidden_act"] = "gelu",
+        ["hidden_act"] = TanhGelu ? "gelu_new" : "gelu",
         ["hidden_dropout_prob"] = Dropout,
         ["attention_probs_dropout_prob"] = Dropout,
         ["layer_norm_eps"] = LayerNormEpsilon,
@@ -96,6 +103,16 @@ public sealed record BertConfig
     {
         JsonObject json = BertJson("ElectraForSequenceClassification", "electra");
         json["embedding_size"] = TokenWidth;
+        return json;
+    }
+
+    private JsonObject AlbertJson()
+    {
+        JsonObject json = BertJson("AlbertForSequenceClassification", "albert");
+        json["embedding_size"] = TokenWidth;
+        json["num_hidden_groups"] = 1;
+        json["inner_group_num"] = 1;
+        json["classifier_dropout_prob"] = Dropout;
         return json;
     }
 
@@ -128,15 +145,18 @@ public sealed record BertConfig
             "xlm-roberta" => FromBertJson(json, source, defaultPadding: 1, defaultEpsilon: 1e-5) with { Family = EncoderFamily.XlmRoberta },
             "distilbert" => FromDistilBertJson(json, source),
             "electra" => FromElectraJson(json, source),
-            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\"), RoBERTa (\"roberta\"), XLM-RoBERTa (\"xlm-roberta\") and ELECTRA (\"electra\")."),
+            "albert" => FromAlbertJson(json, source),
+            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\"), RoBERTa (\"roberta\"), XLM-RoBERTa (\"xlm-roberta\"), ELECTRA (\"electra\") and ALBERT (\"albert\")."),
         };
         config.Validate();
         return config;
     }
 
-    private static BertConfig FromBertJson(JsonObject json, string source, int defaultPadding = 0, double defaultEpsilon = 1e-12)
+    private static BertConfig FromBertJson(JsonObject json, string source, int defaultPadding = 0, double defaultEpsilon = 1e-12, bool tanhGeluAllowed = false)
     {
-        RequireGelu(json["hidden_act"]?.GetValue<string>(), "hidden_act", source);
+        string activation = json["hidden_act"]?.GetValue<string>() ?? "gelu";
+        bool tanhGelu = tanhGeluAllowed && activation is "gelu_new" or "gelu_pytorch_tanh";
+        if (!tanhGelu) RequireGelu(activation, "hidden_act", source);
         string positions = json["position_embedding_type"]?.GetValue<string>() ?? "absolute";
         if (positions != "absolute")
             throw new InvalidDataException($"'{source}' uses position_embedding_type '{positions}'; only absolute position embeddings (\"absolute\") are supported.");
@@ -152,6 +172,7 @@ public sealed record BertConfig
             Dropout = json["hidden_dropout_prob"]?.GetValue<double>() ?? 0.1,
             LayerNormEpsilon = json["layer_norm_eps"]?.GetValue<double>() ?? defaultEpsilon,
             PaddingId = json["pad_token_id"]?.GetValue<int>() ?? defaultPadding,
+            TanhGelu = tanhGelu,
         };
     }
 
@@ -159,6 +180,19 @@ public sealed record BertConfig
     private static BertConfig FromElectraJson(JsonObject json, string source)
     {
         BertConfig config = FromBertJson(json, source) with { Family = EncoderFamily.Electra };
+        int embeddingWidth = json["embedding_size"]?.GetValue<int>() ?? 128;
+        return config with { EmbeddingWidth = embeddingWidth == config.Width ? null : embeddingWidth };
+    }
+
+    // Every released ALBERT has one group of one layer; more would need weights this network does not have.
+    private static BertConfig FromAlbertJson(JsonObject json, string source)
+    {
+        foreach (string key in new[] { "num_hidden_groups", "inner_group_num" })
+        {
+            int value = json[key]?.GetValue<int>() ?? 1;
+            if (value != 1) throw new InvalidDataException($"'{source}' sets {key} = {value}; only ALBERT's one shared layer ({key} = 1) is supported.");
+        }
+        BertConfig config = FromBertJson(json, source, tanhGeluAllowed: true) with { Family = EncoderFamily.Albert };
         int embeddingWidth = json["embedding_size"]?.GetValue<int>() ?? 128;
         return config with { EmbeddingWidth = embeddingWidth == config.Width ? null : embeddingWidth };
     }

@@ -24,7 +24,7 @@ public static class FastTokenizerJson
                 $"'{path}' holds a BPE model without byte-level pre-tokenization (a SentencePiece-style BPE); only GPT-2's and RoBERTa's byte-level BPE is read."),
             _ => throw new InvalidDataException(
                 $"'{path}' holds a '{type}' model; only WordPiece (BERT, DistilBERT, ELECTRA) and byte-level BPE (GPT-2, RoBERTa) are read. " +
-                $"For XLM-RoBERTa, copy its {TokenizerFactory.SentencePieceFile} into the folder; other SentencePiece/Unigram tokenizers (ALBERT, T5) are not supported."),
+                $"For XLM-RoBERTa, copy its {TokenizerFactory.SentencePieceFile} into the folder, for ALBERT its {TokenizerFactory.AlbertSentencePieceFile}; other SentencePiece/Unigram tokenizers (T5, DeBERTa) are not supported."),
         };
     }
 

@@ -13,17 +13,20 @@ public static class TokenizerFactory
     public const string WordPieceFile = "vocab.txt";
     /// <summary>XLM-RoBERTa's SentencePiece model (its name in transformers, though the model inside is a unigram one).</summary>
     public const string SentencePieceFile = "sentencepiece.bpe.model";
+    /// <summary>ALBERT's SentencePiece model.</summary>
+    public const string AlbertSentencePieceFile = "spiece.model";
     /// <summary>The `tokenizers` library's single file, which some checkpoints ship instead of the files above.</summary>
     public const string FastTokenizerFile = "tokenizer.json";
     /// <summary>Hugging Face's tokenizer settings; for WordPiece it says whether the model is cased.</summary>
     public const string SettingsFile = "tokenizer_config.json";
 
     /// <summary>Every file a checkpoint's tokenizer may be read from; a saved checkpoint carries those its source had.</summary>
-    public static IReadOnlyList<string> Files { get; } = [VocabularyFile, MergesFile, WordPieceFile, SentencePieceFile, FastTokenizerFile, SettingsFile];
+    public static IReadOnlyList<string> Files { get; } = [VocabularyFile, MergesFile, WordPieceFile, SentencePieceFile, AlbertSentencePieceFile, FastTokenizerFile, SettingsFile];
 
     /// <summary>
     /// Picks the tokenizer a folder holds: vocab.json + merges.txt (byte-level BPE), vocab.txt (WordPiece),
-    /// sentencepiece.bpe.model (XLM-RoBERTa's SentencePiece), or else a tokenizer.json holding a WordPiece or a byte-level BPE.
+    /// sentencepiece.bpe.model (XLM-RoBERTa's SentencePiece), spiece.model (ALBERT's), or else a tokenizer.json holding a
+    /// WordPiece or a byte-level BPE.
     /// </summary>
     public static ITextTokenizer FromFolder(string folder)
     {
@@ -35,6 +38,8 @@ public static class TokenizerFactory
         if (File.Exists(vocab) && File.Exists(merges)) return ByteLevelBpe(ReadVocabulary(vocab), ReadMerges(merges), vocab);
         if (File.Exists(wordPiece)) return WordPiece(wordPiece, WordPieceSettings.Read(folder));
         if (File.Exists(sentencePiece)) return FairseqSentencePieceTokenizer.Load(sentencePiece);
+        string albert = Path.Combine(folder, AlbertSentencePieceFile);
+        if (File.Exists(albert)) return AlbertSentencePieceTokenizer.Load(albert, folder);
         if (File.Exists(fast)) return FastTokenizerJson.Read(fast, folder);
         throw NoTokenizer(folder);
     }
@@ -52,15 +57,16 @@ public static class TokenizerFactory
         if (File.Exists(wordPiece)) return Infrastructure.FileHash.Sha256([wordPiece]) + WordPieceSettings.Read(folder).FingerprintSuffix;
         string sentencePiece = Path.Combine(folder, SentencePieceFile);
         if (File.Exists(sentencePiece)) return Infrastructure.FileHash.Sha256([sentencePiece]);
-        // The settings file can change how a tokenizer.json's WordPiece cleans text, so it is part of what is compared.
-        string fast = Path.Combine(folder, FastTokenizerFile), settings = Path.Combine(folder, SettingsFile);
-        if (File.Exists(fast)) return Infrastructure.FileHash.Sha256(File.Exists(settings) ? [fast, settings] : [fast]);
+        // The settings file can change how ALBERT's or a tokenizer.json's WordPiece cleans text, so it is part of what is compared.
+        string albert = Path.Combine(folder, AlbertSentencePieceFile), fast = Path.Combine(folder, FastTokenizerFile), settings = Path.Combine(folder, SettingsFile);
+        foreach (string file in new[] { albert, fast })
+            if (File.Exists(file)) return Infrastructure.FileHash.Sha256(File.Exists(settings) ? [file, settings] : [file]);
         throw NoTokenizer(folder);
     }
 
     private static InvalidDataException NoTokenizer(string folder) => new(
         $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE: GPT-2's or RoBERTa's), " +
-        $"'{WordPieceFile}' (BERT WordPiece), '{SentencePieceFile}' (XLM-RoBERTa) or '{FastTokenizerFile}' holding a WordPiece or a byte-level BPE. Copy the tokenizer files of the checkpoint into this folder.");
+        $"'{WordPieceFile}' (BERT WordPiece), '{SentencePieceFile}' (XLM-RoBERTa), '{AlbertSentencePieceFile}' (ALBERT) or '{FastTokenizerFile}' holding a WordPiece or a byte-level BPE. Copy the tokenizer files of the checkpoint into this folder.");
 
     /// <summary>
     /// Byte-level BPE in Hugging Face GPT-2 format: GPT-2's (texts end with &lt;|endoftext|&gt;) or RoBERTa's, whose

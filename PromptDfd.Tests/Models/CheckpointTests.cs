@@ -126,6 +126,7 @@ public class CheckpointTests
     [InlineData("roberta", "RobertaForSequenceClassification")]
     [InlineData("xlm-roberta", "XLMRobertaForSequenceClassification")]
     [InlineData("electra", "ElectraForSequenceClassification")]
+    [InlineData("albert", "AlbertForSequenceClassification")]
     public void AnEncoderIsSavedUnderItsFamilysOwnKeysAndConfigSoItReadsBackAsItWas(string modelType, string architecture)
     {
         using var folder = new TemporaryFolder();
@@ -135,6 +136,7 @@ public class CheckpointTests
             "roberta" => HuggingFaceFixtures.WriteRoberta(downloaded),
             "xlm-roberta" => HuggingFaceFixtures.WriteRoberta(downloaded, xlm: true),
             "electra" => HuggingFaceFixtures.WriteElectra(downloaded),
+            "albert" => HuggingFaceFixtures.WriteAlbert(downloaded),
             _ => HuggingFaceFixtures.WriteDistilBert(downloaded),
         };
         var loaded = Checkpoint.LoadClassifier(downloaded);
@@ -151,7 +153,7 @@ public class CheckpointTests
         Assert.Equal(modelType, config["model_type"]!.GetValue<string>());
         Assert.Equal(architecture, config["architectures"]![0]!.GetValue<string>());
         Assert.Equal(loaded.Config["max_position_embeddings"]!.GetValue<int>(), config["max_position_embeddings"]!.GetValue<int>());
-        if (modelType == "electra") Assert.Equal(loaded.Config["embedding_size"]!.GetValue<int>(), config["embedding_size"]!.GetValue<int>());
+        if (modelType is "electra" or "albert") Assert.Equal(loaded.Config["embedding_size"]!.GetValue<int>(), config["embedding_size"]!.GetValue<int>());
         Assert.Equal(TokenizerFactory.Fingerprint(downloaded), TokenizerFactory.Fingerprint(saved));
 
         var reloaded = Checkpoint.LoadClassifier(saved);
@@ -241,6 +243,20 @@ public class CheckpointTests
         Assert.Contains(Path.Combine(target, Checkpoint.ConfigFile), error.Message);
     }
 
+    [Fact]
+    public void AnAlbertWithMoreThanOneLayerGroupIsRefused()
+    {
+        using var folder = new TemporaryFolder();
+        HuggingFaceFixtures.WriteAlbert(folder.Path);
+        var config = Checkpoint.ReadConfig(folder.Path);
+        config["num_hidden_groups"] = 2;
+        File.WriteAllText(Path.Combine(folder.Path, Checkpoint.ConfigFile), config.ToJsonString());
+
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadClassifier(folder.Path));
+
+        Assert.Contains("num_hidden_groups = 2; only ALBERT's one shared layer", error.Message);
+    }
+
     [Theory]
     [InlineData("scale_attn_weights", "false", "scale_attn_weights = false")]
     [InlineData("scale_attn_by_inverse_layer_idx", "true", "scale_attn_by_inverse_layer_idx = true")]
@@ -260,7 +276,7 @@ public class CheckpointTests
     }
 
     [Theory]
-    [InlineData("model_type", "albert", "model_type 'albert'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra'")]
+    [InlineData("model_type", "deberta-v2", "model_type 'deberta-v2'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra', 'albert'")]
     [InlineData("position_embedding_type", "relative_key", "position_embedding_type 'relative_key'; only absolute position embeddings")]
     [InlineData("hidden_act", "relu", "hidden_act 'relu'; only BERT's exact GELU")]
     public void AnEncoderConfigThisLoaderCannotRunIsRefusedSayingWhatItReads(string key, string value, string expected)

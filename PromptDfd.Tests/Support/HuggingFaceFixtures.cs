@@ -180,6 +180,62 @@ public static class HuggingFaceFixtures
         return arrays;
     }
 
+    public enum AlbertHead { SequenceClassification, PreTraining }
+
+    /// <summary>
+    /// An AlbertForSequenceClassification-style folder: embeddings half as wide as the layers, one layer's weights under
+    /// albert_layer_groups.0.albert_layers.0 shared by all <see cref="Layers"/>, tanh GELU, the SentencePiece fixture as
+    /// spiece.model; or with <see cref="AlbertHead.PreTraining"/> an albert-base-v2-style one (predictions and
+    /// sop_classifier heads, no id2label).
+    /// </summary>
+    public static Dictionary<string, NamedArray> WriteAlbert(string folder, int seed = 13, string[]? labels = null, AlbertHead head = AlbertHead.SequenceClassification)
+    {
+        labels ??= ["negative", "positive"];
+        File.Copy(PromptDfd.Tests.Text.AlbertTokenizerTests.TinyModel, Path.Combine(folder, PromptDfd.Engine.Text.TokenizerFactory.AlbertSentencePieceFile), overwrite: true);
+        var random = new Random(seed);
+        var arrays = new Dictionary<string, NamedArray>();
+        void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
+        const int vocabulary = 400, embeddingWidth = Width / 2, ff = 2 * Width;
+        Add("albert.embeddings.word_embeddings.weight", vocabulary, embeddingWidth);
+        Add("albert.embeddings.position_embeddings.weight", Positions, embeddingWidth);
+        Add("albert.embeddings.token_type_embeddings.weight", 2, embeddingWidth);
+        Add("albert.embeddings.LayerNorm.weight", embeddingWidth); Add("albert.embeddings.LayerNorm.bias", embeddingWidth);
+        Add("albert.encoder.embedding_hidden_mapping_in.weight", Width, embeddingWidth); Add("albert.encoder.embedding_hidden_mapping_in.bias", Width);
+        const string p = "albert.encoder.albert_layer_groups.0.albert_layers.0.";
+        foreach (string m in new[] { "query", "key", "value", "dense" }) { Add(p + $"attention.{m}.weight", Width, Width); Add(p + $"attention.{m}.bias", Width); }
+        Add(p + "attention.LayerNorm.weight", Width); Add(p + "attention.LayerNorm.bias", Width);
+        Add(p + "ffn.weight", ff, Width); Add(p + "ffn.bias", ff);
+        // Pre-activations of a few units, where exact and tanh GELU differ by more than the golden test's tolerance.
+        arrays[p + "ffn.weight"] = arrays[p + "ffn.weight"] with { Values = arrays[p + "ffn.weight"].Values.Select(v => 8 * v).ToArray() };
+        Add(p + "ffn_output.weight", Width, ff); Add(p + "ffn_output.bias", Width);
+        Add(p + "full_layer_layer_norm.weight", Width); Add(p + "full_layer_layer_norm.bias", Width);
+        Add("albert.pooler.weight", Width, Width); Add("albert.pooler.bias", Width);
+        var config = new JsonObject
+        {
+            ["model_type"] = "albert", ["vocab_size"] = vocabulary, ["embedding_size"] = embeddingWidth, ["max_position_embeddings"] = Positions,
+            ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers, ["num_hidden_groups"] = 1, ["inner_group_num"] = 1,
+            ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = ff, ["hidden_act"] = "gelu_new",
+            ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0, ["position_embedding_type"] = "absolute",
+        };
+        if (head == AlbertHead.SequenceClassification)
+        {
+            Add("classifier.weight", labels.Length, Width); Add("classifier.bias", labels.Length);
+            config["architectures"] = new JsonArray("AlbertForSequenceClassification");
+            config["id2label"] = new JsonObject(labels.Select((label, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)label)));
+        }
+        else
+        {
+            Add("predictions.dense.weight", embeddingWidth, Width); Add("predictions.dense.bias", embeddingWidth);
+            Add("predictions.LayerNorm.weight", embeddingWidth); Add("predictions.LayerNorm.bias", embeddingWidth);
+            Add("predictions.bias", vocabulary);
+            Add("sop_classifier.classifier.weight", 2, Width); Add("sop_classifier.classifier.bias", 2);
+            config["architectures"] = new JsonArray("AlbertForPreTraining");
+        }
+        SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
+        File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
+        return arrays;
+    }
+
     public enum DistilBertHead { SequenceClassification, MaskedLanguageModel }
 
     /// <summary>

@@ -8,19 +8,21 @@ namespace PromptDfd.Tests.Support;
 /// With <see cref="Roberta"/>, RobertaForSequenceClassification: "roberta." names, positions from padding id + 1,
 /// LayerNorm epsilon 1e-5, and its classifier.dense / classifier.out_proj head. With <see cref="Electra"/>,
 /// ElectraForSequenceClassification: "electra." names, embeddings_project from the embedding width up to the layers'
-/// when it has one, and a classifier.dense / classifier.out_proj head with GELU.
+/// when it has one, and a classifier.dense / classifier.out_proj head with GELU. With <see cref="Albert"/>,
+/// AlbertForSequenceClassification: one layer's weights (albert_layer_groups.0.albert_layers.0, in ALBERT's names) run
+/// for every layer, embedding_hidden_mapping_in after the embeddings, GPT-2's tanh GELU, and a tanh pooler.
 /// </summary>
 public sealed class ReferenceBert
 {
     private readonly IReadOnlyDictionary<string, NamedArray> weights;
     private readonly int layers, heads;
-    private readonly bool distil, roberta, electra;
+    private readonly bool distil, roberta, electra, albert;
 
     public ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) : this(weights, layers, heads, EncoderFamily.Bert) { }
 
     private ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads, EncoderFamily family) =>
-        (this.weights, this.layers, this.heads, distil, roberta, electra) =
-            (weights, layers, heads, family == EncoderFamily.DistilBert, family == EncoderFamily.Roberta, family == EncoderFamily.Electra);
+        (this.weights, this.layers, this.heads, distil, roberta, electra, albert) =
+            (weights, layers, heads, family == EncoderFamily.DistilBert, family == EncoderFamily.Roberta, family == EncoderFamily.Electra, family == EncoderFamily.Albert);
 
     public static ReferenceBert DistilBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.DistilBert);
 
@@ -28,16 +30,18 @@ public sealed class ReferenceBert
 
     public static ReferenceBert Electra(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.Electra);
 
+    public static ReferenceBert Albert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.Albert);
+
     private const int RobertaPaddingId = 1;
 
     private float[] W(string name) => weights.TryGetValue(name, out var a) ? a.Values
         : weights[name.Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta")].Values;
 
     private double Epsilon => roberta ? 1e-5 : 1e-12;
-    private string Prefix => distil ? "distilbert." : roberta ? "roberta." : electra ? "electra." : "bert.";
+    private string Prefix => distil ? "distilbert." : roberta ? "roberta." : electra ? "electra." : albert ? "albert." : "bert.";
     private string Embeddings => Prefix + "embeddings.";
     private int EmbeddingWidth => (int)weights[Embeddings + "word_embeddings.weight"].Shape[1];
-    private string Projection => Prefix + "embeddings_project";
+    private string Projection => albert ? "albert.encoder.embedding_hidden_mapping_in" : Prefix + "embeddings_project";
     private int Width => weights.TryGetValue(Projection + ".weight", out var projection) ? (int)projection.Shape[0] : EmbeddingWidth;
 
     /// <summary>Class logits for one sequence; positions with mask false are padding and never attended to.</summary>
@@ -58,10 +62,10 @@ public sealed class ReferenceBert
         }
         for (int l = 0; l < layers; l++)
         {
-            string p = distil ? $"distilbert.transformer.layer.{l}." : $"{Prefix}encoder.layer.{l}.";
-            float[][] q = x.Select(r => Linear(r, p + (distil ? "attention.q_lin" : "attention.self.query"))).ToArray();
-            float[][] k = x.Select(r => Linear(r, p + (distil ? "attention.k_lin" : "attention.self.key"))).ToArray();
-            float[][] v = x.Select(r => Linear(r, p + (distil ? "attention.v_lin" : "attention.self.value"))).ToArray();
+            string p = distil ? $"distilbert.transformer.layer.{l}." : albert ? "albert.encoder.albert_layer_groups.0.albert_layers.0." : $"{Prefix}encoder.layer.{l}.";
+            float[][] q = x.Select(r => Linear(r, p + (distil ? "attention.q_lin" : albert ? "attention.query" : "attention.self.query"))).ToArray();
+            float[][] k = x.Select(r => Linear(r, p + (distil ? "attention.k_lin" : albert ? "attention.key" : "attention.self.key"))).ToArray();
+            float[][] v = x.Select(r => Linear(r, p + (distil ? "attention.v_lin" : albert ? "attention.value" : "attention.self.value"))).ToArray();
             int hd = d / heads;
             var attended = new float[t][];
             for (int i = 0; i < t; i++)
@@ -86,6 +90,11 @@ public sealed class ReferenceBert
                 x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.out_lin"), r, p + "sa_layer_norm")).ToArray();
                 x = x.Select(r => Residual(Linear(Linear(r, p + "ffn.lin1").Select(GeluErf).ToArray(), p + "ffn.lin2"), r, p + "output_layer_norm")).ToArray();
             }
+            else if (albert)
+            {
+                x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.dense"), r, p + "attention.LayerNorm")).ToArray();
+                x = x.Select(r => Residual(Linear(Linear(r, p + "ffn").Select(ReferenceGpt2.GeluTanh).ToArray(), p + "ffn_output"), r, p + "full_layer_layer_norm")).ToArray();
+            }
             else
             {
                 x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.output.dense"), r, p + "attention.output.LayerNorm")).ToArray();
@@ -96,7 +105,7 @@ public sealed class ReferenceBert
         if (electra) return Linear(Linear(x[0], "classifier.dense").Select(GeluErf).ToArray(), "classifier.out_proj");
         float[] pooled = distil
             ? Linear(x[0], "pre_classifier").Select(value => MathF.Max(value, 0)).ToArray()
-            : Linear(x[0], "bert.pooler.dense").Select(MathF.Tanh).ToArray();
+            : Linear(x[0], albert ? "albert.pooler" : "bert.pooler.dense").Select(MathF.Tanh).ToArray();
         return Linear(pooled, "classifier");
     }
 

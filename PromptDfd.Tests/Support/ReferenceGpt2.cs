@@ -101,5 +101,5 @@ public sealed class ReferenceGpt2(IReadOnlyDictionary<string, NamedArray> weight
         return y;
     }
 
-    private static float GeluTanh(float x) => (float)(0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))));
+    internal static float GeluTanh(float x) => (float)(0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))));
 }

@@ -148,6 +148,28 @@ public sealed class TeacherTrainingTests : IDisposable
     }
 
     [Fact]
+    public void ATeacherFineTunedFromAnAlbertBaseModelKeepsItsSharedLayerAndIsSavedAsAnAlbertClassifier()
+    {
+        // albert-base-v2 is an AlbertForPreTraining: no id2label, predictions and sop_classifier heads to leave out.
+        string encoder = DownloadFolder("albert");
+        var arrays = HuggingFaceFixtures.WriteAlbert(encoder, head: HuggingFaceFixtures.AlbertHead.PreTraining);
+        string output = Path.Combine(environment.Root, "teachers", "albert");
+
+        var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
+        Assert.Equal(arrays["albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight"].Values, ParameterValues(untrained, "bert.encoder.layer.0.intermediate.dense.weight"));
+
+        TeacherTraining.Train(Task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+
+        var loaded = Checkpoint.LoadClassifier(output);
+        Assert.Equal(EncoderFamily.Albert, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
+        var saved = SafeTensorsFile.Read(Path.Combine(output, Checkpoint.WeightsFile)).Keys;
+        Assert.Contains("albert.encoder.embedding_hidden_mapping_in.weight", saved);
+        Assert.DoesNotContain(saved, key => key.StartsWith("predictions.", StringComparison.Ordinal) || key.StartsWith("sop_classifier.", StringComparison.Ordinal));
+        Assert.Equal("gelu_new", Checkpoint.ReadConfig(output)["hidden_act"]!.GetValue<string>());
+        Assert.Contains("AlbertForSequenceClassification layout, 2 layers, width 16, 2 classes", File.ReadAllText(Path.Combine(output, "card.md")));
+    }
+
+    [Fact]
     public void ATeacherFineTunedFromARobertaClassifierGetsAFreshOutputLayerAndIsSavedAsARoberta()
     {
         string encoder = DownloadFolder("roberta");
