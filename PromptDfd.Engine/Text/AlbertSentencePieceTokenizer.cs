@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Google.Protobuf;
 using Microsoft.ML.Tokenizers;
 
 namespace PromptDfd.Engine.Text;
@@ -38,18 +37,7 @@ public sealed class AlbertSentencePieceTokenizer : ITextTokenizer
             JsonValueKind.False => false,
             _ => unset,
         };
-        SentencePieceTokenizer model;
-        try
-        {
-            using var stream = new MemoryStream(SentencePieceModelFile.WithSentenceMarkers(File.ReadAllBytes(path)));
-            model = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false);
-        }
-        catch (Exception error) when (error is not FileNotFoundException and not DirectoryNotFoundException and not UnauthorizedAccessException)
-        {
-            // a protobuf parse error (an IOException) or an unsupported model: the file itself is wrong
-            throw new InvalidDataException($"'{path}' is not a SentencePiece model ({error.Message}). Copy the checkpoint's spiece.model again.", error);
-        }
-        return new AlbertSentencePieceTokenizer(model, Flag("do_lower_case", true), Flag("keep_accents", false), Flag("remove_space", true), path);
+        return new AlbertSentencePieceTokenizer(SentencePieceModelFile.Load(path), Flag("do_lower_case", true), Flag("keep_accents", false), Flag("remove_space", true), path);
     }
 
     private static JsonNode? ReadSettings(string path)
@@ -60,8 +48,7 @@ public sealed class AlbertSentencePieceTokenizer : ITextTokenizer
     }
 
     public string Description => $"SentencePiece ({VocabularySize:N0})";
-    // The vocabulary Microsoft.ML.Tokenizers reports can list the sentence markers named above a second time.
-    public int VocabularySize => pieces.Vocabulary.Values.Max() + 1;
+    public int VocabularySize => SentencePieceModelFile.PieceCount(pieces);
     public int EndOfTextId => separator;
     public int PaddingId => padding;
     public IReadOnlyList<int> Opening => [classification];
@@ -95,12 +82,8 @@ public sealed class AlbertSentencePieceTokenizer : ITextTokenizer
 
     private int Id(string piece) => pieces.Vocabulary.TryGetValue(piece, out int id) ? id : pieces.UnknownId;
 
-    // sentencepiece reads a run of unknown characters as one unknown piece; Microsoft.ML.Tokenizers as one per character.
-    private List<EncodedToken> Pieces(string text)
-    {
-        IReadOnlyList<EncodedToken> tokens = pieces.EncodeToTokens(text, out _, addBeginningOfSentence: false, addEndOfSentence: false);
-        return tokens.Where((token, i) => !(token.Id == pieces.UnknownId && i > 0 && tokens[i - 1].Id == pieces.UnknownId)).ToList();
-    }
+    private List<EncodedToken> Pieces(string text) =>
+        [.. SentencePieceModelFile.OneUnknownPerRun(pieces.EncodeToTokens(text, out _, addBeginningOfSentence: false, addEndOfSentence: false), token => token.Id, pieces.UnknownId)];
 
     private string Prepare(string text)
     {
@@ -114,66 +97,5 @@ public sealed class AlbertSentencePieceTokenizer : ITextTokenizer
             text = kept.ToString();
         }
         return lowerCase ? text.ToLowerInvariant() : text;
-    }
-}
-
-/// <summary>
-/// Microsoft.ML.Tokenizers cannot load a SentencePiece model trained without sentence markers (bos_id and eos_id -1,
-/// as ALBERT's was). Those ids are only used to add markers, which ALBERT's tokenizer never asks for, so the model's
-/// trainer spec is rewritten to name its unknown piece instead; every piece and score stays as it was.
-/// </summary>
-internal static class SentencePieceModelFile
-{
-    private const int TrainerSpecField = 2, UnknownIdField = 40, BeginningIdField = 41, EndIdField = 42;
-
-    public static byte[] WithSentenceMarkers(byte[] model) => Rewrite(model, (field, input, output) =>
-    {
-        if (field != TrainerSpecField) return false;
-        byte[] spec = input.ReadBytes().ToByteArray();
-        int unknown = ReadInt32(spec, UnknownIdField) ?? 0;
-        output.WriteBytes(ByteString.CopyFrom(Rewrite(spec, (specField, specInput, specOutput) =>
-        {
-            if (specField is not (BeginningIdField or EndIdField)) return false;
-            int id = specInput.ReadInt32();
-            specOutput.WriteInt32(id < 0 ? unknown : id);
-            return true;
-        })));
-        return true;
-    });
-
-    private static int? ReadInt32(byte[] message, int wanted)
-    {
-        int? found = null;
-        Rewrite(message, (field, input, output) =>
-        {
-            if (field != wanted) return false;
-            found = input.ReadInt32();
-            output.WriteInt32(found.Value);
-            return true;
-        });
-        return found;
-    }
-
-    /// <summary>Copies a protobuf message field by field; <paramref name="replace"/> may read a field's value and write its own (after the tag).</summary>
-    private static byte[] Rewrite(byte[] message, Func<int, CodedInputStream, CodedOutputStream, bool> replace)
-    {
-        var input = new CodedInputStream(message);
-        using var buffer = new MemoryStream();
-        var output = new CodedOutputStream(buffer);
-        for (uint tag = input.ReadTag(); tag != 0; tag = input.ReadTag())
-        {
-            output.WriteTag(tag);
-            if (replace(WireFormat.GetTagFieldNumber(tag), input, output)) continue;
-            switch (WireFormat.GetTagWireType(tag))
-            {
-                case WireFormat.WireType.Varint: output.WriteUInt64(input.ReadUInt64()); break;
-                case WireFormat.WireType.Fixed64: output.WriteFixed64(input.ReadFixed64()); break;
-                case WireFormat.WireType.Fixed32: output.WriteFixed32(input.ReadFixed32()); break;
-                case WireFormat.WireType.LengthDelimited: output.WriteBytes(input.ReadBytes()); break;
-                default: throw new InvalidDataException($"unsupported protobuf wire type in field {WireFormat.GetTagFieldNumber(tag)}");
-            }
-        }
-        output.Flush();
-        return buffer.ToArray();
     }
 }

@@ -16,21 +16,10 @@ public sealed class FairseqSentencePieceTokenizer : ITextTokenizer
     private FairseqSentencePieceTokenizer(SentencePieceTokenizer pieces)
     {
         this.pieces = pieces;
-        pieceCount = pieces.Vocabulary.Count;
+        pieceCount = SentencePieceModelFile.PieceCount(pieces);
     }
 
-    public static FairseqSentencePieceTokenizer Load(string path)
-    {
-        using FileStream stream = File.OpenRead(path);
-        try
-        {
-            return new FairseqSentencePieceTokenizer(SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false));
-        }
-        catch (Exception error) // a protobuf parse error (an IOException) or an unsupported model: the file itself is wrong
-        {
-            throw new InvalidDataException($"'{path}' is not a SentencePiece model ({error.Message}). Copy the checkpoint's sentencepiece.bpe.model again.", error);
-        }
-    }
+    public static FairseqSentencePieceTokenizer Load(string path) => new(SentencePieceModelFile.Load(path));
 
     public string Description => $"SentencePiece ({VocabularySize:N0})";
     public int VocabularySize => pieceCount + Offset + 1; // the pieces, shifted by one, then <mask>
@@ -42,15 +31,7 @@ public sealed class FairseqSentencePieceTokenizer : ITextTokenizer
     public IReadOnlyList<int> Encode(string text)
     {
         IReadOnlyList<int> ids = pieces.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
-        var encoded = new List<int>(ids.Count + 2) { Start };
-        for (int i = 0; i < ids.Count; i++)
-        {
-            // sentencepiece reads a run of unknown characters as one unknown piece; Microsoft.ML.Tokenizers as one per character.
-            if (ids[i] == pieces.UnknownId && i > 0 && ids[i - 1] == pieces.UnknownId) continue;
-            encoded.Add(ids[i] == pieces.UnknownId ? Unknown : ids[i] + Offset);
-        }
-        encoded.Add(End);
-        return encoded;
+        return [Start, .. SentencePieceModelFile.OneUnknownPerRun(ids, id => id, pieces.UnknownId).Select(id => id == pieces.UnknownId ? Unknown : id + Offset), End];
     }
 
     public string Decode(IEnumerable<int> ids) =>
