@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
 
 namespace PromptDfd.Engine.Text;
@@ -30,21 +28,9 @@ public sealed class AlbertSentencePieceTokenizer : ITextTokenizer
 
     public static AlbertSentencePieceTokenizer Load(string path, string folder)
     {
-        JsonNode? settings = ReadSettings(Path.Combine(folder, TokenizerFactory.SettingsFile));
-        bool Flag(string key, bool unset) => settings?[key]?.GetValueKind() switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => unset,
-        };
-        return new AlbertSentencePieceTokenizer(SentencePieceModelFile.Load(path), Flag("do_lower_case", true), Flag("keep_accents", false), Flag("remove_space", true), path);
-    }
-
-    private static JsonNode? ReadSettings(string path)
-    {
-        if (!File.Exists(path)) return null;
-        try { return JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException error) { throw new InvalidDataException($"'{path}' is not valid JSON: {error.Message}", error); }
+        var settings = TokenizerSettingsFile.Read(folder);
+        return new AlbertSentencePieceTokenizer(SentencePieceModelFile.Load(path), settings.Flag("do_lower_case") ?? true,
+            settings.Flag("keep_accents") ?? false, settings.Flag("remove_space") ?? true, path);
     }
 
     public string Description => $"SentencePiece ({VocabularySize:N0})";

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace PromptDfd.Engine.Text;
 
@@ -17,26 +15,13 @@ public sealed record WordPieceSettings(bool LowerCase, bool StripAccents)
 
     public static WordPieceSettings Read(string folder)
     {
-        string path = Path.Combine(folder, TokenizerFactory.SettingsFile);
-        if (!File.Exists(path)) return Uncased;
-        JsonNode? settings;
-        try { settings = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException error) { throw new InvalidDataException($"'{path}' is not valid JSON: {error.Message}", error); }
-        bool lowerCase = Flag(settings?["do_lower_case"], "do_lower_case", path) ?? true;
-        bool stripAccents = Flag(settings?["strip_accents"], "strip_accents", path) ?? lowerCase;
-        return new WordPieceSettings(lowerCase, stripAccents);
+        var settings = TokenizerSettingsFile.Read(folder);
+        bool lowerCase = settings.Flag("do_lower_case") ?? true;
+        return new WordPieceSettings(lowerCase, settings.Flag("strip_accents") ?? lowerCase);
     }
 
     /// <summary>A suffix for the tokenizer's fingerprint: empty for the uncased default, so the same files with the same settings keep one fingerprint.</summary>
     public string FingerprintSuffix => (LowerCase ? "" : "-cased") + (StripAccents == LowerCase ? "" : StripAccents ? "-strip-accents" : "-keep-accents");
-
-    private static bool? Flag(JsonNode? node, string key, string path) => node?.GetValueKind() switch
-    {
-        null or JsonValueKind.Null => null,
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        _ => throw new InvalidDataException($"'{path}': {key} must be true, false or null (found {node.ToJsonString()})."),
-    };
 
     /// <summary>
     /// Hugging Face's text cleaning: every whitespace character becomes a space, and NUL, U+FFFD and other control
