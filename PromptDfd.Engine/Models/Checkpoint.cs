@@ -25,6 +25,9 @@ public static class Checkpoint
     public const string WeightsFile = "model.safetensors";
     /// <summary>How transformers names the map of a checkpoint saved in several safetensors shards.</summary>
     public const string ShardIndexFile = "model.safetensors.index.json";
+    /// <summary>torch.save's state dict, as older Hugging Face checkpoints ship their weights; safetensors wins when both are present.</summary>
+    public const string PyTorchWeightsFile = "pytorch_model.bin";
+    public const string PyTorchShardIndexFile = "pytorch_model.bin.index.json";
     public const string CardFile = "card.md";
     public const string OwnSection = "promptdfd";
 
@@ -126,8 +129,9 @@ public static class Checkpoint
         string oldHash = weights.Sha256();
         var arrays = weights.Read();
         var staged = new StagedFiles(folder);
-        // A sharded checkpoint comes out as one model.safetensors: converting is also how shards are merged.
-        if (weights.IsSharded) foreach (string file in weights.Files.Append(weights.Source)) staged.Remove(Path.GetFileName(file));
+        // A sharded checkpoint comes out as one model.safetensors: converting is also how shards are merged. torch.save
+        // files stay (safetensors is read first from then on): they are the user's download, not our output.
+        if (weights.IsSharded && !weights.IsPyTorch) foreach (string file in weights.Files.Append(weights.Source)) staged.Remove(Path.GetFileName(file));
         string newWeights = staged.PathFor(WeightsFile);
         SafeTensorsFile.Write(newWeights, arrays.Values, new Dictionary<string, string> { ["format"] = "pt" }, half);
         string newHash = FileHash.Sha256(newWeights);

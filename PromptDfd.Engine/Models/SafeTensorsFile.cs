@@ -30,12 +30,52 @@ public sealed record StoredTensor(string FilePath, string Name, long[] Shape, st
         return values;
     }
 
+    /// <summary>
+    /// Element strides when the values are not laid out row-major from <see cref="Offset"/> (a PyTorch tensor that
+    /// viewed its storage transposed or sliced); null when they are, as in every safetensors file.
+    /// </summary>
+    public long[]? ElementStrides { get; init; }
+
     /// <summary>Reads the values, widened to float32, into memory of exactly <see cref="ElementCount"/> floats (say, a tensor's own).</summary>
     public void ReadInto(Span<float> target)
     {
         if (target.Length != ElementCount) throw new ArgumentException($"'{Name}' has {ElementCount:N0} values, not {target.Length:N0}.", nameof(target));
         using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1) { Position = Offset };
-        SafeTensorsFile.ReadWidened(stream, StoredType, target);
+        if (ElementStrides is null || ElementCount == 0)
+        {
+            SafeTensorsFile.ReadWidened(stream, StoredType, target);
+            return;
+        }
+        // Read the whole stretch of storage the view spans, then pick its elements out in row-major order.
+        long span = 1 + Shape.Zip(ElementStrides, (size, stride) => (size - 1) * stride).Sum();
+        var stored = new float[span];
+        SafeTensorsFile.ReadWidened(stream, StoredType, stored);
+        var index = new long[Shape.Length];
+        long source = 0;
+        for (int written = 0; written < target.Length; written++)
+        {
+            target[written] = stored[source];
+            for (int dimension = Shape.Length - 1; dimension >= 0; dimension--)
+            {
+                source += ElementStrides[dimension];
+                if (++index[dimension] < Shape[dimension]) break;
+                source -= ElementStrides[dimension] * Shape[dimension];
+                index[dimension] = 0;
+            }
+        }
+    }
+
+    /// <summary>The strides of a row-major (C-contiguous) tensor of this shape, in elements.</summary>
+    public static long[] ContiguousStrides(long[] shape)
+    {
+        var strides = new long[shape.Length];
+        long stride = 1;
+        for (int dimension = shape.Length - 1; dimension >= 0; dimension--)
+        {
+            strides[dimension] = stride;
+            stride *= shape[dimension];
+        }
+        return strides;
     }
 
     public NamedArray Read() => new(Name, Shape, ReadValues()) { StoredType = StoredType };

@@ -14,15 +14,8 @@ public class HuggingFaceGoldenTests
         int vocabulary = TinyTokenizer.WriteTo(folder.Path);
         var weights = HuggingFaceFixtures.WriteGpt2(folder.Path, vocabulary);
         LoadedLanguageModel loaded = Checkpoint.LoadLanguageModel(folder.Path);
-        int[] tokens = [5, 17, 260, 3, 99, 42, 7];
 
-        float[][] expected = new ReferenceGpt2(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads).Logits(tokens);
-        using Tensor actual = loaded.Model.forward(tensor(tokens.Select(t => (long)t).ToArray(), [1, tokens.Length]));
-
-        float[] flat = actual.data<float>().ToArray();
-        for (int i = 0; i < tokens.Length; i++)
-            for (int v = 0; v < vocabulary; v++)
-                Assert.True(Math.Abs(expected[i][v] - flat[i * vocabulary + v]) < 1e-4, $"logit [{i},{v}]: {expected[i][v]} vs {flat[i * vocabulary + v]}");
+        AssertReferenceGpt2Logits(loaded, weights, vocabulary);
     }
 
     [Fact]
@@ -98,6 +91,50 @@ public class HuggingFaceGoldenTests
 
         // Tighter than the other encoders: exact GELU for tanh GELU moves these logits by about 6e-6 (the model is within 1e-7).
         AssertReferenceLogitsWithPadding(loaded, ReferenceBert.Albert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 0, pads: 2, tolerance: 1e-6);
+    }
+
+    [Fact]
+    public void BertClassifierSavedByTorchInItsPre16FormatGivesTheReferenceLogits()
+    {
+        using var folder = new TemporaryFolder();
+        HuggingFaceFixtures.WriteBert(folder.Path); // config.json and vocab.txt; the weights are replaced by torch's
+        File.Delete(Path.Combine(folder.Path, Checkpoint.WeightsFile));
+        File.Copy(PyTorchWeightsFileTests.Fixture("bert-legacy", "pytorch_model.bin"), Path.Combine(folder.Path, Checkpoint.PyTorchWeightsFile));
+        LoadedClassifier loaded = Checkpoint.LoadClassifier(folder.Path);
+        var weights = SafeTensorsFile.Read(PyTorchWeightsFileTests.Fixture("bert-legacy", "reference.safetensors"));
+        int[] ids = loaded.Tokenizer.Encode("The movie was unbelievable!").ToArray();
+
+        AssertReferenceLogitsWithPadding(loaded, new ReferenceBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 0, pads: 2);
+    }
+
+    [Fact]
+    public void Gpt2SavedByTorchInShardsGivesTheReferenceLogits()
+    {
+        using var folder = new TemporaryFolder();
+        TinyTokenizer.WriteTo(folder.Path);
+        const int vocabulary = 300; // the fixture's embedding rows
+        HuggingFaceFixtures.WriteGpt2(folder.Path, vocabulary); // config.json; the weights are replaced by torch's shards
+        File.Delete(Path.Combine(folder.Path, Checkpoint.WeightsFile));
+        foreach (string file in Directory.GetFiles(PyTorchWeightsFileTests.Fixture("gpt2-sharded"), "pytorch_model*"))
+            File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        LoadedLanguageModel loaded = Checkpoint.LoadLanguageModel(folder.Path);
+        Assert.True(CheckpointWeights.Of(folder.Path).IsSharded);
+        var weights = SafeTensorsFile.Read(PyTorchWeightsFileTests.Fixture("gpt2-sharded", "reference.safetensors"));
+
+        AssertReferenceGpt2Logits(loaded, weights, vocabulary);
+    }
+
+    /// <summary>The loaded GPT-2's logits for a few tokens against the plain-loop reference's over the same weights.</summary>
+    private static void AssertReferenceGpt2Logits(LoadedLanguageModel loaded, IReadOnlyDictionary<string, NamedArray> weights, int vocabulary)
+    {
+        int[] tokens = [5, 17, 260, 3, 99, 42, 7];
+        float[][] expected = new ReferenceGpt2(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads).Logits(tokens);
+        using Tensor actual = loaded.Model.forward(tensor(tokens.Select(t => (long)t).ToArray(), [1, tokens.Length]));
+
+        float[] flat = actual.data<float>().ToArray();
+        for (int i = 0; i < tokens.Length; i++)
+            for (int v = 0; v < vocabulary; v++)
+                Assert.True(Math.Abs(expected[i][v] - flat[i * vocabulary + v]) < 1e-4, $"logit [{i},{v}]: {expected[i][v]} vs {flat[i * vocabulary + v]}");
     }
 
     /// <summary>The loaded encoder's logits for the ids followed by padding, which must never be attended to, against the plain-loop reference's.</summary>

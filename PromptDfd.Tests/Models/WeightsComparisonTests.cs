@@ -104,16 +104,19 @@ public sealed class WeightsComparisonTests
     }
 
     [Fact]
-    public void AFolderWithoutSafetensorsWeightsIsNamedWithTheFormatItNeeds()
+    public void AFolderWithoutReadableWeightsIsNamedWithTheFilesItNeeds()
     {
         using var folder = new TemporaryFolder();
         string first = Write(folder, "first", half: true, [1f, 2f, 3f, 4f], [5f, 6f]);
-        string pytorchOnly = folder.Folder("pytorch-only");
-        File.WriteAllText(Path.Combine(pytorchOnly, "pytorch_model.bin"), "not read");
+        string empty = folder.Folder("empty");
 
-        var error = Assert.Throws<FileNotFoundException>(() => WeightsComparison.Of(first, pytorchOnly));
+        var error = Assert.Throws<FileNotFoundException>(() => WeightsComparison.Of(first, empty));
+        Assert.Contains($"'{empty}' has no weights: neither model.safetensors nor pytorch_model.bin", error.Message);
 
-        Assert.Contains($"'{pytorchOnly}' has no model.safetensors. Only safetensors weights are read", error.Message);
+        string notTorch = folder.Folder("not-torch");
+        File.WriteAllText(Path.Combine(notTorch, "pytorch_model.bin"), "not a checkpoint");
+        var unreadable = Assert.Throws<InvalidDataException>(() => WeightsComparison.Of(first, notTorch));
+        Assert.Contains("pytorch_model.bin' is not a readable PyTorch checkpoint: it is neither a zip archive nor a pickle", unreadable.Message);
 
         string sharded = folder.Folder("sharded");
         File.WriteAllText(Path.Combine(sharded, Checkpoint.ShardIndexFile), """{"weight_map": {"a": "model-00001-of-00002.safetensors"}}""");

@@ -69,7 +69,7 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options)
     private T Load<T>(string folder, Func<string, T> load) where T : class
     {
         string path = options.Value.Resolve(folder);
-        DateTime written = File.GetLastWriteTimeUtc(Path.Combine(path, Checkpoint.WeightsFile));
+        DateTime written = WeightsWrittenAt(path);
         lock (cache)
         {
             if (cache.TryGetValue(path, out var known) && known.Written == written) return (T)known.Model;
@@ -77,6 +77,13 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options)
             cache[path] = (written, loaded);
             return loaded;
         }
+    }
+
+    // Whichever form the weights take (one file, shards, safetensors or torch.save); a folder without any fails on load.
+    private static DateTime WeightsWrittenAt(string folder)
+    {
+        try { return CheckpointWeights.Of(folder).Files.Max(File.GetLastWriteTimeUtc); }
+        catch (Exception error) when (error is IOException or InvalidDataException) { return DateTime.MinValue; }
     }
 
     private static int ArgMax(float[] values) => Array.IndexOf(values, values.Max());
