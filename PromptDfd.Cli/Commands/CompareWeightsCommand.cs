@@ -14,7 +14,7 @@ public static class CompareWeightsCommand
         int top = arguments.Int("top", 5);
         arguments.RejectUnknown();
         if (model.Length == 0 || against.Length == 0)
-            throw new UsageException("--model and --against are required: two checkpoint folders (or .safetensors files) of the same architecture.");
+            throw new UsageException("--model and --against are required: two checkpoint folders (or weights files: .safetensors, or pytorch_model.bin) of the same architecture.");
         if (top < 0) throw new UsageException($"--top must be 0 or more (got {top}).");
 
         var comparison = WeightsComparison.Of(model, against);

@@ -54,6 +54,10 @@ public sealed class CheckpointWeights
             "Copy the checkpoint's weights file into the folder.", Path.Combine(folder, Checkpoint.WeightsFile));
     }
 
+    /// <summary>Every floating-point tensor of one weights file, safetensors or torch.save (told apart by a .bin name), widened to float32.</summary>
+    public static IReadOnlyDictionary<string, NamedArray> ReadFile(string file) =>
+        ReadIndex(file).ToDictionary(entry => entry.Key, entry => entry.Value.Read(), StringComparer.Ordinal);
+
     private static IReadOnlyDictionary<string, StoredTensor> ReadIndex(string file) =>
         file.EndsWith(".bin", StringComparison.Ordinal) ? PyTorchWeightsFile.ReadIndex(file) : SafeTensorsFile.ReadIndex(file);
 

@@ -24,7 +24,7 @@ public sealed class WeightsComparison
     public long OneStep => Tensors.Sum(t => t.OneStep);
     public TensorDifference? LargestDifference => Tensors.Where(t => t.Differing > 0).MaxBy(t => t.Largest);
 
-    /// <param name="first">a checkpoint folder or a .safetensors file</param>
+    /// <param name="first">a checkpoint folder or a weights file (.safetensors, or torch.save's .bin)</param>
     /// <param name="second">another of the same architecture</param>
     public static WeightsComparison Of(string first, string second)
     {
@@ -35,9 +35,9 @@ public sealed class WeightsComparison
     }
 
     private static IReadOnlyDictionary<string, NamedArray> Read(string checkpoint) =>
-        File.Exists(checkpoint) ? SafeTensorsFile.Read(checkpoint) : CheckpointWeights.Of(checkpoint).Read();
+        File.Exists(checkpoint) ? CheckpointWeights.ReadFile(checkpoint) : CheckpointWeights.Of(checkpoint).Read();
 
-    /// <summary>The SHA-256 of a .safetensors file as given, or of a checkpoint folder's weights.</summary>
+    /// <summary>The SHA-256 of a weights file as given, or of a checkpoint folder's weights.</summary>
     public static string WeightsSha256(string checkpoint) =>
         File.Exists(checkpoint) ? FileHash.Sha256(checkpoint) : CheckpointWeights.Of(checkpoint).Sha256();
 

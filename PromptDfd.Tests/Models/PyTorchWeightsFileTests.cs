@@ -35,6 +35,14 @@ public class PyTorchWeightsFileTests
     }
 
     [Fact]
+    public void CompareWeightsReadsATorchSaveFileGivenByItsPath()
+    {
+        var comparison = WeightsComparison.Of(Fixture("tensors-legacy.bin"), Fixture("tensors.safetensors"));
+        Assert.Equal(0, comparison.Differing);
+        Assert.True(comparison.Values > 0);
+    }
+
+    [Fact]
     public void ACheckpointFolderWithOnlyPytorchModelBinIsReadAndSafetensorsWinsWhenBothArePresent()
     {
         using var folder = new TemporaryFolder();
