@@ -12,12 +12,13 @@ namespace PromptDfd.Engine.Models;
 // without token types and with ReLU on that dense layer (its pre_classifier); RoBERTa the same network with positions
 // offset past its padding id; ELECTRA the same network with GELU on that dense layer and, when its embeddings are
 // narrower than its layers, a projection between them; ALBERT that projection with one layer's weights used for every
-// layer. WeightLayout renames their parameters.
+// layer; DeBERTa-v2/v3 the same network whose attention adds relative-position terms (DisentangledAttention.cs) and,
+// in v3, no absolute positions. WeightLayout renames their parameters.
 
 public sealed class BertEmbeddings : nn.Module
 {
     private readonly Embedding word_embeddings;
-    private readonly Embedding position_embeddings;
+    private readonly Embedding? position_embeddings;
     private readonly Embedding? token_type_embeddings;
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
@@ -27,7 +28,7 @@ public sealed class BertEmbeddings : nn.Module
     {
         positionOffset = config.PositionOffset;
         word_embeddings = nn.Embedding(config.VocabularySize, config.TokenWidth);
-        position_embeddings = nn.Embedding(config.MaxPositions, config.TokenWidth);
+        if (config.AbsolutePositions) position_embeddings = nn.Embedding(config.MaxPositions, config.TokenWidth);
         if (config.TypeVocabularySize > 0) token_type_embeddings = nn.Embedding(config.TypeVocabularySize, config.TokenWidth);
         LayerNorm = nn.LayerNorm(config.TokenWidth, config.LayerNormEpsilon);
         dropout = nn.Dropout(config.Dropout);
@@ -39,9 +40,13 @@ public sealed class BertEmbeddings : nn.Module
     public Tensor Forward(Tensor inputEmbeddings)
     {
         long time = inputEmbeddings.shape[1];
-        // Right-padded batches: every real token's position is its index (plus RoBERTa's offset); pads are never attended to.
-        Tensor positions = arange(positionOffset, positionOffset + time, dtype: ScalarType.Int64, device: inputEmbeddings.device).unsqueeze(0);
-        Tensor x = inputEmbeddings.Plus(position_embeddings.forward(positions));
+        Tensor x = inputEmbeddings;
+        if (position_embeddings is not null)
+        {
+            // Right-padded batches: every real token's position is its index (plus RoBERTa's offset); pads are never attended to.
+            Tensor positions = arange(positionOffset, positionOffset + time, dtype: ScalarType.Int64, device: inputEmbeddings.device).unsqueeze(0);
+            x = x.Plus(position_embeddings.forward(positions));
+        }
         if (token_type_embeddings is not null)
             x = x.Plus(token_type_embeddings.forward(zeros(1, time, dtype: ScalarType.Int64, device: inputEmbeddings.device)));
         return dropout.forward(LayerNorm.forward(x));
@@ -66,9 +71,15 @@ public sealed class BertSelfAttention : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor? attentionMask)
+    /// <param name="relative">DeBERTa's relative positions; null for every other encoder</param>
+    public Tensor Forward(Tensor x, Tensor? attentionMask, RelativePositions? relative)
     {
         long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
+        if (relative is not null)
+        {
+            Tensor context = DisentangledAttention.Attend(query, key, value, heads, x, attentionMask, relative, training ? attentionDropout : 0);
+            return context.transpose(1, 2).contiguous().view(batch, time, width);
+        }
         Tensor Split(Linear projection) => projection.forward(x).view(batch, time, heads, -1).transpose(1, 2);
         Tensor y = F.scaled_dot_product_attention(Split(query), Split(key), Split(value), attentionMask, training ? attentionDropout : 0);
         return y.transpose(1, 2).contiguous().view(batch, time, width);
@@ -104,7 +115,7 @@ public sealed class BertAttention : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor? mask) => output.Forward(self.Forward(x, mask), x);
+    public Tensor Forward(Tensor x, Tensor? mask, RelativePositions? relative) => output.Forward(self.Forward(x, mask, relative), x);
 }
 
 public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
@@ -136,9 +147,9 @@ public sealed class BertLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor? mask)
+    public Tensor Forward(Tensor x, Tensor? mask, RelativePositions? relative)
     {
-        Tensor attended = attention.Forward(x, mask);
+        Tensor attended = attention.Forward(x, mask, relative);
         return output.Forward(intermediate.forward(attended), attended);
     }
 }
@@ -146,20 +157,35 @@ public sealed class BertLayer : nn.Module
 public sealed class BertEncoder : nn.Module
 {
     private readonly ModuleList<BertLayer> layer;
+    private readonly Embedding? rel_embeddings;
+    private readonly LayerNorm? LayerNorm;
+    private readonly BertConfig config;
     private readonly int depth;
     private readonly bool shared;
 
     public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
     {
+        this.config = config;
         shared = config.SharesLayers;
         depth = config.Layers;
         layer = nn.ModuleList(Enumerable.Range(0, shared ? 1 : depth).Select(_ => new BertLayer(config)).ToArray());
+        if (config.HasRelativeAttention)
+        {
+            rel_embeddings = nn.Embedding(2 * config.RelativeSpan, config.Width);
+            if (config.NormalizesRelativeEmbeddings) LayerNorm = nn.LayerNorm(config.Width, config.LayerNormEpsilon);
+        }
         RegisterComponents();
     }
 
     public Tensor Forward(Tensor x, Tensor? mask)
     {
-        for (int i = 0; i < depth; i++) x = layer[shared ? 0 : i].Forward(x, mask);
+        RelativePositions? relative = null;
+        if (rel_embeddings is not null)
+        {
+            Tensor embeddings = LayerNorm?.forward(rel_embeddings.weight!) ?? rel_embeddings.weight!;
+            relative = new RelativePositions(embeddings, DisentangledAttention.RelativeIndex(config, x.shape[1], x.device), config.ContentToPosition, config.PositionToContent);
+        }
+        for (int i = 0; i < depth; i++) x = layer[shared ? 0 : i].Forward(x, mask, relative);
         return x;
     }
 }
@@ -182,7 +208,7 @@ public sealed class BertPooler : nn.Module<Tensor, Tensor>
         return family switch
         {
             EncoderFamily.DistilBert => F.relu(projected),
-            EncoderFamily.Electra => F.gelu(projected),
+            EncoderFamily.Electra or EncoderFamily.DebertaV2 => F.gelu(projected),
             _ => tanh(projected),
         };
     }

@@ -9,15 +9,17 @@ namespace PromptDfd.Engine.Models;
 /// its padding id, with a byte-level BPE tokenizer. ELECTRA is BERT whose token embeddings may be narrower than its
 /// layers (projected up before the first layer), with GELU instead of tanh on its [CLS] dense layer. XLM-RoBERTa is
 /// RoBERTa with a multilingual SentencePiece tokenizer. ALBERT is BERT with ELECTRA's narrow embeddings and one layer
-/// whose weights every layer shares, usually with GPT-2's tanh GELU.
+/// whose weights every layer shares, usually with GPT-2's tanh GELU. DeBERTa-v2/v3 is BERT whose attention adds
+/// disentangled relative-position terms (content-to-position and position-to-content, over log-spaced distance
+/// buckets) and whose [CLS] dense layer uses GELU; v3 has no absolute position embeddings.
 /// </summary>
-public enum EncoderFamily { Bert, DistilBert, Roberta, Electra, XlmRoberta, Albert }
+public enum EncoderFamily { Bert, DistilBert, Roberta, Electra, XlmRoberta, Albert, DebertaV2 }
 
-/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA and ALBERT.</summary>
+/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA, ALBERT and DeBERTa-v2/v3.</summary>
 public sealed record BertConfig
 {
     /// <summary>The model_type values this config reads: the Hugging Face encoders whose checkpoints load here.</summary>
-    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta", "xlm-roberta", "electra", "albert"];
+    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta", "xlm-roberta", "electra", "albert", "deberta-v2"];
 
     public EncoderFamily Family { get; init; } = EncoderFamily.Bert;
     public int VocabularySize { get; init; } = 8000;
@@ -35,6 +37,23 @@ public sealed record BertConfig
     /// <summary>GELU's tanh approximation (hidden_act "gelu_new", as albert-base-v2 uses) instead of the exact one.</summary>
     public bool TanhGelu { get; init; }
     public int PaddingId { get; init; }
+
+    /// <summary>Whether tokens get absolute position embeddings; DeBERTa-v3 (position_biased_input false) has none.</summary>
+    public bool AbsolutePositions { get; init; } = true;
+    /// <summary>DeBERTa's relative distances: log-spaced buckets beyond half this many (position_buckets); 0 for plain clipping.</summary>
+    public int PositionBuckets { get; init; }
+    /// <summary>DeBERTa's largest relative distance (max_relative_positions; the position table's size when unset).</summary>
+    public int MaxRelativePositions { get; init; }
+    /// <summary>DeBERTa's content-to-position ("c2p") and position-to-content ("p2c") attention terms.</summary>
+    public bool ContentToPosition { get; init; }
+    public bool PositionToContent { get; init; }
+    /// <summary>DeBERTa normalises its relative-position embeddings with a LayerNorm (norm_rel_ebd "layer_norm").</summary>
+    public bool NormalizesRelativeEmbeddings { get; init; }
+
+    public bool HasRelativeAttention => Family == EncoderFamily.DebertaV2;
+
+    /// <summary>How many relative-position rows each side of zero DeBERTa's attention reads (its att_span).</summary>
+    public int RelativeSpan => PositionBuckets > 0 ? PositionBuckets : MaxRelativePositions;
 
     /// <summary>ALBERT runs one layer's weights <see cref="Layers"/> times.</summary>
     public bool SharesLayers => Family == EncoderFamily.Albert;
@@ -65,6 +84,9 @@ public sealed record BertConfig
         if (IntermediateWidth < 1) problems.Add($"IntermediateWidth must be positive (got {IntermediateWidth})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
         if (PaddingId < 0 || PaddingId >= VocabularySize) problems.Add($"PaddingId {PaddingId} is outside the vocabulary of {VocabularySize}");
+        if (HasRelativeAttention && MaxRelativePositions < 1) problems.Add($"MaxRelativePositions must be at least 1 (got {MaxRelativePositions})");
+        if (HasRelativeAttention && PositionBuckets is < 0 or 1) problems.Add($"PositionBuckets must be 0 (none) or at least 2 (got {PositionBuckets})");
+        if (!HasRelativeAttention && (PositionBuckets != 0 || ContentToPosition || PositionToContent)) problems.Add($"Relative-position settings are DeBERTa's; {Family} has none");
         ConfigProblems.ThrowIfAny("BERT", problems);
     }
 
@@ -78,6 +100,7 @@ public sealed record BertConfig
         EncoderFamily.XlmRoberta => BertJson("XLMRobertaForSequenceClassification", "xlm-roberta"),
         EncoderFamily.Electra => ElectraJson(),
         EncoderFamily.Albert => AlbertJson(),
+        EncoderFamily.DebertaV2 => DebertaV2Json(),
         _ => BertJson("BertForSequenceClassification", "bert"),
     };
 
@@ -116,6 +139,22 @@ public sealed record BertConfig
         return json;
     }
 
+    private JsonObject DebertaV2Json()
+    {
+        JsonObject json = BertJson("DebertaV2ForSequenceClassification", "deberta-v2");
+        json["relative_attention"] = true;
+        json["max_relative_positions"] = MaxRelativePositions;
+        json["position_buckets"] = PositionBuckets > 0 ? PositionBuckets : -1;
+        json["pos_att_type"] = new JsonArray([.. new[] { ("p2c", PositionToContent), ("c2p", ContentToPosition) }.Where(t => t.Item2).Select(t => (JsonNode)t.Item1)]);
+        json["share_att_key"] = true;
+        json["norm_rel_ebd"] = NormalizesRelativeEmbeddings ? "layer_norm" : "none";
+        json["position_biased_input"] = AbsolutePositions;
+        json["pooler_hidden_size"] = Width;
+        json["pooler_hidden_act"] = "gelu";
+        json["pooler_dropout"] = 0;
+        return json;
+    }
+
     private JsonObject DistilBertJson() => new()
     {
         ["architectures"] = new JsonArray("DistilBertForSequenceClassification"),
@@ -146,7 +185,8 @@ public sealed record BertConfig
             "distilbert" => FromDistilBertJson(json, source),
             "electra" => FromElectraJson(json, source),
             "albert" => FromAlbertJson(json, source),
-            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\"), RoBERTa (\"roberta\"), XLM-RoBERTa (\"xlm-roberta\"), ELECTRA (\"electra\") and ALBERT (\"albert\")."),
+            "deberta-v2" => FromDebertaV2Json(json, source),
+            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\"), RoBERTa (\"roberta\"), XLM-RoBERTa (\"xlm-roberta\"), ELECTRA (\"electra\"), ALBERT (\"albert\") and DeBERTa-v2/v3 (\"deberta-v2\")."),
         };
         config.Validate();
         return config;
@@ -195,6 +235,43 @@ public sealed record BertConfig
         BertConfig config = FromBertJson(json, source, tanhGeluAllowed: true) with { Family = EncoderFamily.Albert };
         int embeddingWidth = json["embedding_size"]?.GetValue<int>() ?? 128;
         return config with { EmbeddingWidth = embeddingWidth == config.Width ? null : embeddingWidth };
+    }
+
+    // DeBERTa-v2's defaults are transformers' DebertaV2Config's. Variants that need weights or arithmetic this network does
+    // not have (separate position projections, a convolution after the first layer, other widths) are refused by name.
+    private static BertConfig FromDebertaV2Json(JsonObject json, string source)
+    {
+        int width = GptConfig.Required(json, "hidden_size", source), heads = GptConfig.Required(json, "num_attention_heads", source);
+        void Refuse(string key, string value, string supported) =>
+            throw new InvalidDataException($"'{source}' sets {key} = {value}; only {supported} is supported for DeBERTa.");
+        if (json["relative_attention"]?.GetValue<bool>() != true) Refuse("relative_attention", json["relative_attention"]?.ToJsonString() ?? "false (its default)", "relative attention (true), as every released DeBERTa-v2/v3 has");
+        if (json["share_att_key"]?.GetValue<bool>() != true) Refuse("share_att_key", json["share_att_key"]?.ToJsonString() ?? "false (its default)", "position projections shared with the content ones (true)");
+        if ((json["conv_kernel_size"]?.GetValue<int>() ?? 0) > 0) Refuse("conv_kernel_size", json["conv_kernel_size"]!.ToJsonString(), "no convolution layer (0, as in v3)");
+        foreach (string key in new[] { "embedding_size", "pooler_hidden_size" })
+            if (json[key] is { } value && value.GetValue<int>() != width) Refuse(key, value.ToJsonString(), $"the hidden size ({width})");
+        if (json["attention_head_size"] is { } headSize && headSize.GetValue<int>() * heads != width) Refuse("attention_head_size", headSize.ToJsonString(), $"hidden_size / num_attention_heads ({width / Math.Max(heads, 1)})");
+        RequireGelu(json["pooler_hidden_act"]?.GetValue<string>(), "pooler_hidden_act", source);
+        var attentionTypes = (json["pos_att_type"] switch
+        {
+            JsonArray list => list.Select(item => item?.GetValue<string>() ?? ""),
+            JsonValue text => text.GetValue<string>().Split('|'),
+            _ => [],
+        }).Select(type => type.Trim().ToLowerInvariant()).Where(type => type.Length > 0).ToList();
+        string? unknown = attentionTypes.FirstOrDefault(type => type is not ("c2p" or "p2c"));
+        if (unknown is not null) Refuse("pos_att_type", $"'{unknown}'", "c2p and p2c");
+        string normalisation = json["norm_rel_ebd"]?.GetValue<string>() ?? "none";
+        BertConfig config = FromBertJson(json, source, defaultEpsilon: 1e-7) with
+        {
+            Family = EncoderFamily.DebertaV2,
+            TypeVocabularySize = json["type_vocab_size"]?.GetValue<int>() ?? 0,
+            AbsolutePositions = json["position_biased_input"]?.GetValue<bool>() ?? true,
+            PositionBuckets = Math.Max(0, json["position_buckets"]?.GetValue<int>() ?? -1),
+            ContentToPosition = attentionTypes.Contains("c2p"),
+            PositionToContent = attentionTypes.Contains("p2c"),
+            NormalizesRelativeEmbeddings = normalisation.Split('|').Any(part => part.Trim() == "layer_norm"),
+        };
+        int maxRelative = json["max_relative_positions"]?.GetValue<int>() ?? -1;
+        return config with { MaxRelativePositions = maxRelative < 1 ? config.MaxPositions : maxRelative };
     }
 
     // DistilBERT's LayerNorms use BERT's epsilon, fixed in its code rather than its config.

@@ -29,6 +29,7 @@ public abstract partial class WeightLayout
         EncoderFamily.Roberta or EncoderFamily.XlmRoberta => DenseHeadLayout.Roberta(allowNewHead),
         EncoderFamily.Electra => DenseHeadLayout.Electra(allowNewHead),
         EncoderFamily.Albert => new AlbertLayout(allowNewHead),
+        EncoderFamily.DebertaV2 => new DebertaV2Layout(config, allowNewHead),
         _ => new BertLayout(allowNewHead),
     };
 
@@ -39,6 +40,7 @@ public abstract partial class WeightLayout
         EncoderFamily.Roberta or EncoderFamily.XlmRoberta => DenseHeadLayout.Roberta(allowNewHead: true, dropFileHead: true),
         EncoderFamily.Electra => DenseHeadLayout.Electra(allowNewHead: true, dropFileHead: true),
         EncoderFamily.Albert => new AlbertLayout(allowNewHead: true, dropFileHead: true),
+        EncoderFamily.DebertaV2 => new DebertaV2Layout(config, allowNewHead: true, dropFileHead: true),
         _ => new BertLayout(allowNewHead: true, dropFileHead: true),
     };
 
@@ -227,5 +229,55 @@ public abstract partial class WeightLayout
         }
 
         public override bool MayBeMissing(string modelName) => allowNewHead && modelName.StartsWith("classifier.", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// DeBERTa-v2's names: BERT's under "deberta." with query_proj, key_proj and value_proj for query, key and value,
+    /// the relative-position table and its LayerNorm under deberta.encoder, and the pooler's dense layer at the top
+    /// level (pooler.dense). The pre-training heads (lm_predictions, mask_predictions) are left out, and so is the
+    /// absolute position table a v3 file carries but never reads (position_biased_input false).
+    /// </summary>
+    private sealed class DebertaV2Layout(BertConfig config, bool allowNewHead, bool dropFileHead = false) : WeightLayout
+    {
+        private static readonly (string File, string Model)[] Renames =
+        [
+            ("attention.self.query_proj.", "attention.self.query."),
+            ("attention.self.key_proj.", "attention.self.key."),
+            ("attention.self.value_proj.", "attention.self.value."),
+        ];
+
+        public override string? ToModelName(string fileKey)
+        {
+            if (fileKey.EndsWith("position_ids", StringComparison.Ordinal) || fileKey.StartsWith("lm_predictions.", StringComparison.Ordinal)
+                || fileKey.StartsWith("mask_predictions.", StringComparison.Ordinal)) return null;
+            if (fileKey.StartsWith("classifier.", StringComparison.Ordinal)) return dropFileHead ? null : fileKey;
+            if (fileKey.StartsWith("pooler.", StringComparison.Ordinal)) return "bert." + fileKey;
+            // A bare DebertaV2Model file has no "deberta." prefix.
+            string key = fileKey.StartsWith("deberta.", StringComparison.Ordinal) ? fileKey["deberta.".Length..] : fileKey;
+            if (!config.AbsolutePositions && key.StartsWith("embeddings.position_embeddings.", StringComparison.Ordinal)) return null;
+            foreach (var (file, model) in Renames)
+            {
+                int at = key.IndexOf(file, StringComparison.Ordinal);
+                if (at >= 0) return "bert." + key[..at] + model + key[(at + file.Length)..];
+            }
+            return "bert." + key;
+        }
+
+        public override string ToFileName(string modelName)
+        {
+            if (modelName.StartsWith("classifier.", StringComparison.Ordinal)) return modelName;
+            if (modelName.StartsWith("bert.pooler.", StringComparison.Ordinal)) return modelName["bert.".Length..];
+            if (!modelName.StartsWith("bert.", StringComparison.Ordinal)) throw new ArgumentException($"'{modelName}' has no place in a DeBERTa checkpoint.");
+            string key = modelName["bert.".Length..];
+            foreach (var (file, model) in Renames)
+            {
+                int at = key.IndexOf(model, StringComparison.Ordinal);
+                if (at >= 0) return "deberta." + key[..at] + file + key[(at + model.Length)..];
+            }
+            return "deberta." + key;
+        }
+
+        public override bool MayBeMissing(string modelName) =>
+            allowNewHead && (modelName.StartsWith("classifier.", StringComparison.Ordinal) || modelName.StartsWith("bert.pooler.", StringComparison.Ordinal));
     }
 }

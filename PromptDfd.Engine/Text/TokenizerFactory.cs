@@ -15,18 +15,20 @@ public static class TokenizerFactory
     public const string SentencePieceFile = "sentencepiece.bpe.model";
     /// <summary>ALBERT's SentencePiece model.</summary>
     public const string AlbertSentencePieceFile = "spiece.model";
+    /// <summary>DeBERTa-v2/v3's SentencePiece model.</summary>
+    public const string DebertaSentencePieceFile = "spm.model";
     /// <summary>The `tokenizers` library's single file, which some checkpoints ship instead of the files above.</summary>
     public const string FastTokenizerFile = "tokenizer.json";
     /// <summary>Hugging Face's tokenizer settings; for WordPiece it says whether the model is cased.</summary>
     public const string SettingsFile = "tokenizer_config.json";
 
     /// <summary>Every file a checkpoint's tokenizer may be read from; a saved checkpoint carries those its source had.</summary>
-    public static IReadOnlyList<string> Files { get; } = [VocabularyFile, MergesFile, WordPieceFile, SentencePieceFile, AlbertSentencePieceFile, FastTokenizerFile, SettingsFile];
+    public static IReadOnlyList<string> Files { get; } = [VocabularyFile, MergesFile, WordPieceFile, SentencePieceFile, AlbertSentencePieceFile, DebertaSentencePieceFile, FastTokenizerFile, SettingsFile];
 
     /// <summary>
     /// Picks the tokenizer a folder holds: vocab.json + merges.txt (byte-level BPE), vocab.txt (WordPiece),
-    /// sentencepiece.bpe.model (XLM-RoBERTa's SentencePiece), spiece.model (ALBERT's), or else a tokenizer.json holding a
-    /// WordPiece or a byte-level BPE.
+    /// sentencepiece.bpe.model (XLM-RoBERTa's SentencePiece), spiece.model (ALBERT's), spm.model (DeBERTa-v2/v3's), or else
+    /// a tokenizer.json holding a WordPiece or a byte-level BPE.
     /// </summary>
     public static ITextTokenizer FromFolder(string folder)
     {
@@ -40,6 +42,8 @@ public static class TokenizerFactory
         if (File.Exists(sentencePiece)) return FairseqSentencePieceTokenizer.Load(sentencePiece);
         string albert = Path.Combine(folder, AlbertSentencePieceFile);
         if (File.Exists(albert)) return AlbertSentencePieceTokenizer.Load(albert, folder);
+        string deberta = Path.Combine(folder, DebertaSentencePieceFile);
+        if (File.Exists(deberta)) return DebertaSentencePieceTokenizer.Load(deberta, folder);
         if (File.Exists(fast)) return FastTokenizerJson.Read(fast, folder);
         throw NoTokenizer(folder);
     }
@@ -57,16 +61,17 @@ public static class TokenizerFactory
         if (File.Exists(wordPiece)) return Infrastructure.FileHash.Sha256([wordPiece]) + WordPieceSettings.Read(folder).FingerprintSuffix;
         string sentencePiece = Path.Combine(folder, SentencePieceFile);
         if (File.Exists(sentencePiece)) return Infrastructure.FileHash.Sha256([sentencePiece]);
-        // The settings file can change how ALBERT's or a tokenizer.json's WordPiece cleans text, so it is part of what is compared.
-        string albert = Path.Combine(folder, AlbertSentencePieceFile), fast = Path.Combine(folder, FastTokenizerFile), settings = Path.Combine(folder, SettingsFile);
-        foreach (string file in new[] { albert, fast })
+        // The settings file can change how ALBERT's, DeBERTa's or a tokenizer.json's WordPiece cleans text, so it is part of what is compared.
+        string albert = Path.Combine(folder, AlbertSentencePieceFile), deberta = Path.Combine(folder, DebertaSentencePieceFile);
+        string fast = Path.Combine(folder, FastTokenizerFile), settings = Path.Combine(folder, SettingsFile);
+        foreach (string file in new[] { albert, deberta, fast })
             if (File.Exists(file)) return Infrastructure.FileHash.Sha256(File.Exists(settings) ? [file, settings] : [file]);
         throw NoTokenizer(folder);
     }
 
     private static InvalidDataException NoTokenizer(string folder) => new(
         $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE: GPT-2's or RoBERTa's), " +
-        $"'{WordPieceFile}' (BERT WordPiece), '{SentencePieceFile}' (XLM-RoBERTa), '{AlbertSentencePieceFile}' (ALBERT) or '{FastTokenizerFile}' holding a WordPiece or a byte-level BPE. Copy the tokenizer files of the checkpoint into this folder.");
+        $"'{WordPieceFile}' (BERT WordPiece), '{SentencePieceFile}' (XLM-RoBERTa), '{AlbertSentencePieceFile}' (ALBERT), '{DebertaSentencePieceFile}' (DeBERTa) or '{FastTokenizerFile}' holding a WordPiece or a byte-level BPE. Copy the tokenizer files of the checkpoint into this folder.");
 
     /// <summary>
     /// Byte-level BPE in Hugging Face GPT-2 format: GPT-2's (texts end with &lt;|endoftext|&gt;) or RoBERTa's, whose

@@ -276,7 +276,7 @@ public class CheckpointTests
     }
 
     [Theory]
-    [InlineData("model_type", "deberta-v2", "model_type 'deberta-v2'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra', 'albert'")]
+    [InlineData("model_type", "deberta", "model_type 'deberta'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra', 'albert', 'deberta-v2'")]
     [InlineData("position_embedding_type", "relative_key", "position_embedding_type 'relative_key'; only absolute position embeddings")]
     [InlineData("hidden_act", "relu", "hidden_act 'relu'; only BERT's exact GELU")]
     public void AnEncoderConfigThisLoaderCannotRunIsRefusedSayingWhatItReads(string key, string value, string expected)

@@ -170,6 +170,27 @@ public sealed class TeacherTrainingTests : IDisposable
     }
 
     [Fact]
+    public void ATeacherFineTunedFromADebertaKeepsItsRelativePositionsAndIsSavedAsADebertaClassifier()
+    {
+        string encoder = DownloadFolder("deberta");
+        DebertaFixture.CopyTo(encoder);
+        var arrays = SafeTensorsFile.Read(Path.Combine(encoder, Checkpoint.WeightsFile));
+        string output = Path.Combine(environment.Root, "teachers", "deberta");
+
+        var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
+        Assert.Equal(arrays["deberta.encoder.rel_embeddings.weight"].Values, ParameterValues(untrained, "bert.encoder.rel_embeddings.weight"));
+        Assert.Equal(arrays["deberta.encoder.layer.0.attention.self.key_proj.weight"].Values, ParameterValues(untrained, "bert.encoder.layer.0.attention.self.key.weight"));
+
+        TeacherTraining.Train(Task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+
+        var loaded = Checkpoint.LoadClassifier(output);
+        Assert.Equal(EncoderFamily.DebertaV2, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
+        Assert.Equal(TinyRunEnvironment.Labels, loaded.Labels);
+        Assert.Equal(TokenizerFactory.Fingerprint(encoder), TokenizerFactory.Fingerprint(output));
+        Assert.Contains("DebertaV2ForSequenceClassification layout, 2 layers, width 16, 2 classes", File.ReadAllText(Path.Combine(output, "card.md")));
+    }
+
+    [Fact]
     public void ATeacherFineTunedFromARobertaClassifierGetsAFreshOutputLayerAndIsSavedAsARoberta()
     {
         string encoder = DownloadFolder("roberta");
