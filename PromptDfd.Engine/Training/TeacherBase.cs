@@ -30,6 +30,9 @@ public sealed class TeacherBase
     public ITextTokenizer Tokenizer { get; }
     public string WeightsSha256 { get; }
     public bool IsEncoder => encoder is not null;
+
+    /// <summary>How a teacher's card names the weights it started from: "prior model.safetensors" for the shipped prior, else the base's own file.</summary>
+    public string WeightsName => $"{(IsEncoder ? "base" : "prior")} {Path.GetFileName(CheckpointWeights.Of(Folder).Source)}";
     public int ContextLength => encoder?.ContextLength ?? prior!.Model.Config.ContextLength;
 
     /// <summary>A GPT language model (model_type gpt2) or a BERT-family encoder (model_type bert or distilbert), told apart by config.json.</summary>

@@ -108,7 +108,7 @@ public static class TeacherTraining
                 .. devLog.Select(l => ("log", l)),
             ],
             Commands = [commandLine ?? CommandFor(task, config, half, baseFolder: BaseOption(priorFolder))],
-            Hashes = [("task data (task.json + splits)", task.Sha256()), (TeacherCard.PriorHashName, source.WeightsSha256)],
+            Hashes = [("task data (task.json + splits)", task.Sha256()), (source.WeightsName, source.WeightsSha256)],
         };
         var training = JsonSerializer.SerializeToNode(config) as JsonObject;
         training!["task"] = task.Name;

@@ -187,7 +187,9 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Equal(EncoderFamily.DebertaV2, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
         Assert.Equal(TinyRunEnvironment.Labels, loaded.Labels);
         Assert.Equal(TokenizerFactory.Fingerprint(encoder), TokenizerFactory.Fingerprint(output));
-        Assert.Contains("DebertaV2ForSequenceClassification layout, 2 layers, width 16, 2 classes", File.ReadAllText(Path.Combine(output, "card.md")));
+        string card = File.ReadAllText(Path.Combine(output, "card.md"));
+        Assert.Contains("DebertaV2ForSequenceClassification layout, 2 layers, width 16, 2 classes", card);
+        Assert.Contains($"| base model.safetensors | `{Checkpoint.WeightsSha256(encoder)}` |", card);
     }
 
     [Fact]
