@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Metrics;
@@ -15,6 +16,7 @@ public static class EvaluateCommand
         string model = arguments.String("model", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
         string split = arguments.String("split", "dev");
         string against = arguments.String("against", "");
+        string predictions = arguments.String("predictions", "");
         var device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
         TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
         arguments.RejectUnknown();
@@ -34,6 +36,7 @@ public static class EvaluateCommand
         Console.WriteLine($"Naive Bayes on {task.Name} {split}: {comparison.NaiveBayes}");
         // Whether a gap of a point or two is more than chance decides what a comparison with the baseline may claim.
         Console.WriteLine($"{name} (first) against Naive Bayes (second): {comparison.Paired}");
+        if (predictions.Length > 0) WritePredictions(predictions, classifier, batcher, examples);
         if (against.Length == 0) return 0;
 
         // A candidate replacing a shipped model should win by more than chance on dev, not by a text or two.
@@ -43,6 +46,24 @@ public static class EvaluateCommand
         Console.WriteLine($"{otherName} on {task.Name} {split}: {candidate.Second}");
         Console.WriteLine($"{name} (first) against {otherName} (second): {candidate.Paired}");
         return 0;
+    }
+
+    /// <summary>One JSON line per text: its label, the class predicted and every class's probability, for error analysis.</summary>
+    private static void WritePredictions(string path, LoadedClassifier classifier, TextBatcher batcher, IReadOnlyList<LabeledExample> examples)
+    {
+        float[][] probabilities = ClassifierInference.Probabilities(classifier.Module, batcher, examples.Select(e => e.Text).ToList());
+        var lines = examples.Select((example, i) => new JsonObject
+        {
+            ["text"] = example.Text,
+            ["label"] = example.Label,
+            ["predicted"] = classifier.Labels[Array.IndexOf(probabilities[i], probabilities[i].Max())],
+            ["probabilities"] = new JsonObject(classifier.Labels.Select((label, k) => KeyValuePair.Create(label, (JsonNode?)probabilities[i][k]))),
+        }.ToJsonString());
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        File.WriteAllLines(path + ".partial", lines);
+        File.Move(path + ".partial", path, overwrite: true);
+        Console.WriteLine($"predictions for {examples.Count} texts -> {path}");
     }
 
     private static (LoadedClassifier Classifier, TextBatcher Batcher) Load(string folder, TaskDataset task, TorchSharp.torch.Device device)

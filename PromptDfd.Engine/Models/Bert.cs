@@ -185,7 +185,13 @@ public sealed class BertEncoder : nn.Module
             Tensor embeddings = LayerNorm?.forward(rel_embeddings.weight!) ?? rel_embeddings.weight!;
             relative = new RelativePositions(embeddings, DisentangledAttention.RelativeIndex(config, x.shape[1], x.device), config.ContentToPosition, config.PositionToContent);
         }
-        for (int i = 0; i < depth; i++) x = layer[shared ? 0 : i].Forward(x, mask, relative);
+        for (int i = 0; i < depth; i++)
+        {
+            // A layer's intermediates ([batch, time, intermediate width] and more) are freed as soon as it is done, so a
+            // batch of long windows through a base-sized encoder holds one layer's worth, not twelve.
+            using var scope = NewDisposeScope();
+            x = layer[shared ? 0 : i].Forward(x, mask, relative).MoveToOuterDisposeScope();
+        }
         return x;
     }
 }

@@ -47,8 +47,14 @@ public static class DisentangledAttention
 
     /// <summary>Attention context [batch, heads, time, head width] for x [batch, time, width].</summary>
     /// <param name="keyMask">[batch, 1, 1, time], true for real tokens; pads are never attended to</param>
+    /// <remarks>
+    /// Unlike BERT's fused attention this materialises [batch, heads, time, time] scores and two more of that size per
+    /// term, so the terms are added in place and every intermediate is freed before the next layer runs (a batch of
+    /// 64 windows of 512 tokens would otherwise hold tens of GB across 12 layers).
+    /// </remarks>
     public static Tensor Attend(Linear query, Linear key, Linear value, int heads, Tensor x, Tensor? keyMask, RelativePositions relative, double dropout)
     {
+        using var scope = NewDisposeScope();
         long batch = x.shape[0], time = x.shape[1], headWidth = x.shape[2] / heads;
         Tensor Split(Tensor projected) => projected.view(projected.shape[0], projected.shape[1], heads, headWidth).transpose(1, 2);
         Tensor q = Split(query.forward(x)), k = Split(key.forward(x)), v = Split(value.forward(x));
@@ -60,20 +66,25 @@ public static class DisentangledAttention
         {
             // c2p[i, j] = q_i · K(position row of i − j)
             Tensor positionKeys = Split(key.forward(positions).unsqueeze(0));
-            scores = scores + q.matmul(positionKeys.transpose(-1, -2)).gather(-1, relative.Index.expand(batch, heads, time, time));
+            using Tensor all = q.matmul(positionKeys.transpose(-1, -2));
+            using Tensor picked = all.gather(-1, relative.Index.expand(batch, heads, time, time));
+            scores.add_(picked);
             terms++;
         }
         if (relative.PositionToContent)
         {
             // p2c[i, j] = k_j · Q(position row of i − j): gathered per key with the index transposed, then turned back.
             Tensor positionQueries = Split(query.forward(positions).unsqueeze(0));
-            scores = scores + k.matmul(positionQueries.transpose(-1, -2)).gather(-1, relative.Index.t().expand(batch, heads, time, time)).transpose(-1, -2);
+            using Tensor all = k.matmul(positionQueries.transpose(-1, -2));
+            using Tensor picked = all.gather(-1, relative.Index.t().expand(batch, heads, time, time));
+            scores.add_(picked.transpose(-1, -2));
             terms++;
         }
-        scores = scores.div(Math.Sqrt(headWidth * terms));
-        if (keyMask is not null) scores = scores.masked_fill(keyMask.logical_not(), float.MinValue);
+        scores.div_(Math.Sqrt(headWidth * terms));
+        if (keyMask is not null) scores.masked_fill_(keyMask.logical_not(), float.MinValue);
         Tensor probabilities = softmax(scores, -1);
+        scores.Dispose();
         if (dropout > 0) probabilities = F.dropout(probabilities, dropout, training: true);
-        return probabilities.matmul(v);
+        return probabilities.matmul(v).MoveToOuterDisposeScope();
     }
 }
