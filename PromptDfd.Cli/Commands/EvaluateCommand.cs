@@ -31,12 +31,13 @@ public static class EvaluateCommand
         };
         var (classifier, batcher) = Load(model, task, device);
         string name = Path.GetFileName(Path.GetFullPath(model));
-        var comparison = BaselineComparison.On(classifier.Module, batcher, task, examples, NaiveBayesBaseline.TrainedOn(task));
+        float[][] probabilities = ClassifierInference.Probabilities(classifier.Module, batcher, examples.Select(e => e.Text).ToList());
+        var comparison = BaselineComparison.Of(probabilities, task, examples, NaiveBayesBaseline.TrainedOn(task));
         Console.WriteLine($"{name} on {task.Name} {split}: {comparison.Classifier}");
         Console.WriteLine($"Naive Bayes on {task.Name} {split}: {comparison.NaiveBayes}");
         // Whether a gap of a point or two is more than chance decides what a comparison with the baseline may claim.
         Console.WriteLine($"{name} (first) against Naive Bayes (second): {comparison.Paired}");
-        if (predictions.Length > 0) WritePredictions(predictions, classifier, batcher, examples);
+        if (predictions.Length > 0) WritePredictions(predictions, classifier.Labels, probabilities, examples);
         if (against.Length == 0) return 0;
 
         // A candidate replacing a shipped model should win by more than chance on dev, not by a text or two.
@@ -49,15 +50,14 @@ public static class EvaluateCommand
     }
 
     /// <summary>One JSON line per text: its label, the class predicted and every class's probability, for error analysis.</summary>
-    private static void WritePredictions(string path, LoadedClassifier classifier, TextBatcher batcher, IReadOnlyList<LabeledExample> examples)
+    private static void WritePredictions(string path, IReadOnlyList<string> labels, float[][] probabilities, IReadOnlyList<LabeledExample> examples)
     {
-        float[][] probabilities = ClassifierInference.Probabilities(classifier.Module, batcher, examples.Select(e => e.Text).ToList());
         var lines = examples.Select((example, i) => new JsonObject
         {
             ["text"] = example.Text,
             ["label"] = example.Label,
-            ["predicted"] = classifier.Labels[Array.IndexOf(probabilities[i], probabilities[i].Max())],
-            ["probabilities"] = new JsonObject(classifier.Labels.Select((label, k) => KeyValuePair.Create(label, (JsonNode?)probabilities[i][k]))),
+            ["predicted"] = labels[Array.IndexOf(probabilities[i], probabilities[i].Max())],
+            ["probabilities"] = new JsonObject(labels.Select((label, k) => KeyValuePair.Create(label, (JsonNode?)probabilities[i][k]))),
         }.ToJsonString());
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);

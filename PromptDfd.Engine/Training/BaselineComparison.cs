@@ -7,10 +7,14 @@ namespace PromptDfd.Engine.Training;
 /// <summary>A classifier and the Naive Bayes baseline on the same examples: both scores and the paired test between them.</summary>
 public sealed record BaselineComparison(ClassificationScores Classifier, ClassificationScores NaiveBayes, PairedComparison Paired)
 {
-    public static BaselineComparison On(nn.Module module, TextBatcher batcher, TaskDataset task, IReadOnlyList<LabeledExample> examples, NaiveBayesBaseline naiveBayes)
+    public static BaselineComparison On(nn.Module module, TextBatcher batcher, TaskDataset task, IReadOnlyList<LabeledExample> examples, NaiveBayesBaseline naiveBayes) =>
+        Of(ClassifierInference.Probabilities(module, batcher, examples.Select(e => e.Text).ToList()), task, examples, naiveBayes);
+
+    /// <summary>From class probabilities already computed for the examples (in order), so a caller that keeps them reads the texts once.</summary>
+    public static BaselineComparison Of(float[][] probabilities, TaskDataset task, IReadOnlyList<LabeledExample> examples, NaiveBayesBaseline naiveBayes)
     {
         var actual = examples.Select(e => task.LabelIndex(e.Label)).ToList();
-        int[] predicted = ClassifierInference.Predict(module, batcher, examples.Select(e => e.Text).ToList());
+        int[] predicted = probabilities.Select(p => Array.IndexOf(p, p.Max())).ToArray();
         var baseline = examples.Select(e => naiveBayes.Predict(e.Text)).ToList();
         return new BaselineComparison(ClassificationMetrics.Score(predicted, actual, task.Labels.Count),
             ClassificationMetrics.Score(baseline, actual, task.Labels.Count), PairedComparison.Of(predicted, baseline, actual));

@@ -1,8 +1,8 @@
 """Class probabilities of a DeBERTa-v2/v3 checkpoint (config.json, pytorch_model.bin, spm.model) computed by Microsoft's
 own implementation, one JSON line per text of a task split, in the format of `promptdfd evaluate --predictions`.
-Texts are [CLS] + their pieces + [SEP], cut to 512 tokens.
+Texts are [CLS] + their pieces + [SEP], cut to 512 tokens; an optional last argument reads only the first N texts.
 
-    /usr/bin/python3 tools/deberta-oracle/official_probabilities.py /tmp/DeBERTa <checkpoint> data/tasks/genre/test.jsonl <out.jsonl>
+    /usr/bin/python3 tools/deberta-oracle/official_probabilities.py /tmp/DeBERTa <checkpoint> data/tasks/genre/test.jsonl <out.jsonl> [N]
 """
 import json
 import sys
@@ -15,6 +15,7 @@ from DeBERTa.deberta.config import ModelConfig  # noqa: E402
 import sentencepiece as spm  # noqa: E402
 
 FOLDER, SPLIT, OUT = sys.argv[2], sys.argv[3], sys.argv[4]
+LIMIT = int(sys.argv[5]) if len(sys.argv) > 5 else None
 
 
 def main():
@@ -32,7 +33,7 @@ def main():
         module.eval()
     pieces = spm.SentencePieceProcessor(model_file=f"{FOLDER}/spm.model")
     with open(OUT, "w") as out, torch.no_grad():
-        for line in open(SPLIT):
+        for line in list(open(SPLIT))[:LIMIT]:
             example = json.loads(line)
             ids = [1] + pieces.encode(example["text"])[:510] + [2]
             x = torch.tensor([ids])
