@@ -21,8 +21,7 @@ public sealed class AlbertSentencePieceTokenizer : ITextTokenizer
     {
         this.pieces = pieces;
         (this.lowerCase, this.keepAccents, this.removeSpace) = (lowerCase, keepAccents, removeSpace);
-        int Special(string token) => pieces.Vocabulary.TryGetValue(token, out int id) ? id
-            : throw new InvalidDataException($"'{path}' has no '{token}' piece; ALBERT's SentencePiece model holds <pad>, [CLS] and [SEP].");
+        int Special(string token) => SentencePieceModelFile.RequiredPiece(pieces, token, path, "ALBERT", "<pad>, [CLS] and [SEP]");
         (classification, separator, padding) = (Special("[CLS]"), Special("[SEP]"), Special("<pad>"));
     }
 

@@ -17,8 +17,7 @@ public sealed class DebertaSentencePieceTokenizer : ITextTokenizer
     {
         this.pieces = pieces;
         this.lowerCase = lowerCase;
-        int Special(string token) => pieces.Vocabulary.TryGetValue(token, out int id) ? id
-            : throw new InvalidDataException($"'{path}' has no '{token}' piece; DeBERTa's SentencePiece model holds [PAD], [CLS], [SEP] and [UNK].");
+        int Special(string token) => SentencePieceModelFile.RequiredPiece(pieces, token, path, "DeBERTa", "[PAD], [CLS], [SEP] and [UNK]");
         (padding, classification, separator, unknown) = (Special("[PAD]"), Special("[CLS]"), Special("[SEP]"), Special("[UNK]"));
     }
 

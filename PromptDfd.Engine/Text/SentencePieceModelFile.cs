@@ -25,6 +25,11 @@ internal static class SentencePieceModelFile
     /// <summary>How many pieces the model has; the vocabulary Microsoft.ML.Tokenizers reports can list the sentence markers a second time.</summary>
     public static int PieceCount(SentencePieceTokenizer model) => model.Vocabulary.Values.Max() + 1;
 
+    /// <summary>The id of a special piece a model family's tokenizer needs, or an error naming the file and the pieces that family holds.</summary>
+    public static int RequiredPiece(SentencePieceTokenizer model, string piece, string path, string family, string pieces) =>
+        model.Vocabulary.TryGetValue(piece, out int id) ? id
+            : throw new InvalidDataException($"'{path}' has no '{piece}' piece; {family}'s SentencePiece model holds {pieces}.");
+
     /// <summary>sentencepiece reads a run of unknown characters as one unknown piece; Microsoft.ML.Tokenizers as one per character.</summary>
     public static IEnumerable<T> OneUnknownPerRun<T>(IReadOnlyList<T> pieces, Func<T, int> id, int unknown) =>
         pieces.Where((piece, i) => !(id(piece) == unknown && i > 0 && id(pieces[i - 1]) == unknown));
