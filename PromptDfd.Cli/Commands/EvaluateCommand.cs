@@ -43,7 +43,8 @@ public static class EvaluateCommand
         // A candidate replacing a shipped model should win by more than chance on dev, not by a text or two.
         var (other, otherBatcher) = Load(against, task, device);
         string otherName = Path.GetFileName(Path.GetFullPath(against));
-        var candidate = ClassifierComparison.Between(classifier.Module, batcher, other.Module, otherBatcher, task, examples);
+        float[][] otherProbabilities = ClassifierInference.Probabilities(other.Module, otherBatcher, examples.Select(e => e.Text).ToList());
+        var candidate = ClassifierComparison.Of(probabilities, otherProbabilities, task, examples);
         Console.WriteLine($"{otherName} on {task.Name} {split}: {candidate.Second}");
         Console.WriteLine($"{name} (first) against {otherName} (second): {candidate.Paired}");
         return 0;
@@ -52,11 +53,12 @@ public static class EvaluateCommand
     /// <summary>One JSON line per text: its label, the class predicted and every class's probability, for error analysis.</summary>
     private static void WritePredictions(string path, IReadOnlyList<string> labels, float[][] probabilities, IReadOnlyList<LabeledExample> examples)
     {
+        int[] predicted = ClassifierInference.Predicted(probabilities);
         var lines = examples.Select((example, i) => new JsonObject
         {
             ["text"] = example.Text,
             ["label"] = example.Label,
-            ["predicted"] = labels[Array.IndexOf(probabilities[i], probabilities[i].Max())],
+            ["predicted"] = labels[predicted[i]],
             ["probabilities"] = new JsonObject(labels.Select((label, k) => KeyValuePair.Create(label, (JsonNode?)probabilities[i][k]))),
         }.ToJsonString());
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));

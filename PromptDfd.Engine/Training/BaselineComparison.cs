@@ -14,7 +14,7 @@ public sealed record BaselineComparison(ClassificationScores Classifier, Classif
     public static BaselineComparison Of(float[][] probabilities, TaskDataset task, IReadOnlyList<LabeledExample> examples, NaiveBayesBaseline naiveBayes)
     {
         var actual = examples.Select(e => task.LabelIndex(e.Label)).ToList();
-        int[] predicted = probabilities.Select(p => Array.IndexOf(p, p.Max())).ToArray();
+        int[] predicted = ClassifierInference.Predicted(probabilities);
         var baseline = examples.Select(e => naiveBayes.Predict(e.Text)).ToList();
         return new BaselineComparison(ClassificationMetrics.Score(predicted, actual, task.Labels.Count),
             ClassificationMetrics.Score(baseline, actual, task.Labels.Count), PairedComparison.Of(predicted, baseline, actual));
@@ -27,9 +27,15 @@ public sealed record ClassifierComparison(ClassificationScores First, Classifica
     public static ClassifierComparison Between(nn.Module first, TextBatcher firstBatcher, nn.Module second, TextBatcher secondBatcher,
         TaskDataset task, IReadOnlyList<LabeledExample> examples)
     {
-        var actual = examples.Select(e => task.LabelIndex(e.Label)).ToList();
         var texts = examples.Select(e => e.Text).ToList();
-        int[] firstPredicted = ClassifierInference.Predict(first, firstBatcher, texts), secondPredicted = ClassifierInference.Predict(second, secondBatcher, texts);
+        return Of(ClassifierInference.Probabilities(first, firstBatcher, texts), ClassifierInference.Probabilities(second, secondBatcher, texts), task, examples);
+    }
+
+    /// <summary>From class probabilities already computed for the examples (in order), so a caller that keeps them reads the texts once.</summary>
+    public static ClassifierComparison Of(float[][] first, float[][] second, TaskDataset task, IReadOnlyList<LabeledExample> examples)
+    {
+        var actual = examples.Select(e => task.LabelIndex(e.Label)).ToList();
+        int[] firstPredicted = ClassifierInference.Predicted(first), secondPredicted = ClassifierInference.Predicted(second);
         return new ClassifierComparison(ClassificationMetrics.Score(firstPredicted, actual, task.Labels.Count),
             ClassificationMetrics.Score(secondPredicted, actual, task.Labels.Count), PairedComparison.Of(firstPredicted, secondPredicted, actual));
     }

@@ -12,8 +12,10 @@ public static class ClassifierInference
     public const int BatchSize = 64;
 
     /// <summary>Predicted class per text.</summary>
-    public static int[] Predict(nn.Module module, TextBatcher batcher, IReadOnlyList<string> texts) =>
-        Probabilities(module, batcher, texts).Select(p => Array.IndexOf(p, p.Max())).ToArray();
+    public static int[] Predict(nn.Module module, TextBatcher batcher, IReadOnlyList<string> texts) => Predicted(Probabilities(module, batcher, texts));
+
+    /// <summary>The most probable class of each row of probabilities.</summary>
+    public static int[] Predicted(float[][] probabilities) => probabilities.Select(p => Array.IndexOf(p, p.Max())).ToArray();
 
     /// <summary>Accuracy and macro-F1 on examples of a task whose labels the classifier predicts in the task's order.</summary>
     public static ClassificationScores Score(nn.Module module, TextBatcher batcher, TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
