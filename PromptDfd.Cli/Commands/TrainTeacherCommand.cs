@@ -46,6 +46,7 @@ public static class TrainTeacherCommand
             LanguageModelWeight = arguments.Double("lm-weight", defaults.LanguageModelWeight),
             Pooling = ClassifierPoolingNames.Parse(arguments.String("pooling", defaults.Pooling.Name()), "--pooling"),
             FreezeTokenEmbeddings = arguments.Flag("freeze-embeddings"),
+            LayerDecay = arguments.Double("layer-decay", defaults.LayerDecay),
             RandomWindows = arguments.Flag("random-windows"),
             WholeTexts = arguments.Flag("whole-texts"),
             AverageFromEpoch = arguments.Int("average-from-epoch", 0),

@@ -13,8 +13,9 @@ namespace PromptDfd.Engine.Infrastructure;
 /// </summary>
 public sealed class AdamOptimizer : IDisposable
 {
-    /// <summary>Parameters sharing a weight decay (nanoGPT decays matrices only).</summary>
-    public sealed record ParameterGroup(IReadOnlyList<Parameter> Parameters, double WeightDecay = 0);
+    /// <summary>Parameters sharing a weight decay (nanoGPT decays matrices only) and a multiple of the schedule's learning
+    /// rate (layer-wise learning rates give the lower layers of a pre-trained body smaller steps).</summary>
+    public sealed record ParameterGroup(IReadOnlyList<Parameter> Parameters, double WeightDecay = 0, double LearningRateScale = 1);
 
     private const string StateFormat = "PromptDfd.AdamOptimizer/1";
 
@@ -51,6 +52,7 @@ public sealed class AdamOptimizer : IDisposable
         groups = parameterGroups.Select(g =>
         {
             if (!(g.WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(parameterGroups), g.WeightDecay, "Weight decay must be 0 or more.");
+            if (!(g.LearningRateScale >= 0)) throw new ArgumentOutOfRangeException(nameof(parameterGroups), g.LearningRateScale, "A group's learning-rate scale must be 0 or more.");
             return (g, g.Parameters.Select(p => new Moments(zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope())).ToArray());
         }).ToList();
     }
@@ -76,9 +78,9 @@ public sealed class AdamOptimizer : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        double rate = LearningRate;
         foreach (var (group, moments) in groups)
         {
+            double rate = LearningRate * group.LearningRateScale;
             for (int i = 0; i < group.Parameters.Count; i++)
             {
                 Parameter parameter = group.Parameters[i];

@@ -33,8 +33,9 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         var random = new Random((int)config.Seed);
         manual_seed(config.Seed);
         classifier.TokenEmbedding.requires_grad = !config.FreezeTokenEmbeddings;
-        var trained = module.parameters().Where(p => p.requires_grad).ToList();
-        using var optimizer = AdamOptimizer.AdamW(trained, config.LearningRate, config.WeightDecay);
+        var groups = LayerwiseLearningRates.Groups(module, config.LayerDecay, config.WeightDecay);
+        var trained = groups.SelectMany(g => g.Parameters).ToList();
+        using var optimizer = new AdamOptimizer(groups, config.LearningRate, decoupledWeightDecay: true);
         int stepsPerEpoch = (encoded.Count + config.BatchSize - 1) / config.BatchSize, totalSteps = stepsPerEpoch * config.Epochs;
         int warmup = (int)(totalSteps * config.WarmupFraction);
         Dictionary<string, Tensor>? best = null, average = null;

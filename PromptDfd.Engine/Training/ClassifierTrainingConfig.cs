@@ -28,6 +28,10 @@ public sealed record ClassifierTrainingConfig
     /// the words it contains, which pulls them away from the unseen words they were near.</summary>
     public bool FreezeTokenEmbeddings { get; init; }
 
+    /// <summary>Layer-wise learning-rate decay: each layer below the head takes this fraction of the rate of the one above
+    /// it, the embeddings the smallest (see <see cref="LayerwiseLearningRates"/>); 1 = every parameter at the same rate.</summary>
+    public double LayerDecay { get; init; } = 1;
+
     /// <summary>A training text longer than the context contributes a window at a random start each epoch rather than
     /// always its opening, so long texts teach all of their words.</summary>
     public bool RandomWindows { get; init; }
@@ -59,6 +63,7 @@ public sealed record ClassifierTrainingConfig
         if (WarmupFraction is < 0 or >= 1) problems.Add($"WarmupFraction must be in [0, 1) (got {WarmupFraction})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
         if (LanguageModelWeight < 0) problems.Add($"LanguageModelWeight must be 0 or more (got {LanguageModelWeight})");
+        if (!(LayerDecay > 0 && LayerDecay <= 1)) problems.Add($"LayerDecay must be in (0, 1], 1 meaning every layer at the same rate (got {LayerDecay})");
         if (Restarts is < 1 or > 20) problems.Add($"Restarts must be between 1 and 20 (got {Restarts})");
         if (WholeTexts && RandomWindows) problems.Add("WholeTexts and RandomWindows are two ways to read long training texts; choose one");
         if (WholeTexts && LanguageModelWeight > 0) problems.Add("WholeTexts does not combine with an auxiliary language-modelling loss; set LanguageModelWeight to 0");

@@ -97,7 +97,7 @@ public static class TeacherTraining
                 ("initialised from", (config.FromScratch ? $"random weights (seed {keptSeed}), in the architecture of " : "")
                     + $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {source.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.FromScratch ? "from random weights, " : "")}{(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(source.IsEncoder ? "[CLS]" : config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
+                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.FromScratch ? "from random weights, " : "")}{(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.LayerDecay < 1 ? FormattableString.Invariant($"layer-wise learning-rate decay {config.LayerDecay}, ") : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(source.IsEncoder ? "[CLS]" : config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
                 TeacherCard.Evaluation(batcher),
                 .. TrainingProvenance.Rows(DateTime.UtcNow - started),
             ],
@@ -153,6 +153,7 @@ public static class TeacherTraining
         + (config.LanguageModelWeight != Defaults.LanguageModelWeight ? FormattableString.Invariant($" --lm-weight {config.LanguageModelWeight}") : "")
         + (config.Dropout != Defaults.Dropout ? FormattableString.Invariant($" --dropout {config.Dropout}") : "")
         + (config.FreezeTokenEmbeddings ? " --freeze-embeddings" : "")
+        + (config.LayerDecay != Defaults.LayerDecay ? FormattableString.Invariant($" --layer-decay {config.LayerDecay}") : "")
         + (config.RandomWindows ? " --random-windows" : "")
         + (config.WholeTexts ? " --whole-texts" : "")
         + (config.AverageFromEpoch > 0 ? $" --average-from-epoch {config.AverageFromEpoch}" : "")

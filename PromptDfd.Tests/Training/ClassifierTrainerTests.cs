@@ -122,6 +122,30 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
     }
 
     [Fact]
+    public void LayerwiseDecayMovesTheLowerLayersLessWhileTheHeadKeepsTheFullRate()
+    {
+        double Moved(GptClassifier model, Dictionary<string, Tensor> before, string name) => (model.state_dict()[name] - before[name]).abs().max().item<float>();
+        (GptClassifier Model, Dictionary<string, Tensor> Before) Trained(double decay)
+        {
+            manual_seed(3);
+            var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
+            var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+            new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 2, BatchSize = 4, LearningRate = 3e-3, Dropout = 0, WeightDecay = 0, LayerDecay = decay },
+                new TextBatcher(tokenizer, 32), _ => { }).Train(model, Train, Dev, 2);
+            return (model, before);
+        }
+        const string embedding = "transformer.wte.weight", lowerLayer = "transformer.h.0.attn.c_attn.weight", head = "score.weight";
+
+        var (flat, flatBefore) = Trained(1);
+        var (decayed, decayedBefore) = Trained(0.1);
+
+        // Adam's step is about the learning rate whatever the gradient, so a hundredth of the rate moves a weight about a hundredth as far.
+        Assert.True(Moved(decayed, decayedBefore, lowerLayer) < 0.2 * Moved(flat, flatBefore, lowerLayer), "layer 0 takes a hundredth of the rate");
+        Assert.True(Moved(decayed, decayedBefore, embedding) < 0.05 * Moved(flat, flatBefore, embedding), "the embeddings take a thousandth");
+        Assert.True(Moved(decayed, decayedBefore, head) > 0.5 * Moved(flat, flatBefore, head), "the head keeps the full rate");
+    }
+
+    [Fact]
     public void AuxiliaryLanguageModelLossIsRejectedWhereItCannotApply()
     {
         var negative = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { LanguageModelWeight = -1 }.Validate());

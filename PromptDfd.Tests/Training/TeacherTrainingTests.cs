@@ -269,4 +269,17 @@ public sealed class TeacherTrainingTests : IDisposable
         var training = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!["promptdfd"]!["training"]!;
         Assert.True((bool)training["FromScratch"]!);
     }
+
+    [Fact]
+    public void ALayerwiseDecayIsWrittenInTheCardsCommandAndDescriptionSoTheTeacherCanBeRemade()
+    {
+        Train(new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, Dropout = 0, LayerDecay = 0.7 }, "layer-decay");
+        string folder = Path.Combine(environment.Root, "teachers", "layer-decay");
+        string card = File.ReadAllText(Path.Combine(folder, "card.md"));
+        Assert.Contains("layer-wise learning-rate decay 0.7, ", card);
+        Assert.Contains(" --layer-decay 0.7", card);
+        var training = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!["promptdfd"]!["training"]!;
+        Assert.Equal(0.7, (double)training["LayerDecay"]!);
+        Assert.DoesNotContain("--layer-decay", TeacherTraining.CommandFor(Task, new ClassifierTrainingConfig(), half: false));
+    }
 }

@@ -242,6 +242,8 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await page.GetByLabel("Auxiliary LM loss").FillAsync("0.5");
         await page.GetByLabel("Auxiliary LM loss").PressAsync("Tab");
         await page.GetByLabel("Freeze token embeddings").CheckAsync();
+        await page.GetByLabel("Layer-wise LR decay").FillAsync("0.8");
+        await page.GetByLabel("Layer-wise LR decay").PressAsync("Tab");
         await page.GetByLabel("Restarts").FillAsync("2");
         await page.GetByLabel("Restarts").PressAsync("Tab");
         await page.ClickAsync("#train-teacher");
@@ -252,6 +254,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         string card = File.ReadAllText(Path.Combine(teacher, "card.md"));
         Assert.Contains("auxiliary LM loss x 0.5", card);
         Assert.Contains("token embeddings frozen", card);
+        Assert.Contains("layer-wise learning-rate decay 0.8", card);
         Assert.Contains("best dev of 2 restarts", card);
 
         // Training again would replace the teacher just made; that has to be asked for.
