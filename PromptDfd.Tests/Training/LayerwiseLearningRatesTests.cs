@@ -87,6 +87,21 @@ public sealed class LayerwiseLearningRatesTests : IDisposable
     }
 
     [Fact]
+    public void DebertasRelativePositionTableAndItsLayerNormSitWithTheEmbeddings()
+    {
+        var teacher = (BertClassifier)Checkpoint.LoadClassifier(DebertaFixture.Path()).Module;
+
+        var scales = ScaleByName(teacher, LayerwiseLearningRates.Groups(teacher, 0.5, 0));
+
+        double lowest = Math.Pow(0.5, teacher.Config.Layers + 1);
+        var relative = scales.Where(s => s.Key.Contains("rel_embeddings", StringComparison.Ordinal) || s.Key.Contains("encoder.LayerNorm.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, relative.Count);
+        Assert.All(relative, s => Assert.Equal(lowest, s.Value));
+        Assert.Equal(lowest, scales["bert.embeddings.word_embeddings.weight"]);
+        Assert.Equal(1.0, scales["classifier.weight"]);
+    }
+
+    [Fact]
     public void AGroupsScaleMultipliesItsStepAndAZeroScaleLeavesItsParametersAsTheyWere()
     {
         manual_seed(4);
