@@ -37,6 +37,20 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapGet("/api/system", () => new { torch = TorchRuntime.Describe() });
 app.MapRunExports();
 
+// The settings read above are not the only way to bind: check what the server really listens on, and stop if exposed.
+string? bindingRefusal = null;
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+    bindingRefusal = BindingGuard.RefusalFor(addresses, options);
+    if (bindingRefusal is null) return;
+    app.Logger.LogCritical("{Refusal}", bindingRefusal);
+    Console.Error.WriteLine(bindingRefusal);
+    app.Lifetime.StopApplication();
+});
+
 app.Run();
+return bindingRefusal is null ? 0 : 1;
 
 public partial class Program;

@@ -136,6 +136,62 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         BindingGuard.Check(["http://0.0.0.0:5080"], new DashboardOptions { AccessToken = "secret" });
     }
 
+    /// <summary>Bound to every interface by Kestrel's own options, which the "Urls" check before start never sees.</summary>
+    public sealed class ExposedServer : WebApplicationFactory<Program>
+    {
+        private readonly TemporaryFolder runs = new();
+
+        public ExposedServer()
+        {
+            UseKestrel(options => options.Listen(IPAddress.Any, 0));
+            StartServer();
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseSetting("Urls", "http://127.0.0.1:0");
+            builder.UseSetting("Dashboard:RepositoryRoot", Path.GetDirectoryName(ShippedTasksTests.RepositoryFile("PromptDfd.sln")));
+            builder.UseSetting("Dashboard:RunsFolder", runs.Path);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing) runs.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ADashboardBoundBeyondLoopbackByKestrelOptionsWithoutATokenStopsItself()
+    {
+        using var exposed = new ExposedServer();
+        var lifetime = exposed.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
+        var stopping = new TaskCompletionSource();
+        using var registration = lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+        await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        string bound = exposed.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        Assert.Contains("Dashboard:AccessToken", BindingGuard.RefusalFor([bound], new DashboardOptions()));
+        Assert.Null(BindingGuard.RefusalFor([bound], new DashboardOptions { AccessToken = "secret" }));
+        Assert.Null(BindingGuard.RefusalFor(["http://127.0.0.1:5080", "http://[::1]:5080"], new DashboardOptions()));
+    }
+
+    [Theory]
+    [InlineData("192.168.1.20", HttpStatusCode.Forbidden)]
+    [InlineData("10.0.0.7", HttpStatusCode.Forbidden)]
+    [InlineData("127.0.0.1", HttpStatusCode.OK)]
+    [InlineData("::1", HttpStatusCode.OK)]
+    public async Task WithoutAnAccessTokenOnlyLoopbackClientsAreServed(string client, HttpStatusCode expected)
+    {
+        bool served = false;
+        var middleware = new AccessTokenMiddleware(_ => { served = true; return Task.CompletedTask; }, Microsoft.Extensions.Options.Options.Create(new DashboardOptions()));
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Parse(client);
+        context.Response.Body = new MemoryStream();
+        await middleware.InvokeAsync(context);
+        Assert.Equal(expected == HttpStatusCode.OK, served);
+        if (!served) Assert.Equal((int)expected, context.Response.StatusCode);
+    }
+
     [Fact]
     public async Task WithAnAccessTokenEveryRequestNeedsItAndTheQueryTokenSetsACookie()
     {

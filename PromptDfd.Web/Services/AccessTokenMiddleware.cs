@@ -7,7 +7,8 @@ namespace PromptDfd.Web.Services;
 /// <summary>
 /// When Dashboard:AccessToken is set (required to listen beyond loopback), every request must carry it: once as
 /// ?access_token=..., which sets an HttpOnly cookie, or as "Authorization: Bearer ...". Without a token configured
-/// the dashboard only listens on loopback and this check is off.
+/// the dashboard only serves this machine: a request from any other address is refused, whatever the server was
+/// bound to (the binding guard stops a server bound beyond loopback, and this closes the moment before it does).
 /// </summary>
 public sealed class AccessTokenMiddleware(RequestDelegate next, IOptions<DashboardOptions> options)
 {
@@ -19,6 +20,13 @@ public sealed class AccessTokenMiddleware(RequestDelegate next, IOptions<Dashboa
         string expected = options.Value.AccessToken;
         if (string.IsNullOrWhiteSpace(expected))
         {
+            // No remote address means an in-process server (tests), which no other machine can reach.
+            if (context.Connection.RemoteIpAddress is { } remote && !System.Net.IPAddress.IsLoopback(remote))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsync("This PromptDfd dashboard has no access token, so it answers only this machine (loopback). Set Dashboard:AccessToken to serve others.");
+                return;
+            }
             await next(context);
             return;
         }
