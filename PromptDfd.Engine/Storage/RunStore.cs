@@ -119,7 +119,7 @@ public sealed class RunStore : IDisposable
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             string text = query.Text.Trim();
-            all = all.Where(r => new[] { r.Id, r.Name, r.Notes, r.Preset, string.Join(' ', r.Tags) }.Any(f => f.Contains(text, StringComparison.OrdinalIgnoreCase)));
+            all = all.Where(r => new[] { r.Id, r.Name, r.Notes, r.Preset, string.Join(' ', r.Tags) }.Any(f => f?.Contains(text, StringComparison.OrdinalIgnoreCase) == true));
         }
         if (!string.IsNullOrWhiteSpace(query.ConfigFilter))
         {

@@ -13,6 +13,18 @@ public class RunStoreTests
     };
 
     [Fact]
+    public void SearchTextFindsRunsWhoseNotesAreEmpty()
+    {
+        using var folder = new TemporaryFolder();
+        using var store = new RunStore(folder.File("runs.db"));
+        var run = Run("a", "sentiment", "promptdfd", RunStatus.Completed, 0.8);
+        run.Notes = null!;
+        store.Insert(run);
+        Assert.Equal(["a"], store.Query(new RunQuery { Text = "sentiment" }).Items.Select(r => r.Id));
+        Assert.Empty(store.Query(new RunQuery { Text = "genre" }).Items);
+    }
+
+    [Fact]
     public void RunsAreFilteredSortedAndPagedOnTheServer()
     {
         using var folder = new TemporaryFolder();
