@@ -50,6 +50,16 @@ public sealed class CommandArguments
 
     public double Double(string name, double fallback) => Parse(name, fallback, s => double.Parse(s, CultureInfo.InvariantCulture));
 
+    /// <summary>A step count: null when the option is absent, an error when it is not a whole number of at least 1.</summary>
+    public int? Steps(string name = "steps")
+    {
+        string given = String(name, "");
+        if (given.Length == 0) return null;
+        return int.TryParse(given, NumberStyles.Integer, CultureInfo.InvariantCulture, out int steps) && steps >= 1
+            ? steps
+            : throw new UsageException($"--{name} must be a whole number of steps, at least 1 (got '{given}').");
+    }
+
     /// <summary>A comma-separated list of whole numbers, e.g. --seeds 1,2,3.</summary>
     public IReadOnlyList<long> Longs(string name, string fallback) =>
         String(name, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

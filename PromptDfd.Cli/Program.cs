@@ -17,6 +17,7 @@ var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> 
     ["compare-weights"] = ("compare two checkpoints of one architecture value by value (--model, --against): how many values differ, and by how many rounding steps", CompareWeightsCommand.Run),
     ["register"] = ("register your own CSV/JSONL dataset as a task (data/tasks/<name>)", RegisterTaskCommand.Run),
     ["convert"] = ("store a checkpoint's weights as float16 or float32 (shipped models use float16)", ConvertCommand.Run),
+    ["mine-prompts"] = ("show the words the teacher reads as each class (the prompter's starting topics); --probe \"It was {0}.\" measures how often the prior's continuations of a prompt form keep the class", MinePromptsCommand.Run),
     ["generate"] = ("sample continuations of a prompt from a language model checkpoint", GenerateCommand.Run),
     ["run"] = ("run PromptDFD or a baseline headless (--preset, --task, --seed, --config file, --set Key=Value, --resume id)", RunCommand.Run),
     ["runs"] = ("list the runs in the run store", RunsCommand.Run),
@@ -42,6 +43,13 @@ catch (UsageException error)
 {
     Console.Error.WriteLine($"error: {error.Message}");
     return 2;
+}
+// A store damaged after it opened (a truncated or overwritten page) fails on first read, deep inside a command.
+catch (LiteDB.LiteException error)
+{
+    Console.Error.WriteLine($"error: the run store is damaged ({error.Message}). Move runs/promptdfd.db (or the --store file) aside; " +
+        "a new store is created on the next start, and the old file can be inspected with LiteDB's tools.");
+    return 1;
 }
 // Bad input and unreadable files are reported as one line; anything else is a bug and keeps its stack trace.
 catch (Exception error) when (error is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException or KeyNotFoundException)

@@ -22,7 +22,7 @@ public static class ExperimentCommand
         var tasks = arguments.String("tasks", "sentiment,genre,ontology").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         var seeds = arguments.Longs("seeds", "1,2,3");
         string rowsOption = arguments.String("rows", "all");
-        int steps = arguments.Int("steps", 0);
+        int steps = arguments.Steps() ?? 0;
         var overrides = arguments.RunConfigOverrides();
         string output = arguments.String("out", Path.Combine(RepositoryPaths.Docs, "results.md"));
         // Hand-written reading notes survive re-rendering: they live in their own file and are appended.

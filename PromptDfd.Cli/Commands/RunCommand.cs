@@ -15,7 +15,7 @@ public static class RunCommand
         string preset = arguments.String("preset", RunPresets.Default);
         string task = arguments.String("task", "sentiment");
         long seed = arguments.Long("seed", 1);
-        int steps = arguments.Int("steps", 0);
+        int? steps = arguments.Steps();
         string name = arguments.String("name", "");
         string tags = arguments.String("tags", "");
         // Model folders, like those in a config file, are relative to the repository root unless absolute.
@@ -36,10 +36,8 @@ public static class RunCommand
         }
         else
         {
-            RunConfig config = configFile is not null
-                ? RunConfig.FromJson(File.ReadAllText(configFile), $"config file '{configFile}'")
-                : RunPresets.Create(preset, task, seed);
-            if (configFile is null && steps > 0) config = config with { Training = config.Training with { Schedule = config.Training.Schedule with { Steps = steps } } };
+            RunConfig config = configFile is not null ? ReadConfigFile(configFile) : RunPresets.Create(preset, task, seed);
+            if (steps is int given) config = config with { Training = config.Training with { Schedule = config.Training.Schedule with { Steps = given } } };
             config = ConfigOverrides.Apply(config with
             {
                 Name = name.Length > 0 ? name : config.Name,
@@ -50,6 +48,19 @@ public static class RunCommand
         Console.WriteLine($"run {run.Id}: {run.Name} -> {session.Store.Path}");
         RunRecord finished = session.Follow(run.Id, quiet);
         return finished.Status == RunStatus.Completed ? 0 : 1;
+    }
+
+    /// <summary>A run config file; one that names no task (e.g. "{}") is refused rather than run as the default.</summary>
+    private static RunConfig ReadConfigFile(string path)
+    {
+        string json = File.ReadAllText(path);
+        System.Text.Json.Nodes.JsonNode? node;
+        try { node = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        catch (System.Text.Json.JsonException error) { throw new UsageException($"Config file '{path}' is not valid JSON: {error.Message}"); }
+        if (node is not System.Text.Json.Nodes.JsonObject obj || !obj.ContainsKey(nameof(RunConfig.Task)))
+            throw new UsageException($"Config file '{path}' names no Task, so it would silently start the default run; write a whole config " +
+                "(a run's Config tab in the dashboard shows one) or use --preset and --task instead of --config.");
+        return RunConfig.FromJson(json, $"config file '{path}'");
     }
 }
 

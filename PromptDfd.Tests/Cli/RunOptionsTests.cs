@@ -19,6 +19,54 @@ public sealed class RunOptionsTests : IDisposable
         Assert.Contains("Device must be cpu, cuda or auto (got 'tpu')", error);
     }
 
+    [Theory]
+    [InlineData("run", "-5")]
+    [InlineData("run", "0")]
+    [InlineData("experiment", "-5")]
+    public async Task AStepCountBelowOneIsRefusedNotIgnored(string command, string steps)
+    {
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, [command, "--steps", steps, .. command == "experiment" ? ["--report-only"] : Array.Empty<string>()]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--steps must be a whole number of steps, at least 1 (got '{steps}')", error);
+    }
+
+    [Theory]
+    [InlineData("{}", "names no Task")]
+    [InlineData("{\"Task\": ", "is not valid JSON")]
+    public async Task AConfigFileThatIsEmptyOrBrokenIsRefusedNotRunAsTheDefault(string content, string expected)
+    {
+        string file = Path.Combine(repository.Path, "run.json");
+        File.WriteAllText(file, content);
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "run", "--config", file);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public async Task AStoreDamagedAfterItOpensIsReportedWithWhatToDoNotACrash()
+    {
+        string path = Path.Combine(repository.Path, "damaged.db");
+        using (var store = new Engine.Storage.RunStore(path))
+        {
+            store.Insert(new Engine.Runs.RunRecord { Id = "r", Name = "r", Task = "sentiment", ConfigJson = Engine.Runs.RunPresets.Create("promptdfd", "sentiment", 1).ToJson() });
+            store.Append(Enumerable.Range(0, 20_000).Select(i => new Engine.Runs.MetricPoint { RunId = "r", Step = i, Name = "student/accuracy", Value = i }).ToList(), [], []);
+        }
+        // Overwrite pages in the middle of the file, where the metrics and their index live; the header stays readable.
+        using (var file = File.OpenWrite(path))
+        {
+            file.Position = file.Length / 2;
+            file.Write(Enumerable.Repeat((byte)0x5a, 64 * 1024).ToArray());
+        }
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "export", "--run", "r", "--what", "metrics", "--out", Path.Combine(repository.Path, "m.csv"), "--store", path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("the run store is damaged", error);
+        Assert.Contains("aside", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
     [Fact]
     public async Task SeedsThatAreNotNumbersAreAUsageErrorNotACrash()
     {
