@@ -68,6 +68,17 @@ public sealed class RunManagerTests : IDisposable
             Assert.Equal(done.Id, FinishedRuns.Matching(store.All(), config, environment.Environment)?.Id);
             Assert.Null(FinishedRuns.Matching(store.All(), config with { Training = config.Training with { Seed = 2 } }, environment.Environment));
 
+            // A run made before a setting existed does not stand for a config that has it (its default may change
+            // what a run does); a setting since dropped does not matter.
+            var written = System.Text.Json.Nodes.JsonNode.Parse(done.ConfigJson)!.AsObject();
+            written["Training"]!["Prompter"]!.AsObject().Remove("VariableLength");
+            RunRecord older = new() { Id = "older", Status = RunStatus.Completed, ConfigJson = written.ToJsonString(), Hashes = done.Hashes };
+            Assert.Null(FinishedRuns.Matching([older], config, environment.Environment));
+            written["Training"]!["Prompter"]!["VariableLength"] = true;
+            written["Training"]!["RetiredOption"] = 3;
+            older.ConfigJson = written.ToJsonString();
+            Assert.Equal("older", FinishedRuns.Matching([older], config, environment.Environment)?.Id);
+
             environment.RetrainTeacher(seed: 99);
             Assert.Null(FinishedRuns.Matching(store.All(), config, environment.Environment));
         }
