@@ -1,6 +1,7 @@
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Synthesis.Sources;
 
 namespace PromptDfd.Engine.Distillation;
 
@@ -100,6 +101,9 @@ public sealed record PromptDfdConfig
     /// <summary>How the frozen prior writes the content after the prompt.</summary>
     public SamplingConfig Content { get; init; } = new() { Temperature = 1.0, TopP = 0.95, MaxNewTokens = 32 };
 
+    /// <summary>Teacher-guided decoding of the content for methods that write for a class (PromptDFD, fixed prompts); off by default.</summary>
+    public GuidanceConfig Guidance { get; init; } = new();
+
     public DistillationConfig Distillation { get; init; } = new();
     public ScheduleConfig Schedule { get; init; } = new();
     public long Seed { get; init; } = 1;
@@ -114,6 +118,7 @@ public sealed record PromptDfdConfig
         Prompter.Validate(prior);
         Reward.Validate();
         Content.Validate();
+        Guidance.Validate();
         Distillation.Validate();
         Schedule.Validate();
         if (Prompter.PromptLength + Content.MaxNewTokens > prior.ContextLength)

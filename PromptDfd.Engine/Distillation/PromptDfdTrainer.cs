@@ -54,9 +54,13 @@ public sealed class PromptDfdTrainer
         models.Prior.eval();
         models.Teacher.eval();
         foreach (var parameter in models.Prior.parameters().Concat(models.Teacher.parameters())) parameter.requires_grad = false;
+        if (config.Guidance.Enabled && config.Method is SynthesisMethod.PromptDfd or SynthesisMethod.FixedPrompts) PriorContinuation.GuidableTeacher(models);
+        batcher = new TextBatcher(models.Tokenizer, models.Prior.Config.ContextLength);
+        teacherInput = new TeacherInput(models, batcher);
+        var sampleReader = new SampleReader(models, batcher, teacherInput);
         source = config.Method switch
         {
-            SynthesisMethod.PromptDfd => new PromptDfdSource(config, models, random, config.TopicPrompts),
+            SynthesisMethod.PromptDfd => new PromptDfdSource(config, models, random, config.TopicPrompts, sampleReader),
             SynthesisMethod.FixedPrompts => new FixedPromptSource(config, models, random, config.TopicPrompts),
             SynthesisMethod.UnconditionalPrior => new UnconditionalPriorSource(config, models, random),
             SynthesisMethod.RandomText => new RandomTextSource(config, models, random),
@@ -66,8 +70,8 @@ public sealed class PromptDfdTrainer
         };
         replay = new ReplayBuffer(config.Distillation.ReplayCapacity);
         studentOptimizer = AdamOptimizer.AdamW(models.Student.parameters(), config.Distillation.LearningRate);
-        batcher = new TextBatcher(models.Tokenizer, models.Prior.Config.ContextLength);
-        teacherInput = new TeacherInput(models, batcher);
+        if (source is PromptDfdSource { WarmStartPrompts.Count: > 0 } prompted)
+            emit(new LogEvent(0, FormattableString.Invariant($"Prompter warm-started to a loss of {prompted.WarmStartLoss:F2} nats per prompt on: ") + string.Join("; ", prompted.WarmStartPrompts.Select(p => $"{p.Key}: {string.Join(" | ", p.Value.Take(6))}"))));
     }
 
     public PromptDfdConfig Config => config;
@@ -196,6 +200,11 @@ public sealed class PromptDfdTrainer
     {
         if (window.Count < 2) return;
         Metric("synthesis/teacher_confidence", window.Average(s => s.Confidence));
+        foreach (var group in window.Where(s => s.Intended >= 0).GroupBy(s => s.Intended).OrderBy(g => g.Key))
+        {
+            Metric($"{SteeringSignals.IntendedProbability}/class/{models.Labels[group.Key]}", group.Average(s => s.IntendedProbability));
+            Metric($"{SteeringSignals.IntendedAgreement}/class/{models.Labels[group.Key]}", group.Average(s => s.TeacherLabel == s.Intended ? 1.0 : 0.0));
+        }
         var counts = window.GroupBy(s => s.TeacherLabel).Select(g => g.Count() / (double)window.Count).ToList();
         // Normalised entropy of the teacher's labels: 1 when every class is equally represented.
         Metric("synthesis/class_balance", models.Labels.Count < 2 ? 1 : Math.Max(0, -counts.Sum(p => p * Math.Log(p)) / Math.Log(models.Labels.Count)));
@@ -217,9 +226,18 @@ public sealed class PromptDfdTrainer
             string content = models.Tokenizer.Decode(batch.Contents[i]);
             emit(new SampleEvent(Step, batch.Classes[i] < 0 ? "" : models.Labels[batch.Classes[i]], prompt, content,
                 models.Labels[teacherLabel], teacherProbabilities[i][teacherLabel], models.Labels[ArgMax(studentLogits[i])], batch.Origins[i], batch.Banned[i]));
-            window.Add(new QualitySample(sequences[i], prompt + content, teacherLabel, teacherProbabilities[i][teacherLabel]));
+            int intended = batch.Classes[i];
+            window.Add(new QualitySample(sequences[i], prompt + content, teacherLabel, teacherProbabilities[i][teacherLabel],
+                intended, intended < 0 ? 0 : teacherProbabilities[i][intended], SteeringSignals.IsArtifact(prompt, content)));
         }
         if (window.Count > config.Schedule.QualityWindow) window.RemoveRange(0, window.Count - config.Schedule.QualityWindow);
+        var steered = window.TakeLast(batch.Count).ToList();
+        Metric(SteeringSignals.ArtifactShare, steered.Average(s => s.Artifact ? 1.0 : 0.0));
+        if (steered.Any(s => s.Intended >= 0))
+        {
+            Metric(SteeringSignals.IntendedProbability, steered.Where(s => s.Intended >= 0).Average(s => s.IntendedProbability));
+            Metric(SteeringSignals.IntendedAgreement, steered.Where(s => s.Intended >= 0).Average(s => s.TeacherLabel == s.Intended ? 1.0 : 0.0));
+        }
     }
 
     /// <summary>Writes everything needed to continue exactly from this step: student, optimizers, replay, the source's state.</summary>
@@ -250,7 +268,7 @@ public sealed class PromptDfdTrainer
         window.AddRange(state.Window);
     }
 
-    private sealed record QualitySample(int[] Ids, string Text, int TeacherLabel, double Confidence);
+    private sealed record QualitySample(int[] Ids, string Text, int TeacherLabel, double Confidence, int Intended = -1, double IntendedProbability = 0, bool Artifact = false);
     private sealed record TrainerState(int Step, long SamplesSeen, List<QualitySample> Window);
 
     private Device Device => models.Prior.Body.TokenEmbedding.device;

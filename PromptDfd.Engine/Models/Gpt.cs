@@ -257,6 +257,15 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
 
     public Tensor ClassifyEmbeddings(Tensor embeddings, Tensor? mask) => Pool(transformer.ForwardEmbeddings(embeddings, keyMask: mask), mask);
 
+    /// <summary>
+    /// Class logits of the text that ends at each given hidden state [rows, width]. With last-token pooling over a
+    /// causal body, that is the classification of every prefix, so a decoder can ask it token by token through a
+    /// KV cache (teacher-guided decoding) instead of re-reading the whole text.
+    /// </summary>
+    public Tensor ClassifyPrefixEnd(Tensor hidden) => Pooling == ClassifierPooling.LastToken
+        ? score.forward(hidden)
+        : throw new InvalidOperationException("Only a last-token classifier classifies a prefix from its last hidden state; this one averages over tokens.");
+
     /// <summary>Class logits and, from the same pass, next-token logits through the tied embedding (the body's
     /// language-model head), for fine-tuning with an auxiliary language-modelling loss.</summary>
     public (Tensor ClassLogits, Tensor NextTokenLogits) ClassifyAndPredictNext(Tensor tokens, Tensor? mask)

@@ -41,6 +41,19 @@ public sealed class KvCache(int layers) : IDisposable
         }
     }
 
+    /// <summary>A new cache holding every row <paramref name="times"/> times in a row (row r becomes rows r*times .. r*times+times-1), for scoring several candidate next tokens per row.</summary>
+    public KvCache Repeated(int times)
+    {
+        var copy = new KvCache(keys.Length);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            if (keys[i] is null) continue;
+            copy.keys[i] = keys[i]!.repeat_interleave(times, 0).DetachFromDisposeScope();
+            copy.values[i] = values[i]!.repeat_interleave(times, 0).DetachFromDisposeScope();
+        }
+        return copy;
+    }
+
     public void Dispose()
     {
         for (int i = 0; i < keys.Length; i++)

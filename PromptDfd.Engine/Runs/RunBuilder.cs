@@ -2,6 +2,7 @@ using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Synthesis;
 using PromptDfd.Engine.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -102,7 +103,7 @@ public static class RunBuilder
     {
         PromptDfdConfig t = config.Training;
         bool usesPrompts = t.Method == SynthesisMethod.FixedPrompts
-                           || (t.Method == SynthesisMethod.PromptDfd && (t.Prompter.WarmStartSteps > 0 || t.PoolTopicPrompts));
+                           || (t.Method == SynthesisMethod.PromptDfd && ((t.Prompter.WarmStartSteps > 0 && t.Prompter.WarmStartFrom == WarmStartPrompts.TopicPrompts) || t.PoolTopicPrompts));
         if (!usesPrompts || t.TopicPrompts.Count > 0) return config;
         TaskDataset task = TaskDataset.Load(Path.Combine(environment.TasksFolder, config.Task));
         return config with { Training = config.Training with { TopicPrompts = TopicPromptFile.Load(task) } };

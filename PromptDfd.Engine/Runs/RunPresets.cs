@@ -13,8 +13,10 @@ public static class RunPresets
     [
         new("promptdfd", "PromptDFD", "Reinforced topic prompter steering the frozen prior; rewards: relevance, hardness, plausibility, diversity.",
             c => c with { Method = SynthesisMethod.PromptDfd }),
-        new("promptdfd-no-rl", "PromptDFD without RL", "Ablation: prompts come from the untrained prompter (P_0): no warm start, no prompter updates.",
+        new("promptdfd-no-rl", "PromptDFD without RL", "Ablation: prompts come from P_0, the prior itself: no warm start, no prompter updates.",
             c => c with { Method = SynthesisMethod.PromptDfd, Schedule = c.Schedule with { PrompterUpdates = 0 }, Prompter = c.Prompter with { WarmStartSteps = 0 } }),
+        new("promptdfd-warm-start-no-rl", "PromptDFD, warm start without RL", "Ablation: the prompter is warm-started on its topic prompts (the teacher's mined words by default) and never updated.",
+            c => c with { Method = SynthesisMethod.PromptDfd, Schedule = c.Schedule with { PrompterUpdates = 0 } }),
         new("promptdfd-no-hardness", "PromptDFD without hardness", "Ablation: the reward has no KL(T || S) term.",
             c => c with { Method = SynthesisMethod.PromptDfd, Reward = c.Reward with { Hardness = 0 } }),
         new("promptdfd-no-plausibility", "PromptDFD without plausibility", "Ablation: the reward has no KL-to-reference penalty.",

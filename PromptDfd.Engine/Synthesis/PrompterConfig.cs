@@ -5,11 +5,28 @@ namespace PromptDfd.Engine.Synthesis;
 
 public enum PolicyAlgorithm { Reinforce, PpoClip }
 
+/// <summary>Which prompts the prompter's warm start teaches it.</summary>
+public enum WarmStartPrompts
+{
+    /// <summary>The run's topic prompts: the config's TopicPrompts, else the task's hand-written prompts.json.</summary>
+    TopicPrompts,
+
+    /// <summary>Words the teacher itself reads as each class (<see cref="TopicWordMiner"/>), in several prompt forms: no hand-written prompts needed.</summary>
+    MinedFromTeacher,
+}
+
 /// <summary>The topic prompter P_phi and how it is updated (method.md, components 2 and 5; our design where the paper is silent).</summary>
 public sealed record PrompterConfig
 {
     /// <summary>K: tokens in a topic prompt.</summary>
     public int PromptLength { get; init; } = 6;
+
+    /// <summary>
+    /// Our design (issue #24): a prompt may end before K tokens by writing end-of-text (never as its first token). With
+    /// a fixed length, a warm start on "It was great." (4 tokens of 6) taught the prompter to write two more tokens of
+    /// noise after every topic; false keeps the fixed length of earlier runs.
+    /// </summary>
+    public bool VariableLength { get; init; } = true;
 
     /// <summary>Learned per-class prefix vectors that condition the prompter on the class.</summary>
     public int PrefixLength { get; init; } = 4;
@@ -25,6 +42,12 @@ public sealed record PrompterConfig
     /// finding any on-topic prompt at all; a short warm start lets it spend it on refining them (dev, docs/results.md).
     /// </summary>
     public int WarmStartSteps { get; init; } = 30;
+
+    /// <summary>What the warm start teaches (our design, issue #24): the teacher's own topic words by default, so any task works without prompts.json.</summary>
+    public WarmStartPrompts WarmStartFrom { get; init; } = WarmStartPrompts.MinedFromTeacher;
+
+    /// <summary>How topic words are mined when <see cref="WarmStartFrom"/> is MinedFromTeacher.</summary>
+    public PromptMiningConfig Mining { get; init; } = new();
     public double EntropyBonus { get; init; } = 0.01;
     public double BaselineMomentum { get; init; } = 0.9;
     public bool NormalizeAdvantages { get; init; } = true;
@@ -47,8 +70,10 @@ public sealed record PrompterConfig
         if (BaselineMomentum is < 0 or >= 1) problems.Add($"BaselineMomentum must be in [0, 1) (got {BaselineMomentum})");
         if (PpoClip is <= 0 or >= 1) problems.Add($"PpoClip must be in (0, 1) (got {PpoClip})");
         if (WarmStartSteps < 0) problems.Add($"WarmStartSteps must be non-negative (got {WarmStartSteps})");
+        if (!Enum.IsDefined(WarmStartFrom)) problems.Add($"WarmStartFrom must be one of {string.Join(", ", Enum.GetNames<WarmStartPrompts>())} (got {WarmStartFrom})");
         if (PpoEpochs < 1) problems.Add($"PpoEpochs must be at least 1 (got {PpoEpochs})");
         ConfigProblems.ThrowIfAny("prompter", problems);
         Sampling.Validate();
+        Mining.Validate();
     }
 }

@@ -37,19 +37,35 @@ public sealed class RewardCalculator(RewardConfig config)
         Remember(prompts);
     }
 
+    /// <param name="teacherLogits">the teacher on each sample as distilled (prompt ++ content)</param>
+    /// <param name="relevanceReadings">the teacher on the texts relevance is judged on (the content, and the content
+    /// lower-cased; see <see cref="RewardConfig.RelevanceOn"/>): relevance is the lowest of them; null reads the sample</param>
+    /// <param name="otherHardnessReadings">teacher and student on other forms of the sample (lower-cased): hardness is
+    /// the lowest divergence over these and the sample itself</param>
     public RewardBreakdown Score(Tensor teacherLogits, Tensor studentLogits, IReadOnlyList<int> classes,
-        IReadOnlyList<double> policyLogProbability, IReadOnlyList<double> referenceLogProbability, IReadOnlyList<string> prompts)
+        IReadOnlyList<double> policyLogProbability, IReadOnlyList<double> referenceLogProbability, IReadOnlyList<string> prompts,
+        IReadOnlyList<Tensor>? relevanceReadings = null, IReadOnlyList<(Tensor Teacher, Tensor Student)>? otherHardnessReadings = null)
     {
         config.Validate();
         int batch = classes.Count;
         double[] relevance, hardness;
         using (no_grad())
         {
-            using Tensor logSoftmax = nn.functional.log_softmax(teacherLogits, 1);
-            using Tensor chosen = logSoftmax.gather(1, tensor(classes.Select(c => (long)c).ToArray(), device: teacherLogits.device).unsqueeze(1)).squeeze(1);
-            relevance = chosen.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+            relevance = Enumerable.Repeat(double.PositiveInfinity, batch).ToArray();
+            foreach (Tensor reading in relevanceReadings is { Count: > 0 } ? relevanceReadings : [teacherLogits])
+            {
+                double[] logProbability = IntendedLogProbability(reading, classes);
+                for (int i = 0; i < batch; i++) relevance[i] = Math.Min(relevance[i], logProbability[i]);
+            }
+            for (int i = 0; i < batch; i++) relevance[i] = Math.Max(relevance[i], config.RelevanceFloor);
             using Tensor divergence = DistillationLoss.PerExampleDivergence(teacherLogits, studentLogits);
             hardness = divergence.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+            foreach (var (teacher, student) in otherHardnessReadings ?? [])
+            {
+                using Tensor other = DistillationLoss.PerExampleDivergence(teacher, student);
+                double[] values = other.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
+                for (int i = 0; i < batch; i++) hardness[i] = Math.Min(hardness[i], values[i]);
+            }
         }
         var plausibility = new double[batch];
         for (int i = 0; i < batch; i++) plausibility[i] = -(policyLogProbability[i] - referenceLogProbability[i]);
@@ -63,6 +79,15 @@ public sealed class RewardCalculator(RewardConfig config)
         Remember(prompts);
         AdaptPlausibilityWeight(-plausibility.Average());
         return new RewardBreakdown(relevance, hardness, plausibility, diversity, total);
+    }
+
+    /// <summary>log T(c | x) of each row's intended class c.</summary>
+    public static double[] IntendedLogProbability(Tensor logits, IReadOnlyList<int> classes)
+    {
+        using var scope = NewDisposeScope();
+        Tensor logSoftmax = nn.functional.log_softmax(logits.to_type(ScalarType.Float32), 1);
+        Tensor chosen = logSoftmax.gather(1, tensor(classes.Select(c => (long)c).ToArray(), device: logits.device).unsqueeze(1)).squeeze(1);
+        return chosen.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
     }
 
     private void AdaptPlausibilityWeight(double meanKl)

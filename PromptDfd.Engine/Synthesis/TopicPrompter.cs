@@ -56,7 +56,9 @@ public sealed class TopicPrompter : nn.Module
     }
 
     /// <summary>Samples one prompt of K tokens per requested class (no gradients).</summary>
-    public long[][] Sample(IReadOnlyList<int> classes, Generator? generator)
+    public long[][] Sample(IReadOnlyList<int> classes, Generator? generator) => SampleWith(classes, generator, withPrefix: true);
+
+    private long[][] SampleWith(IReadOnlyList<int> classes, Generator? generator, bool withPrefix)
     {
         int batch = classes.Count, length = Config.PromptLength;
         var prompts = new long[batch][];
@@ -68,7 +70,8 @@ public sealed class TopicPrompter : nn.Module
         {
             using (var scope = NewDisposeScope())
             {
-                Tensor next = SampleFrom(lm.Logits(lm.Body.ForwardEmbeddings(Context(classes), cache)).select(1, -1), generator);
+                Tensor context = withPrefix ? Context(classes) : Context(classes).narrow(1, Config.PrefixLength, 1);
+                Tensor next = SampleFrom(lm.Logits(lm.Body.ForwardEmbeddings(context, cache)).select(1, -1), generator, mayEnd: false);
                 Store(next, prompts, 0);
             }
             for (int position = 1; position < length; position++)
@@ -76,12 +79,17 @@ public sealed class TopicPrompter : nn.Module
                 using var scope = NewDisposeScope();
                 Tensor previous = tensor(prompts.Select(p => p[position - 1]).ToArray(), [batch, 1]).to(class_prefix.device);
                 Tensor hidden = lm.Body.ForwardEmbeddings(Embed(previous), cache);
-                Store(SampleFrom(lm.Logits(hidden).select(1, -1), generator), prompts, position);
+                Store(SampleFrom(lm.Logits(hidden).select(1, -1), generator, mayEnd: Config.VariableLength), prompts, position);
+                // After a prompt ends, the rest of its K slots hold end-of-text; they are fed but never scored.
+                for (int i = 0; i < batch; i++) if (prompts[i][position - 1] == endOfText) prompts[i][position] = endOfText;
             }
         }
         if (wasTraining) train();
         return prompts;
     }
+
+    /// <summary>Samples prompts from the reference P_0 = G (the prior reading end-of-text), as the prompter does but without a class prefix.</summary>
+    public long[][] SampleReference(int count, Generator? generator) => SampleWith(Enumerable.Repeat(0, count).ToList(), generator, withPrefix: false);
 
     /// <summary>log P_phi(p | c) summed over the prompt's tokens [batch], and the mean entropy of the next-token distributions [batch].</summary>
     public (Tensor LogProbability, Tensor Entropy) Score(IReadOnlyList<int> classes, long[][] prompts)
@@ -89,7 +97,7 @@ public sealed class TopicPrompter : nn.Module
         Tensor ids = tensor(prompts.SelectMany(p => p).ToArray(), [prompts.Length, Config.PromptLength]).to(class_prefix.device);
         Tensor inputs = cat([Context(classes), Embed(ids.narrow(1, 0, Config.PromptLength - 1))], 1);
         Tensor logits = lm.Logits(lm.Body.ForwardEmbeddings(inputs)).narrow(1, Config.PrefixLength, Config.PromptLength);
-        return PromptLogProbabilities(logits, ids, endOfText);
+        return PromptLogProbabilities(logits, ids, endOfText, Config.VariableLength);
     }
 
     /// <summary>
@@ -98,8 +106,11 @@ public sealed class TopicPrompter : nn.Module
     /// </summary>
     public double WarmStart(IReadOnlyList<(int Class, int[] Prompt)> examples, int steps, double learningRate)
     {
-        var usable = examples.Where(e => e.Prompt.Length > 0).Select(e => (e.Class, Prompt: e.Prompt.Take(Config.PromptLength).Where(t => t != endOfText).ToArray()))
-            .Where(e => e.Prompt.Length > 0).ToList();
+        // A prompt shorter than K ends with end-of-text when prompts may end early, so the prompter learns where it stops.
+        var usable = examples.Select(e => (e.Class, Prompt: e.Prompt.Where(t => t != endOfText).ToArray()))
+            .Where(e => e.Prompt.Length > 0)
+            .Select(e => (e.Class, Prompt: (Config.VariableLength ? e.Prompt.Append(endOfText) : e.Prompt).Take(Config.PromptLength).ToArray()))
+            .ToList();
         if (usable.Count == 0 || steps == 0) return double.NaN;
         using var optimizer = AdamOptimizer.Adam(TrainableParameters, learningRate);
         double last = double.NaN;
@@ -118,7 +129,7 @@ public sealed class TopicPrompter : nn.Module
                 Tensor context = Context(rows.Select(r => r.Class).ToList());
                 Tensor inputs = length > 1 ? cat([context, Embed(ids.narrow(1, 0, length - 1))], 1) : context;
                 Tensor logits = lm.Logits(lm.Body.ForwardEmbeddings(inputs)).narrow(1, Config.PrefixLength, length);
-                total = total - PromptLogProbabilities(logits, ids, endOfText).LogProbability.sum() / usable.Count;
+                total = total - PromptLogProbabilities(logits, ids, endOfText, Config.VariableLength).LogProbability.sum() / usable.Count;
             }
             total.backward();
             optimizer.Step();
@@ -128,26 +139,39 @@ public sealed class TopicPrompter : nn.Module
         return last;
     }
 
-    /// <summary>The reference log P_0(p): the frozen prior reading end-of-text then the prompt.</summary>
-    public static Tensor ReferenceLogProbability(GptLanguageModel prior, long[][] prompts, int endOfTextId)
+    /// <summary>The reference log P_0(p): the frozen prior reading end-of-text then the prompt (up to and including an end-of-text that ends it early, when prompts may).</summary>
+    public static Tensor ReferenceLogProbability(GptLanguageModel prior, long[][] prompts, int endOfTextId, bool variableLength = false)
     {
         int length = prompts[0].Length;
         Tensor ids = tensor(prompts.SelectMany(p => p).ToArray(), [prompts.Length, length]).to(prior.Body.TokenEmbedding.device);
         using Scalar startToken = endOfTextId.ToScalar();
         Tensor inputs = cat([full(prompts.Length, 1, startToken, dtype: ScalarType.Int64, device: ids.device), ids.narrow(1, 0, length - 1)], 1);
-        return PromptLogProbabilities(prior.forward(inputs), ids, endOfTextId).LogProbability;
+        return PromptLogProbabilities(prior.forward(inputs), ids, endOfTextId, variableLength).LogProbability;
     }
 
     // Prompts never contain end-of-text, for the policy and the reference alike, so the two stay comparable.
     // log 0 is -inf after masking; clamping keeps 0 * log 0 at 0 in the entropy. Held for the process (see HeldScalars).
     private static readonly Scalar LogOfZero = (-1e9).ToScalar();
 
-    private static (Tensor LogProbability, Tensor Entropy) PromptLogProbabilities(Tensor logits, Tensor ids, int endOfTextId)
+    private static (Tensor LogProbability, Tensor Entropy) PromptLogProbabilities(Tensor logits, Tensor ids, int endOfTextId, bool variableLength)
     {
-        Tensor logSoftmax = nn.functional.log_softmax(WithoutEndOfText(logits, endOfTextId), 2);
-        Tensor chosen = logSoftmax.gather(2, ids.unsqueeze(2)).squeeze(2).sum(1);
-        Tensor entropy = (logSoftmax.exp() * logSoftmax.clamp_min(LogOfZero)).sum(2).mean([1L]).neg();
-        return (chosen, entropy);
+        if (!variableLength)
+        {
+            Tensor logSoftmax = nn.functional.log_softmax(WithoutEndOfText(logits, endOfTextId), 2);
+            Tensor chosen = logSoftmax.gather(2, ids.unsqueeze(2)).squeeze(2).sum(1);
+            Tensor entropy = (logSoftmax.exp() * logSoftmax.clamp_min(LogOfZero)).sum(2).mean([1L]).neg();
+            return (chosen, entropy);
+        }
+        // A prompt has at least one token, so only its first position excludes end-of-text; the positions after the
+        // end-of-text that ends it are padding and count for nothing.
+        Tensor first = WithoutEndOfText(logits.narrow(1, 0, 1), endOfTextId);
+        Tensor masked = logits.shape[1] > 1 ? cat([first, logits.narrow(1, 1, logits.shape[1] - 1)], 1) : first;
+        Tensor logProbabilities = nn.functional.log_softmax(masked, 2);
+        Tensor ended = ids.eq(endOfTextId).to_type(ScalarType.Int64);
+        Tensor counted = (ended.cumsum(1) - ended).eq(HeldScalars.Zero).to_type(logProbabilities.dtype);
+        Tensor chosenTokens = logProbabilities.gather(2, ids.unsqueeze(2)).squeeze(2);
+        Tensor positionEntropy = (logProbabilities.exp() * logProbabilities.clamp_min(LogOfZero)).sum(2).neg();
+        return ((chosenTokens * counted).sum(1), (positionEntropy * counted).sum(1) / counted.sum(1));
     }
 
     private static Tensor WithoutEndOfText(Tensor logits, int endOfTextId)
@@ -159,7 +183,8 @@ public sealed class TopicPrompter : nn.Module
         return logits.masked_fill(mask, excluded);
     }
 
-    private Tensor SampleFrom(Tensor logits, Generator? generator) => Generation.SampleNext(WithoutEndOfText(logits, endOfText), Config.Sampling, generator);
+    private Tensor SampleFrom(Tensor logits, Generator? generator, bool mayEnd) =>
+        Generation.SampleNext(mayEnd ? logits : WithoutEndOfText(logits, endOfText), Config.Sampling, generator);
 
     private static void Store(Tensor next, long[][] prompts, int position)
     {

@@ -17,6 +17,35 @@ public class RewardCalculatorTests
     }
 
     [Fact]
+    public void RelevanceIsTheLowestReadingSoACaseTrickEarnsNothingTheWordsDoNot()
+    {
+        // Row 0: the teacher is sure of class 0 on the content as written but not once it is lower-cased (an upper-case artifact).
+        var asWritten = tensor(new float[] { 6, 0, 3, 0 }, [2, 2]);
+        var lowerCased = tensor(new float[] { 0, 0, 3, 0 }, [2, 2]);
+        var rewards = new RewardCalculator(new RewardConfig()).Score(tensor(new float[] { 9, 0, 9, 0 }, [2, 2]), zeros(2, 2), [0, 0], [0, 0], [0, 0], ["a", "b"], [asWritten, lowerCased]);
+        Assert.Equal(Math.Log(0.5), rewards.Relevance[0], 5);
+        Assert.Equal(-Math.Log(1 + Math.Exp(-3)), rewards.Relevance[1], 5);
+    }
+
+    [Fact]
+    public void HardnessIsTheLowestDivergenceOverTheFormsOfASample()
+    {
+        // Row 0: teacher and student disagree on the sample as written (upper case) but agree once it is lower-cased.
+        var rewards = new RewardCalculator(new RewardConfig()).Score(tensor(new float[] { 5, 0, 3, 0 }, [2, 2]), tensor(new float[] { 0, 5, 0, 3 }, [2, 2]), [0, 0], [0, 0], [0, 0], ["a", "b"],
+            otherHardnessReadings: [(tensor(new float[] { 1, 0, 3, 0 }, [2, 2]), tensor(new float[] { 1, 0, 0, 3 }, [2, 2]))]);
+        Assert.Equal(0, rewards.Hardness[0], 6);
+        Assert.True(rewards.Hardness[1] > 1);
+    }
+
+    [Fact]
+    public void RelevanceIsBoundedBelowAtTheFloor()
+    {
+        var rewards = Score(new RewardCalculator(new RewardConfig { RelevanceFloor = -2 }), [0, 20, 0, 1], [0, 0, 0, 0], [0, 0], [0, 0], [0, 0], ["a", "b"]);
+        Assert.Equal(-2, rewards.Relevance[0], 6);
+        Assert.Equal(-Math.Log(1 + Math.E), rewards.Relevance[1], 5);
+    }
+
+    [Fact]
     public void HardnessIsTheTeacherStudentDivergenceAndZeroWhenTheyAgree()
     {
         var rewards = Score(new RewardCalculator(new RewardConfig()), [3, 0, 3, 0], [3, 0, 0, 3], [0, 0], [0, 0], [0, 0], ["a", "b"]);

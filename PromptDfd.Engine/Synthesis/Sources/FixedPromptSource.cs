@@ -25,7 +25,7 @@ public sealed class FixedPromptSource : ISampleSource
     {
         int[] classes = random.UniformClasses(count, models.Labels.Count);
         int[][] chosen = classes.Select(c => prompts[c][random.Random.Next(prompts[c].Length)]).ToArray();
-        int[][] contents = PriorContinuation.Continue(models.Prior, models.Tokenizer, chosen, config.Content, random.Generator);
+        int[][] contents = PriorContinuation.Continue(models, chosen, classes, config, random.Generator);
         return new SyntheticBatch(classes, chosen, contents, Enumerable.Repeat(PromptOrigin.Fixed, count).ToArray(), new bool[count]);
     }
 }

@@ -21,22 +21,32 @@ public sealed class PromptDfdSource : ISampleSource
     private readonly RewardCalculator rewards;
     private readonly PromptSteering steering;
     private readonly List<(string Prompt, double Reward)>[] recent;
+    private readonly SampleReader reader;
+    private readonly bool promptsFromReference;
 
-    public PromptDfdSource(PromptDfdConfig config, DistillationModels models, RandomSources random, IReadOnlyDictionary<string, string[]> initialPrompts)
+    public PromptDfdSource(PromptDfdConfig config, DistillationModels models, RandomSources random, IReadOnlyDictionary<string, string[]> topicPrompts, SampleReader reader)
     {
         this.config = config;
         this.models = models;
         this.random = random;
+        this.reader = reader;
+        // A prompter that is never trained is P_0 itself: its prompts are drawn from the prior, exactly, not from
+        // the class-prefixed copy (whose random prefix would make "no RL" a slightly different distribution).
+        promptsFromReference = config.Prompter.WarmStartSteps == 0 && config.Schedule.PrompterUpdates == 0;
         prompter = new TopicPrompter(models.Prior, models.Labels.Count, models.Tokenizer.EndOfTextId, config.Prompter);
         updater = new PolicyGradientUpdater(prompter);
         rewards = new RewardCalculator(config.Reward);
         int promptBudget = models.Prior.Config.ContextLength - config.Content.MaxNewTokens - 1;
         steering = new PromptSteering(models.Labels, text => models.Tokenizer.Encode(text).Count, promptBudget);
         if (config.PoolTopicPrompts)
-            foreach (var (label, prompts) in initialPrompts)
+            foreach (var (label, prompts) in topicPrompts)
                 foreach (string prompt in prompts) steering.Apply(new SteeringCommand(SteeringAction.Add, label, prompt));
-        var warmStart = initialPrompts.SelectMany(p => p.Value.Select(text => (models.Labels.ToList().IndexOf(p.Key), models.Tokenizer.Encode(text).ToArray()))).ToList();
-        prompter.WarmStart(warmStart, config.Prompter.WarmStartSteps, config.Prompter.LearningRate);
+        WarmStartPrompts = config.Prompter.WarmStartSteps == 0 ? new Dictionary<string, string[]>()
+            : config.Prompter.WarmStartFrom == Synthesis.WarmStartPrompts.MinedFromTeacher
+                ? TopicWordMiner.Prompts(models.Labels, TopicWordMiner.Mine(models.Tokenizer, models.Labels.Count, reader.TeacherProbabilities, config.Prompter.Mining), config.Prompter.Mining)
+                : topicPrompts;
+        var warmStart = WarmStartPrompts.SelectMany(p => p.Value.Select(text => (models.Labels.ToList().IndexOf(p.Key), models.Tokenizer.Encode(text).ToArray()))).ToList();
+        WarmStartLoss = prompter.WarmStart(warmStart, config.Prompter.WarmStartSteps, config.Prompter.LearningRate);
         // Taken before any checkpoint is loaded: the warm start is deterministic, so a resumed run rebuilds the same reference.
         if (config.Reward.PlausibilityReference == PlausibilityReference.WarmStartedPrompter && config.Prompter.WarmStartSteps > 0)
             referencePrompter = prompter.FrozenCopy();
@@ -44,6 +54,12 @@ public sealed class PromptDfdSource : ISampleSource
     }
 
     public TopicPrompter Prompter => prompter;
+
+    /// <summary>Mean negative log-likelihood of the warm-start prompts after the warm start (NaN without one).</summary>
+    public double WarmStartLoss { get; }
+
+    /// <summary>The prompts the prompter was warm-started on, per class (empty without a warm start).</summary>
+    public IReadOnlyDictionary<string, string[]> WarmStartPrompts { get; }
     public PromptSteering Steering => steering;
 
     public SyntheticBatch Draw(int count)
@@ -64,11 +80,12 @@ public sealed class PromptDfdSource : ISampleSource
         }
         if (policyRows.Count > 0)
         {
-            long[][] sampled = prompter.Sample(policyRows.Select(r => classes[r]).ToList(), random.Generator);
-            for (int j = 0; j < policyRows.Count; j++) prompts[policyRows[j]] = sampled[j].Select(t => (int)t).ToArray();
+            var rowClasses = policyRows.Select(r => classes[r]).ToList();
+            long[][] sampled = promptsFromReference ? prompter.SampleReference(rowClasses.Count, random.Generator) : prompter.Sample(rowClasses, random.Generator);
+            for (int j = 0; j < policyRows.Count; j++) prompts[policyRows[j]] = sampled[j].TakeWhile(t => t != models.Tokenizer.EndOfTextId).Select(t => (int)t).ToArray();
         }
         bool[] banned = prompts.Select((p, i) => steering.IsBanned(classes[i], models.Tokenizer.Decode(p))).ToArray();
-        int[][] contents = PriorContinuation.Continue(models.Prior, models.Tokenizer, prompts, config.Content, random.Generator);
+        int[][] contents = PriorContinuation.Continue(models, prompts, classes, config, random.Generator);
         return new SyntheticBatch(classes, prompts, contents, origins, banned);
     }
 
@@ -77,7 +94,9 @@ public sealed class PromptDfdSource : ISampleSource
         int[] rows = Enumerable.Range(0, batch.Count).Where(i => batch.Origins[i] == PromptOrigin.Policy).ToArray();
         if (rows.Length == 0) return;
         int[] classes = rows.Select(r => batch.Classes[r]).ToArray();
-        long[][] prompts = rows.Select(r => batch.Prompts[r].Select(t => (long)t).ToArray()).ToArray();
+        // Scored as written: the prompt, then end-of-text in the slots after one that ended early.
+        long[][] prompts = rows.Select(r => batch.Prompts[r].Select(t => (long)t)
+            .Concat(Enumerable.Repeat((long)models.Tokenizer.EndOfTextId, config.Prompter.PromptLength - batch.Prompts[r].Length)).ToArray()).ToArray();
         string[] texts = rows.Select(r => models.Tokenizer.Decode(batch.Prompts[r])).ToArray();
         RewardBreakdown breakdown;
         double plausibilityWeight = rewards.PlausibilityWeight;
@@ -88,8 +107,8 @@ public sealed class PromptDfdSource : ISampleSource
             double[] policy = ToDoubles(prompter.Score(classes, prompts).LogProbability);
             double[] reference = ToDoubles(referencePrompter is not null
                 ? referencePrompter.Score(classes, prompts).LogProbability
-                : TopicPrompter.ReferenceLogProbability(models.Prior, prompts, models.Tokenizer.EndOfTextId));
-            breakdown = rewards.Score(teacherLogits.index_select(0, index), studentLogits.index_select(0, index), classes, policy, reference, texts);
+                : TopicPrompter.ReferenceLogProbability(models.Prior, prompts, models.Tokenizer.EndOfTextId, config.Prompter.VariableLength));
+            breakdown = rewards.Score(teacherLogits.index_select(0, index), studentLogits.index_select(0, index), classes, policy, reference, texts, RelevanceReadings(batch, rows), LowerCasedHardnessReadings(batch, rows));
         }
         double[] total = breakdown.Total.Select((t, j) => batch.Banned[rows[j]] ? t - config.BannedPromptPenalty : t).ToArray();
         PolicyUpdateStatistics? statistics = null;
@@ -110,6 +129,23 @@ public sealed class PromptDfdSource : ISampleSource
     }
 
     public void Steer(SteeringCommand command) => steering.Apply(command);
+
+    /// <summary>Teacher and student on the samples lower-cased, when hardness must not pay for case (RewardConfig.CaseRobustHardness).</summary>
+    private List<(Tensor, Tensor)> LowerCasedHardnessReadings(SyntheticBatch batch, int[] rows)
+    {
+        if (!config.Reward.CaseRobustHardness) return [];
+        var lowered = rows.Select(r => reader.LowerCased(batch.Prompts[r].Concat(batch.Contents[r]).ToArray())).ToList();
+        return [(reader.TeacherLogits(lowered), reader.StudentLogits(lowered))];
+    }
+
+    /// <summary>The teacher's logits on each text relevance is judged on (RewardConfig.RelevanceOn, CaseRobustRelevance).</summary>
+    private List<Tensor> RelevanceReadings(SyntheticBatch batch, int[] rows)
+    {
+        int[][] texts = rows.Select(r => config.Reward.RelevanceOn == RelevanceText.Content ? batch.Contents[r] : batch.Prompts[r].Concat(batch.Contents[r]).ToArray()).ToArray();
+        var readings = new List<Tensor> { reader.TeacherLogits(texts) };
+        if (config.Reward.CaseRobustRelevance) readings.Add(reader.TeacherLogits(texts.Select(reader.LowerCased).ToList()));
+        return readings;
+    }
 
     public IReadOnlyDictionary<string, IReadOnlyList<PromptStatistic>> TopPrompts(int perClass) =>
         Enumerable.Range(0, models.Labels.Count).ToDictionary(c => models.Labels[c], c => (IReadOnlyList<PromptStatistic>)recent[c]

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Web.Components.Charts;
 
@@ -13,6 +14,9 @@ public static class RunCharts
         new("chart-accuracy", "Accuracy on the real evaluation split", ["student/accuracy", "teacher/accuracy", "student/agreement", "student/macro_f1"], true),
         new("chart-reward", "Reward (total and per term)", ["reward/total", "reward/relevance", "reward/hardness", "reward/plausibility", "reward/diversity"], true),
         new("chart-reward-class", "Reward per class", labels.Select(l => $"reward/class/{l}").ToList(), true),
+        new("chart-steering", "Steering: the teacher's probability of the intended class, agreement with it, artifact share",
+            [SteeringSignals.IntendedProbability, SteeringSignals.IntendedAgreement, SteeringSignals.ArtifactShare], true),
+        new("chart-steering-class", "Agreement with the intended class, per class", labels.Select(l => $"{SteeringSignals.IntendedAgreement}/class/{l}").ToList(), true),
         new("chart-kd", "Student KD loss", ["student/kd_loss"]),
         new("chart-prompter", "Prompter entropy, KL to the reference and plausibility β", ["prompter/entropy", "prompter/kl_to_reference", "prompter/plausibility_weight"], true),
         new("chart-synthesis", "Synthetic samples", ["synthesis/teacher_confidence", "synthesis/class_balance", "synthesis/distinct_2", "synthesis/self_bleu"]),

@@ -34,6 +34,7 @@ public sealed class RunFormModel
     public double PrompterLearningRate { get; set; }
     public double EntropyBonus { get; set; }
     public int WarmStartSteps { get; set; }
+    public WarmStartPrompts WarmStartFrom { get; set; }
     public double PrompterTopP { get; set; }
     public PolicyAlgorithm Algorithm { get; set; }
     public double Relevance { get; set; }
@@ -45,6 +46,8 @@ public sealed class RunFormModel
     public int ContentTokens { get; set; }
     public double ContentTemperature { get; set; }
     public double ContentTopP { get; set; }
+    /// <summary>Teacher-guided decoding weight λ; 0 leaves the prior alone.</summary>
+    public double GuidanceWeight { get; set; }
     public double DistillationTemperature { get; set; }
     public double StudentLearningRate { get; set; }
     public int StudentBatch { get; set; }
@@ -75,9 +78,9 @@ public sealed class RunFormModel
             EvaluateEvery = t.Schedule.EvaluateEvery, CheckpointEvery = t.Schedule.CheckpointEvery,
             PromptLength = t.Prompter.PromptLength, PrefixLength = t.Prompter.PrefixLength, TrainableBlocks = t.Prompter.TrainableBlocks,
             PrompterLearningRate = t.Prompter.LearningRate, EntropyBonus = t.Prompter.EntropyBonus, Algorithm = t.Prompter.Algorithm,
-            WarmStartSteps = t.Prompter.WarmStartSteps, PrompterTopP = t.Prompter.Sampling.TopP,
+            WarmStartSteps = t.Prompter.WarmStartSteps, WarmStartFrom = t.Prompter.WarmStartFrom, PrompterTopP = t.Prompter.Sampling.TopP,
             Relevance = t.Reward.Relevance, Hardness = t.Reward.Hardness, Plausibility = t.Reward.Plausibility, PlausibilityTargetKl = t.Reward.PlausibilityTargetKl, Diversity = t.Reward.Diversity,
-            ContentTokens = t.Content.MaxNewTokens, ContentTemperature = t.Content.Temperature, ContentTopP = t.Content.TopP,
+            ContentTokens = t.Content.MaxNewTokens, ContentTemperature = t.Content.Temperature, ContentTopP = t.Content.TopP, GuidanceWeight = t.Guidance.Weight,
             DistillationTemperature = t.Distillation.Temperature, StudentLearningRate = t.Distillation.LearningRate, StudentBatch = t.Distillation.BatchSize,
             ReplayCapacity = t.Distillation.ReplayCapacity, ReplayFraction = t.Distillation.ReplayFraction,
             StudentLayers = config.Student.Layers, StudentWidth = config.Student.Width, StudentHeads = config.Student.Heads,
@@ -113,9 +116,10 @@ public sealed class RunFormModel
             Seed = Seed,
             Schedule = basis.Training.Schedule with { Steps = Steps, SamplesPerStep = SamplesPerStep, PrompterUpdates = PrompterUpdates, StudentUpdates = StudentUpdates, EvaluateEvery = EvaluateEvery, CheckpointEvery = CheckpointEvery },
             Prompter = basis.Training.Prompter with { PromptLength = PromptLength, PrefixLength = PrefixLength, TrainableBlocks = TrainableBlocks, LearningRate = PrompterLearningRate, EntropyBonus = EntropyBonus, Algorithm = Algorithm,
-                WarmStartSteps = WarmStartSteps, Sampling = basis.Training.Prompter.Sampling with { TopP = PrompterTopP } },
+                WarmStartSteps = WarmStartSteps, WarmStartFrom = WarmStartFrom, Sampling = basis.Training.Prompter.Sampling with { TopP = PrompterTopP } },
             Reward = basis.Training.Reward with { Relevance = Relevance, Hardness = Hardness, Plausibility = Plausibility, PlausibilityTargetKl = PlausibilityTargetKl, Diversity = Diversity },
             Content = basis.Training.Content with { MaxNewTokens = ContentTokens, Temperature = ContentTemperature, TopP = ContentTopP },
+            Guidance = basis.Training.Guidance with { Weight = GuidanceWeight },
             Distillation = basis.Training.Distillation with { Temperature = DistillationTemperature, LearningRate = StudentLearningRate, BatchSize = StudentBatch, ReplayCapacity = ReplayCapacity, ReplayFraction = ReplayFraction },
             TopicPrompts = TopicPrompts
                 .Select(p => (p.Key, Lines: p.Value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
@@ -133,6 +137,7 @@ public sealed class RunFormModel
         Collect(problems, t.Schedule.Validate);
         Collect(problems, t.Reward.Validate);
         Collect(problems, t.Content.Validate);
+        Collect(problems, t.Guidance.Validate);
         Collect(problems, t.Distillation.Validate);
         if (prior is not null)
         {

@@ -1,0 +1,15 @@
+using PromptDfd.Engine.Metrics;
+
+namespace PromptDfd.Tests.Metrics;
+
+public class SteeringSignalsTests
+{
+    [Theory]
+    [InlineData("ARUNUNAL SUNEFH", " and then it rained.", true)]
+    [InlineData("It was great.", " THE PRODUCT BROKE AFTER A DAY", true)]
+    [InlineData("It was great.", " The TV broke after a day.", false)]
+    [InlineData("I", " OK", false)]
+    [InlineData("", "", false)]
+    public void ASampleIsAnArtifactWhenItsPromptOrContentIsMostlyUpperCase(string prompt, string content, bool artifact) =>
+        Assert.Equal(artifact, SteeringSignals.IsArtifact(prompt, content));
+}
