@@ -39,37 +39,6 @@ public class TeacherGuidedContinuationTests
     }
 
     [Fact]
-    public void EachTokenIsTheCandidateWhoseWholeTextTheTeacherReadsAsTheClassWhenGuidanceDominates()
-    {
-        using var folder = new TemporaryFolder();
-        var (prior, teacher, tokenizer) = Models(folder);
-        int[][] prompts = Prompts(tokenizer);
-        int[] classes = [1, 0, 1, 0];
-        var sampling = new SamplingConfig { Temperature = 0, MaxNewTokens = 8, StopAtEndOfText = false };
-        int[][] contents = TeacherGuidedContinuation.Continue(prior, teacher, tokenizer, prompts, classes, sampling, new GuidanceConfig { Weight = 1e4, Candidates = 4 }, new Generator(1));
-        using var noGrad = no_grad();
-        int notTheFirst = 0;
-        for (int row = 0; row < prompts.Length; row++)
-        {
-            Assert.Equal(8, contents[row].Length);
-            for (int step = 0; step < 8; step++)
-            {
-                // Re-read from scratch, without any cache: the prior's four most likely next tokens, and the teacher on each whole text.
-                int[] sofar = prompts[row].Concat(contents[row].Take(step)).ToArray();
-                long[] priorInput = sofar.Prepend(tokenizer.EndOfTextId).Select(x => (long)x).ToArray();
-                long[] candidates = prior.forward(tensor(priorInput, [1, priorInput.Length]))[0, -1].topk(4).indexes.data<long>().ToArray();
-                double[] teacherScores = IntendedLogProbability(teacher, candidates.Select(c => sofar.Append((int)c).ToArray()).ToList(), Enumerable.Repeat(classes[row], 4).ToArray());
-                int chosen = Array.IndexOf(candidates, (long)contents[row][step]);
-                if (chosen > 0) notTheFirst++;
-                Assert.True(chosen >= 0, $"row {row} step {step}: the token is not among the prior's top candidates");
-                Assert.True(teacherScores[chosen] >= teacherScores.Max() - 1e-4, $"row {row} step {step}: {teacherScores[chosen]} vs best {teacherScores.Max()}");
-            }
-        }
-        // The teacher overrode the prior's favourite often, so the check above is about the teacher's reading, not the prior's.
-        Assert.True(notTheFirst >= 8, $"only {notTheFirst} of 32 tokens were not the prior's favourite");
-    }
-
-    [Fact]
     public void GreedyGuidedTextIsWhatReadingEveryCandidateTextFromScratchChooses()
     {
         using var folder = new TemporaryFolder();
@@ -77,8 +46,9 @@ public class TeacherGuidedContinuationTests
         int[][] prompts = Prompts(tokenizer);
         int[] classes = [0, 1, 1, 0];
         var sampling = new SamplingConfig { Temperature = 0, MaxNewTokens = 8, StopAtEndOfText = false };
-        int[][] contents = TeacherGuidedContinuation.Continue(prior, teacher, tokenizer, prompts, classes, sampling, new GuidanceConfig { Weight = 1, Candidates = 6 }, new Generator(1));
+        int[][] contents = TeacherGuidedContinuation.Continue(prior, teacher, tokenizer, prompts, classes, sampling, new GuidanceConfig { Weight = 3, Candidates = 6 }, new Generator(1));
         using var noGrad = no_grad();
+        int notTheFirst = 0;
         for (int row = 0; row < prompts.Length; row++)
         {
             var text = prompts[row].ToList();
@@ -89,11 +59,14 @@ public class TeacherGuidedContinuationTests
                 float[] priorScores = scores.data<float>().ToArray();
                 long[] ids = candidates.data<long>().ToArray();
                 double[] teacherScores = IntendedLogProbability(teacher, ids.Select(c => text.Append((int)c).ToArray()).ToList(), Enumerable.Repeat(classes[row], 6).ToArray());
-                int best = Enumerable.Range(0, 6).MaxBy(j => priorScores[j] + teacherScores[j]);
+                int best = Enumerable.Range(0, 6).MaxBy(j => priorScores[j] + 3 * teacherScores[j]);
+                if (best > 0) notTheFirst++;
                 text.Add((int)ids[best]);
             }
             Assert.Equal(text.Skip(prompts[row].Length), contents[row]);
         }
+        // The teacher overrode the prior's favourite often enough that the match is about its reading, not the prior's.
+        Assert.True(notTheFirst >= 6, $"only {notTheFirst} of 32 tokens were not the prior's favourite");
     }
 
     [Fact]

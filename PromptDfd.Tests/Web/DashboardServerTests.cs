@@ -22,9 +22,12 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         /// <summary>Dashboard:AccessToken for this server; empty for none.</summary>
         protected virtual string AccessToken => "";
 
-        public Server()
+        public Server() : this(IPAddress.Loopback) { }
+
+        /// <param name="listenOn">the interface Kestrel binds, set through Kestrel's own options (not "Urls")</param>
+        protected Server(IPAddress listenOn)
         {
-            UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+            UseKestrel(options => options.Listen(listenOn, 0));
             StartServer();
         }
 
@@ -137,29 +140,7 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
     }
 
     /// <summary>Bound to every interface by Kestrel's own options, which the "Urls" check before start never sees.</summary>
-    public sealed class ExposedServer : WebApplicationFactory<Program>
-    {
-        private readonly TemporaryFolder runs = new();
-
-        public ExposedServer()
-        {
-            UseKestrel(options => options.Listen(IPAddress.Any, 0));
-            StartServer();
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("Urls", "http://127.0.0.1:0");
-            builder.UseSetting("Dashboard:RepositoryRoot", Path.GetDirectoryName(ShippedTasksTests.RepositoryFile("PromptDfd.sln")));
-            builder.UseSetting("Dashboard:RunsFolder", runs.Path);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            base.Dispose(disposing);
-            if (disposing) runs.Dispose();
-        }
-    }
+    public sealed class ExposedServer() : Server(IPAddress.Any);
 
     [Fact]
     public async Task ADashboardBoundBeyondLoopbackByKestrelOptionsWithoutATokenStopsItself()
