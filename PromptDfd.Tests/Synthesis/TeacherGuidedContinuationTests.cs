@@ -10,6 +10,7 @@ public class TeacherGuidedContinuationTests
 {
     private const double HeadScale = 20;
     private const double EmbeddingScale = 50;
+    private const double AttentionScale = 10;
 
     private static (GptLanguageModel Prior, GptClassifier Teacher, ITextTokenizer Tokenizer) Models(TemporaryFolder folder)
     {
@@ -24,6 +25,8 @@ public class TeacherGuidedContinuationTests
         {
             teacher.named_parameters().Single(p => p.name == "score.weight").parameter.mul_(HeadScale);
             teacher.named_parameters().Single(p => p.name == "transformer.wte.weight").parameter.mul_(EmbeddingScale);
+            teacher.named_parameters().Single(p => p.name == "transformer.wpe.weight").parameter.mul_(EmbeddingScale);
+            foreach (var (name, parameter) in teacher.named_parameters().Where(p => p.name.Contains("attn.c_attn.weight") || p.name.Contains("attn.c_proj.weight"))) parameter.mul_(AttentionScale);
         }
         teacher.eval();
         return (prior, teacher, tokenizer);
