@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Synthesis;
 
 namespace PromptDfd.Engine.Runs;
 
@@ -15,6 +16,15 @@ public static class RunPresets
             c => c with { Method = SynthesisMethod.PromptDfd }),
         new("promptdfd-no-rl", "PromptDFD without RL", "Ablation: prompts come from P_0, the prior itself: no warm start, no prompter updates.",
             c => c with { Method = SynthesisMethod.PromptDfd, Schedule = c.Schedule with { PrompterUpdates = 0 }, Prompter = c.Prompter with { WarmStartSteps = 0 } }),
+        new("promptdfd-robust", "PromptDFD, robust reward (issue #24 candidate)",
+            "Relevance judged on the content, lower-cased too, floored at log 0.01; hardness robust to case; warm start on the teacher's mined topic words; prompts that may end early; KL budget of 3 nats against the warm-started prompter.",
+            c => c with
+            {
+                Method = SynthesisMethod.PromptDfd,
+                Reward = c.Reward with { RelevanceOn = RelevanceText.Content, CaseRobustRelevance = true, RelevanceFloor = -4.6, CaseRobustHardness = true,
+                    PlausibilityReference = PlausibilityReference.WarmStartedPrompter, PlausibilityTargetKl = 3 },
+                Prompter = c.Prompter with { WarmStartFrom = WarmStartPrompts.MinedFromTeacher, VariableLength = true },
+            }),
         new("promptdfd-warm-start-no-rl", "PromptDFD, warm start without RL", "Ablation: the prompter is warm-started on its topic prompts (the teacher's mined words by default) and never updated.",
             c => c with { Method = SynthesisMethod.PromptDfd, Schedule = c.Schedule with { PrompterUpdates = 0 } }),
         new("promptdfd-no-hardness", "PromptDFD without hardness", "Ablation: the reward has no KL(T || S) term.",

@@ -57,7 +57,8 @@ public sealed class RewardCalculator(RewardConfig config)
                 double[] logProbability = IntendedLogProbability(reading, classes);
                 for (int i = 0; i < batch; i++) relevance[i] = Math.Min(relevance[i], logProbability[i]);
             }
-            for (int i = 0; i < batch; i++) relevance[i] = Math.Max(relevance[i], config.RelevanceFloor);
+            if (config.RelevanceFloor is double floor)
+                for (int i = 0; i < batch; i++) relevance[i] = Math.Max(relevance[i], floor);
             using Tensor divergence = DistillationLoss.PerExampleDivergence(teacherLogits, studentLogits);
             hardness = divergence.cpu().to_type(ScalarType.Float64).data<double>().ToArray();
             foreach (var (teacher, student) in otherHardnessReadings ?? [])

@@ -52,7 +52,7 @@ public class ConfigOverridesTests
     [Fact]
     public void EveryPresetOfMethodMdExists()
     {
-        Assert.Equal(["promptdfd", "promptdfd-no-rl", "promptdfd-warm-start-no-rl", "promptdfd-no-hardness", "promptdfd-no-plausibility", "data-driven-kd", "random-text", "unconditional-prior", "fixed-prompts", "as-dfd"],
+        Assert.Equal(["promptdfd", "promptdfd-no-rl", "promptdfd-robust", "promptdfd-warm-start-no-rl", "promptdfd-no-hardness", "promptdfd-no-plausibility", "data-driven-kd", "random-text", "unconditional-prior", "fixed-prompts", "as-dfd"],
             RunPresets.All.Select(p => p.Name));
         Assert.Equal(0, RunPresets.Create("promptdfd-no-rl", "x", 1).Training.Schedule.PrompterUpdates);
         var warmNoRl = RunPresets.Create("promptdfd-warm-start-no-rl", "x", 1).Training;

@@ -33,7 +33,7 @@ public class TopicPrompterTests
     public void AVariableLengthPromptNeverStartsWithEndOfTextAndIsPaddedWithItOnceEnded()
     {
         var prior = SharpPrior();
-        var prompter = new TopicPrompter(prior, classes: 2, EndOfText, new PrompterConfig { PromptLength = 6, PrefixLength = 2 });
+        var prompter = new TopicPrompter(prior, classes: 2, EndOfText, new PrompterConfig { PromptLength = 6, PrefixLength = 2, VariableLength = true });
         // Taught that class 0's prompt is two tokens long, the prompter ends it there.
         double loss = prompter.WarmStart([(0, [10, 20]), (1, [30, 40, 50, 60, 70, 80])], steps: 150, learningRate: 0.02);
         long[][] prompts = prompter.Sample(Enumerable.Repeat(0, 16).Concat(Enumerable.Repeat(1, 16)).ToList(), new Generator(5));
@@ -52,7 +52,7 @@ public class TopicPrompterTests
     [Fact]
     public void TheSlotsAfterAPromptEndsCountForNothingInItsLogProbability()
     {
-        var prompter = Prompter(new PrompterConfig { PromptLength = 4, PrefixLength = 2 });
+        var prompter = Prompter(new PrompterConfig { PromptLength = 4, PrefixLength = 2, VariableLength = true });
         using var noGrad = no_grad();
         float[] scores = prompter.Score([0, 0], [[10, EndOfText, EndOfText, EndOfText], [10, EndOfText, 99, 98]]).LogProbability.data<float>().ToArray();
         Assert.Equal(scores[0], scores[1], 5);
