@@ -30,6 +30,7 @@ if (!app.Environment.IsDevelopment())
 }
 // A mistyped address gets a page that says so (API 404s carry their own message and are left alone).
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseMiddleware<RemoteErrorMiddleware>();
 app.UseMiddleware<AccessTokenMiddleware>();
 app.UseAntiforgery();
 app.MapStaticAssets();

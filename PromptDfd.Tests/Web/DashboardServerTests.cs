@@ -173,6 +173,29 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         if (!served) Assert.Equal((int)expected, context.Response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("192.168.1.20", false)]
+    [InlineData("127.0.0.1", true)]
+    public async Task AFailingRequestShowsItsErrorOnlyToThisMachine(string client, bool detailsShown)
+    {
+        var middleware = new RemoteErrorMiddleware(_ => throw new InvalidOperationException("secret stack detail"),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<RemoteErrorMiddleware>.Instance);
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Parse(client);
+        context.Response.Body = new MemoryStream();
+        if (detailsShown)
+        {
+            // Left to the framework's exception page, which a loopback user may see.
+            Assert.Equal("secret stack detail", (await Assert.ThrowsAsync<InvalidOperationException>(() => middleware.InvokeAsync(context))).Message);
+            return;
+        }
+        await middleware.InvokeAsync(context);
+        Assert.Equal(500, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        string body = await new StreamReader(context.Response.Body).ReadToEndAsync();
+        Assert.DoesNotContain("secret", body);
+    }
+
     [Fact]
     public async Task WithAnAccessTokenEveryRequestNeedsItAndTheQueryTokenSetsACookie()
     {
