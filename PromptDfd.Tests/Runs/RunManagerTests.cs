@@ -74,7 +74,7 @@ public sealed class RunManagerTests : IDisposable
             written["Training"]!["Prompter"]!.AsObject().Remove("VariableLength");
             RunRecord older = new() { Id = "older", Status = RunStatus.Completed, ConfigJson = written.ToJsonString(), Hashes = done.Hashes };
             Assert.Null(FinishedRuns.Matching([older], config, environment.Environment));
-            written["Training"]!["Prompter"]!["VariableLength"] = true;
+            written["Training"]!["Prompter"]!["VariableLength"] = config.Training.Prompter.VariableLength;
             written["Training"]!["RetiredOption"] = 3;
             older.ConfigJson = written.ToJsonString();
             Assert.Equal("older", FinishedRuns.Matching([older], config, environment.Environment)?.Id);
