@@ -118,6 +118,23 @@ public class PyTorchWeightsFileTests
     }
 
     [Fact]
+    public void AStorageSizeCraftedToOverflowIsRefusedNotReadFromTheWrongPlace()
+    {
+        using var folder = new TemporaryFolder();
+        string crafted = folder.File("crafted.bin");
+        byte[] bytes = File.ReadAllBytes(Fixture("tensors-legacy.bin"));
+        // In the old format each storage's element count stands in the 8 bytes before its values. Adding 2^62 to a
+        // float32 storage's count leaves count * 4 unchanged modulo 2^64, so a multiplication that overflows accepts it.
+        long first = PyTorchWeightsFile.ReadIndex(Fixture("tensors-legacy.bin")).Values.Where(t => t.StoredType == "F32").Min(t => t.Offset);
+        long count = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan((int)first - 8));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan((int)first - 8), count + (1L << 62));
+        File.WriteAllBytes(crafted, bytes);
+
+        var error = Assert.Throws<InvalidDataException>(() => PyTorchWeightsFile.ReadIndex(crafted));
+        Assert.Contains("runs past the end of the file", error.Message);
+    }
+
+    [Fact]
     public void AnArchiveRezippedWithCompressionIsRefusedSayingSo()
     {
         using var folder = new TemporaryFolder();

@@ -61,7 +61,7 @@ public static class PyTorchWeightsFile
             if (!entries.TryGetValue(folder + "data/" + storage.Key, out ZipEntry? entry))
                 throw Unreadable(path, $"its pickle refers to storage '{storage.Key}', which the archive does not hold (truncated download?)");
             if (!entry.IsStored) throw Unreadable(path, $"storage '{storage.Key}' is compressed, which torch.save never does; was the file re-zipped?");
-            if (entry.Size < storage.ElementCount * Width(storage.DType))
+            if (storage.ElementCount < 0 || entry.Size / Width(storage.DType) < storage.ElementCount)
                 throw Unreadable(path, $"storage '{storage.Key}' has {entry.Size:N0} bytes, fewer than its {storage.ElementCount:N0} {storage.DType} values need");
             located[storage.Key] = entry.DataOffset;
         }
@@ -93,8 +93,9 @@ public static class PyTorchWeightsFile
             stream.ReadExactly(lengthBytes);
             long count = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
             if (!typeOfKey.TryGetValue(key, out string? dtype)) throw Unreadable(path, $"storage '{key}' is saved but its pickle never names it");
+            // Compared by division: a crafted count whose byte size overflows would otherwise pass and misplace every storage after it.
+            if (count < 0 || count > (stream.Length - stream.Position) / Width(dtype)) throw Unreadable(path, $"storage '{key}' runs past the end of the file (truncated download?)");
             long bytes = count * Width(dtype);
-            if (count < 0 || bytes > stream.Length - stream.Position) throw Unreadable(path, $"storage '{key}' runs past the end of the file (truncated download?)");
             located[key] = stream.Position;
             stream.Position += bytes;
             long needed = tensors.Values.Where(tensor => tensor.Storage.Key == key).Select(tensor => tensor.Storage.FirstElement + tensor.Storage.ElementCount).DefaultIfEmpty(0).Max();
@@ -110,8 +111,17 @@ public static class PyTorchWeightsFile
         var result = new Dictionary<string, StoredTensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in tensors)
         {
-            long count = tensor.Shape.Aggregate(1L, (a, b) => a * b);
-            long span = count == 0 ? 0 : 1 + tensor.Shape.Zip(tensor.Strides, (size, stride) => (size - 1) * stride).Sum();
+            long count, span;
+            try
+            {
+                count = checked(tensor.Shape.Aggregate(1L, (a, b) => a * b));
+                span = count == 0 ? 0 : checked(1 + tensor.Shape.Zip(tensor.Strides, (size, stride) => checked((size - 1) * stride)).Sum());
+                _ = checked(tensor.StorageOffset + span + tensor.Storage.FirstElement);
+            }
+            catch (OverflowException)
+            {
+                throw Unreadable(path, $"tensor '{name}' has a shape, strides or offset too large to be real (a damaged or crafted file)");
+            }
             if (tensor.StorageOffset < 0 || tensor.Strides.Any(stride => stride < 0) || tensor.StorageOffset + span > tensor.Storage.ElementCount)
                 throw Unreadable(path, $"tensor '{name}' of shape [{string.Join(", ", tensor.Shape)}] reaches past the end of its storage");
             if (!FloatTypes.Contains(tensor.Storage.DType)) continue;
