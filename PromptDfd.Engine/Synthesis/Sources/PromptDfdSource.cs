@@ -139,8 +139,10 @@ public sealed class PromptDfdSource : ISampleSource
     }
 
     /// <summary>The teacher's logits on each text relevance is judged on (RewardConfig.RelevanceOn, CaseRobustRelevance).</summary>
-    private List<Tensor> RelevanceReadings(SyntheticBatch batch, int[] rows)
+    private List<Tensor>? RelevanceReadings(SyntheticBatch batch, int[] rows)
     {
+        // The sample as distilled was already read by the teacher: no second reading (and bit for bit the old reward).
+        if (config.Reward.RelevanceOn == RelevanceText.Sample && !config.Reward.CaseRobustRelevance) return null;
         int[][] texts = rows.Select(r => config.Reward.RelevanceOn == RelevanceText.Content ? batch.Contents[r] : batch.Prompts[r].Concat(batch.Contents[r]).ToArray()).ToArray();
         var readings = new List<Tensor> { reader.TeacherLogits(texts) };
         if (config.Reward.CaseRobustRelevance) readings.Add(reader.TeacherLogits(texts.Select(reader.LowerCased).ToList()));
