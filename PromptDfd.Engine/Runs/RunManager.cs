@@ -19,25 +19,31 @@ public sealed class RunManager : IDisposable
     private readonly RunStore store;
     private readonly RunEventHub hub;
     private readonly RunEnvironment environment;
-    private readonly BlockingCollection<(string Id, bool Resume)> queue = new();
+    private readonly ConcurrentQueue<(string Id, bool Resume)> pending = new();
+    private readonly SemaphoreSlim queued = new(0);
     private readonly ConcurrentDictionary<string, RunControl> controls = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<RunRecord>> completions = new();
     private readonly CancellationTokenSource shutdown = new();
-    private readonly Thread thread;
+    private readonly TorchJobQueue torch;
+    private readonly bool ownsTorch;
+    private Task? loop;
     private volatile string? activeRunId;
 
-    public RunManager(RunStore store, RunEventHub hub, RunEnvironment environment)
+    /// <param name="torch">the process's libtorch thread, shared with teacher training and the playground; null: one of its own</param>
+    public RunManager(RunStore store, RunEventHub hub, RunEnvironment environment, TorchJobQueue? torch = null)
     {
         this.store = store;
         this.hub = hub;
         this.environment = environment;
-        thread = new Thread(Loop) { Name = "PromptDfd training", IsBackground = true };
+        ownsTorch = torch is null;
+        this.torch = torch ?? new TorchJobQueue(environment.Threads);
     }
 
     public RunStore Store => store;
     public RunEventHub Hub => hub;
     public RunEnvironment Environment => environment;
     public string? ActiveRunId => activeRunId;
+    public TorchJobQueue Torch => torch;
 
     /// <summary>Marks runs left going by a dead process as interrupted, re-queues queued ones, and starts the training thread.</summary>
     public void Start()
@@ -49,12 +55,12 @@ public sealed class RunManager : IDisposable
                 run.Owner = ProcessOwner.Current;
                 store.Update(run);
                 controls[run.Id] = new RunControl();
-                queue.Add((run.Id, false));
+                Enqueue(run.Id, false);
                 continue;
             }
             SetStatus(run, RunStatus.Interrupted, "the process stopped while the run was going; resume it from its last checkpoint");
         }
-        thread.Start();
+        loop = torch.Schedule("runs", TorchJobPriority.Training, seed: 0, Loop());
     }
 
     /// <summary>Validates and queues a run; throws <see cref="ArgumentException"/> listing what is wrong with the config.</summary>
@@ -83,7 +89,7 @@ public sealed class RunManager : IDisposable
         store.Insert(run);
         controls[run.Id] = new RunControl();
         hub.Publish(new RunUpdate(run.Id, Run: run));
-        queue.Add((run.Id, false));
+        Enqueue(run.Id, false);
         return run;
     }
 
@@ -121,7 +127,13 @@ public sealed class RunManager : IDisposable
         controls[id] = new RunControl();
         run.Owner = ProcessOwner.Current;
         SetStatus(run, RunStatus.Queued, $"queued to resume from the checkpoint at step {run.CheckpointStep}");
-        queue.Add((id, true));
+        Enqueue(id, true);
+    }
+
+    private void Enqueue(string id, bool resume)
+    {
+        pending.Enqueue((id, resume));
+        queued.Release();
     }
 
     public void Cancel(string id)
@@ -175,180 +187,69 @@ public sealed class RunManager : IDisposable
         hub.Publish(new RunUpdate(id, Run: run));
     }
 
-    private void Loop()
+    /// <summary>Runs queued runs one after another; a stepped job, so teacher training and the playground get turns between steps.</summary>
+    private IEnumerable<TorchYield> Loop()
     {
-        TorchRuntime.ConfigureThreads(environment.Threads);
-        try
+        while (!shutdown.IsCancellationRequested)
         {
-            foreach (var (id, resume) in queue.GetConsumingEnumerable(shutdown.Token))
+            if (!queued.Wait(0))
             {
-                activeRunId = id;
-                try { Execute(id, resume); }
-                finally { activeRunId = null; }
+                yield return TorchYield.Until(queued.AvailableWaitHandle, shutdown.Token.WaitHandle);
+                continue;
             }
-        }
-        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
-        {
+            pending.TryDequeue(out var next);
+            activeRunId = next.Id;
+            try
+            {
+                foreach (TorchYield pause in Execute(next.Id, next.Resume)) yield return pause;
+            }
+            finally
+            {
+                activeRunId = null;
+            }
         }
     }
 
-    private void Execute(string id, bool resume)
+    private IEnumerable<TorchYield> Execute(string id, bool resume)
     {
         RunRecord? run = store.Get(id);
-        if (run is null) return;
+        if (run is null) yield break;
         RunControl control = controls.GetOrAdd(id, _ => new RunControl());
         if (control.Cancellation.IsCancellationRequested)
         {
             SetStatus(run, RunStatus.Cancelled, "cancelled before it started");
             Complete(run);
-            return;
+            yield break;
         }
-        var sink = new RunEventSink(store, hub, run);
-        var started = DateTime.UtcNow;
-        double secondsBefore = run.SecondsRunning;
+        var execution = new RunExecution(this, run, control, resume);
+        using IEnumerator<TorchYield> steps = execution.Steps().GetEnumerator();
         try
         {
-            run.StartedAt ??= DateTime.UtcNow;
-            // A resumed run's earlier failure is history (the event log keeps it), not its state.
-            run.Error = null;
-            RecordRuntime(run);
-            SetStatus(run, RunStatus.Running, resume ? $"resuming from the checkpoint at step {run.CheckpointStep}" : "started");
-            RunConfig config = run.Config;
-            BuiltRun built = RunBuilder.Build(config, environment);
-            if (resume) RequireTheSameInputs(run, built.Hashes);
-            run.Hashes = new Dictionary<string, string>(built.Hashes);
-            var trainer = new PromptDfdTrainer(config.Training, built.Models, sink.Handle, built.Task.Splits.Train);
-            control.Method = config.Training.Method;
-            control.Validator = new PromptSteering(built.Task.Labels, t => built.Prior.Tokenizer.Encode(t).Count,
-                built.Prior.Model.Config.ContextLength - config.Training.Content.MaxNewTokens - 1);
-            var evaluation = config.Training.Schedule.EvaluateOn == "dev" ? built.Task.Splits.Dev : built.Task.Splits.Test;
-            string checkpoint = Path.Combine(environment.RunFolder(id), "checkpoint");
-            var replayedSteering = new List<ScheduledSteering>();
-            if (resume && run.CheckpointFolder is not null && Directory.Exists(AtomicFolder.Existing(run.CheckpointFolder)))
+            while (true)
             {
-                sink.Flush();
-                trainer.LoadCheckpoint(run.CheckpointFolder);
-                // Prompt changes made after the checkpoint are re-applied at their steps, so none are lost.
-                replayedSteering = store.Steering(id).Where(s => s.Step > trainer.Step).ToList();
-                store.DeleteAfter(id, trainer.Step);
-                foreach (var change in replayedSteering) lock (control.Validator) control.Validator.Apply(change.Command);
-            }
-            else
-            {
-                // A run killed before its first checkpoint restarts from scratch, without its earlier partial curves.
-                if (resume) store.DeleteAfter(id, 0);
-                trainer.Evaluate(evaluation);
-            }
-            // Known from the start, so a kill between the first checkpoint's rename and the record's update can still resume.
-            run.CheckpointFolder ??= checkpoint;
-            while (!trainer.Finished && !control.Cancellation.IsCancellationRequested)
-            {
-                if (!control.Running.IsSet)
+                bool more;
+                try
                 {
-                    SetStatus(run, RunStatus.Paused, $"paused at step {trainer.Step}");
-                    WaitHandle.WaitAny([control.Running.WaitHandle, control.Cancellation.Token.WaitHandle]);
-                    if (control.Cancellation.IsCancellationRequested) break;
-                    SetStatus(run, RunStatus.Running, $"resumed at step {trainer.Step}");
+                    more = steps.MoveNext();
                 }
-                foreach (var change in replayedSteering.Where(s => s.Step == trainer.Step + 1)) trainer.Steer(change.Command);
-                while (control.Steering.TryDequeue(out SteeringCommand? command)) trainer.Steer(command);
-                trainer.RunStep();
-                if (trainer.EvaluationDue) trainer.Evaluate(evaluation);
-                if (trainer.CheckpointDue) SaveCheckpoint(run, trainer, checkpoint, sink);
-                run.Step = trainer.Step;
-                run.SamplesSeen = trainer.SamplesSeen;
-                run.SecondsRunning = secondsBefore + (DateTime.UtcNow - started).TotalSeconds;
-                store.Update(run);
-                hub.Publish(new RunUpdate(id, Run: run));
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    run.Error = error.Message;
+                    SetStatus(run, RunStatus.Failed, $"failed: {error.Message}");
+                    break;
+                }
+                if (!more) break;
+                yield return steps.Current;
             }
-            if (control.Cancellation.IsCancellationRequested)
-            {
-                if (trainer.Step > run.CheckpointStep) SaveCheckpoint(run, trainer, checkpoint, sink);
-                if (shutdown.IsCancellationRequested) SetStatus(run, RunStatus.Interrupted, $"the server stopped at step {trainer.Step}; checkpoint saved, resume to continue");
-                else SetStatus(run, RunStatus.Cancelled, $"cancelled at step {trainer.Step}; final checkpoint saved");
-            }
-            else
-            {
-                run.StudentFolder = SaveStudent(run, built, trainer);
-                SetStatus(run, RunStatus.Completed, FormattableString.Invariant($"completed: student accuracy {run.LastAccuracy:P1} after {trainer.SamplesSeen} samples"));
-            }
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            run.Error = error.Message;
-            SetStatus(run, RunStatus.Failed, $"failed: {error.Message}");
         }
         finally
         {
-            run.SecondsRunning = secondsBefore + (DateTime.UtcNow - started).TotalSeconds;
-            sink.Dispose();
-            store.Update(run);
-            hub.Publish(new RunUpdate(id, Run: run));
+            execution.Close();
             Complete(run);
         }
     }
 
-    /// <summary>
-    /// A resumed run must go on with the task data and models it started with: its record names one hash of each, and a
-    /// run that continued on a retrained teacher (say) would be neither the old run nor a new one.
-    /// </summary>
-    private static void RequireTheSameInputs(RunRecord run, IReadOnlyDictionary<string, string> current)
-    {
-        var changed = run.Hashes.Where(h => current.TryGetValue(h.Key, out string? now) && now != h.Value)
-            .Select(h => $"{h.Key} {Short(h.Value)} then, {Short(current[h.Key])} now").ToList();
-        if (changed.Count > 0)
-            throw new InvalidDataException($"Run {run.Id} cannot resume: its inputs changed since it started ({string.Join("; ", changed)}). " +
-                "Put the original files back (each model card and dataset card lists the commands that re-create them) and resume, or clone the run to start afresh on the current ones.");
-    }
-
-    private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
-
-    private void SaveCheckpoint(RunRecord run, PromptDfdTrainer trainer, string folder, RunEventSink sink)
-    {
-        // The store must hold everything up to this step before the checkpoint appears on disk: a kill right after
-        // the checkpoint's rename then still resumes with continuous curves (anything newer is deleted on resume).
-        sink.Record(trainer.Step, RunEventKinds.Checkpoint, $"checkpoint at step {trainer.Step}");
-        sink.Flush();
-        trainer.SaveCheckpoint(folder);
-        run.CheckpointFolder = folder;
-        run.CheckpointStep = trainer.Step;
-    }
-
-    private static void RecordRuntime(RunRecord run)
-    {
-        string runtime = TorchRuntime.Describe();
-        if (run.Runtime is null) run.Runtime = runtime;
-        else if (!run.Runtime.EndsWith(runtime, StringComparison.Ordinal)) run.Runtime += $"; resumed with {runtime}";
-    }
-
-    private string SaveStudent(RunRecord run, BuiltRun built, PromptDfdTrainer trainer)
-    {
-        string folder = Path.Combine(environment.RunFolder(run.Id), "student");
-        var card = new ModelCard
-        {
-            Title = $"Student of run {run.Id}",
-            Summary = $"A student distilled from the '{run.Task}' teacher by {run.Preset} ({run.Method}) without the teacher's training data.",
-            Facts =
-            [
-                ("run", $"{run.Id} ({run.Name})"),
-                ("samples seen", trainer.SamplesSeen.ToString(CultureInfo.InvariantCulture)),
-                ("code version", run.CodeVersion),
-                ("runtime", run.Runtime ?? ""),
-            ],
-            Metrics =
-            [
-                ("test accuracy", run.LastAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"),
-                ("teacher test accuracy", run.TeacherAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"),
-            ],
-            Commands = ["dotnet run --project PromptDfd.Cli -c Release -- run --config <this run's config.json>"],
-            Hashes = built.Hashes.Select(h => (h.Key, h.Value)).ToList(),
-        };
-        Checkpoint.SaveClassifier(folder, built.Student, built.Task.Labels, environment.Resolve(built.Config.PriorFolder), card);
-        File.WriteAllText(Path.Combine(environment.RunFolder(run.Id), "config.json"), run.ConfigJson);
-        return folder;
-    }
-
-    private void SetStatus(RunRecord run, RunStatus status, string message)
+    internal void SetStatus(RunRecord run, RunStatus status, string message)
     {
         run.Status = status;
         if (status is RunStatus.Completed or RunStatus.Cancelled or RunStatus.Failed) run.FinishedAt = DateTime.UtcNow;
@@ -356,6 +257,8 @@ public sealed class RunManager : IDisposable
         store.Append([], [], [new RunEventRecord { RunId = run.Id, Step = run.Step, Time = DateTime.UtcNow, Kind = RunEventKinds.Status, Message = message }]);
         hub.Publish(new RunUpdate(run.Id, new LogEvent(run.Step, message), run));
     }
+
+    internal bool ShuttingDown => shutdown.IsCancellationRequested;
 
     private void Complete(RunRecord run)
     {
@@ -406,16 +309,9 @@ public sealed class RunManager : IDisposable
             control.Cancellation.Cancel();
             control.Running.Set();
         }
-        queue.CompleteAdding();
-        if (thread.IsAlive) thread.Join(TimeSpan.FromSeconds(60));
-    }
-
-    private sealed class RunControl
-    {
-        public CancellationTokenSource Cancellation { get; } = new();
-        public ManualResetEventSlim Running { get; } = new(true);
-        public ConcurrentQueue<SteeringCommand> Steering { get; } = new();
-        public volatile PromptSteering? Validator;
-        public SynthesisMethod Method { get; set; }
+        // The running run saves a checkpoint and marks itself interrupted before the loop ends.
+        try { loop?.Wait(TimeSpan.FromSeconds(60)); }
+        catch (AggregateException) { }
+        if (ownsTorch) torch.Dispose();
     }
 }

@@ -76,6 +76,8 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                     lossCount++;
                 }
                 step++;
+                // Between steps, outside the step's dispose scope: a run sharing the libtorch thread takes its turn here.
+                TorchJobQueue.YieldPoint();
                 if (step % 20 == 0)
                 {
                     lastLoss = lossSum / lossCount;

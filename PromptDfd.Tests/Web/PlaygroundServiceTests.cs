@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Tests.Support;
 using PromptDfd.Web.Services;
 
@@ -7,11 +8,12 @@ namespace PromptDfd.Tests.Web;
 public sealed class PlaygroundServiceTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();
+    private readonly TorchJobQueue torch = new();
 
     [Fact]
     public async Task ATeacherRetrainedWhileTheDashboardRunsLabelsTheNextSamples()
     {
-        var playground = new PlaygroundService(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
+        var playground = new PlaygroundService(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }), torch);
         var request = new PlaygroundRequest(TinyRunEnvironment.TaskName, "The food was", 4, Path.Combine(environment.Root, "models", "prior"), null, ContentTokens: 8, Seed: 3);
 
         var first = await playground.Generate(request);
@@ -30,7 +32,7 @@ public sealed class PlaygroundServiceTests : IDisposable
         Directory.CreateDirectory(bert);
         const int bertPositions = 8;
         HuggingFaceFixtures.WriteBert(bert, positions: bertPositions);
-        var playground = new PlaygroundService(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
+        var playground = new PlaygroundService(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }), torch);
         // Longer than the BERT's 8 positions once in WordPiece tokens, so it must be read through windows.
         var request = new PlaygroundRequest(TinyRunEnvironment.TaskName, "The food was", 4, Path.Combine(environment.Root, "models", "prior"), null, ContentTokens: 12, Seed: 3);
 
@@ -49,5 +51,9 @@ public sealed class PlaygroundServiceTests : IDisposable
         }
     }
 
-    public void Dispose() => environment.Dispose();
+    public void Dispose()
+    {
+        torch.Dispose();
+        environment.Dispose();
+    }
 }

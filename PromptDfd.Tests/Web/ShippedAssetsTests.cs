@@ -71,7 +71,8 @@ public sealed class ShippedAssetsTests
         string encoder = Path.Combine(environment.Root, "models", "hf", "bert");
         Directory.CreateDirectory(encoder);
         HuggingFaceFixtures.WriteBert(encoder, labels: ["x", "y", "z"]);
-        var jobs = new TeacherJobs(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
+        using var torch = new Engine.Infrastructure.TorchJobQueue();
+        var jobs = new TeacherJobs(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }), torch);
 
         TeacherJob job = jobs.Train(TinyRunEnvironment.TaskName, new Engine.Training.ClassifierTrainingConfig { Epochs = 1, BatchSize = 2 }, replaceExisting: true, baseFolder: encoder);
         var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -17,10 +17,10 @@ public sealed record PlaygroundSample(string Prompt, string Content, string Teac
 
 /// <summary>
 /// Writes samples for a typed topic prompt with a chosen generator and labels them with the task's teacher or another (and a
-/// run's student, if picked). One request at a time, each on its own thread with its own dispose scope; models
-/// are loaded once and kept.
+/// run's student, if picked). One request at a time, on the process's libtorch thread ahead of runs and teachers;
+/// models are loaded once and kept.
 /// </summary>
-public sealed class PlaygroundService(IOptions<DashboardOptions> options)
+public sealed class PlaygroundService(IOptions<DashboardOptions> options, TorchJobQueue torch)
 {
     public const int MaximumCount = 64;
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -32,7 +32,8 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options)
         await gate.WaitAsync(cancellation);
         try
         {
-            return await Task.Factory.StartNew(() => GenerateNow(request), cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // Ahead of runs and teacher training, which yield to it between their steps.
+            return await torch.Invoke("playground", TorchJobPriority.Interactive, request.Seed, () => GenerateNow(request)).WaitAsync(cancellation);
         }
         finally
         {

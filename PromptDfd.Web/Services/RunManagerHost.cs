@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Storage;
 
@@ -18,11 +19,14 @@ public static class EngineServiceCollectionExtensions
             return new RunStore(options.StorePath());
         });
         services.AddSingleton<RunEventHub>();
+        // The one thread of the process that runs libtorch work: runs, teacher training and the playground take turns on it.
+        services.AddSingleton(provider => new TorchJobQueue(provider.GetRequiredService<IOptions<DashboardOptions>>().Value.Threads));
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<DashboardOptions>>().Value;
             return new RunManager(provider.GetRequiredService<RunStore>(), provider.GetRequiredService<RunEventHub>(),
-                new RunEnvironment(options.Root(), options.Resolve(options.RunsFolder), options.Threads, options.Resolve(options.TasksFolder)));
+                new RunEnvironment(options.Root(), options.Resolve(options.RunsFolder), options.Threads, options.Resolve(options.TasksFolder)),
+                provider.GetRequiredService<TorchJobQueue>());
         });
         services.AddHostedService<RunManagerHost>();
         return services;

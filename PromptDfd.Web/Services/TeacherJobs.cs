@@ -14,15 +14,17 @@ public sealed class TeacherJob
     public TeacherJobStatus Status { get; internal set; }
     public string? Error { get; internal set; }
     public TeacherTrainingResult? Result { get; internal set; }
+    /// <summary>Completes when the job has ended, whether it succeeded or failed (see <see cref="Status"/>).</summary>
+    public System.Threading.Tasks.Task Finished { get; internal set; } = System.Threading.Tasks.Task.CompletedTask;
     public IReadOnlyList<string> Log { get { lock (log) return log.ToList(); } }
     internal void Add(string line) { lock (log) log.Add(line); }
 }
 
 /// <summary>
-/// Registers uploaded datasets as tasks and trains their teachers on a dedicated thread, one job at a time,
-/// reporting progress lines to whoever listens (the Models &amp; data page).
+/// Registers uploaded datasets as tasks and trains their teachers one at a time on the process's libtorch thread, taking
+/// turns with a running run, and reports progress lines to whoever listens (the Models &amp; data page).
 /// </summary>
-public sealed class TeacherJobs(IOptions<DashboardOptions> options)
+public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueue torch)
 {
     private readonly Lock gate = new();
     public TeacherJob? Current { get; private set; }
@@ -51,8 +53,7 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options)
             config.Validate();
             var job = new TeacherJob { Task = taskName, Status = TeacherJobStatus.Running };
             Current = job;
-            var thread = new Thread(() => Run(job, config, baseFolder)) { IsBackground = true, Name = $"teacher {taskName}" };
-            thread.Start();
+            job.Finished = torch.Invoke($"teacher {taskName}", TorchJobPriority.Training, config.Seed, () => Run(job, config, baseFolder));
             return job;
         }
     }

@@ -1,0 +1,173 @@
+using System.Globalization;
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Synthesis;
+
+namespace PromptDfd.Engine.Runs;
+
+/// <summary>What a run manager holds for a run that is queued or going: the commands that reach it between steps.</summary>
+internal sealed class RunControl
+{
+    public CancellationTokenSource Cancellation { get; } = new();
+    public ManualResetEventSlim Running { get; } = new(true);
+    public System.Collections.Concurrent.ConcurrentQueue<SteeringCommand> Steering { get; } = new();
+    public volatile PromptSteering? Validator;
+    public SynthesisMethod Method { get; set; }
+}
+
+/// <summary>
+/// One run from loading its models to saving its student, one training step per slice of the libtorch thread: a
+/// stepped job yields between steps and while paused, never inside a step's dispose scope.
+/// </summary>
+internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl control, bool resume)
+{
+    private readonly RunStore store = manager.Store;
+    private readonly RunEventHub hub = manager.Hub;
+    private readonly RunEnvironment environment = manager.Environment;
+    private readonly RunEventSink sink = new(manager.Store, manager.Hub, run);
+    private readonly DateTime started = DateTime.UtcNow;
+    private readonly double secondsBefore = run.SecondsRunning;
+
+    public IEnumerable<TorchYield> Steps()
+    {
+        string id = run.Id;
+        run.StartedAt ??= DateTime.UtcNow;
+        // A resumed run's earlier failure is history (the event log keeps it), not its state.
+        run.Error = null;
+        RecordRuntime(run);
+        manager.SetStatus(run, RunStatus.Running, resume ? $"resuming from the checkpoint at step {run.CheckpointStep}" : "started");
+        RunConfig config = run.Config;
+        BuiltRun built = RunBuilder.Build(config, environment);
+        if (resume) RequireTheSameInputs(run, built.Hashes);
+        run.Hashes = new Dictionary<string, string>(built.Hashes);
+        var trainer = new PromptDfdTrainer(config.Training, built.Models, sink.Handle, built.Task.Splits.Train);
+        control.Method = config.Training.Method;
+        control.Validator = new PromptSteering(built.Task.Labels, t => built.Prior.Tokenizer.Encode(t).Count,
+            built.Prior.Model.Config.ContextLength - config.Training.Content.MaxNewTokens - 1);
+        var evaluation = config.Training.Schedule.EvaluateOn == "dev" ? built.Task.Splits.Dev : built.Task.Splits.Test;
+        string checkpoint = Path.Combine(environment.RunFolder(id), "checkpoint");
+        var replayedSteering = new List<ScheduledSteering>();
+        if (resume && run.CheckpointFolder is not null && Directory.Exists(AtomicFolder.Existing(run.CheckpointFolder)))
+        {
+            sink.Flush();
+            trainer.LoadCheckpoint(run.CheckpointFolder);
+            // Prompt changes made after the checkpoint are re-applied at their steps, so none are lost.
+            replayedSteering = store.Steering(id).Where(s => s.Step > trainer.Step).ToList();
+            store.DeleteAfter(id, trainer.Step);
+            foreach (var change in replayedSteering) lock (control.Validator) control.Validator.Apply(change.Command);
+        }
+        else
+        {
+            // A run killed before its first checkpoint restarts from scratch, without its earlier partial curves.
+            if (resume) store.DeleteAfter(id, 0);
+            trainer.Evaluate(evaluation);
+        }
+        // Known from the start, so a kill between the first checkpoint's rename and the record's update can still resume.
+        run.CheckpointFolder ??= checkpoint;
+        yield return TorchYield.Next;
+        while (!trainer.Finished && !control.Cancellation.IsCancellationRequested)
+        {
+            if (!control.Running.IsSet)
+            {
+                manager.SetStatus(run, RunStatus.Paused, $"paused at step {trainer.Step}");
+                while (!control.Running.IsSet && !control.Cancellation.IsCancellationRequested)
+                    yield return TorchYield.Until(control.Running.WaitHandle, control.Cancellation.Token.WaitHandle);
+                if (control.Cancellation.IsCancellationRequested) break;
+                manager.SetStatus(run, RunStatus.Running, $"resumed at step {trainer.Step}");
+            }
+            foreach (var change in replayedSteering.Where(s => s.Step == trainer.Step + 1)) trainer.Steer(change.Command);
+            while (control.Steering.TryDequeue(out SteeringCommand? command)) trainer.Steer(command);
+            trainer.RunStep();
+            if (trainer.EvaluationDue) trainer.Evaluate(evaluation);
+            if (trainer.CheckpointDue) SaveCheckpoint(trainer, checkpoint);
+            run.Step = trainer.Step;
+            run.SamplesSeen = trainer.SamplesSeen;
+            run.SecondsRunning = secondsBefore + (DateTime.UtcNow - started).TotalSeconds;
+            store.Update(run);
+            hub.Publish(new RunUpdate(id, Run: run));
+            yield return TorchYield.Next;
+        }
+        if (control.Cancellation.IsCancellationRequested)
+        {
+            if (trainer.Step > run.CheckpointStep) SaveCheckpoint(trainer, checkpoint);
+            if (manager.ShuttingDown) manager.SetStatus(run, RunStatus.Interrupted, $"the server stopped at step {trainer.Step}; checkpoint saved, resume to continue");
+            else manager.SetStatus(run, RunStatus.Cancelled, $"cancelled at step {trainer.Step}; final checkpoint saved");
+        }
+        else
+        {
+            run.StudentFolder = SaveStudent(built, trainer);
+            manager.SetStatus(run, RunStatus.Completed, FormattableString.Invariant($"completed: student accuracy {run.LastAccuracy:P1} after {trainer.SamplesSeen} samples"));
+        }
+    }
+
+    /// <summary>Whatever happened: the time spent, the events still buffered and the record's last state are stored.</summary>
+    public void Close()
+    {
+        run.SecondsRunning = secondsBefore + (DateTime.UtcNow - started).TotalSeconds;
+        sink.Dispose();
+        store.Update(run);
+        hub.Publish(new RunUpdate(run.Id, Run: run));
+    }
+
+    /// <summary>
+    /// A resumed run must go on with the task data and models it started with: its record names one hash of each, and a
+    /// run that continued on a retrained teacher (say) would be neither the old run nor a new one.
+    /// </summary>
+    private static void RequireTheSameInputs(RunRecord run, IReadOnlyDictionary<string, string> current)
+    {
+        var changed = run.Hashes.Where(h => current.TryGetValue(h.Key, out string? now) && now != h.Value)
+            .Select(h => $"{h.Key} {Short(h.Value)} then, {Short(current[h.Key])} now").ToList();
+        if (changed.Count > 0)
+            throw new InvalidDataException($"Run {run.Id} cannot resume: its inputs changed since it started ({string.Join("; ", changed)}). " +
+                "Put the original files back (each model card and dataset card lists the commands that re-create them) and resume, or clone the run to start afresh on the current ones.");
+    }
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+
+    private void SaveCheckpoint(PromptDfdTrainer trainer, string folder)
+    {
+        // The store must hold everything up to this step before the checkpoint appears on disk: a kill right after
+        // the checkpoint's rename then still resumes with continuous curves (anything newer is deleted on resume).
+        sink.Record(trainer.Step, RunEventKinds.Checkpoint, $"checkpoint at step {trainer.Step}");
+        sink.Flush();
+        trainer.SaveCheckpoint(folder);
+        run.CheckpointFolder = folder;
+        run.CheckpointStep = trainer.Step;
+    }
+
+    private static void RecordRuntime(RunRecord run)
+    {
+        string runtime = TorchRuntime.Describe();
+        if (run.Runtime is null) run.Runtime = runtime;
+        else if (!run.Runtime.EndsWith(runtime, StringComparison.Ordinal)) run.Runtime += $"; resumed with {runtime}";
+    }
+
+    private string SaveStudent(BuiltRun built, PromptDfdTrainer trainer)
+    {
+        string folder = Path.Combine(environment.RunFolder(run.Id), "student");
+        var card = new ModelCard
+        {
+            Title = $"Student of run {run.Id}",
+            Summary = $"A student distilled from the '{run.Task}' teacher by {run.Preset} ({run.Method}) without the teacher's training data.",
+            Facts =
+            [
+                ("run", $"{run.Id} ({run.Name})"),
+                ("samples seen", trainer.SamplesSeen.ToString(CultureInfo.InvariantCulture)),
+                ("code version", run.CodeVersion),
+                ("runtime", run.Runtime ?? ""),
+            ],
+            Metrics =
+            [
+                ("test accuracy", run.LastAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"),
+                ("teacher test accuracy", run.TeacherAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"),
+            ],
+            Commands = ["dotnet run --project PromptDfd.Cli -c Release -- run --config <this run's config.json>"],
+            Hashes = built.Hashes.Select(h => (h.Key, h.Value)).ToList(),
+        };
+        Checkpoint.SaveClassifier(folder, built.Student, built.Task.Labels, environment.Resolve(built.Config.PriorFolder), card);
+        File.WriteAllText(Path.Combine(environment.RunFolder(run.Id), "config.json"), run.ConfigJson);
+        return folder;
+    }
+}
