@@ -39,7 +39,7 @@ public sealed class CommandArguments
     public (string Name, string Folder) Task()
     {
         string name = String("task", "sentiment");
-        return (name, String("task-folder", Path.Combine(RepositoryPaths.Tasks, name)));
+        return (name, String("task-folder", Repository.Workspace.Task(name)));
     }
 
     public bool Flag(string name) { used.Add(name); return options.ContainsKey(name); }

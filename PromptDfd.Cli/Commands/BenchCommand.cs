@@ -8,19 +8,19 @@ public static class BenchCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string output = arguments.String("out", Path.Combine(RepositoryPaths.Docs, "benchmarks.md"));
+        string output = arguments.String("out", Path.Combine(Repository.Workspace.Docs, "benchmarks.md"));
         int threads = arguments.Int("threads", 0);
         int repeats = arguments.Int("repeats", 8);
         int hfSteps = arguments.Int("hf-steps", 4);
         arguments.RejectUnknown();
         if (hfSteps < 0) throw new UsageException($"--hf-steps must be 0 (leave the Hugging Face-shaped run out) or more (got {hfSteps}).");
         TorchRuntime.ConfigureThreads(threads);
-        var benchmark = new EngineBenchmark(new BenchmarkConfig { Repeats = repeats, GenerationModelFolder = RepositoryPaths.PriorModel }, Console.WriteLine);
+        var benchmark = new EngineBenchmark(new BenchmarkConfig { Repeats = repeats, GenerationModelFolder = Repository.Workspace.Prior }, Console.WriteLine);
         benchmark.Run();
         if (hfSteps > 0)
         {
             // About 15 s a step on 2 cores: what a user distilling gpt2 + bert-base downloads should expect.
-            var shapes = new HuggingFaceShapesBenchmark(TaskDataset.Load(Path.Combine(RepositoryPaths.Tasks, "sentiment")), hfSteps, Console.WriteLine);
+            var shapes = new HuggingFaceShapesBenchmark(TaskDataset.Load(Path.Combine(Repository.Workspace.Tasks, "sentiment")), hfSteps, Console.WriteLine);
             shapes.Run();
             benchmark.Results.AddRange(shapes.Results);
         }

@@ -14,7 +14,7 @@ public static class CrossValidateTeacherCommand
     public static int Run(CommandArguments arguments)
     {
         var (taskName, taskFolder) = arguments.Task();
-        string priorFolder = arguments.String("prior", RepositoryPaths.PriorModel);
+        string priorFolder = arguments.String("prior", Repository.Workspace.Prior);
         int folds = arguments.Int("folds", 5);
         string report = arguments.String("report", "");
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
@@ -35,7 +35,7 @@ public static class CrossValidateTeacherCommand
         if (report.Length > 0)
         {
             string command = TeacherTraining.CommandFor(task, config, half: false, "cross-validate-teacher")
-                + $" --folds {folds}" + (priorFolder == RepositoryPaths.PriorModel ? "" : $" --prior {priorFolder}") + $" --report {report}";
+                + $" --folds {folds}" + (priorFolder == Repository.Workspace.Prior ? "" : $" --prior {priorFolder}") + $" --report {report}";
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(report))!);
             File.WriteAllText(report, result.ToMarkdown($"Cross-validation of the {task.Name} teacher recipe against Naive Bayes ({folds} folds by document, test split unread)", command));
             Console.WriteLine($"report -> {report}");

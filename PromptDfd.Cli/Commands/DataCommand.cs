@@ -6,7 +6,7 @@ public static class DataCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string root = arguments.String("data", RepositoryPaths.Data);
+        string root = arguments.String("data", Repository.Workspace.Data);
         bool tasksOnly = arguments.Flag("tasks-only");
         arguments.RejectUnknown();
         var preparation = new DataPreparation(root, Console.WriteLine);

@@ -13,7 +13,7 @@ public static class EvaluateCommand
     public static int Run(CommandArguments arguments)
     {
         var (taskName, taskFolder) = arguments.Task();
-        string model = arguments.String("model", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
+        string model = arguments.String("model", Repository.Workspace.Teacher(taskName));
         string split = arguments.String("split", "dev");
         string against = arguments.String("against", "");
         string predictions = arguments.String("predictions", "");

@@ -24,9 +24,9 @@ public static class ExperimentCommand
         string rowsOption = arguments.String("rows", "all");
         int steps = arguments.Steps() ?? 0;
         var overrides = arguments.RunConfigOverrides();
-        string output = arguments.String("out", Path.Combine(RepositoryPaths.Docs, "results.md"));
+        string output = arguments.String("out", Path.Combine(Repository.Workspace.Docs, "results.md"));
         // Hand-written reading notes survive re-rendering: they live in their own file and are appended.
-        string notes = arguments.String("notes", Path.Combine(RepositoryPaths.Docs, "results-notes.md"));
+        string notes = arguments.String("notes", Path.Combine(Repository.Workspace.Docs, "results-notes.md"));
         string dataset = arguments.String("dataset", "");
         string datasetName = arguments.String("name", dataset.Length > 0 ? Path.GetFileNameWithoutExtension(dataset) : "");
         string textColumn = arguments.String("text-column", "text"), labelColumn = arguments.String("label-column", "label");
@@ -90,7 +90,7 @@ public static class ExperimentCommand
 
     /// <summary>False for the one cell a teacher with its own tokenizer (a fine-tuned BERT) cannot take part in.</summary>
     private static bool Serves(RunConfig config, RunEnvironment environment) =>
-        TeacherInput.Supports(config.Training.Method, RunBuilder.SharesTokenizer(environment.Resolve(config.PriorFolder), environment.Resolve(config.ResolvedTeacherFolder)));
+        TeacherInput.Supports(config.Training.Method, RunBuilder.SharesTokenizer(environment.PriorFolder(config), environment.TeacherFolder(config)));
 
     private static (int Shard, int Shards) ParseShard(string value)
     {
@@ -102,22 +102,22 @@ public static class ExperimentCommand
 
     private static void PrepareOwnTask(string file, string name, string textColumn, string labelColumn)
     {
-        string taskFolder = Path.Combine(RepositoryPaths.Tasks, name);
+        string taskFolder = Repository.Workspace.Task(name);
         if (!Directory.Exists(taskFolder))
         {
             TaskRegistration.RegisterInto(taskFolder, file, name, textColumn, labelColumn);
             Console.WriteLine($"registered task '{name}' -> {taskFolder}");
         }
-        string teacherFolder = Path.Combine(RepositoryPaths.Models, "teachers", name);
+        string teacherFolder = Repository.Workspace.Teacher(name);
         if (!File.Exists(Path.Combine(teacherFolder, Checkpoint.ConfigFile)))
-            TeacherTraining.Train(TaskDataset.Load(taskFolder), RepositoryPaths.PriorModel, teacherFolder, new ClassifierTrainingConfig(), TorchRuntime.ResolveDevice("auto"), Console.WriteLine);
+            TeacherTraining.Train(TaskDataset.Load(taskFolder), Repository.Workspace.Prior, teacherFolder, new ClassifierTrainingConfig(), TorchRuntime.ResolveDevice("auto"), Console.WriteLine);
     }
 
     /// <summary>Perplexity, self-BLEU and distinct-2 of the real test texts, the yardstick for synthetic text.</summary>
     private static RealTextQuality RealText(string taskName)
     {
-        TaskDataset task = TaskDataset.Load(Path.Combine(RepositoryPaths.Tasks, taskName));
-        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(RepositoryPaths.PriorModel);
+        TaskDataset task = TaskDataset.Load(Repository.Workspace.Task(taskName));
+        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(Repository.Workspace.Prior);
         var sample = task.Splits.Test.Take(128).Select(e => e.Text).ToList();
         double perplexity = PriorPerplexity.Of(prior.Model, prior.Tokenizer, sample.Select(t => (IReadOnlyList<int>)prior.Tokenizer.Encode(t).ToArray()).ToList());
         return new RealTextQuality(taskName, perplexity, SynthesisMetrics.SelfBleu(sample.Take(64).ToList()), SynthesisMetrics.DistinctN(sample, 2));

@@ -11,7 +11,7 @@ public static class ExportCommand
         string id = arguments.String("run", "");
         string what = arguments.String("what", "samples");
         string output = arguments.String("out", "");
-        string storePath = arguments.String("store", Path.Combine(RepositoryPaths.Root, "runs", "promptdfd.db"));
+        string storePath = arguments.String("store", Path.Combine(Repository.Workspace.Root, "runs", "promptdfd.db"));
         arguments.RejectUnknown();
         if (id.Length == 0) throw new UsageException("--run <id> is required (see the runs command or the dashboard's Runs page).");
         using var store = new RunStore(storePath);

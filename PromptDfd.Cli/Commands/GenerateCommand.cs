@@ -9,7 +9,7 @@ public static class GenerateCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string folder = arguments.String("model", RepositoryPaths.PriorModel);
+        string folder = arguments.String("model", Repository.Workspace.Prior);
         string prompt = arguments.String("prompt", "The");
         int count = arguments.Int("n", 4);
         if (count < 1) throw new UsageException($"--n must be at least 1 (got {count}).");

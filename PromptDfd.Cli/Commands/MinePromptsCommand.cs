@@ -18,8 +18,8 @@ public static class MinePromptsCommand
     public static int Run(CommandArguments arguments)
     {
         var (taskName, taskFolder) = arguments.Task();
-        string teacherFolder = arguments.String("teacher", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
-        string priorFolder = arguments.String("prior", RepositoryPaths.PriorModel);
+        string teacherFolder = arguments.String("teacher", Repository.Workspace.Teacher(taskName));
+        string priorFolder = arguments.String("prior", Repository.Workspace.Prior);
         int words = arguments.Int("words", new PromptMiningConfig().WordsPerClass);
         var probes = arguments.All("probe");
         int samples = arguments.Int("samples", 8);

@@ -17,9 +17,9 @@ public static class PretrainCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string corpusFolder = arguments.String("corpus", RepositoryPaths.Prior);
-        string tokenizerFolder = arguments.String("tokenizer", RepositoryPaths.Tokenizer);
-        string output = arguments.String("out", RepositoryPaths.PriorModel);
+        string corpusFolder = arguments.String("corpus", Repository.Workspace.PriorCorpus);
+        string tokenizerFolder = arguments.String("tokenizer", Repository.Workspace.Tokenizer);
+        string output = arguments.String("out", Repository.Workspace.Prior);
         bool resume = arguments.Flag("resume");
         int threads = arguments.Int("threads", 0);
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));

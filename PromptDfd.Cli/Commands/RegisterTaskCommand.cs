@@ -11,7 +11,7 @@ public static class RegisterTaskCommand
         if (file.Length == 0) throw new UsageException("--file is required: a .csv (with a header row) or .jsonl file with text and label columns.");
         string name = arguments.String("name", Path.GetFileNameWithoutExtension(file));
         string textColumn = arguments.String("text-column", "text"), labelColumn = arguments.String("label-column", "label");
-        string output = arguments.String("out", Path.Combine(RepositoryPaths.Tasks, name));
+        string output = arguments.String("out", Repository.Workspace.Task(name));
         arguments.RejectUnknown();
         TaskDataset task = TaskRegistration.RegisterInto(output, file, name, textColumn, labelColumn);
         Console.WriteLine($"registered task '{name}': {task.Splits.Train.Count} train / {task.Splits.Dev.Count} dev / {task.Splits.Test.Count} test, " +

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Storage;
@@ -75,12 +76,15 @@ public sealed class RunSession : IDisposable
     public static RunSession Open(CommandArguments arguments)
     {
         // --root points runs at another tree of data/tasks and models (relative model folders resolve against it).
-        string root = Path.GetFullPath(arguments.String("root", RepositoryPaths.Root));
-        string storePath = arguments.String("store", Path.Combine(root, "runs", "promptdfd.db"));
-        string runsFolder = arguments.String("runs", Path.Combine(root, "runs"));
+        var workspace = new Workspace(Path.GetFullPath(arguments.String("root", Repository.Workspace.Root)));
+        workspace = workspace with
+        {
+            RunsFolder = arguments.String("runs", workspace.RunsFolder),
+            StoreFile = Path.GetFullPath(arguments.String("store", workspace.Store)),
+        };
         int threads = arguments.Int("threads", 0);
-        var store = new RunStore(storePath);
-        var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(root, runsFolder, threads));
+        var store = new RunStore(workspace.Store);
+        var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(workspace, threads));
         manager.Start();
         return new RunSession(store, manager);
     }

@@ -9,7 +9,7 @@ public static class RunsCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string storePath = arguments.String("store", Path.Combine(RepositoryPaths.Root, "runs", "promptdfd.db"));
+        string storePath = arguments.String("store", Path.Combine(Repository.Workspace.Root, "runs", "promptdfd.db"));
         int take = arguments.Int("take", 30);
         arguments.RejectUnknown();
         using var store = new RunStore(storePath);

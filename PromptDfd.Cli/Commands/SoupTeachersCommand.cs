@@ -12,7 +12,7 @@ public static class SoupTeachersCommand
     {
         var (taskName, taskFolder) = arguments.Task();
         string teachers = arguments.String("teachers", "");
-        string output = arguments.String("out", Path.Combine(RepositoryPaths.Models, "teachers", taskName));
+        string output = arguments.String("out", Repository.Workspace.Teacher(taskName));
         var device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
         TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));

@@ -9,8 +9,8 @@ public static class TokenizerCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string corpus = arguments.String("corpus", Path.Combine(RepositoryPaths.Prior, PriorCorpus.TrainFile));
-        string output = arguments.String("out", RepositoryPaths.Tokenizer);
+        string corpus = arguments.String("corpus", Path.Combine(Repository.Workspace.PriorCorpus, PriorCorpus.TrainFile));
+        string output = arguments.String("out", Repository.Workspace.Tokenizer);
         var config = new BpeTrainerConfig { VocabularySize = arguments.Int("vocab", 8000) };
         arguments.RejectUnknown();
         var clock = Stopwatch.StartNew();
@@ -23,7 +23,7 @@ public static class TokenizerCommand
         File.WriteAllText(Path.Combine(output, "card.md"),
             $"# Tokenizer: byte-level BPE ({vocabulary.Tokens.Count:N0} tokens)\n\nShared by the language prior, the prompter, the teachers and the students, " +
             "so soft token embeddings (AS-DFD baseline) mean the same thing in every model.\n\n" +
-            $"| | |\n|---|---|\n| corpus | `{Path.GetRelativePath(RepositoryPaths.Root, corpus)}` |\n| corpus sha256 | `{FileHash.Sha256(corpus)}` |\n" +
+            $"| | |\n|---|---|\n| corpus | `{Path.GetRelativePath(Repository.Workspace.Root, corpus)}` |\n| corpus sha256 | `{FileHash.Sha256(corpus)}` |\n" +
             $"| merges | {vocabulary.Merges.Count} |\n| special tokens | {string.Join(", ", config.SpecialTokens)} |\n| code version | {CodeVersion.OfRunningCode()} |\n\n" +
             "## Reproduce\n\n```bash\ndotnet run --project PromptDfd.Cli -c Release -- data\n" +
             $"dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab {config.VocabularySize}\n```\n");

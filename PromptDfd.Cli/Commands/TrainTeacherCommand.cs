@@ -13,8 +13,8 @@ public static class TrainTeacherCommand
     {
         var (taskName, taskFolder) = arguments.Task();
         // --base names what to fine-tune: the language prior (the default) or a BERT-family encoder; --prior is its older name.
-        string priorFolder = arguments.String("base", arguments.String("prior", RepositoryPaths.PriorModel));
-        string shippedTeacher = Path.Combine(RepositoryPaths.Models, "teachers", taskName);
+        string priorFolder = arguments.String("base", arguments.String("prior", Repository.Workspace.Prior));
+        string shippedTeacher = Repository.Workspace.Teacher(taskName);
         string output = arguments.String("out", shippedTeacher);
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
         TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));

@@ -22,7 +22,7 @@ public static class RunBuilder
     public static BuiltRun Build(RunConfig config, RunEnvironment environment)
     {
         config.Validate();
-        string taskFolder = Path.Combine(environment.TasksFolder, config.Task);
+        string taskFolder = environment.TaskFolder(config);
         if (!Directory.Exists(taskFolder))
         {
             var known = Directory.Exists(environment.TasksFolder) ? Directory.GetDirectories(environment.TasksFolder).Select(Path.GetFileName) : [];
@@ -30,30 +30,30 @@ public static class RunBuilder
         }
         TaskDataset task = TaskDataset.Load(taskFolder);
         Device device = TorchRuntime.ResolveDevice(config.Device);
-        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(environment.Resolve(config.PriorFolder), device);
-        string teacherFolder = environment.Resolve(config.ResolvedTeacherFolder);
+        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(environment.PriorFolder(config), device);
+        string teacherFolder = environment.TeacherFolder(config);
         if (!Directory.Exists(teacherFolder))
             throw new ArgumentException($"Task '{config.Task}' has no teacher at {teacherFolder}; train one first (train-teacher --task {config.Task}, or the Models & data page).");
         LoadedClassifier teacher = Checkpoint.LoadClassifier(teacherFolder, device);
         RequireTheTasksLabels(teacherFolder, teacher.Labels, task.Info);
-        bool sharesTokenizer = SharesTokenizer(environment.Resolve(config.PriorFolder), teacherFolder);
+        bool sharesTokenizer = SharesTokenizer(environment.PriorFolder(config), teacherFolder);
         TeacherInput.RequireSupported(config.Training.Method, sharesTokenizer, teacher.Tokenizer.Description, prior.Tokenizer.Description);
         var unknownPromptClasses = config.Training.TopicPrompts.Keys.Except(task.Labels).ToList();
         if (unknownPromptClasses.Count > 0)
             throw new ArgumentException($"Topic prompts name classes the task does not have: {string.Join(", ", unknownPromptClasses)} (classes: {string.Join(", ", task.Labels)}).");
         GptClassifier student = config.Student.Create(prior.Tokenizer.VocabularySize, prior.Model.Config.ContextLength, task.Labels.Count, config.Training.Seed);
         student.to(device);
-        var hashes = Hashes(task.Sha256(), prior.WeightsSha256, teacher.WeightsSha256, environment.Resolve(config.PriorFolder), teacherFolder);
+        var hashes = Hashes(task.Sha256(), prior.WeightsSha256, teacher.WeightsSha256, environment.PriorFolder(config), teacherFolder);
         return new BuiltRun(config, task, prior, teacher, student, hashes, device, sharesTokenizer);
     }
 
     /// <summary>The hashes a run of this config would record, read from the files without loading any model:
     /// a finished run only stands for this config when they match (a retrained teacher makes it stale).</summary>
     public static IReadOnlyDictionary<string, string> InputHashes(RunConfig config, RunEnvironment environment) =>
-        Hashes(TaskDataset.Load(Path.Combine(environment.TasksFolder, config.Task)).Sha256(),
-            Checkpoint.WeightsSha256(environment.Resolve(config.PriorFolder)),
-            Checkpoint.WeightsSha256(environment.Resolve(config.ResolvedTeacherFolder)),
-            environment.Resolve(config.PriorFolder), environment.Resolve(config.ResolvedTeacherFolder));
+        Hashes(TaskDataset.Load(environment.TaskFolder(config)).Sha256(),
+            Checkpoint.WeightsSha256(environment.PriorFolder(config)),
+            Checkpoint.WeightsSha256(environment.TeacherFolder(config)),
+            environment.PriorFolder(config), environment.TeacherFolder(config));
 
     /// <summary>Whether the teacher turns text into the prior's ids, read from the tokenizer files without loading any model.</summary>
     public static bool SharesTokenizer(string priorFolder, string teacherFolder) =>
@@ -65,8 +65,8 @@ public static class RunBuilder
     /// </summary>
     public static void CheckTeacher(RunConfig config, RunEnvironment environment)
     {
-        string prior = environment.Resolve(config.PriorFolder), teacher = environment.Resolve(config.ResolvedTeacherFolder);
-        TaskInfo task = TaskDataset.LoadInfo(Path.Combine(environment.TasksFolder, config.Task));
+        string prior = environment.PriorFolder(config), teacher = environment.TeacherFolder(config);
+        TaskInfo task = TaskDataset.LoadInfo(environment.TaskFolder(config));
         RequireTheTasksLabels(teacher, Checkpoint.ClassifierLabels(teacher) ?? [], task);
         bool shared = SharesTokenizer(prior, teacher);
         // The tokenizers are only read for the message.
@@ -96,7 +96,7 @@ public static class RunBuilder
     }
 
     /// <summary>
-    /// The config as it will run: when it names no topic prompts, runs that use them (fixed prompts; PromptDFD with a
+    /// The config as it will run: the workspace's prior when it names none; when it names no topic prompts, runs that use them (fixed prompts; PromptDFD with a
     /// warm start or pooled topic prompts) get the task's prompts.json, so the recorded config is complete.
     /// </summary>
     public static RunConfig Complete(RunConfig config, RunEnvironment environment)
@@ -104,8 +104,10 @@ public static class RunBuilder
         PromptDfdConfig t = config.Training;
         bool usesPrompts = t.Method == SynthesisMethod.FixedPrompts
                            || (t.Method == SynthesisMethod.PromptDfd && ((t.Prompter.WarmStartSteps > 0 && t.Prompter.WarmStartFrom == WarmStartPrompts.TopicPrompts) || t.PoolTopicPrompts));
+        // The prior is written down as a path, so the record says which one a run read even if the settings change.
+        if (config.PriorFolder.Length == 0) config = config with { PriorFolder = environment.Workspace.Relative(environment.Workspace.Prior) };
         if (!usesPrompts || t.TopicPrompts.Count > 0) return config;
-        TaskDataset task = TaskDataset.Load(Path.Combine(environment.TasksFolder, config.Task));
+        TaskDataset task = TaskDataset.Load(environment.TaskFolder(config));
         return config with { Training = config.Training with { TopicPrompts = TopicPromptFile.Load(task) } };
     }
 

@@ -9,7 +9,7 @@ namespace PromptDfd.Engine.Runs;
 /// <summary>
 /// A run, fully typed: which task, which models, which student, the method's whole config and the seed
 /// (in <see cref="Training"/>). Saved whole with the run, so every run can be re-created and compared key by key.
-/// Model folders are relative to the repository root unless absolute.
+/// Model folders are relative to the workspace root unless absolute (see <see cref="Workspace"/>).
 /// </summary>
 public sealed partial record RunConfig
 {
@@ -17,8 +17,9 @@ public sealed partial record RunConfig
     public string Task { get; init; } = "sentiment";
     /// <summary>The preset the run started from (informational; the config below is what counts).</summary>
     public string Preset { get; init; } = RunPresets.Default;
-    public string PriorFolder { get; init; } = "models/prior";
-    /// <summary>Empty means models/teachers/&lt;task&gt;.</summary>
+    /// <summary>Empty means the workspace's prior (models/prior); a run records the path it used.</summary>
+    public string PriorFolder { get; init; } = "";
+    /// <summary>Empty means the task's teacher (models/teachers/&lt;task&gt; in the workspace).</summary>
     public string TeacherFolder { get; init; } = "";
     public StudentConfig Student { get; init; } = new();
     public PromptDfdConfig Training { get; init; } = new();
@@ -46,8 +47,6 @@ public sealed partial record RunConfig
             throw new InvalidDataException($"The {source} is not a valid run config: {error.Message}");
         }
     }
-
-    [JsonIgnore] public string ResolvedTeacherFolder => TeacherFolder.Length > 0 ? TeacherFolder : Path.Combine("models", "teachers", Task);
 
     /// <summary>Checks what can be checked without loading models; every problem is listed at once.</summary>
     public void Validate()

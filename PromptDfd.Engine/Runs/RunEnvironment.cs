@@ -1,9 +1,17 @@
 namespace PromptDfd.Engine.Runs;
 
-/// <summary>Where a run manager finds tasks and models (relative paths in configs resolve against <see cref="Root"/>) and keeps run folders.</summary>
-public sealed record RunEnvironment(string Root, string RunsFolder, int Threads = 0, string? Tasks = null)
+/// <summary>Where a run manager finds tasks and models and keeps run folders (its <see cref="Workspace"/>), and its libtorch threads.</summary>
+public sealed record RunEnvironment(Workspace Workspace, int Threads = 0)
 {
-    public string TasksFolder => Tasks ?? Path.Combine(Root, "data", "tasks");
-    public string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(Root, path);
-    public string RunFolder(string runId) => Path.Combine(RunsFolder, runId);
+    public string Root => Workspace.Root;
+    public string TasksFolder => Workspace.Tasks;
+    public string Resolve(string path) => Workspace.Resolve(path);
+    public string RunFolder(string runId) => Workspace.RunFolder(runId);
+    public string TaskFolder(RunConfig config) => Workspace.Task(config.Task);
+
+    /// <summary>The config's prior; an empty PriorFolder means the workspace's.</summary>
+    public string PriorFolder(RunConfig config) => config.PriorFolder.Length > 0 ? Resolve(config.PriorFolder) : Workspace.Prior;
+
+    /// <summary>The config's teacher; an empty TeacherFolder means the task's own.</summary>
+    public string TeacherFolder(RunConfig config) => config.TeacherFolder.Length > 0 ? Resolve(config.TeacherFolder) : Workspace.Teacher(config.Task);
 }

@@ -166,7 +166,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
             Commands = ["dotnet run --project PromptDfd.Cli -c Release -- run --config <this run's config.json>"],
             Hashes = built.Hashes.Select(h => (h.Key, h.Value)).ToList(),
         };
-        Checkpoint.SaveClassifier(folder, built.Student, built.Task.Labels, environment.Resolve(built.Config.PriorFolder), card);
+        Checkpoint.SaveClassifier(folder, built.Student, built.Task.Labels, environment.PriorFolder(built.Config), card);
         File.WriteAllText(Path.Combine(environment.RunFolder(run.Id), "config.json"), run.ConfigJson);
         return folder;
     }

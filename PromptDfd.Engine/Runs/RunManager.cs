@@ -268,9 +268,9 @@ public sealed class RunManager : IDisposable
 
     private void CheckModelsExist(RunConfig config)
     {
-        string prior = environment.Resolve(config.PriorFolder);
+        string prior = environment.PriorFolder(config);
         if (!File.Exists(Path.Combine(prior, Checkpoint.ConfigFile))) throw new ArgumentException($"No language prior at {prior} (config.json missing); set PriorFolder to a checkpoint folder.");
-        string teacher = environment.Resolve(config.ResolvedTeacherFolder);
+        string teacher = environment.TeacherFolder(config);
         if (!File.Exists(Path.Combine(teacher, Checkpoint.ConfigFile)))
             throw new ArgumentException(config.TeacherFolder.Length > 0
                 ? $"No teacher at {teacher} (config.json missing); set TeacherFolder to a classifier checkpoint folder, or leave it empty for the task's teacher."

@@ -60,7 +60,7 @@ public sealed class TinyRunEnvironment : IDisposable
 
     public static readonly string[] Labels = ["negative", "positive"];
     public string Root => folder.Path;
-    public RunEnvironment Environment => new(Root, Path.Combine(Root, "runs"));
+    public RunEnvironment Environment => new(new Engine.Workspace(Root));
     public string StorePath => Path.Combine(Root, "runs", "promptdfd.db");
 
     private Engine.Text.ITextTokenizer TokenizerFactory() => Engine.Text.TokenizerFactory.FromFolder(Path.Combine(Root, "tokenizer"));

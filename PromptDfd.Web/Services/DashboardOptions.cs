@@ -1,3 +1,5 @@
+using PromptDfd.Engine;
+
 namespace PromptDfd.Web.Services;
 
 /// <summary>Host settings bound from the "Dashboard" section of appsettings.json (or environment / command line).</summary>
@@ -32,9 +34,12 @@ public sealed class DashboardOptions
         if (problems.Count > 0) throw new InvalidOperationException($"Invalid dashboard settings (appsettings.json, environment or command line): {string.Join("; ", problems)}.");
     }
 
-    public string StorePath() => Path.IsPathRooted(StoreFile) ? StoreFile : Path.Combine(Resolve(RunsFolder), StoreFile);
+    /// <summary>The folders above as the engine's one description of where things live.</summary>
+    public Workspace Workspace() => new(Root()) { ModelsFolder = ModelsFolder, TasksFolder = TasksFolder, RunsFolder = RunsFolder, StoreFile = StoreFile };
 
-    public string Resolve(string relative) => Path.GetFullPath(Path.Combine(Root(), relative));
+    public string StorePath() => Workspace().Store;
+
+    public string Resolve(string relative) => Workspace().Resolve(relative);
 
     public string Root()
     {

@@ -44,7 +44,7 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options, TorchJ
     private IReadOnlyList<PlaygroundSample> GenerateNow(PlaygroundRequest request)
     {
         var generator = Load(request.Generator, folder => Checkpoint.LoadLanguageModel(folder));
-        var teacher = Load(request.TeacherFolder ?? Path.Combine(options.Value.ModelsFolder, "teachers", request.Task), folder => Checkpoint.LoadClassifier(folder));
+        var teacher = Load(request.TeacherFolder ?? options.Value.Workspace().Teacher(request.Task), folder => Checkpoint.LoadClassifier(folder));
         var student = request.StudentFolder is null ? null : Load(request.StudentFolder, folder => Checkpoint.LoadClassifier(folder));
         var steering = new PromptSteering(teacher.Labels, t => generator.Tokenizer.Encode(t).Count, generator.Model.Config.ContextLength - request.ContentTokens - 1);
         // The same checks as steering a run: an absurd prompt gets a reason, not a crash.

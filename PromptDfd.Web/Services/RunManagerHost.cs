@@ -25,7 +25,7 @@ public static class EngineServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<DashboardOptions>>().Value;
             return new RunManager(provider.GetRequiredService<RunStore>(), provider.GetRequiredService<RunEventHub>(),
-                new RunEnvironment(options.Root(), options.Resolve(options.RunsFolder), options.Threads, options.Resolve(options.TasksFolder)),
+                new RunEnvironment(options.Workspace(), options.Threads),
                 provider.GetRequiredService<TorchJobQueue>());
         });
         services.AddHostedService<RunManagerHost>();

@@ -17,7 +17,7 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
 
     public IReadOnlyList<TaskSummary> Tasks()
     {
-        string root = options.Value.Resolve(options.Value.TasksFolder);
+        string root = options.Value.Workspace().Tasks;
         if (!Directory.Exists(root)) return [];
         lock (taskCache)
         {
@@ -62,7 +62,7 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
 
     public IReadOnlyList<ModelSummary> Models()
     {
-        string root = options.Value.Resolve(options.Value.ModelsFolder);
+        string root = options.Value.Workspace().Models;
         if (!Directory.Exists(root)) return [];
         return Directory.EnumerateFiles(root, Checkpoint.ConfigFile, SearchOption.AllDirectories)
             .Select(Path.GetDirectoryName)

@@ -33,10 +33,10 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
     /// <summary>Validates the file and writes the task folder; throws with the file's problems (encoding, columns, empty texts, one class...).</summary>
     public TaskDataset Register(string file, string name, string textColumn, string labelColumn)
     {
-        return TaskRegistration.RegisterInto(Path.Combine(options.Value.Resolve(options.Value.TasksFolder), name), file, name, textColumn, labelColumn);
+        return TaskRegistration.RegisterInto(options.Value.Workspace().Task(name), file, name, textColumn, labelColumn);
     }
 
-    public string TeacherFolder(string taskName) => Path.Combine(options.Value.Resolve(options.Value.ModelsFolder), "teachers", taskName);
+    public string TeacherFolder(string taskName) => options.Value.Workspace().Teacher(taskName);
 
     /// <param name="baseFolder">what to fine-tune: a language model or BERT-family checkpoint; null for the prior under the models folder</param>
     /// <param name="replaceExisting">
@@ -62,10 +62,10 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
     {
         try
         {
-            var o = options.Value;
-            TaskDataset task = TaskDataset.Load(Path.Combine(o.Resolve(o.TasksFolder), job.Task));
-            string output = TeacherFolder(job.Task);
-            job.Result = TeacherTraining.Train(task, baseFolder ?? Path.Combine(o.Resolve(o.ModelsFolder), "prior"), output, config, TorchRuntime.ResolveDevice(o.Device),
+            var workspace = options.Value.Workspace();
+            TaskDataset task = TaskDataset.Load(workspace.Task(job.Task));
+            string output = workspace.Teacher(job.Task);
+            job.Result = TeacherTraining.Train(task, baseFolder ?? workspace.Prior, output, config, TorchRuntime.ResolveDevice(options.Value.Device),
                 line => { job.Add(line); Changed?.Invoke(); });
             job.Status = TeacherJobStatus.Completed;
         }

@@ -1,0 +1,44 @@
+using PromptDfd.Engine.Infrastructure;
+
+namespace PromptDfd.Engine;
+
+/// <summary>
+/// The one place that knows where models, tasks and runs live. Relative paths (in settings, configs and command-line
+/// options) resolve against <see cref="Root"/>; the dashboard's Dashboard:* folders and the CLI's --root bind here.
+/// </summary>
+public sealed record Workspace(string Root)
+{
+    public string ModelsFolder { get; init; } = "models";
+    public string TasksFolder { get; init; } = Path.Combine("data", "tasks");
+    public string RunsFolder { get; init; } = "runs";
+    /// <summary>The LiteDB run store; relative to the runs folder unless absolute.</summary>
+    public string StoreFile { get; init; } = "promptdfd.db";
+
+    /// <summary>The repository this program runs from (the folder holding PromptDfd.sln), else the current folder.</summary>
+    public static Workspace OfRepository() => new(RepositoryRoot.Find() ?? Directory.GetCurrentDirectory());
+
+    public string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(Root, path));
+
+    public string Models => Resolve(ModelsFolder);
+    public string Tasks => Resolve(TasksFolder);
+    public string Runs => Resolve(RunsFolder);
+    public string Store => Path.IsPathRooted(StoreFile) ? StoreFile : Path.Combine(Runs, StoreFile);
+    /// <summary>Where the prior corpus and task sources are prepared (the data command).</summary>
+    public string Data => Resolve("data");
+    public string Docs => Resolve("docs");
+    /// <summary>The prepared prior corpus (train/valid JSONL) the tokenizer and the prior are trained on.</summary>
+    public string PriorCorpus => Path.Combine(Data, "prior");
+
+    public string Prior => Path.Combine(Models, "prior");
+    public string Tokenizer => Path.Combine(Models, "tokenizer");
+    public string Teacher(string task) => Path.Combine(Models, "teachers", task);
+    public string Task(string name) => Path.Combine(Tasks, name);
+    public string RunFolder(string runId) => Path.Combine(Runs, runId);
+
+    /// <summary>A path as a config records it: relative to the root when inside it, so a moved checkout still finds it.</summary>
+    public string Relative(string path)
+    {
+        string relative = Path.GetRelativePath(Root, Resolve(path));
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? Resolve(path) : relative.Replace('\\', '/');
+    }
+}
