@@ -3,6 +3,7 @@ using PromptDfd.Engine;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Metrics;
 
 namespace PromptDfd.Cli.Commands;
 
@@ -105,11 +106,14 @@ public sealed class RunSession : IDisposable
                     if (quiet) continue;
                     switch (update.Event)
                     {
-                        case MetricEvent { Name: "student/accuracy" } m:
+                        case MetricEvent { Name: MetricNames.StudentAccuracy } m:
                             Console.WriteLine(FormattableString.Invariant($"  step {m.Step,5}  samples {m.SamplesSeen,7}  student accuracy {m.Value:P1}"));
                             break;
                         case LogEvent log:
                             Console.WriteLine($"  {log.Message}");
+                            break;
+                        case RunNoticeEvent notice:
+                            Console.WriteLine($"  {notice.Message}");
                             break;
                         case PromptChangeEvent change:
                             Console.WriteLine($"  step {change.Step}: {change.Command}");

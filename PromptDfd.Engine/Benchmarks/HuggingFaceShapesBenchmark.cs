@@ -4,6 +4,7 @@ using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Text;
 using static TorchSharp.torch;
+using PromptDfd.Engine.Metrics;
 
 namespace PromptDfd.Engine.Benchmarks;
 
@@ -53,7 +54,7 @@ public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Acti
         string shapes = $"prior {priorConfig.Layers}L d{priorConfig.Width} ({priorConfig.ParameterCount() / 1e6:F0}M, gpt2's shape), teacher {teacherConfig.Layers}L d{teacherConfig.Width} " +
             $"(bert-base's shape), {config.Schedule.SamplesPerStep} samples of {config.Prompter.PromptLength}+{config.Content.MaxNewTokens} tokens";
         Add($"PromptDFD step, Hugging Face shapes ({shapes})", measured.Median(), "s/step",
-            $"median of {measured.Count}; generation {Phase("time/synthesis_s"):F1} s, rewards and prompter {Phase("time/rewards_and_prompter_s"):F1} s, student {Phase("time/student_s"):F1} s");
+            $"median of {measured.Count}; generation {Phase(MetricNames.SynthesisSeconds):F1} s, rewards and prompter {Phase(MetricNames.RewardsAndPrompterSeconds):F1} s, student {Phase(MetricNames.StudentSeconds):F1} s");
         Add("the same: 200 steps (the default run)", 200 * measured.Median() / 60, "min", $"plus {startup:F0} s to build the prompter and warm it up on the topic prompts");
     }
 

@@ -142,11 +142,11 @@ public sealed class PromptDfdTrainer
         }
         double studentSeconds = clock.Elapsed.TotalSeconds;
 
-        if (!double.IsNaN(kd)) Metric("student/kd_loss", kd);
-        Metric("time/synthesis_s", synthesisSeconds);
-        Metric("time/rewards_and_prompter_s", learnSeconds);
-        Metric("time/student_s", studentSeconds);
-        Metric("throughput/samples_per_s", count / Math.Max(1e-9, synthesisSeconds + learnSeconds + studentSeconds));
+        if (!double.IsNaN(kd)) Metric(MetricNames.StudentKdLoss, kd);
+        Metric(MetricNames.SynthesisSeconds, synthesisSeconds);
+        Metric(MetricNames.RewardsAndPrompterSeconds, learnSeconds);
+        Metric(MetricNames.StudentSeconds, studentSeconds);
+        Metric(MetricNames.SamplesPerSecond, count / Math.Max(1e-9, synthesisSeconds + learnSeconds + studentSeconds));
     }
 
     private double DistilStudent(List<SyntheticSample> fresh)
@@ -185,11 +185,11 @@ public sealed class PromptDfdTrainer
         var labels = evaluation.Select(e => models.Labels.ToList().IndexOf(e.Label)).ToList();
         var scores = ClassificationMetrics.Score(student, labels, models.Labels.Count);
         var teacherScores = ClassificationMetrics.Score(teacher, labels, models.Labels.Count);
-        Metric("student/accuracy", scores.Accuracy);
-        Metric("student/macro_f1", scores.MacroF1);
-        Metric("student/agreement", ClassificationMetrics.Agreement(student, teacher));
-        Metric("teacher/accuracy", teacherScores.Accuracy);
-        Metric("teacher/macro_f1", teacherScores.MacroF1);
+        Metric(MetricNames.StudentAccuracy, scores.Accuracy);
+        Metric(MetricNames.StudentMacroF1, scores.MacroF1);
+        Metric(MetricNames.StudentAgreement, ClassificationMetrics.Agreement(student, teacher));
+        Metric(MetricNames.TeacherAccuracy, teacherScores.Accuracy);
+        Metric(MetricNames.TeacherMacroF1, teacherScores.MacroF1);
         EmitQuality();
         var top = source.TopPrompts(5);
         if (top.Count > 0) emit(new TopPromptsEvent(Step, top));
@@ -199,20 +199,20 @@ public sealed class PromptDfdTrainer
     private void EmitQuality()
     {
         if (window.Count < 2) return;
-        Metric("synthesis/teacher_confidence", window.Average(s => s.Confidence));
+        Metric(MetricNames.TeacherConfidence, window.Average(s => s.Confidence));
         foreach (var group in window.Where(s => s.Intended >= 0).GroupBy(s => s.Intended).OrderBy(g => g.Key))
         {
-            Metric($"{SteeringSignals.IntendedProbability}/class/{models.Labels[group.Key]}", group.Average(s => s.IntendedProbability));
-            Metric($"{SteeringSignals.IntendedAgreement}/class/{models.Labels[group.Key]}", group.Average(s => s.TeacherLabel == s.Intended ? 1.0 : 0.0));
+            Metric(MetricNames.OfClass(MetricNames.IntendedProbability, models.Labels[group.Key]), group.Average(s => s.IntendedProbability));
+            Metric(MetricNames.OfClass(MetricNames.IntendedAgreement, models.Labels[group.Key]), group.Average(s => s.TeacherLabel == s.Intended ? 1.0 : 0.0));
         }
         var counts = window.GroupBy(s => s.TeacherLabel).Select(g => g.Count() / (double)window.Count).ToList();
         // Normalised entropy of the teacher's labels: 1 when every class is equally represented.
-        Metric("synthesis/class_balance", models.Labels.Count < 2 ? 1 : Math.Max(0, -counts.Sum(p => p * Math.Log(p)) / Math.Log(models.Labels.Count)));
+        Metric(MetricNames.ClassBalance, models.Labels.Count < 2 ? 1 : Math.Max(0, -counts.Sum(p => p * Math.Log(p)) / Math.Log(models.Labels.Count)));
         var sampleTexts = window.Select(s => s.Text).ToList();
-        Metric("synthesis/distinct_1", SynthesisMetrics.DistinctN(sampleTexts, 1));
-        Metric("synthesis/distinct_2", SynthesisMetrics.DistinctN(sampleTexts, 2));
-        Metric("synthesis/self_bleu", SynthesisMetrics.SelfBleu(sampleTexts.TakeLast(64).ToList()));
-        Metric("synthesis/perplexity", PriorPerplexity.Of(models.Prior, models.Tokenizer, window.Select(s => (IReadOnlyList<int>)s.Ids).ToList()));
+        Metric(MetricNames.Distinct1, SynthesisMetrics.DistinctN(sampleTexts, 1));
+        Metric(MetricNames.Distinct2, SynthesisMetrics.DistinctN(sampleTexts, 2));
+        Metric(MetricNames.SelfBleu, SynthesisMetrics.SelfBleu(sampleTexts.TakeLast(64).ToList()));
+        Metric(MetricNames.Perplexity, PriorPerplexity.Of(models.Prior, models.Tokenizer, window.Select(s => (IReadOnlyList<int>)s.Ids).ToList()));
     }
 
     private void EmitSamples(SyntheticBatch batch, IReadOnlyList<int[]> sequences, Tensor teacher, Tensor student)
@@ -232,11 +232,11 @@ public sealed class PromptDfdTrainer
         }
         if (window.Count > config.Schedule.QualityWindow) window.RemoveRange(0, window.Count - config.Schedule.QualityWindow);
         var steered = window.TakeLast(batch.Count).ToList();
-        Metric(SteeringSignals.ArtifactShare, steered.Average(s => s.Artifact ? 1.0 : 0.0));
+        Metric(MetricNames.ArtifactShare, steered.Average(s => s.Artifact ? 1.0 : 0.0));
         if (steered.Any(s => s.Intended >= 0))
         {
-            Metric(SteeringSignals.IntendedProbability, steered.Where(s => s.Intended >= 0).Average(s => s.IntendedProbability));
-            Metric(SteeringSignals.IntendedAgreement, steered.Where(s => s.Intended >= 0).Average(s => s.TeacherLabel == s.Intended ? 1.0 : 0.0));
+            Metric(MetricNames.IntendedProbability, steered.Where(s => s.Intended >= 0).Average(s => s.IntendedProbability));
+            Metric(MetricNames.IntendedAgreement, steered.Where(s => s.Intended >= 0).Average(s => s.TeacherLabel == s.Intended ? 1.0 : 0.0));
         }
     }
 

@@ -7,15 +7,6 @@ namespace PromptDfd.Engine.Metrics;
 /// </summary>
 public static class SteeringSignals
 {
-    /// <summary>The teacher's mean probability of each sample's intended class (per step; per class at evaluations).</summary>
-    public const string IntendedProbability = "synthesis/intended_probability";
-
-    /// <summary>The share of samples the teacher labels as their intended class.</summary>
-    public const string IntendedAgreement = "synthesis/intended_agreement";
-
-    /// <summary>The share of samples whose prompt or content is mostly upper case.</summary>
-    public const string ArtifactShare = "synthesis/artifact_share";
-
     /// <summary>Fewer letters than this cannot be "mostly upper case" in a way that matters ("I", "TV").</summary>
     private const int MinimumLetters = 4;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Metrics;
 
 namespace PromptDfd.Engine.Runs;
 
@@ -42,8 +43,8 @@ public static class ResultsTable
                 var group = runs.Where(r => r.Task == task && r.Preset == preset && r.Status == RunStatus.Completed).ToList();
                 if (group.Count == 0) continue;
                 string Metric(string name, string format) => Format(group.Select(r => LastMetric(store, r.Id, name)).Where(v => !double.IsNaN(v)).ToList(), format, percent: false);
-                text.Append($"| {task} | {preset} | {Metric("synthesis/teacher_confidence", "F3")} | {Metric("synthesis/class_balance", "F3")} | {Metric("synthesis/distinct_2", "F3")} | " +
-                            $"{Metric("synthesis/self_bleu", "F3")} | {Metric("synthesis/perplexity", "F1")} | {Format(group.Select(r => r.SecondsRunning / 60).ToList(), "F1", percent: false)} |\n");
+                text.Append($"| {task} | {preset} | {Metric(MetricNames.TeacherConfidence, "F3")} | {Metric(MetricNames.ClassBalance, "F3")} | {Metric(MetricNames.Distinct2, "F3")} | " +
+                            $"{Metric(MetricNames.SelfBleu, "F3")} | {Metric(MetricNames.Perplexity, "F1")} | {Format(group.Select(r => r.SecondsRunning / 60).ToList(), "F1", percent: false)} |\n");
             }
         }
 
@@ -74,14 +75,14 @@ public static class ResultsTable
             yield return Check($"{task}: PromptDFD ≥ fixed prompts + 2", prompt, Mean(task, "fixed-prompts") + 0.02);
             yield return Check($"{task}: PromptDFD within 3 of data-driven KD", prompt, kd - 0.03);
             var promptRuns = runs.Where(r => r.Task == task && r.Preset == "promptdfd" && r.Status == RunStatus.Completed).ToList();
-            double confidence = promptRuns.Select(r => LastMetric(store, r.Id, "synthesis/teacher_confidence")).DefaultIfEmpty(double.NaN).Average();
+            double confidence = promptRuns.Select(r => LastMetric(store, r.Id, MetricNames.TeacherConfidence)).DefaultIfEmpty(double.NaN).Average();
             yield return Check($"{task}: PromptDFD samples' mean teacher confidence ≥ 0.9", confidence, 0.9, percent: false);
-            double perplexity = promptRuns.Select(r => LastMetric(store, r.Id, "synthesis/perplexity")).DefaultIfEmpty(double.NaN).Average();
+            double perplexity = promptRuns.Select(r => LastMetric(store, r.Id, MetricNames.Perplexity)).DefaultIfEmpty(double.NaN).Average();
             double realPerplexity = real.FirstOrDefault(r => r.Task == task)?.Perplexity ?? double.NaN;
             yield return Check($"{task}: PromptDFD perplexity ≤ 2 × real text", -perplexity, -2 * realPerplexity, percent: false, shown: perplexity);
-            double selfBleu = promptRuns.Select(r => LastMetric(store, r.Id, "synthesis/self_bleu")).DefaultIfEmpty(double.NaN).Average();
+            double selfBleu = promptRuns.Select(r => LastMetric(store, r.Id, MetricNames.SelfBleu)).DefaultIfEmpty(double.NaN).Average();
             double fixedSelfBleu = runs.Where(r => r.Task == task && r.Preset == "fixed-prompts" && r.Status == RunStatus.Completed)
-                .Select(r => LastMetric(store, r.Id, "synthesis/self_bleu")).DefaultIfEmpty(double.NaN).Average();
+                .Select(r => LastMetric(store, r.Id, MetricNames.SelfBleu)).DefaultIfEmpty(double.NaN).Average();
             yield return Check($"{task}: PromptDFD self-BLEU < fixed prompts", -selfBleu, -fixedSelfBleu + 1e-12, percent: false, shown: selfBleu);
         }
         yield return $"PromptDFD within 3 points of data-driven KD on {withinKd} of {tasks.Count} tasks (target: at least 2): {(withinKd >= 2 ? "**met**" : "**missed**")}";
@@ -106,7 +107,7 @@ public static class ResultsTable
     /// <summary>The mean student test accuracy of a run's last evaluations (never the best one: that would select on test).</summary>
     public static double FinalAccuracy(RunStore store, string runId)
     {
-        var evaluations = store.Metrics(runId, "student/accuracy").Where(m => m.Step > 0).ToList();
+        var evaluations = store.Metrics(runId, MetricNames.StudentAccuracy).Where(m => m.Step > 0).ToList();
         return evaluations.Count == 0 ? double.NaN : evaluations.TakeLast(SmoothedEvaluations).Average(m => m.Value);
     }
 

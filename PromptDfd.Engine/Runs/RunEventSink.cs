@@ -1,6 +1,6 @@
-using System.Text.Json;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Metrics;
 
 namespace PromptDfd.Engine.Runs;
 
@@ -32,30 +32,19 @@ public sealed class RunEventSink : IDisposable
     {
         lock (gate)
         {
-            switch (trainerEvent)
+            StoredEvent stored = StoredEvent.Of(run.Id, trainerEvent, DateTime.UtcNow);
+            if (stored.Metric is { } m)
             {
-                case MetricEvent m:
-                    metrics.Add(new MetricPoint { RunId = run.Id, Step = m.Step, SamplesSeen = m.SamplesSeen, Name = m.Name, Value = m.Value });
-                    if (m.Name == "student/accuracy")
-                    {
-                        run.LastAccuracy = m.Value;
-                        run.BestAccuracy = Math.Max(run.BestAccuracy ?? double.MinValue, m.Value);
-                    }
-                    if (m.Name == "teacher/accuracy") run.TeacherAccuracy = m.Value;
-                    break;
-                case SampleEvent s:
-                    samples.Add(SampleRecord.From(run.Id, s));
-                    break;
-                case PromptChangeEvent p:
-                    events.Add(Event(p.Step, RunEventKinds.Steering, p.Command.ToString(), JsonSerializer.Serialize(p.Command)));
-                    break;
-                case TopPromptsEvent t:
-                    events.Add(Event(t.Step, RunEventKinds.TopPrompts, $"top prompts at step {t.Step}", JsonSerializer.Serialize(t.Prompts)));
-                    break;
-                case LogEvent l:
-                    events.Add(Event(l.Step, RunEventKinds.Log, l.Message));
-                    break;
+                metrics.Add(m);
+                if (m.Name == MetricNames.StudentAccuracy)
+                {
+                    run.LastAccuracy = m.Value;
+                    run.BestAccuracy = Math.Max(run.BestAccuracy ?? double.MinValue, m.Value);
+                }
+                if (m.Name == MetricNames.TeacherAccuracy) run.TeacherAccuracy = m.Value;
             }
+            if (stored.Sample is { } sample) samples.Add(sample);
+            if (stored.Event is { } e) events.Add(e);
         }
         hub.Publish(new RunUpdate(run.Id, trainerEvent));
     }
@@ -63,8 +52,9 @@ public sealed class RunEventSink : IDisposable
     /// <summary>Records a run-level event (status, checkpoint) through the same batch.</summary>
     public void Record(int step, string kind, string message)
     {
-        lock (gate) events.Add(Event(step, kind, message));
-        hub.Publish(new RunUpdate(run.Id, new LogEvent(step, message)));
+        var notice = new RunNoticeEvent(step, kind, message);
+        lock (gate) events.Add(StoredEvent.Of(run.Id, notice, DateTime.UtcNow).Event!);
+        hub.Publish(new RunUpdate(run.Id, notice));
     }
 
     public void Flush()
@@ -80,9 +70,6 @@ public sealed class RunEventSink : IDisposable
         }
         store.Append(m, s, e);
     }
-
-    private RunEventRecord Event(int step, string kind, string message, string? data = null) =>
-        new() { RunId = run.Id, Step = step, Time = DateTime.UtcNow, Kind = kind, Message = message, Data = data };
 
     public void Dispose()
     {

@@ -44,8 +44,8 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         run.Hashes = new Dictionary<string, string>(built.Hashes);
         var trainer = new PromptDfdTrainer(config.Training, built.Models, sink.Handle, built.Task.Splits.Train);
         control.Method = config.Training.Method;
-        control.Validator = new PromptSteering(built.Task.Labels, t => built.Prior.Tokenizer.Encode(t).Count,
-            built.Prior.Model.Config.ContextLength - config.Training.Content.MaxNewTokens - 1);
+        control.Validator = PromptSteering.ForPrior(built.Task.Labels, built.Prior.Tokenizer, built.Prior.Model.Config.ContextLength,
+            config.Training.Content.MaxNewTokens);
         var evaluation = config.Training.Schedule.EvaluateOn == "dev" ? built.Task.Splits.Dev : built.Task.Splits.Test;
         string checkpoint = Path.Combine(environment.RunFolder(id), "checkpoint");
         var replayedSteering = new List<ScheduledSteering>();

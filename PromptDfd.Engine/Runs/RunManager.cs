@@ -254,8 +254,9 @@ public sealed class RunManager : IDisposable
         run.Status = status;
         if (status is RunStatus.Completed or RunStatus.Cancelled or RunStatus.Failed) run.FinishedAt = DateTime.UtcNow;
         store.Update(run);
-        store.Append([], [], [new RunEventRecord { RunId = run.Id, Step = run.Step, Time = DateTime.UtcNow, Kind = RunEventKinds.Status, Message = message }]);
-        hub.Publish(new RunUpdate(run.Id, new LogEvent(run.Step, message), run));
+        var notice = new RunNoticeEvent(run.Step, RunEventKinds.Status, message);
+        store.Append([], [], [StoredEvent.Of(run.Id, notice, DateTime.UtcNow).Event!]);
+        hub.Publish(new RunUpdate(run.Id, notice, run));
     }
 
     internal bool ShuttingDown => shutdown.IsCancellationRequested;

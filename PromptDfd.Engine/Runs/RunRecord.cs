@@ -42,7 +42,21 @@ public sealed class RunRecord
     /// <summary>The process that queued or runs it (see <see cref="ProcessOwner"/>).</summary>
     public string? Owner { get; set; }
 
-    [LiteDB.BsonIgnore] public RunConfig Config => RunConfig.FromJson(ConfigJson, $"config of run {Id}");
+    /// <summary>The typed config, parsed once per <see cref="ConfigJson"/> (pages read it on every render).</summary>
+    [LiteDB.BsonIgnore]
+    public RunConfig Config
+    {
+        get
+        {
+            var parsed = parsedConfig;
+            if (parsed is not null && ReferenceEquals(parsed.Value.Json, ConfigJson)) return parsed.Value.Config;
+            RunConfig config = RunConfig.FromJson(ConfigJson, $"config of run {Id}");
+            parsedConfig = (ConfigJson, config);
+            return config;
+        }
+    }
+
+    private (string Json, RunConfig Config)? parsedConfig;
 
     /// <summary>The config flattened to "Path.To.Key" = value, for filtering and diffs.</summary>
     [LiteDB.BsonIgnore] public SortedDictionary<string, string> ConfigValues => ConfigOverrides.Flatten(Config);

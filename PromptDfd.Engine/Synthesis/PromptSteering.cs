@@ -39,6 +39,26 @@ public sealed class PromptSteering
         this.maximumTokens = maximumTokens;
     }
 
+    /// <summary>
+    /// Steering for prompts that a prior continues with <paramref name="contentTokens"/> tokens: a prompt may use the
+    /// rest of the prior's context but one position (the start token). Runs, their validators and the playground all
+    /// check prompts through this, so they agree on what fits.
+    /// </summary>
+    public static PromptSteering ForPrior(IReadOnlyList<string> labels, Text.ITextTokenizer tokenizer, int contextLength, int contentTokens) =>
+        new(labels, text => tokenizer.Encode(text).Count, contextLength - contentTokens - 1);
+
+    /// <summary>The state recorded commands lead to, without checking them again (they were checked when given).</summary>
+    public static PromptSteering Replay(IReadOnlyList<string> labels, IEnumerable<SteeringCommand> commands)
+    {
+        var steering = new PromptSteering(labels, _ => 0, int.MaxValue);
+        foreach (SteeringCommand command in commands)
+        {
+            try { steering.Apply(command); }
+            catch (ArgumentException) { }
+        }
+        return steering;
+    }
+
     public IReadOnlyList<ManualPrompt> Manual(int label) => pools.TryGetValue(label, out var pool) ? pool : [];
     public IReadOnlyCollection<string> Banned(int label) => banned.TryGetValue(label, out var set) ? set : [];
 

@@ -58,17 +58,17 @@ public class PromptDfdTrainerTests
         var (trainer, events) = Build(folder);
         trainer.Train(Evaluation);
         var metrics = events.OfType<MetricEvent>().ToList();
-        foreach (string name in new[] { Engine.Metrics.SteeringSignals.IntendedProbability, Engine.Metrics.SteeringSignals.IntendedAgreement, Engine.Metrics.SteeringSignals.ArtifactShare })
+        foreach (string name in new[] { Engine.Metrics.MetricNames.IntendedProbability, Engine.Metrics.MetricNames.IntendedAgreement, Engine.Metrics.MetricNames.ArtifactShare })
         {
             var values = metrics.Where(m => m.Name == name).ToList();
             Assert.Equal([1, 2, 3, 4, 5, 6], values.Select(m => m.Step));
             Assert.All(values, m => Assert.InRange(m.Value, 0, 1));
         }
         // Per class over the quality window, at each evaluation after the first samples.
-        Assert.Equal([3, 6], metrics.Where(m => m.Name == $"{Engine.Metrics.SteeringSignals.IntendedAgreement}/class/positive").Select(m => m.Step));
+        Assert.Equal([3, 6], metrics.Where(m => m.Name == $"{Engine.Metrics.MetricNames.IntendedAgreement}/class/positive").Select(m => m.Step));
         // The agreement is the share of this step's samples whose teacher label is their class.
         var stepOne = events.OfType<SampleEvent>().Where(s => s.Step == 1).ToList();
-        Assert.Equal(stepOne.Average(s => s.TeacherLabel == s.Class ? 1.0 : 0.0), metrics.Single(m => m.Step == 1 && m.Name == Engine.Metrics.SteeringSignals.IntendedAgreement).Value, 9);
+        Assert.Equal(stepOne.Average(s => s.TeacherLabel == s.Class ? 1.0 : 0.0), metrics.Single(m => m.Step == 1 && m.Name == Engine.Metrics.MetricNames.IntendedAgreement).Value, 9);
     }
 
     [Fact]

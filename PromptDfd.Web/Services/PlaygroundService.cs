@@ -46,7 +46,7 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options, TorchJ
         var generator = Load(request.Generator, folder => Checkpoint.LoadLanguageModel(folder));
         var teacher = Load(request.TeacherFolder ?? options.Value.Workspace().Teacher(request.Task), folder => Checkpoint.LoadClassifier(folder));
         var student = request.StudentFolder is null ? null : Load(request.StudentFolder, folder => Checkpoint.LoadClassifier(folder));
-        var steering = new PromptSteering(teacher.Labels, t => generator.Tokenizer.Encode(t).Count, generator.Model.Config.ContextLength - request.ContentTokens - 1);
+        var steering = PromptSteering.ForPrior(teacher.Labels, generator.Tokenizer, generator.Model.Config.ContextLength, request.ContentTokens);
         // The same checks as steering a run: an absurd prompt gets a reason, not a crash.
         steering.Apply(new SteeringCommand(SteeringAction.Add, teacher.Labels[0], request.Prompt));
         int[] prompt = generator.Tokenizer.Encode(request.Prompt.Trim()).ToArray();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PromptDfd.Engine.Distillation;
 using static TorchSharp.torch;
+using PromptDfd.Engine.Metrics;
 
 namespace PromptDfd.Engine.Synthesis.Sources;
 
@@ -36,8 +37,7 @@ public sealed class PromptDfdSource : ISampleSource
         prompter = new TopicPrompter(models.Prior, models.Labels.Count, models.Tokenizer.EndOfTextId, config.Prompter);
         updater = new PolicyGradientUpdater(prompter);
         rewards = new RewardCalculator(config.Reward);
-        int promptBudget = models.Prior.Config.ContextLength - config.Content.MaxNewTokens - 1;
-        steering = new PromptSteering(models.Labels, text => models.Tokenizer.Encode(text).Count, promptBudget);
+        steering = PromptSteering.ForPrior(models.Labels, models.Tokenizer, models.Prior.Config.ContextLength, config.Content.MaxNewTokens);
         if (config.PoolTopicPrompts)
             foreach (var (label, prompts) in topicPrompts)
                 foreach (string prompt in prompts) steering.Apply(new SteeringCommand(SteeringAction.Add, label, prompt));
@@ -114,18 +114,18 @@ public sealed class PromptDfdSource : ISampleSource
         PolicyUpdateStatistics? statistics = null;
         for (int update = 0; update < config.Schedule.PrompterUpdates; update++) statistics = updater.Update(classes, prompts, total);
 
-        metric("reward/total", total.Average());
-        metric("reward/relevance", breakdown.Relevance.Average());
-        metric("reward/hardness", breakdown.Hardness.Average());
-        metric("reward/plausibility", breakdown.Plausibility.Average());
-        metric("reward/diversity", breakdown.Diversity.Average());
-        metric("reward/std", StandardDeviation(total));
-        metric("prompter/kl_to_reference", -breakdown.Plausibility.Average());
-        metric("prompter/plausibility_weight", plausibilityWeight);
-        if (statistics is not null) metric("prompter/entropy", statistics.Entropy);
+        metric(MetricNames.RewardTotal, total.Average());
+        metric(MetricNames.RewardRelevance, breakdown.Relevance.Average());
+        metric(MetricNames.RewardHardness, breakdown.Hardness.Average());
+        metric(MetricNames.RewardPlausibility, breakdown.Plausibility.Average());
+        metric(MetricNames.RewardDiversity, breakdown.Diversity.Average());
+        metric(MetricNames.RewardStd, StandardDeviation(total));
+        metric(MetricNames.PrompterKlToReference, -breakdown.Plausibility.Average());
+        metric(MetricNames.PrompterPlausibilityWeight, plausibilityWeight);
+        if (statistics is not null) metric(MetricNames.PrompterEntropy, statistics.Entropy);
         for (int j = 0; j < rows.Length; j++) Remember(classes[j], texts[j], total[j]);
         foreach (var group in classes.Select((c, j) => (c, j)).GroupBy(p => p.c))
-            metric($"reward/class/{models.Labels[group.Key]}", group.Average(p => total[p.j]));
+            metric(MetricNames.RewardOfClass(models.Labels[group.Key]), group.Average(p => total[p.j]));
     }
 
     public void Steer(SteeringCommand command) => steering.Apply(command);
