@@ -23,7 +23,8 @@ public sealed class CommandArguments
         }
     }
 
-    public string String(string name, string fallback) { used.Add(name); return options.TryGetValue(name, out string? v) && v is not null ? v : fallback; }
+    public string String(string name, string fallback) { used.Add(name); return options.TryGetValue(name, out string? v) && v is not null
+        ? v : fallback; }
 
     /// <summary>Every value of an option that may repeat (e.g. --set A=1 --set B=2).</summary>
     public IReadOnlyList<string> All(string name) { used.Add(name); return repeated.TryGetValue(name, out var list) ? list : []; }
@@ -73,7 +74,8 @@ public sealed class CommandArguments
     {
         var unknown = options.Keys.Where(k => !used.Contains(k)).ToList();
         if (unknown.Count > 0)
-            throw new UsageException($"Unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}. Known here: {string.Join(", ", used.Order().Select(u => "--" + u))}.");
+            throw new UsageException($"Unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}. Known here: " +
+                $"{string.Join(", ", used.Order().Select(u => "--" + u))}.");
     }
 
     private T Parse<T>(string name, T fallback, Func<string, T> parse)

@@ -10,19 +10,29 @@ var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> 
     ["tokenizer"] = ("train the shared byte-level BPE on the prior corpus (models/tokenizer)", TokenizerCommand.Run),
     ["pretrain"] = ("pre-train the GPT language prior (models/prior)", PretrainCommand.Run),
     ["bench"] = ("measure matmul peak, training MFU, KV-cache generation and classifier throughput (docs/benchmarks.md)", BenchCommand.Run),
-    ["train-teacher"] = ("fine-tune a teacher for a task from the prior and compare it with Naive Bayes (models/teachers/<task>)", TrainTeacherCommand.Run),
-    ["soup-teachers"] = ("average teachers fine-tuned from the same prior into one (--teachers a,b,c; greedy on dev) and compare it with Naive Bayes", SoupTeachersCommand.Run),
-    ["cross-validate-teacher"] = ("cross-validate a teacher recipe (train-teacher options) against Naive Bayes in --folds folds by document of train + dev", CrossValidateTeacherCommand.Run),
-    ["evaluate"] = ("score a classifier checkpoint on a task split (--model, --task, --split dev|test) next to Naive Bayes, and against another (--against); --predictions <file.jsonl> writes every text's probabilities", EvaluateCommand.Run),
-    ["compare-weights"] = ("compare two checkpoints of one architecture value by value (--model, --against): how many values differ, and by how many rounding steps", CompareWeightsCommand.Run),
+    ["train-teacher"] = ("fine-tune a teacher for a task from the prior and compare it with Naive Bayes (models/teachers/<task>)",
+        TrainTeacherCommand.Run),
+    ["soup-teachers"] = ("average teachers fine-tuned from the same prior into one (--teachers a,b,c; greedy on dev) and compare it with " +
+        "Naive Bayes", SoupTeachersCommand.Run),
+    ["cross-validate-teacher"] =
+        ("cross-validate a teacher recipe (train-teacher options) against Naive Bayes in --folds folds by document of train + dev",
+            CrossValidateTeacherCommand.Run),
+    ["evaluate"] = ("score a classifier checkpoint on a task split (--model, --task, --split dev|test) next to Naive Bayes, and against " +
+        "another (--against); --predictions <file.jsonl> writes every text's probabilities", EvaluateCommand.Run),
+    ["compare-weights"] =
+        ("compare two checkpoints of one architecture value by value (--model, --against): how many values differ, and by how many " +
+            "rounding steps", CompareWeightsCommand.Run),
     ["register"] = ("register your own CSV/JSONL dataset as a task (data/tasks/<name>)", RegisterTaskCommand.Run),
     ["convert"] = ("store a checkpoint's weights as float16 or float32 (shipped models use float16)", ConvertCommand.Run),
-    ["mine-prompts"] = ("show the words the teacher reads as each class (the prompter's starting topics); --probe \"It was {0}.\" measures how often the prior's continuations of a prompt form keep the class", MinePromptsCommand.Run),
+    ["mine-prompts"] = ("show the words the teacher reads as each class (the prompter's starting topics); --probe \"It was {0}.\" " +
+        "measures how often the prior's continuations of a prompt form keep the class", MinePromptsCommand.Run),
     ["generate"] = ("sample continuations of a prompt from a language model checkpoint", GenerateCommand.Run),
-    ["run"] = ("run PromptDFD or a baseline headless (--preset, --task, --seed, --config file, --set Key=Value, --resume id)", RunCommand.Run),
+    ["run"] = ("run PromptDFD or a baseline headless (--preset, --task, --seed, --config file, --set Key=Value, --resume id)",
+        RunCommand.Run),
     ["runs"] = ("list the runs in the run store", RunsCommand.Run),
     ["export"] = ("export a run's samples (JSONL), metrics (CSV) or student checkpoint", ExportCommand.Run),
-    ["experiment"] = ("run the results table (teacher, KD, baselines, PromptDFD, ablations x tasks x seeds) into docs/results.md; --report-only re-renders it from finished runs", ExperimentCommand.Run),
+    ["experiment"] = ("run the results table (teacher, KD, baselines, PromptDFD, ablations x tasks x seeds) into docs/results.md; " +
+        "--report-only re-renders it from finished runs", ExperimentCommand.Run),
     ["info"] = ("show libtorch, device and thread information", InfoCommand.Run),
 };
 

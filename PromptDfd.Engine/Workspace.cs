@@ -39,6 +39,7 @@ public sealed record Workspace(string Root)
     public string Relative(string path)
     {
         string relative = Path.GetRelativePath(Root, Resolve(path));
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? Resolve(path) : relative.Replace('\\', '/');
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? Resolve(path)
+            : relative.Replace('\\', '/');
     }
 }

@@ -15,12 +15,14 @@ public static class BenchCommand
         arguments.RejectUnknown();
         if (hfSteps < 0) throw new UsageException($"--hf-steps must be 0 (leave the Hugging Face-shaped run out) or more (got {hfSteps}).");
         TorchRuntime.ConfigureThreads(threads);
-        var benchmark = new EngineBenchmark(new BenchmarkConfig { Repeats = repeats, GenerationModelFolder = Repository.Workspace.Prior }, Console.WriteLine);
+        var benchmark = new EngineBenchmark(new BenchmarkConfig { Repeats = repeats, GenerationModelFolder = Repository.Workspace.Prior },
+            Console.WriteLine);
         benchmark.Run();
         if (hfSteps > 0)
         {
             // About 15 s a step on 2 cores: what a user distilling gpt2 + bert-base downloads should expect.
-            var shapes = new HuggingFaceShapesBenchmark(TaskDataset.Load(Path.Combine(Repository.Workspace.Tasks, "sentiment")), hfSteps, Console.WriteLine);
+            var shapes = new HuggingFaceShapesBenchmark(TaskDataset.Load(Path.Combine(Repository.Workspace.Tasks, "sentiment")), hfSteps,
+                Console.WriteLine);
             shapes.Run();
             benchmark.Results.AddRange(shapes.Results);
         }

@@ -14,7 +14,8 @@ public static class CompareWeightsCommand
         int top = arguments.Int("top", 5);
         arguments.RejectUnknown();
         if (model.Length == 0 || against.Length == 0)
-            throw new UsageException("--model and --against are required: two checkpoint folders (or weights files: .safetensors, or pytorch_model.bin) of the same architecture.");
+            throw new UsageException("--model and --against are required: two checkpoint folders (or weights files: .safetensors, or " +
+                "pytorch_model.bin) of the same architecture.");
         if (top < 0) throw new UsageException($"--top must be 0 or more (got {top}).");
 
         var comparison = WeightsComparison.Of(model, against);
@@ -24,7 +25,8 @@ public static class CompareWeightsCommand
         foreach (var tensor in comparison.Tensors.Where(t => t.Differing > 0).OrderByDescending(t => t.Differing).Take(top))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {tensor.Name}: {tensor.Differing:N0} of {tensor.Values:N0} differ, {tensor.OneStep:N0} by one step, largest {tensor.Largest:G2}"));
+                $"  {tensor.Name}: {tensor.Differing:N0} of {tensor.Values:N0} differ, {tensor.OneStep:N0} by one step, largest " +
+                    $"{tensor.Largest:G2}"));
         }
         return 0;
     }

@@ -11,8 +11,10 @@ public static class ConvertCommand
         if (folder.Length == 0) throw new UsageException("--model is required: the checkpoint folder to convert.");
         bool half = Precision.IsHalf(arguments.String("precision", "f16"));
         arguments.RejectUnknown();
-        Checkpoint.ConvertPrecision(folder, half, $"dotnet run --project PromptDfd.Cli -c Release -- convert --model {folder} --precision {(half ? "f16" : "f32")}");
-        Console.WriteLine($"{folder}: weights now stored as {(half ? "F16" : "F32")} ({new FileInfo(Path.Combine(folder, Checkpoint.WeightsFile)).Length / 1e6:F1} MB)");
+        Checkpoint.ConvertPrecision(folder, half,
+            $"dotnet run --project PromptDfd.Cli -c Release -- convert --model {folder} --precision {(half ? "f16" : "f32")}");
+        Console.WriteLine($"{folder}: weights now stored as {(half ? "F16" : "F32")} " +
+            $"({new FileInfo(Path.Combine(folder, Checkpoint.WeightsFile)).Length / 1e6:F1} MB)");
         return 0;
     }
 }

@@ -35,9 +35,12 @@ public static class CrossValidateTeacherCommand
         if (report.Length > 0)
         {
             string command = TeacherTraining.CommandFor(task, config, half: false, "cross-validate-teacher")
-                + $" --folds {folds}" + (priorFolder == Repository.Workspace.Prior ? "" : $" --prior {priorFolder}") + $" --report {report}";
+                + $" --folds {folds}" + (priorFolder == Repository.Workspace.Prior ? "" : $" --prior {priorFolder}")
+                    + $" --report {report}";
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(report))!);
-            File.WriteAllText(report, result.ToMarkdown($"Cross-validation of the {task.Name} teacher recipe against Naive Bayes ({folds} folds by document, test split unread)", command));
+            File.WriteAllText(report,
+                result.ToMarkdown($"Cross-validation of the {task.Name} teacher recipe against Naive Bayes ({folds} folds by document, " +
+                    $"test split unread)", command));
             Console.WriteLine($"report -> {report}");
         }
         return 0;

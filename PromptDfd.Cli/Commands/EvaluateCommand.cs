@@ -51,7 +51,8 @@ public static class EvaluateCommand
     }
 
     /// <summary>One JSON line per text: its label, the class predicted and every class's probability, for error analysis.</summary>
-    private static void WritePredictions(string path, IReadOnlyList<string> labels, float[][] probabilities, IReadOnlyList<LabeledExample> examples)
+    private static void WritePredictions(string path, IReadOnlyList<string> labels, float[][] probabilities,
+        IReadOnlyList<LabeledExample> examples)
     {
         int[] predicted = ClassifierInference.Predicted(probabilities);
         var lines = examples.Select((example, i) => new JsonObject
@@ -72,7 +73,8 @@ public static class EvaluateCommand
     {
         var classifier = Checkpoint.LoadClassifier(folder, device);
         if (!task.Info.IsPredictedBy(classifier.Labels))
-            throw new InvalidDataException($"{folder} predicts [{string.Join(", ", classifier.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; pass the matching --model, --against or --task.");
+            throw new InvalidDataException($"{folder} predicts [{string.Join(", ", classifier.Labels)}] but task '{task.Name}' has " +
+                $"[{string.Join(", ", task.Labels)}]; pass the matching --model, --against or --task.");
         return (classifier, new TextBatcher(classifier.Tokenizer, classifier.Classifier.ContextLength));
     }
 }

@@ -18,8 +18,10 @@ public static class ExperimentCommand
     public static int Run(CommandArguments arguments)
     {
         // The command that produced the runs (re-rendering with --report-only does not change it).
-        string commandLine = "dotnet run --project PromptDfd.Cli -c Release -- experiment " + string.Join(' ', System.Environment.GetCommandLineArgs().Skip(2).Where(a => a != "--report-only"));
-        var tasks = arguments.String("tasks", "sentiment,genre,ontology").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        string commandLine = "dotnet run --project PromptDfd.Cli -c Release -- experiment " + string.Join(' ',
+            System.Environment.GetCommandLineArgs().Skip(2).Where(a => a != "--report-only"));
+        var tasks = arguments.String("tasks", "sentiment,genre,ontology").Split(',',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         var seeds = arguments.Longs("seeds", "1,2,3");
         string rowsOption = arguments.String("rows", "all");
         int steps = arguments.Steps() ?? 0;
@@ -35,7 +37,8 @@ public static class ExperimentCommand
         using var session = RunSession.Open(arguments);
         arguments.RejectUnknown();
 
-        var presets = rowsOption == "all" ? RunPresets.All.Select(p => p.Name).ToList() : rowsOption.Split(',', StringSplitOptions.TrimEntries).ToList();
+        var presets = rowsOption == "all" ? RunPresets.All.Select(p => p.Name).ToList()
+            : rowsOption.Split(',', StringSplitOptions.TrimEntries).ToList();
         presets.ForEach(p => RunPresets.Get(p));
         if (dataset.Length > 0)
         {
@@ -62,7 +65,8 @@ public static class ExperimentCommand
             }, session.Manager.Environment);
             if (!Serves(config, session.Manager.Environment))
             {
-                Console.WriteLine($"skipping {preset} on {task}: its teacher has its own tokenizer, and AS-DFD feeds the teacher soft tokens of the prior's vocabulary (the cell stays empty)");
+                Console.WriteLine($"skipping {preset} on {task}: its teacher has its own tokenizer, and AS-DFD feeds the teacher soft " +
+                    $"tokens of the prior's vocabulary (the cell stays empty)");
                 continue;
             }
             RunRecord? done = FinishedRuns.Matching(session.Store.All(), config, session.Manager.Environment);
@@ -90,12 +94,14 @@ public static class ExperimentCommand
 
     /// <summary>False for the one cell a teacher with its own tokenizer (a fine-tuned BERT) cannot take part in.</summary>
     private static bool Serves(RunConfig config, RunEnvironment environment) =>
-        TeacherInput.Supports(config.Training.Method, RunBuilder.SharesTokenizer(environment.PriorFolder(config), environment.TeacherFolder(config)));
+        TeacherInput.Supports(config.Training.Method, RunBuilder.SharesTokenizer(environment.PriorFolder(config),
+            environment.TeacherFolder(config)));
 
     private static (int Shard, int Shards) ParseShard(string value)
     {
         string[] parts = value.Split('/');
-        if (parts.Length == 2 && int.TryParse(parts[0], out int shard) && int.TryParse(parts[1], out int shards) && shards >= 1 && shard >= 1 && shard <= shards)
+        if (parts.Length == 2 && int.TryParse(parts[0], out int shard) && int.TryParse(parts[1], out int shards) && shards >= 1
+            && shard >= 1 && shard <= shards)
             return (shard, shards);
         throw new ArgumentException($"--shard must look like i/n with 1 <= i <= n, e.g. 1/2 (got '{value}').");
     }
@@ -110,7 +116,8 @@ public static class ExperimentCommand
         }
         string teacherFolder = Repository.Workspace.Teacher(name);
         if (!File.Exists(Path.Combine(teacherFolder, Checkpoint.ConfigFile)))
-            TeacherTraining.Train(TaskDataset.Load(taskFolder), Repository.Workspace.Prior, teacherFolder, new ClassifierTrainingConfig(), TorchRuntime.ResolveDevice("auto"), Console.WriteLine);
+            TeacherTraining.Train(TaskDataset.Load(taskFolder), Repository.Workspace.Prior, teacherFolder, new ClassifierTrainingConfig(),
+                TorchRuntime.ResolveDevice("auto"), Console.WriteLine);
     }
 
     /// <summary>Perplexity, self-BLEU and distinct-2 of the real test texts, the yardstick for synthetic text.</summary>
@@ -119,7 +126,9 @@ public static class ExperimentCommand
         TaskDataset task = TaskDataset.Load(Repository.Workspace.Task(taskName));
         LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(Repository.Workspace.Prior);
         var sample = task.Splits.Test.Take(128).Select(e => e.Text).ToList();
-        double perplexity = PriorPerplexity.Of(prior.Model, prior.Tokenizer, sample.Select(t => (IReadOnlyList<int>)prior.Tokenizer.Encode(t).ToArray()).ToList());
-        return new RealTextQuality(taskName, perplexity, SynthesisMetrics.SelfBleu(sample.Take(64).ToList()), SynthesisMetrics.DistinctN(sample, 2));
+        double perplexity = PriorPerplexity.Of(prior.Model, prior.Tokenizer,
+            sample.Select(t => (IReadOnlyList<int>)prior.Tokenizer.Encode(t).ToArray()).ToList());
+        return new RealTextQuality(taskName, perplexity, SynthesisMetrics.SelfBleu(sample.Take(64).ToList()),
+            SynthesisMetrics.DistinctN(sample, 2));
     }
 }

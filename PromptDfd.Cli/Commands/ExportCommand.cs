@@ -19,16 +19,21 @@ public static class ExportCommand
         switch (what)
         {
             case "samples":
-                using (TextWriter writer = output.Length > 0 ? new StreamWriter(output) : Console.Out) RunExports.WriteSamplesJsonlAsync(store, id, writer).GetAwaiter().GetResult();
+                using (TextWriter writer = output.Length > 0 ? new StreamWriter(output)
+                    : Console.Out) RunExports.WriteSamplesJsonlAsync(store, id, writer).GetAwaiter().GetResult();
                 break;
             case "metrics":
-                using (TextWriter writer = output.Length > 0 ? new StreamWriter(output) : Console.Out) RunExports.WriteMetricsCsvAsync(store, id, writer).GetAwaiter().GetResult();
+                using (TextWriter writer = output.Length > 0 ? new StreamWriter(output)
+                    : Console.Out) RunExports.WriteMetricsCsvAsync(store, id, writer).GetAwaiter().GetResult();
                 break;
             case "student":
-                if (run.StudentFolder is null || !Directory.Exists(run.StudentFolder)) throw new ArgumentException($"Run {id} has no student checkpoint yet (it is {run.Status.ToString().ToLowerInvariant()}); students are saved when a run completes.");
+                if (run.StudentFolder is null
+                    || !Directory.Exists(run.StudentFolder)) throw new ArgumentException($"Run {id} has no student checkpoint yet (it is " +
+                        $"{run.Status.ToString().ToLowerInvariant()}); students are saved when a run completes.");
                 if (output.Length == 0) throw new UsageException("--out <folder> is required for --what student.");
                 Directory.CreateDirectory(output);
-                foreach (string file in Directory.GetFiles(run.StudentFolder)) File.Copy(file, Path.Combine(output, Path.GetFileName(file)), overwrite: true);
+                foreach (string file in Directory.GetFiles(run.StudentFolder)) File.Copy(file, Path.Combine(output, Path.GetFileName(file)),
+                    overwrite: true);
                 Console.WriteLine($"student checkpoint -> {output}");
                 break;
             default:

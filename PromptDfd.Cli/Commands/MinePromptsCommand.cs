@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
@@ -36,10 +37,12 @@ public static class MinePromptsCommand
         var config = new PromptMiningConfig { WordsPerClass = words };
         var mined = TopicWordMiner.Mine(prior.Tokenizer, task.Labels.Count, Classify, config);
         for (int c = 0; c < task.Labels.Count; c++)
-            Console.WriteLine($"{task.Labels[c],-14} {string.Join(", ", mined[c].Select(m => FormattableString.Invariant($"{m.Word} ({m.Margin:F1})")))}");
+            Console.WriteLine($"{task.Labels[c],-14} " +
+                $"{string.Join(", ", mined[c].Select(m => FormattableString.Invariant($"{m.Word} ({m.Margin:F1})")))}");
         if (output.Length > 0)
         {
-            File.WriteAllText(output, JsonSerializer.Serialize(TopicWordMiner.Prompts(task.Labels, mined, config), new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(output, JsonSerializer.Serialize(TopicWordMiner.Prompts(task.Labels, mined, config),
+                new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"prompts -> {output}");
         }
 
@@ -49,17 +52,21 @@ public static class MinePromptsCommand
             var probeConfig = config with { PromptTemplates = [template] };
             probeConfig.Validate();
             var prompts = TopicWordMiner.Prompts(task.Labels, mined, probeConfig);
-            var rows = prompts.SelectMany(p => p.Value.Take(samples).Select(text => (Class: task.Labels.ToList().IndexOf(p.Key), Text: text))).ToList();
-            var contexts = rows.Select(r => (IReadOnlyList<int>)prior.Tokenizer.Encode(r.Text).Prepend(prior.Tokenizer.EndOfTextId).ToArray()).ToList();
-            var generated = Generation.Generate(prior.Model, contexts, sampling, prior.Tokenizer.EndOfTextId, prior.Tokenizer.PaddingId, new torch.Generator(1));
+            var rows = prompts.SelectMany(p => p.Value.Take(samples).Select(text =>
+                (Class: task.Labels.ToList().IndexOf(p.Key), Text: text))).ToList();
+            var contexts = rows.Select(r =>
+                (IReadOnlyList<int>)prior.Tokenizer.Encode(r.Text).Prepend(prior.Tokenizer.EndOfTextId).ToArray()).ToList();
+            var generated = Generation.Generate(prior.Model, contexts, sampling, prior.Tokenizer.EndOfTextId, prior.Tokenizer.PaddingId,
+                new torch.Generator(1));
             var contents = generated.Tokens.Select(t => prior.Tokenizer.Decode(t.Select(x => (int)x))).ToList();
             float[][] onContent = Classify(contents);
             float[][] onSample = Classify(rows.Select((r, i) => r.Text + contents[i]).ToList());
             double contentAgreement = rows.Select((r, i) => ArgMax(onContent[i]) == r.Class ? 1.0 : 0).Average();
             double sampleAgreement = rows.Select((r, i) => ArgMax(onSample[i]) == r.Class ? 1.0 : 0).Average();
             double intended = rows.Select((r, i) => (double)onContent[i][r.Class]).Average();
-            Console.WriteLine(FormattableString.Invariant(
-                $"template \"{template}\": intended class on content {contentAgreement:P1} (mean probability {intended:F3}), on prompt + content {sampleAgreement:P1}, {rows.Count} samples"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, 
+                $"template \"{template}\": intended class on content {contentAgreement:P1} (mean probability {intended:F3}), on prompt + " +
+                    $"content {sampleAgreement:P1}, {rows.Count} samples"));
             Console.WriteLine($"  e.g. [{rows[0].Text}]{contents[0].ReplaceLineEndings(" ")}");
         }
         return 0;

@@ -50,9 +50,11 @@ public static class PretrainCommand
         string resumeFolder = Path.Combine(output, ResumeFolder);
         bool unfinished = Directory.Exists(AtomicFolder.Existing(resumeFolder));
         if (resume && !unfinished)
-            throw new UsageException($"'{output}' has no unfinished pre-training to resume ({ResumeFolder}/ is missing); run pretrain without --resume.");
+            throw new UsageException($"'{output}' has no unfinished pre-training to resume ({ResumeFolder}/ is missing); run pretrain " +
+                $"without --resume.");
         if (!resume && unfinished)
-            throw new UsageException($"'{output}' holds an unfinished pre-training; add --resume to continue it, or choose another --out (or delete {resumeFolder}) to start over.");
+            throw new UsageException($"'{output}' holds an unfinished pre-training; add --resume to continue it, or choose another --out " +
+                $"(or delete {resumeFolder}) to start over.");
 
         string trainPath = Path.Combine(corpusFolder, PriorCorpus.TrainFile), validPath = Path.Combine(corpusFolder, PriorCorpus.ValidFile);
         var clock = Stopwatch.StartNew();
@@ -95,14 +97,17 @@ public static class PretrainCommand
     private const string ResumeFolder = "resume";
 
     private static string Describe(PretrainProgress progress) =>
-        FormattableString.Invariant($"step {progress.Step}/{progress.Steps} loss {progress.Loss:F3} lr {progress.LearningRate:E2} {progress.TokensPerSecond:F0} tok/s")
+        string.Create(CultureInfo.InvariantCulture, $"step {progress.Step}/{progress.Steps} loss {progress.Loss:F3} lr {progress.LearningRate:E2} " +
+            $"{progress.TokensPerSecond:F0} tok/s")
         + (progress.ValidationLoss is double v ? FormattableString.Invariant($"; valid loss {v:F3} perplexity {Math.Exp(v):F1}") : "");
 
-    private static void Save(GptLanguageModel model, ITextTokenizer tokenizer, string tokenizerFolder, string output, PretrainConfig training,
+    private static void Save(GptLanguageModel model, ITextTokenizer tokenizer, string tokenizerFolder, string output,
+        PretrainConfig training,
         int step, LanguageModelPretrainer trainer, string trainPath, string validPath, int trainTokens)
     {
         double validationLoss = trainer.LastValidationLoss;
-        var samples = Generation.Generate(model, [tokenizer.Encode("The"), tokenizer.Encode("In the morning"), tokenizer.Encode("The committee said"), tokenizer.Encode("I think")],
+        var samples = Generation.Generate(model, [tokenizer.Encode("The"), tokenizer.Encode("In the morning"),
+            tokenizer.Encode("The committee said"), tokenizer.Encode("I think")],
             new SamplingConfig { MaxNewTokens = 40, TopP = 0.9 }, tokenizer.EndOfTextId, tokenizer.PaddingId, new Generator(42));
         var prompts = new[] { "The", "In the morning", "The committee said", "I think" };
         var sampleTexts = samples.Tokens.Select((t, i) => prompts[i] + tokenizer.Decode(t.Select(x => (int)x))).ToList();
@@ -110,22 +115,30 @@ public static class PretrainCommand
         {
             Title = "Language prior: GPT pre-trained on general English",
             Summary = "The frozen language prior G of PromptDFD, and the initialisation of the topic prompter and the teachers. " +
-                      "Trained from scratch by our own code on the prior corpus (State of the Union addresses, Moby Dick, nlp-corpus sentences, " +
+                      "Trained from scratch by our own code on the prior corpus (State of the Union addresses, Moby Dick, nlp-corpus " +
+                          "sentences, " +
                       "Debian fortunes, Reuters newswire), which is deduplicated against every task text.",
             Facts =
             [
-                ("architecture", $"GPT-2 layout, {model.Config.Layers} layers, width {model.Config.Width}, {model.Config.Heads} heads, context {model.Config.ContextLength}"),
+                ("architecture", $"GPT-2 layout, {model.Config.Layers} layers, width {model.Config.Width}, {model.Config.Heads} heads, " +
+                    $"context {model.Config.ContextLength}"),
                 ("parameters", model.Config.ParameterCount().ToString("N0", CultureInfo.InvariantCulture)),
                 ("tokenizer", tokenizer.Description),
-                ("training", $"{step} of {training.Steps} steps x {training.BatchSize} x {model.Config.ContextLength} tokens (corpus {trainTokens:N0} tokens), AdamW, cosine lr {training.LearningRate}, seed {training.Seed}"),
+                ("training", $"{step} of {training.Steps} steps x {training.BatchSize} x {model.Config.ContextLength} tokens (corpus " +
+                    $"{trainTokens:N0} tokens), AdamW, cosine lr {training.LearningRate}, seed {training.Seed}"),
                 .. TrainingProvenance.Rows(trainer.TrainingTime),
             ],
-            Metrics = [("held-out loss", validationLoss.ToString("F3", CultureInfo.InvariantCulture)), ("held-out perplexity", Math.Exp(validationLoss).ToString("F1", CultureInfo.InvariantCulture)), .. trainer.ValidationHistory.Select(h => ("log", Describe(h)))],
+            Metrics = [("held-out loss", validationLoss.ToString("F3", CultureInfo.InvariantCulture)),
+                ("held-out perplexity", Math.Exp(validationLoss).ToString("F1", CultureInfo.InvariantCulture)),
+                    .. trainer.ValidationHistory.Select(h => ("log", Describe(h)))],
             Commands =
             [
                 "dotnet run --project PromptDfd.Cli -c Release -- data",
                 "dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab 8000",
-                $"dotnet run --project PromptDfd.Cli -c Release -- pretrain --steps {training.Steps} --batch {training.BatchSize} --lr {training.LearningRate.ToString(CultureInfo.InvariantCulture)} --layers {model.Config.Layers} --width {model.Config.Width} --heads {model.Config.Heads} --context {model.Config.ContextLength} --eval-every {training.EvaluateEvery} --checkpoint-every {training.CheckpointEvery} --seed {training.Seed}",
+                $"dotnet run --project PromptDfd.Cli -c Release -- pretrain --steps {training.Steps} --batch {training.BatchSize} --lr " +
+                    $"{training.LearningRate.ToString(CultureInfo.InvariantCulture)} --layers {model.Config.Layers} --width " +
+                        $"{model.Config.Width} --heads {model.Config.Heads} --context {model.Config.ContextLength} --eval-every " +
+                            $"{training.EvaluateEvery} --checkpoint-every {training.CheckpointEvery} --seed {training.Seed}",
             ],
             Hashes = [("prior train.jsonl", FileHash.Sha256(trainPath)), ("prior valid.jsonl", FileHash.Sha256(validPath)),
                       ("vocab.json", FileHash.Sha256(Path.Combine(tokenizerFolder, TokenizerFactory.VocabularyFile)))],

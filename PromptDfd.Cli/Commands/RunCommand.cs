@@ -39,11 +39,13 @@ public static class RunCommand
         else
         {
             RunConfig config = configFile is not null ? ReadConfigFile(configFile) : RunPresets.Create(preset, task, seed);
-            if (steps is int given) config = config with { Training = config.Training with { Schedule = config.Training.Schedule with { Steps = given } } };
+            if (steps is int given) config = config with { Training = config.Training with { Schedule =
+                config.Training.Schedule with { Steps = given } } };
             config = ConfigOverrides.Apply(config with
             {
                 Name = name.Length > 0 ? name : config.Name,
-                Tags = tags.Length > 0 ? tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : config.Tags,
+                Tags = tags.Length > 0 ? tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    : config.Tags,
             }, overrides);
             run = session.Manager.Submit(config);
         }
@@ -57,10 +59,13 @@ public static class RunCommand
     {
         string json = File.ReadAllText(path);
         System.Text.Json.Nodes.JsonNode? node;
-        try { node = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (System.Text.Json.JsonException error) { throw new UsageException($"Config file '{path}' is not valid JSON: {error.Message}"); }
+        try { node = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new() { CommentHandling =
+            System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        catch (System.Text.Json.JsonException error) { throw new UsageException($"Config file '{path}' is not valid JSON: " +
+            $"{error.Message}"); }
         if (node is not System.Text.Json.Nodes.JsonObject obj || !obj.ContainsKey(nameof(RunConfig.Task)))
-            throw new UsageException($"Config file '{path}' names no Task, so it would silently start the default run; write a whole config " +
+            throw new UsageException($"Config file '{path}' names no Task, so it would silently start the default run; write a whole " +
+                $"config " +
                 "(a run's Config tab in the dashboard shows one) or use --preset and --task instead of --config.");
         return RunConfig.FromJson(json, $"config file '{path}'");
     }
@@ -94,7 +99,8 @@ public sealed class RunSession : IDisposable
     public RunRecord Follow(string id, bool quiet)
     {
         using var subscription = Manager.Hub.Subscribe(id);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Console.WriteLine("cancelling (saving a checkpoint)..."); try { Manager.Cancel(id); } catch (InvalidOperationException) { } };
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+            { e.Cancel = true; Console.WriteLine("cancelling (saving a checkpoint)..."); try { Manager.Cancel(id); } catch (InvalidOperationException) { } };
         Console.CancelKeyPress += onCancel;
         try
         {
@@ -107,7 +113,8 @@ public sealed class RunSession : IDisposable
                     switch (update.Event)
                     {
                         case MetricEvent { Name: MetricNames.StudentAccuracy } m:
-                            Console.WriteLine(FormattableString.Invariant($"  step {m.Step,5}  samples {m.SamplesSeen,7}  student accuracy {m.Value:P1}"));
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {m.Step,5}  samples {m.SamplesSeen,7}  student " +
+                                $"accuracy {m.Value:P1}"));
                             break;
                         case LogEvent log:
                             Console.WriteLine($"  {log.Message}");
@@ -125,7 +132,9 @@ public sealed class RunSession : IDisposable
             subscription.Dispose();
             printer.Wait(TimeSpan.FromSeconds(5));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"run {run.Id} {run.Status.ToString().ToLowerInvariant()}: step {run.Step}/{run.TotalSteps}, student accuracy {run.LastAccuracy:P1} (best {run.BestAccuracy:P1}), teacher {run.TeacherAccuracy:P1}, {run.SecondsRunning / 60:F1} min"));
+                $"run {run.Id} {run.Status.ToString().ToLowerInvariant()}: step {run.Step}/{run.TotalSteps}, student accuracy " +
+                    $"{run.LastAccuracy:P1} (best {run.BestAccuracy:P1}), teacher {run.TeacherAccuracy:P1}, {run.SecondsRunning / 60:F1} " +
+                        $"min"));
             if (run.Error is not null) Console.Error.WriteLine($"error: {run.Error}");
             return run;
         }

@@ -16,7 +16,9 @@ public static class RunsCommand
         var page = store.Query(new RunQuery { Take = take });
         Console.WriteLine($"{page.Total} runs in {store.Path}");
         foreach (RunRecord r in page.Items)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Id}  {r.Status,-11} {r.Task,-10} {r.Preset,-26} seed {r.Seed,-3} step {r.Step}/{r.TotalSteps}  acc {r.LastAccuracy:P1}  {r.Name}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Id}  {r.Status,-11} {r.Task,-10} {r.Preset,-26} seed {r.Seed,-3} step {r.Step}/{r.TotalSteps}  acc " +
+                    $"{r.LastAccuracy:P1}  {r.Name}"));
         return 0;
     }
 }

@@ -18,7 +18,8 @@ public static class SoupTeachersCommand
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));
         arguments.RejectUnknown();
         var members = teachers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (members.Length < 2) throw new UsageException("--teachers needs at least two teacher folders separated by commas, e.g. --teachers scratch/teachers/a,scratch/teachers/b.");
+        if (members.Length < 2) throw new UsageException("--teachers needs at least two teacher folders separated by commas, e.g. " +
+            "--teachers scratch/teachers/a,scratch/teachers/b.");
         TeacherSoup.Make(TaskDataset.Load(taskFolder), members, output, device, Console.WriteLine, half);
         return 0;
     }

@@ -18,13 +18,17 @@ public static class TokenizerCommand
         vocabulary.Save(output);
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(output);
         string sample = "The President said on Tuesday that the economy is growing.";
-        Console.WriteLine($"trained {vocabulary.Tokens.Count} tokens ({vocabulary.Merges.Count} merges) in {clock.Elapsed.TotalSeconds:F1} s -> {output}");
+        Console.WriteLine($"trained {vocabulary.Tokens.Count} tokens ({vocabulary.Merges.Count} merges) in " +
+            $"{clock.Elapsed.TotalSeconds:F1} s -> {output}");
         Console.WriteLine($"'{sample}' -> {tokenizer.Encode(sample).Count} tokens; corpus sha256 {FileHash.Sha256(corpus)}");
         File.WriteAllText(Path.Combine(output, "card.md"),
-            $"# Tokenizer: byte-level BPE ({vocabulary.Tokens.Count:N0} tokens)\n\nShared by the language prior, the prompter, the teachers and the students, " +
+            $"# Tokenizer: byte-level BPE ({vocabulary.Tokens.Count:N0} tokens)\n\nShared by the language prior, the prompter, the " +
+                $"teachers and the students, " +
             "so soft token embeddings (AS-DFD baseline) mean the same thing in every model.\n\n" +
-            $"| | |\n|---|---|\n| corpus | `{Path.GetRelativePath(Repository.Workspace.Root, corpus)}` |\n| corpus sha256 | `{FileHash.Sha256(corpus)}` |\n" +
-            $"| merges | {vocabulary.Merges.Count} |\n| special tokens | {string.Join(", ", config.SpecialTokens)} |\n| code version | {CodeVersion.OfRunningCode()} |\n\n" +
+            $"| | |\n|---|---|\n| corpus | `{Path.GetRelativePath(Repository.Workspace.Root, corpus)}` |\n| corpus sha256 | " +
+                $"`{FileHash.Sha256(corpus)}` |\n" +
+            $"| merges | {vocabulary.Merges.Count} |\n| special tokens | {string.Join(", ", config.SpecialTokens)} |\n| code version | " +
+                $"{CodeVersion.OfRunningCode()} |\n\n" +
             "## Reproduce\n\n```bash\ndotnet run --project PromptDfd.Cli -c Release -- data\n" +
             $"dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab {config.VocabularySize}\n```\n");
         return 0;

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Cli.Commands;
 
-/// <summary>Fine-tunes a teacher (the prior's body, or a BERT-family encoder, plus a classification head) on a task and compares it with Naive Bayes.</summary>
+/// <summary>Fine-tunes a teacher (the prior's body, or a BERT-family encoder, plus a classification head) on a task and compares it with
+/// Naive Bayes.</summary>
 public static class TrainTeacherCommand
 {
     public static int Run(CommandArguments arguments)
@@ -21,7 +22,8 @@ public static class TrainTeacherCommand
         var config = TrainingConfig(arguments);
         if (config.FromScratch && Path.GetFullPath(output) == Path.GetFullPath(shippedTeacher))
         {
-            throw new UsageException($"--from-scratch trains an ablation, not a teacher to use: give it --out <folder> (e.g. scratch/teachers/{taskName}-from-scratch) " +
+            throw new UsageException($"--from-scratch trains an ablation, not a teacher to use: give it --out <folder> (e.g. " +
+                $"scratch/teachers/{taskName}-from-scratch) " +
                 $"so it does not replace {shippedTeacher}.");
         }
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));

@@ -41,7 +41,8 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
         double peakBefore = MatmulPeak();
         var training = TrainingSteps();
         double peak = Math.Max(peakBefore, MatmulPeak());
-        Add("fp32 matmul peak (1024x1024x1024 into a preallocated product, best of 2x5x10)", peak, "GFLOP/s", $"{get_num_threads()} threads");
+        Add("fp32 matmul peak (1024x1024x1024 into a preallocated product, best of 2x5x10)", peak, "GFLOP/s",
+            $"{get_num_threads()} threads");
         ReportTraining(training, peak);
         GenerationThroughput();
         ClassifierThroughput("teacher (GPT body 4x256 + head)", config.Prior);
@@ -101,7 +102,8 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
         // nanoGPT's estimate: 6 FLOPs per parameter per token plus attention 12 * layers * context * width.
         double flopsPerToken = 6.0 * (c.ParameterCount() - (long)c.ContextLength * c.Width) + 12.0 * c.Layers * c.ContextLength * c.Width;
         double achieved = flopsPerToken * tokens / seconds / 1e9;
-        Add($"GPT training step ({c.Layers}L d{c.Width} T{c.ContextLength} B{config.TrainBatch}, {c.ParameterCount() / 1e6:F2}M params, AdamW)",
+        Add($"GPT training step ({c.Layers}L d{c.Width} T{c.ContextLength} B{config.TrainBatch}, {c.ParameterCount() / 1e6:F2}M params, " +
+            $"AdamW)",
             tokens / seconds, "tokens/s", $"best {seconds * 1000:F0} ms/step of {config.Repeats}, median {steps.Median() * 1000:F0} ms");
         double atMedian = flopsPerToken * tokens / steps.Median() / 1e9;
         Add("GPT training model FLOPs utilisation (vs. measured matmul peak)", 100 * achieved / peakGflops, "%",
@@ -119,7 +121,8 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
         string weights = config.GenerationModelFolder is { } used && Directory.Exists(used) ? "trained prior" : "random weights";
         var random = new Random(2);
         var prompts = Enumerable.Range(0, config.GenerationBatch)
-            .Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, config.GenerationPrompt).Select(_ => random.Next(c.VocabularySize - 2)).ToArray()).ToList();
+            .Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, config.GenerationPrompt).Select(_ =>
+                random.Next(c.VocabularySize - 2)).ToArray()).ToList();
         var sampling = new SamplingConfig { MaxNewTokens = config.GenerationTokens, StopAtEndOfText = false };
         double Time(bool cache)
         {
@@ -131,7 +134,8 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
         double cached = Enumerable.Range(0, 3).Select(_ => Time(true)).Median();
         double recomputed = Enumerable.Range(0, 3).Select(_ => Time(false)).Median();
         double tokens = config.GenerationBatch * config.GenerationTokens;
-        Add($"generation with KV cache (batch {config.GenerationBatch}, {config.GenerationTokens} new tokens, top-p 0.95, {weights})", tokens / cached, "tokens/s", $"{cached:F2} s");
+        Add($"generation with KV cache (batch {config.GenerationBatch}, {config.GenerationTokens} new tokens, top-p 0.95, {weights})",
+            tokens / cached, "tokens/s", $"{cached:F2} s");
         Add("generation with full recomputation (same)", tokens / recomputed, "tokens/s", $"{recomputed:F2} s");
         Add("KV-cache speed-up", recomputed / cached, "x", "");
     }
@@ -185,7 +189,8 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
         text.Append($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, {TorchRuntime.Describe()}.\n");
         text.Append($"Reproduce: `{command}` (Release build; nothing else running).\n\n");
         text.Append("| measurement | value | unit | detail |\n|---|---:|---|---|\n");
-        foreach (var r in Results) text.Append(string.Create(CultureInfo.InvariantCulture, $"| {r.Name} | {r.Value:F1} | {r.Unit} | {r.Detail} |\n"));
+        foreach (var r in Results) text.Append(string.Create(CultureInfo.InvariantCulture,
+            $"| {r.Name} | {r.Value:F1} | {r.Unit} | {r.Detail} |\n"));
         return text.ToString();
     }
 }

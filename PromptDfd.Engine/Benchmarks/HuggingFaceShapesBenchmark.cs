@@ -15,10 +15,13 @@ namespace PromptDfd.Engine.Benchmarks;
 /// </summary>
 /// <param name="priorShape">gpt2's unless given (tests use a small one with GPT-2's vocabulary)</param>
 /// <param name="teacherShape">bert-base-uncased's unless given</param>
-public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Action<string> log, GptConfig? priorShape = null, BertConfig? teacherShape = null)
+public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Action<string> log, GptConfig? priorShape = null,
+    BertConfig? teacherShape = null)
 {
-    public static readonly GptConfig Gpt2Shape = new() { VocabularySize = 50257, ContextLength = 1024, Layers = 12, Heads = 12, Width = 768 };
-    public static readonly BertConfig BertBaseShape = new() { VocabularySize = 30522, MaxPositions = 512, Layers = 12, Heads = 12, Width = 768, IntermediateWidth = 3072 };
+    public static readonly GptConfig Gpt2Shape = new() { VocabularySize = 50257, ContextLength = 1024, Layers = 12, Heads = 12, Width =
+        768 };
+    public static readonly BertConfig BertBaseShape = new() { VocabularySize = 30522, MaxPositions = 512, Layers = 12, Heads = 12, Width =
+        768, IntermediateWidth = 3072 };
 
     public List<BenchmarkResult> Results { get; } = [];
 
@@ -31,10 +34,12 @@ public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Acti
         var prior = new GptLanguageModel(priorConfig);
         var teacher = new BertClassifier(teacherConfig, task.Labels.Count);
         ITextTokenizer priorTokenizer = TokenizerFactory.Gpt2();
-        GptClassifier student = new StudentConfig().Create(priorConfig.VocabularySize, priorConfig.ContextLength, task.Labels.Count, seed: 1);
+        GptClassifier student = new StudentConfig().Create(priorConfig.VocabularySize, priorConfig.ContextLength, task.Labels.Count,
+            seed: 1);
         var models = new DistillationModels(prior, teacher, student, priorTokenizer, task.Labels, vocabulary.Tokenizer);
         var config = new PromptDfdConfig { Method = SynthesisMethod.PromptDfd, Seed = 1, TopicPrompts = TopicPromptFile.Load(task) };
-        config = config with { Schedule = config.Schedule with { Steps = steps + 1, EvaluateEvery = steps + 1, CheckpointEvery = steps + 1 } };
+        config = config with { Schedule = config.Schedule with { Steps = steps + 1, EvaluateEvery = steps + 1, CheckpointEvery = steps
+            + 1 } };
 
         var metrics = new List<MetricEvent>();
         var clock = Stopwatch.StartNew();
@@ -51,11 +56,15 @@ public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Acti
         // The first step allocates and warms caches; the rest are what a long run pays per step.
         var measured = stepSeconds.Skip(1).ToList();
         double Phase(string name) => metrics.Where(m => m.Name == name && m.Step > 1).Select(m => m.Value).Median();
-        string shapes = $"prior {priorConfig.Layers}L d{priorConfig.Width} ({priorConfig.ParameterCount() / 1e6:F0}M, gpt2's shape), teacher {teacherConfig.Layers}L d{teacherConfig.Width} " +
-            $"(bert-base's shape), {config.Schedule.SamplesPerStep} samples of {config.Prompter.PromptLength}+{config.Content.MaxNewTokens} tokens";
+        string shapes = $"prior {priorConfig.Layers}L d{priorConfig.Width} ({priorConfig.ParameterCount() / 1e6:F0}M, gpt2's shape), " +
+            $"teacher {teacherConfig.Layers}L d{teacherConfig.Width} " +
+            $"(bert-base's shape), {config.Schedule.SamplesPerStep} samples of " +
+                $"{config.Prompter.PromptLength}+{config.Content.MaxNewTokens} tokens";
         Add($"PromptDFD step, Hugging Face shapes ({shapes})", measured.Median(), "s/step",
-            $"median of {measured.Count}; generation {Phase(MetricNames.SynthesisSeconds):F1} s, rewards and prompter {Phase(MetricNames.RewardsAndPrompterSeconds):F1} s, student {Phase(MetricNames.StudentSeconds):F1} s");
-        Add("the same: 200 steps (the default run)", 200 * measured.Median() / 60, "min", $"plus {startup:F0} s to build the prompter and warm it up on the topic prompts");
+            $"median of {measured.Count}; generation {Phase(MetricNames.SynthesisSeconds):F1} s, rewards and prompter " +
+                $"{Phase(MetricNames.RewardsAndPrompterSeconds):F1} s, student {Phase(MetricNames.StudentSeconds):F1} s");
+        Add("the same: 200 steps (the default run)", 200 * measured.Median() / 60, "min",
+            $"plus {startup:F0} s to build the prompter and warm it up on the topic prompts");
     }
 
     private void Add(string name, double value, string unit, string detail)
@@ -64,7 +73,8 @@ public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Acti
         log($"{name}: {value:F1} {unit} {detail}");
     }
 
-    /// <summary>A bert-base-sized WordPiece vocabulary: the task's words, filled up with unused entries as BERT's vocab.txt has them.</summary>
+    /// <summary>A bert-base-sized WordPiece vocabulary: the task's words, filled up with unused entries as BERT's vocab.txt has
+    /// them.</summary>
     private sealed class TemporaryWordPieceVocabulary : IDisposable
     {
         private readonly string folder = Directory.CreateTempSubdirectory("promptdfd-bench-").FullName;

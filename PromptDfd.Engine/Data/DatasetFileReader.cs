@@ -16,7 +16,8 @@ public static class DatasetFileReader
         {
             ".jsonl" or ".json" => ReadJsonl(path, textColumn, labelColumn),
             ".csv" => ReadCsv(path, textColumn, labelColumn),
-            _ => throw new InvalidDataException($"'{path}': unsupported file type. Use .csv (with a header row) or .jsonl (one JSON object per line)."),
+            _ => throw new InvalidDataException($"'{path}': unsupported file type. Use .csv (with a header row) or .jsonl (one JSON " +
+                $"object per line)."),
         };
 
     public static List<LabeledExample> ReadJsonl(string path, string textColumn, string labelColumn)
@@ -30,7 +31,8 @@ public static class DatasetFileReader
             JsonElement row;
             try { row = JsonDocument.Parse(line).RootElement; }
             catch (JsonException error) { throw Problem(path, lineNumber, $"not valid JSON ({error.Message})"); }
-            if (row.ValueKind != JsonValueKind.Object) throw Problem(path, lineNumber, "each line must be a JSON object like {\"text\": \"...\", \"label\": \"...\"}");
+            if (row.ValueKind != JsonValueKind.Object) throw Problem(path, lineNumber,
+                "each line must be a JSON object like {\"text\": \"...\", \"label\": \"...\"}");
             string text = Field(row, textColumn, path, lineNumber);
             string label = Field(row, labelColumn, path, lineNumber);
             string? group = row.TryGetProperty("group", out JsonElement g) && g.ValueKind == JsonValueKind.String ? g.GetString() : null;
@@ -42,25 +44,29 @@ public static class DatasetFileReader
     public static List<LabeledExample> ReadCsv(string path, string textColumn, string labelColumn)
     {
         List<(int Line, List<string> Fields)> records = CsvRecords(path);
-        if (records.Count == 0) throw new InvalidDataException($"'{path}' is empty; expected a header row naming the '{textColumn}' and '{labelColumn}' columns.");
+        if (records.Count == 0) throw new InvalidDataException($"'{path}' is empty; expected a header row naming the '{textColumn}' and " +
+            $"'{labelColumn}' columns.");
         List<string> header = records[0].Fields.Select(h => h.Trim()).ToList();
         int textIndex = header.IndexOf(textColumn), labelIndex = header.IndexOf(labelColumn);
         if (textIndex < 0 || labelIndex < 0)
         {
             string missing = textIndex < 0 ? textColumn : labelColumn;
-            throw new InvalidDataException($"'{path}': the header has no '{missing}' column (found: {string.Join(", ", header)}). Rename the column or pass its name.");
+            throw new InvalidDataException($"'{path}': the header has no '{missing}' column (found: {string.Join(", ", header)}). Rename " +
+                $"the column or pass its name.");
         }
         var examples = new List<LabeledExample>();
         foreach (var (line, fields) in records.Skip(1))
         {
             if (fields.Count == 1 && fields[0].Length == 0) continue;
-            if (fields.Count != header.Count) throw Problem(path, line, $"has {fields.Count} fields but the header has {header.Count}; quote fields that contain commas");
+            if (fields.Count != header.Count) throw Problem(path, line,
+                $"has {fields.Count} fields but the header has {header.Count}; quote fields that contain commas");
             examples.Add(Checked(fields[textIndex], fields[labelIndex], null, path, line, textColumn, labelColumn));
         }
         return examples;
     }
 
-    private static LabeledExample Checked(string text, string label, string? group, string path, int line, string textColumn, string labelColumn)
+    private static LabeledExample Checked(string text, string label, string? group, string path, int line, string textColumn,
+        string labelColumn)
     {
         string cleanText = TextCleaning.Normalize(text), cleanLabel = label.Trim();
         if (cleanText.Length == 0) throw Problem(path, line, $"the '{textColumn}' is empty; remove the row or fill in its text");
@@ -86,7 +92,8 @@ public static class DatasetFileReader
         try { content = StrictUtf8.GetString(File.ReadAllBytes(path)); }
         catch (DecoderFallbackException error)
         {
-            throw new InvalidDataException($"'{path}' is not valid UTF-8 (bad byte at index {error.Index}). Save the file as UTF-8 and try again.", error);
+            throw new InvalidDataException($"'{path}' is not valid UTF-8 (bad byte at index {error.Index}). Save the file as UTF-8 and " +
+                $"try again.", error);
         }
         return content.TrimStart('\uFEFF').Split('\n').Select(l => l.TrimEnd('\r'));
     }

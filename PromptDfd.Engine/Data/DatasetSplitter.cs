@@ -3,7 +3,8 @@ using System.Text;
 
 namespace PromptDfd.Engine.Data;
 
-public sealed record DatasetSplits(IReadOnlyList<LabeledExample> Train, IReadOnlyList<LabeledExample> Dev, IReadOnlyList<LabeledExample> Test);
+public sealed record DatasetSplits(IReadOnlyList<LabeledExample> Train, IReadOnlyList<LabeledExample> Dev,
+    IReadOnlyList<LabeledExample> Test);
 
 /// <summary>
 /// Assigns whole groups (a document, or a single text when it has no group) to train, dev or test by a hash of
@@ -11,10 +12,12 @@ public sealed record DatasetSplits(IReadOnlyList<LabeledExample> Train, IReadOnl
 /// </summary>
 public static class DatasetSplitter
 {
-    public static DatasetSplits Split(IEnumerable<LabeledExample> examples, string seed, double devFraction = 0.1, double testFraction = 0.1)
+    public static DatasetSplits Split(IEnumerable<LabeledExample> examples, string seed, double devFraction = 0.1, double testFraction =
+        0.1)
     {
         if (devFraction < 0 || testFraction < 0 || devFraction + testFraction >= 1)
-            throw new ArgumentException($"Dev ({devFraction}) and test ({testFraction}) fractions must be non-negative and leave room for training.");
+            throw new ArgumentException($"Dev ({devFraction}) and test ({testFraction}) fractions must be non-negative and leave room " +
+                $"for training.");
         var train = new List<LabeledExample>();
         var dev = new List<LabeledExample>();
         var test = new List<LabeledExample>();

@@ -7,11 +7,13 @@ public static class DatasetValidator
     {
         string where = dataset.Folder ?? dataset.Name;
         if (dataset.Splits.Train.Count == 0) throw new InvalidDataException($"Task '{where}' has no training examples.");
-        if (dataset.Splits.Test.Count == 0) throw new InvalidDataException($"Task '{where}' has no test examples; evaluation needs a test split.");
+        if (dataset.Splits.Test.Count == 0) throw new InvalidDataException($"Task '{where}' has no test examples; evaluation needs a " +
+            $"test split.");
         var trainLabels = dataset.Splits.Train.Select(e => e.Label).ToHashSet(StringComparer.Ordinal);
         if (trainLabels.Count < 2)
         {
-            throw new InvalidDataException($"Task '{where}' has only one class ('{trainLabels.First()}') in its training split; a classifier needs at least two.");
+            throw new InvalidDataException($"Task '{where}' has only one class ('{trainLabels.First()}') in its training split; a " +
+                $"classifier needs at least two.");
         }
         var declared = dataset.Labels.ToHashSet(StringComparer.Ordinal);
         foreach (var (split, examples) in dataset.Named())
@@ -19,9 +21,11 @@ public static class DatasetValidator
             foreach (LabeledExample example in examples)
             {
                 if (!declared.Contains(example.Label))
-                    throw new InvalidDataException($"Task '{where}' {split} split has label '{example.Label}', which is not declared in {TaskDataset.InfoFile} ({string.Join(", ", dataset.Labels)}).");
+                    throw new InvalidDataException($"Task '{where}' {split} split has label '{example.Label}', which is not declared in " +
+                        $"{TaskDataset.InfoFile} ({string.Join(", ", dataset.Labels)}).");
                 if (split != "train" && !trainLabels.Contains(example.Label))
-                    throw new InvalidDataException($"Task '{where}' {split} split has label '{example.Label}', which never occurs in train; the model could not learn it. Add training examples of it or remove them.");
+                    throw new InvalidDataException($"Task '{where}' {split} split has label '{example.Label}', which never occurs in " +
+                        $"train; the model could not learn it. Add training examples of it or remove them.");
             }
         }
     }

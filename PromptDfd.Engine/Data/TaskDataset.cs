@@ -21,7 +21,8 @@ public sealed record TaskInfo
     /// checkpoints often name them in capitals (distilbert-base-uncased-finetuned-sst-2-english says NEGATIVE, POSITIVE).
     /// </summary>
     public bool IsPredictedBy(IReadOnlyList<string> classifierLabels) =>
-        classifierLabels.Count == Labels.Count && classifierLabels.Zip(Labels).All(pair => string.Equals(pair.First, pair.Second, StringComparison.OrdinalIgnoreCase));
+        classifierLabels.Count == Labels.Count && classifierLabels.Zip(Labels).All(pair =>
+            string.Equals(pair.First, pair.Second, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>
@@ -53,7 +54,8 @@ public sealed class TaskDataset
     public int LabelIndex(string label) => Info.Labels.ToList().IndexOf(label) is var i and >= 0
         ? i : throw new ArgumentException($"Label '{label}' is not one of the task's labels ({string.Join(", ", Info.Labels)}).");
 
-    public string Sha256() => FileHash.Sha256(SplitNames.Select(s => Path.Combine(Folder!, s + ".jsonl")).Prepend(Path.Combine(Folder!, InfoFile)));
+    public string Sha256() => FileHash.Sha256(SplitNames.Select(s => Path.Combine(Folder!, s + ".jsonl")).Prepend(Path.Combine(Folder!,
+        InfoFile)));
 
     public void Save(string folder, string? cardExtra = null)
     {
@@ -72,7 +74,8 @@ public sealed class TaskDataset
     public static TaskDataset Load(string folder)
     {
         TaskInfo info = LoadInfo(folder);
-        var splits = SplitNames.Select(s => (IReadOnlyList<LabeledExample>)DatasetFileReader.ReadJsonl(Path.Combine(folder, s + ".jsonl"), "text", "label")).ToArray();
+        var splits = SplitNames.Select(s => (IReadOnlyList<LabeledExample>)DatasetFileReader.ReadJsonl(Path.Combine(folder, s + ".jsonl"),
+            "text", "label")).ToArray();
         var dataset = new TaskDataset { Info = info, Splits = new DatasetSplits(splits[0], splits[1], splits[2]), Folder = folder };
         DatasetValidator.Validate(dataset);
         return dataset;
@@ -93,7 +96,8 @@ public sealed class TaskDataset
     {
         string parent = Path.GetDirectoryName(Path.GetFullPath(folder)) ?? ".";
         var present = Directory.Exists(parent)
-            ? Directory.GetDirectories(parent).Where(d => File.Exists(Path.Combine(d, InfoFile))).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()
+            ? Directory.GetDirectories(parent).Where(d => File.Exists(Path.Combine(d,
+                InfoFile))).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()
             : [];
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
         return $"There is no task '{name}' ({folder} does not exist). "

@@ -21,12 +21,15 @@ public static class TopicPromptFile
         }
         catch (JsonException error)
         {
-            throw new InvalidDataException($"'{path}' is not valid JSON ({error.Message}); it must map each class label to a list of prompts.");
+            throw new InvalidDataException($"'{path}' is not valid JSON ({error.Message}); it must map each class label to a list of " +
+                $"prompts.");
         }
         var unknown = prompts.Keys.Except(task.Labels).ToList();
-        if (unknown.Count > 0) throw new InvalidDataException($"'{path}' has prompts for unknown classes {string.Join(", ", unknown)}; the task's classes are {string.Join(", ", task.Labels)}.");
+        if (unknown.Count > 0) throw new InvalidDataException($"'{path}' has prompts for unknown classes {string.Join(", ", unknown)}; " +
+            $"the task's classes are {string.Join(", ", task.Labels)}.");
         var missing = task.Labels.Where(l => !prompts.TryGetValue(l, out var p) || p.Length == 0).ToList();
-        if (missing.Count > 0) throw new InvalidDataException($"'{path}' has no prompt for {string.Join(", ", missing)}; give every class at least one.");
+        if (missing.Count > 0) throw new InvalidDataException($"'{path}' has no prompt for {string.Join(", ", missing)}; give every " +
+            $"class at least one.");
         return prompts;
     }
 }

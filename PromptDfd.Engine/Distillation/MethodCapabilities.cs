@@ -13,5 +13,6 @@ public static class MethodCapabilities
     public static bool CanBeSteered(this SynthesisMethod method) => method.HasPrompter();
 
     /// <summary>Each sample is written for a class, so whether the teacher reads that class is measured.</summary>
-    public static bool HasIntendedClass(this SynthesisMethod method) => method is not (SynthesisMethod.UnconditionalPrior or SynthesisMethod.RandomText);
+    public static bool HasIntendedClass(this SynthesisMethod method) =>
+        method is not (SynthesisMethod.UnconditionalPrior or SynthesisMethod.RandomText);
 }

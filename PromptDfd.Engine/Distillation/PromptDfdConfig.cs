@@ -47,13 +47,16 @@ public sealed record ScheduleConfig
     /// <summary>E: evaluate the student on the real test split every E steps (and at the end).</summary>
     public int EvaluateEvery { get; init; } = 20;
 
-    /// <summary>The real split the student is evaluated on: "test" (reported results) or "dev" (for choosing hyper-parameters without touching test).</summary>
+    /// <summary>The real split the student is evaluated on: "test" (reported results) or "dev" (for choosing hyper-parameters without
+    /// touching test).</summary>
     public string EvaluateOn { get; init; } = "test";
 
-    /// <summary>Save a resumable checkpoint every this many steps; random sources are re-seeded at the same boundaries so a resumed run continues exactly.</summary>
+    /// <summary>Save a resumable checkpoint every this many steps; random sources are re-seeded at the same boundaries so a resumed run
+    /// continues exactly.</summary>
     public int CheckpointEvery { get; init; } = 20;
 
-    /// <summary>How many recent synthetic samples the synthesis-quality metrics (confidence, balance, distinct-n, self-BLEU, perplexity) look at.</summary>
+    /// <summary>How many recent synthetic samples the synthesis-quality metrics (confidence, balance, distinct-n, self-BLEU, perplexity)
+    /// look at.</summary>
     public int QualityWindow { get; init; } = 128;
 
     public void Validate()
@@ -82,10 +85,12 @@ public sealed record PromptDfdConfig
     /// </summary>
     public IReadOnlyDictionary<string, string[]> TopicPrompts { get; init; } = new Dictionary<string, string[]>();
 
-    /// <summary>PromptDFD: also put <see cref="TopicPrompts"/> into the manual prompt pool (otherwise they only warm-start the prompter).</summary>
+    /// <summary>PromptDFD: also put <see cref="TopicPrompts"/> into the manual prompt pool (otherwise they only warm-start the
+    /// prompter).</summary>
     public bool PoolTopicPrompts { get; init; }
 
-    /// <summary>Fraction of a class's samples that use a manual (added) prompt when the class has any; pinned prompts are always used once per step.</summary>
+    /// <summary>Fraction of a class's samples that use a manual (added) prompt when the class has any; pinned prompts are always used once
+    /// per step.</summary>
     public double ManualPromptFraction { get; init; } = 0.25;
 
     /// <summary>Reward subtracted from a prompt the user banned, so the prompter learns to avoid it.</summary>
@@ -101,7 +106,8 @@ public sealed record PromptDfdConfig
     /// <summary>How the frozen prior writes the content after the prompt.</summary>
     public SamplingConfig Content { get; init; } = new() { Temperature = 1.0, TopP = 0.95, MaxNewTokens = 32 };
 
-    /// <summary>Teacher-guided decoding of the content for methods that write for a class (PromptDFD, fixed prompts); off by default.</summary>
+    /// <summary>Teacher-guided decoding of the content for methods that write for a class (PromptDFD, fixed prompts); off by
+    /// default.</summary>
     public GuidanceConfig Guidance { get; init; } = new();
 
     public DistillationConfig Distillation { get; init; } = new();
@@ -110,8 +116,10 @@ public sealed record PromptDfdConfig
 
     public void Validate(GptConfig prior)
     {
-        if (!Enum.IsDefined(Method)) throw new ArgumentException($"Unknown synthesis method {Method}; use one of {string.Join(", ", Enum.GetNames<SynthesisMethod>())}.");
-        if (ManualPromptFraction is < 0 or > 1) throw new ArgumentException($"ManualPromptFraction must be in [0, 1] (got {ManualPromptFraction}).");
+        if (!Enum.IsDefined(Method)) throw new ArgumentException($"Unknown synthesis method {Method}; use one of " +
+            $"{string.Join(", ", Enum.GetNames<SynthesisMethod>())}.");
+        if (ManualPromptFraction is < 0 or > 1) throw new ArgumentException($"ManualPromptFraction must be in [0, 1] (got " +
+            $"{ManualPromptFraction}).");
         if (BannedPromptPenalty < 0) throw new ArgumentException($"BannedPromptPenalty must be non-negative (got {BannedPromptPenalty}).");
         if (Steering.Any(s => s.Step < 1)) throw new ArgumentException("Scheduled prompt changes need a step of at least 1.");
         AsDfd.Validate();
@@ -122,6 +130,7 @@ public sealed record PromptDfdConfig
         Distillation.Validate();
         Schedule.Validate();
         if (Prompter.PromptLength + Content.MaxNewTokens > prior.ContextLength)
-            throw new ArgumentException($"Prompt ({Prompter.PromptLength}) plus content ({Content.MaxNewTokens}) tokens exceed the prior's context of {prior.ContextLength}.");
+            throw new ArgumentException($"Prompt ({Prompter.PromptLength}) plus content ({Content.MaxNewTokens}) tokens exceed the " +
+                $"prior's context of {prior.ContextLength}.");
     }
 }

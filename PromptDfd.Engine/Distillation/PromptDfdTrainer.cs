@@ -16,8 +16,10 @@ namespace PromptDfd.Engine.Distillation;
 
 /// <summary>The models a PromptDFD run uses. The prior and the teacher stay frozen.</summary>
 /// <param name="Tokenizer">the prior's, which the student shares</param>
-/// <param name="TeacherTokenizer">the teacher's when it differs from the prior's (see <see cref="TeacherInput"/>); null when they share one</param>
-public sealed record DistillationModels(GptLanguageModel Prior, nn.Module Teacher, nn.Module Student, ITextTokenizer Tokenizer, IReadOnlyList<string> Labels,
+/// <param name="TeacherTokenizer">the teacher's when it differs from the prior's (see <see cref="TeacherInput"/>); null when they share
+/// one</param>
+public sealed record DistillationModels(GptLanguageModel Prior, nn.Module Teacher, nn.Module Student, ITextTokenizer Tokenizer,
+    IReadOnlyList<string> Labels,
     ITextTokenizer? TeacherTokenizer = null);
 
 /// <summary>
@@ -43,10 +45,12 @@ public sealed class PromptDfdTrainer
     private (IReadOnlyList<LabeledExample> Texts, int[] Predictions)? teacherPredictions;
 
     /// <param name="realTraining">the task's training split; read only by data-driven KD</param>
-    public PromptDfdTrainer(PromptDfdConfig config, DistillationModels models, Action<TrainerEvent> emit, IReadOnlyList<LabeledExample>? realTraining = null)
+    public PromptDfdTrainer(PromptDfdConfig config, DistillationModels models, Action<TrainerEvent> emit,
+        IReadOnlyList<LabeledExample>? realTraining = null)
     {
         config.Validate(models.Prior.Config);
-        TeacherInput.RequireSupported(config.Method, models.TeacherTokenizer is null, models.TeacherTokenizer?.Description ?? "", models.Tokenizer.Description);
+        TeacherInput.RequireSupported(config.Method, models.TeacherTokenizer is null, models.TeacherTokenizer?.Description ?? "",
+            models.Tokenizer.Description);
         this.config = config;
         this.models = models;
         this.emit = emit;
@@ -54,7 +58,8 @@ public sealed class PromptDfdTrainer
         models.Prior.eval();
         models.Teacher.eval();
         foreach (var parameter in models.Prior.parameters().Concat(models.Teacher.parameters())) parameter.requires_grad = false;
-        if (config.Guidance.Enabled && config.Method is SynthesisMethod.PromptDfd or SynthesisMethod.FixedPrompts) PriorContinuation.GuidableTeacher(models);
+        if (config.Guidance.Enabled
+            && config.Method is SynthesisMethod.PromptDfd or SynthesisMethod.FixedPrompts) PriorContinuation.GuidableTeacher(models);
         batcher = new TextBatcher(models.Tokenizer, models.Prior.Config.ContextLength);
         teacherInput = new TeacherInput(models, batcher);
         var sampleReader = new SampleReader(models, batcher, teacherInput);
@@ -71,7 +76,9 @@ public sealed class PromptDfdTrainer
         replay = new ReplayBuffer(config.Distillation.ReplayCapacity);
         studentOptimizer = AdamOptimizer.AdamW(models.Student.parameters(), config.Distillation.LearningRate);
         if (source is PromptDfdSource { WarmStartPrompts.Count: > 0 } prompted)
-            emit(new LogEvent(0, FormattableString.Invariant($"Prompter warm-started to a loss of {prompted.WarmStartLoss:F2} nats per prompt on: ") + string.Join("; ", prompted.WarmStartPrompts.Select(p => $"{p.Key}: {string.Join(" | ", p.Value.Take(6))}"))));
+            emit(new LogEvent(0,
+                FormattableString.Invariant($"Prompter warm-started to a loss of {prompted.WarmStartLoss:F2} nats per prompt on: ")
+                    + string.Join("; ", prompted.WarmStartPrompts.Select(p => $"{p.Key}: {string.Join(" | ", p.Value.Take(6))}"))));
     }
 
     public PromptDfdConfig Config => config;
@@ -153,18 +160,21 @@ public sealed class PromptDfdTrainer
     {
         int size = config.Distillation.BatchSize;
         int replayed = replay.Count == 0 ? 0 : (int)Math.Round(size * config.Distillation.ReplayFraction);
-        var batch = Enumerable.Range(0, size - replayed).Select(_ => fresh[random.Random.Next(fresh.Count)]).Concat(replay.Sample(replayed, random.Random)).ToList();
+        var batch = Enumerable.Range(0, size - replayed).Select(_ => fresh[random.Random.Next(fresh.Count)]).Concat(replay.Sample(replayed,
+            random.Random)).ToList();
         using var scope = NewDisposeScope();
         models.Student.train();
         var (ids, mask) = batcher.Pad(batch.Select(s => (IReadOnlyList<int>)s.Ids).ToList(), Device);
         Tensor teacher = tensor(batch.SelectMany(s => s.TeacherLogits).ToArray(), [batch.Count, models.Labels.Count]).to(Device);
         studentOptimizer.ZeroGrad();
-        Tensor loss = DistillationLoss.Compute(teacher, ((ITextClassifier)models.Student).Classify(ids, mask), config.Distillation.Temperature);
+        Tensor loss = DistillationLoss.Compute(teacher, ((ITextClassifier)models.Student).Classify(ids, mask),
+            config.Distillation.Temperature);
         float value = loss.item<float>();
         // A diverged student would otherwise go on silently at chance accuracy, and every later checkpoint would hold it.
         if (!float.IsFinite(value))
             throw new InvalidOperationException($"The student's distillation loss is {value} at step {Step}: the student diverged. " +
-                $"Lower Training.Distillation.LearningRate (now {config.Distillation.LearningRate}) and start the run again (Clone); resuming would repeat the same steps.");
+                $"Lower Training.Distillation.LearningRate (now {config.Distillation.LearningRate}) and start the run again (Clone); " +
+                    $"resuming would repeat the same steps.");
         loss.backward();
         nn.utils.clip_grad_norm_(models.Student.parameters(), 1.0);
         studentOptimizer.Step();
@@ -180,7 +190,8 @@ public sealed class PromptDfdTrainer
         var texts = evaluation.Select(e => e.Text).ToList();
         int[] student = ClassifierInference.Predict(models.Student, batcher, texts);
         // The teacher is frozen, so its answers on the evaluation set never change.
-        if (teacherPredictions?.Texts != evaluation) teacherPredictions = (evaluation, ClassifierInference.Predict(models.Teacher, teacherInput.Batcher, texts));
+        if (teacherPredictions?.Texts != evaluation) teacherPredictions = (evaluation,
+            ClassifierInference.Predict(models.Teacher, teacherInput.Batcher, texts));
         int[] teacher = teacherPredictions.Value.Predictions;
         var labels = evaluation.Select(e => models.Labels.ToList().IndexOf(e.Label)).ToList();
         var scores = ClassificationMetrics.Score(student, labels, models.Labels.Count);
@@ -202,17 +213,21 @@ public sealed class PromptDfdTrainer
         Metric(MetricNames.TeacherConfidence, window.Average(s => s.Confidence));
         foreach (var group in window.Where(s => s.Intended >= 0).GroupBy(s => s.Intended).OrderBy(g => g.Key))
         {
-            Metric(MetricNames.OfClass(MetricNames.IntendedProbability, models.Labels[group.Key]), group.Average(s => s.IntendedProbability));
-            Metric(MetricNames.OfClass(MetricNames.IntendedAgreement, models.Labels[group.Key]), group.Average(s => s.TeacherLabel == s.Intended ? 1.0 : 0.0));
+            Metric(MetricNames.OfClass(MetricNames.IntendedProbability, models.Labels[group.Key]),
+                group.Average(s => s.IntendedProbability));
+            Metric(MetricNames.OfClass(MetricNames.IntendedAgreement, models.Labels[group.Key]),
+                group.Average(s => s.TeacherLabel == s.Intended ? 1.0 : 0.0));
         }
         var counts = window.GroupBy(s => s.TeacherLabel).Select(g => g.Count() / (double)window.Count).ToList();
         // Normalised entropy of the teacher's labels: 1 when every class is equally represented.
-        Metric(MetricNames.ClassBalance, models.Labels.Count < 2 ? 1 : Math.Max(0, -counts.Sum(p => p * Math.Log(p)) / Math.Log(models.Labels.Count)));
+        Metric(MetricNames.ClassBalance, models.Labels.Count < 2 ? 1 : Math.Max(0,
+            -counts.Sum(p => p * Math.Log(p)) / Math.Log(models.Labels.Count)));
         var sampleTexts = window.Select(s => s.Text).ToList();
         Metric(MetricNames.Distinct1, SynthesisMetrics.DistinctN(sampleTexts, 1));
         Metric(MetricNames.Distinct2, SynthesisMetrics.DistinctN(sampleTexts, 2));
         Metric(MetricNames.SelfBleu, SynthesisMetrics.SelfBleu(sampleTexts.TakeLast(64).ToList()));
-        Metric(MetricNames.Perplexity, PriorPerplexity.Of(models.Prior, models.Tokenizer, window.Select(s => (IReadOnlyList<int>)s.Ids).ToList()));
+        Metric(MetricNames.Perplexity, PriorPerplexity.Of(models.Prior, models.Tokenizer,
+            window.Select(s => (IReadOnlyList<int>)s.Ids).ToList()));
     }
 
     private void EmitSamples(SyntheticBatch batch, IReadOnlyList<int[]> sequences, Tensor teacher, Tensor student)
@@ -225,7 +240,8 @@ public sealed class PromptDfdTrainer
             string prompt = models.Tokenizer.Decode(batch.Prompts[i]);
             string content = models.Tokenizer.Decode(batch.Contents[i]);
             emit(new SampleEvent(Step, batch.Classes[i] < 0 ? "" : models.Labels[batch.Classes[i]], prompt, content,
-                models.Labels[teacherLabel], teacherProbabilities[i][teacherLabel], models.Labels[ArgMax(studentLogits[i])], batch.Origins[i], batch.Banned[i]));
+                models.Labels[teacherLabel], teacherProbabilities[i][teacherLabel], models.Labels[ArgMax(studentLogits[i])],
+                    batch.Origins[i], batch.Banned[i]));
             int intended = batch.Classes[i];
             window.Add(new QualitySample(sequences[i], prompt + content, teacherLabel, teacherProbabilities[i][teacherLabel],
                 intended, intended < 0 ? 0 : teacherProbabilities[i][intended], SteeringSignals.IsArtifact(prompt, content)));
@@ -236,7 +252,8 @@ public sealed class PromptDfdTrainer
         if (steered.Any(s => s.Intended >= 0))
         {
             Metric(MetricNames.IntendedProbability, steered.Where(s => s.Intended >= 0).Average(s => s.IntendedProbability));
-            Metric(MetricNames.IntendedAgreement, steered.Where(s => s.Intended >= 0).Average(s => s.TeacherLabel == s.Intended ? 1.0 : 0.0));
+            Metric(MetricNames.IntendedAgreement, steered.Where(s => s.Intended >= 0).Average(s => s.TeacherLabel == s.Intended ? 1.0
+                : 0.0));
         }
     }
 
@@ -254,10 +271,12 @@ public sealed class PromptDfdTrainer
     {
         folder = AtomicFolder.Existing(folder);
         string statePath = Path.Combine(folder, StateFile);
-        if (!File.Exists(statePath)) throw new FileNotFoundException($"'{folder}' is not a complete run checkpoint: {StateFile} is missing.", statePath);
+        if (!File.Exists(statePath)) throw new FileNotFoundException($"'{folder}' is not a complete run checkpoint: {StateFile} is " +
+            $"missing.", statePath);
         var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))
                     ?? throw new InvalidDataException($"'{statePath}' is empty.");
-        if (state.Step > config.Schedule.Steps) throw new InvalidDataException($"The checkpoint is at step {state.Step}, past the run's {config.Schedule.Steps} steps.");
+        if (state.Step > config.Schedule.Steps) throw new InvalidDataException($"The checkpoint is at step {state.Step}, past the run's " +
+            $"{config.Schedule.Steps} steps.");
         models.Student.load(Path.Combine(folder, "student.bin"));
         studentOptimizer.Load(Path.Combine(folder, "student-optimizer.bin"));
         replay.Load(Path.Combine(folder, "replay.bin"));
@@ -268,7 +287,8 @@ public sealed class PromptDfdTrainer
         window.AddRange(state.Window);
     }
 
-    private sealed record QualitySample(int[] Ids, string Text, int TeacherLabel, double Confidence, int Intended = -1, double IntendedProbability = 0, bool Artifact = false);
+    private sealed record QualitySample(int[] Ids, string Text, int TeacherLabel, double Confidence, int Intended = -1,
+        double IntendedProbability = 0, bool Artifact = false);
     private sealed record TrainerState(int Step, long SamplesSeen, List<QualitySample> Window);
 
     private Device Device => models.Prior.Body.TokenEmbedding.device;

@@ -47,7 +47,8 @@ public sealed class ReplayBuffer(int capacity)
             int count = reader.ReadInt32();
             int position = reader.ReadInt32();
             if (count < 0 || count > capacity || position < 0 || (capacity > 0 && position >= capacity))
-                throw new InvalidDataException($"'{path}' holds {count} samples at position {position}, which does not fit a replay buffer of {capacity}.");
+                throw new InvalidDataException($"'{path}' holds {count} samples at position {position}, which does not fit a replay " +
+                    $"buffer of {capacity}.");
             items.Clear();
             for (int i = 0; i < count; i++)
             {

@@ -11,7 +11,8 @@ namespace PromptDfd.Engine.Distillation;
 /// </summary>
 public sealed class SampleReader(DistillationModels models, TextBatcher priorBatcher, TeacherInput teacherInput)
 {
-    /// <summary>The teacher's class logits [sequences, classes] for sequences of the prior's ids; an empty sequence reads as end-of-text alone.</summary>
+    /// <summary>The teacher's class logits [sequences, classes] for sequences of the prior's ids; an empty sequence reads as end-of-text
+    /// alone.</summary>
     public Tensor TeacherLogits(IReadOnlyList<int[]> sequences)
     {
         var cut = Cut(sequences);
@@ -45,7 +46,8 @@ public sealed class SampleReader(DistillationModels models, TextBatcher priorBat
     private Device Device => models.Prior.Body.TokenEmbedding.device;
 
     /// <summary>Class probabilities per text, in batches.</summary>
-    public float[][] TeacherProbabilities(IReadOnlyList<string> texts) => ClassifierInference.Probabilities(models.Teacher, teacherInput.Batcher, texts);
+    public float[][] TeacherProbabilities(IReadOnlyList<string> texts) =>
+        ClassifierInference.Probabilities(models.Teacher, teacherInput.Batcher, texts);
 
     /// <summary>The same ids with their text lower-cased, so a judgement can be checked against surface form.</summary>
     public int[] LowerCased(int[] ids) => models.Tokenizer.Encode(models.Tokenizer.Decode(ids).ToLowerInvariant()).ToArray();

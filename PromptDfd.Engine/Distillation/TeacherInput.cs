@@ -50,7 +50,9 @@ public sealed class TeacherInput
     {
         if (!Supports(method, sharesTokenizer))
             throw new ArgumentException(
-                $"AS-DFD optimises soft tokens through the teacher's own embedding matrix, so its teacher must use the prior's tokenizer; " +
-                $"this teacher uses {teacherTokenizer} and the prior {priorTokenizer}. Pick another method, or a teacher fine-tuned from the prior (train-teacher).");
+                $"AS-DFD optimises soft tokens through the teacher's own embedding matrix, so its teacher must use the prior's " +
+                    $"tokenizer; " +
+                $"this teacher uses {teacherTokenizer} and the prior {priorTokenizer}. Pick another method, or a teacher fine-tuned from " +
+                    $"the prior (train-teacher).");
     }
 }

@@ -8,8 +8,10 @@ public abstract record TrainerEvent(int Step);
 
 public sealed record MetricEvent(int Step, long SamplesSeen, string Name, double Value) : TrainerEvent(Step);
 
-/// <summary>One synthetic sample: target class ("" when the method has none), prompt and content apart, the teacher's and the student's answers.</summary>
-public sealed record SampleEvent(int Step, string Class, string Prompt, string Content, string TeacherLabel, double TeacherConfidence, string StudentLabel,
+/// <summary>One synthetic sample: target class ("" when the method has none), prompt and content apart, the teacher's and the student's
+/// answers.</summary>
+public sealed record SampleEvent(int Step, string Class, string Prompt, string Content, string TeacherLabel, double TeacherConfidence,
+    string StudentLabel,
     PromptOrigin Origin = PromptOrigin.Policy, bool Banned = false) : TrainerEvent(Step);
 
 public sealed record LogEvent(int Step, string Message) : TrainerEvent(Step);

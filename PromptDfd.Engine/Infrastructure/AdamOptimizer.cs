@@ -35,7 +35,8 @@ public sealed class AdamOptimizer : IDisposable
     public AdamOptimizer(IEnumerable<ParameterGroup> parameterGroups, double learningRate, bool decoupledWeightDecay,
         double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
     {
-        if (!(learningRate >= 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be 0 or more.");
+        if (!(learningRate >= 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate,
+            "The learning rate must be 0 or more.");
         if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be 0 or more.");
@@ -51,9 +52,12 @@ public sealed class AdamOptimizer : IDisposable
         using var noGrad = no_grad();
         groups = parameterGroups.Select(g =>
         {
-            if (!(g.WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(parameterGroups), g.WeightDecay, "Weight decay must be 0 or more.");
-            if (!(g.LearningRateScale >= 0)) throw new ArgumentOutOfRangeException(nameof(parameterGroups), g.LearningRateScale, "A group's learning-rate scale must be 0 or more.");
-            return (g, g.Parameters.Select(p => new Moments(zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope())).ToArray());
+            if (!(g.WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(parameterGroups), g.WeightDecay,
+                "Weight decay must be 0 or more.");
+            if (!(g.LearningRateScale >= 0)) throw new ArgumentOutOfRangeException(nameof(parameterGroups), g.LearningRateScale,
+                "A group's learning-rate scale must be 0 or more.");
+            return (g, g.Parameters.Select(p => new Moments(zeros_like(p).DetachFromDisposeScope(),
+                zeros_like(p).DetachFromDisposeScope())).ToArray());
         }).ToList();
     }
 
@@ -134,16 +138,20 @@ public sealed class AdamOptimizer : IDisposable
             using var reader = new BinaryReader(File.OpenRead(path));
             string format = reader.ReadString();
             if (format != StateFormat)
-                throw new InvalidDataException($"'{path}' is not optimizer state this version can read (format '{format}', expected '{StateFormat}'). Start the run again from its config instead of resuming it.");
+                throw new InvalidDataException($"'{path}' is not optimizer state this version can read (format '{format}', expected " +
+                    $"'{StateFormat}'). Start the run again from its config instead of resuming it.");
             bool decoupled = reader.ReadBoolean();
             if (decoupled != decoupledWeightDecay)
-                throw new InvalidDataException($"'{path}' holds {(decoupled ? "AdamW" : "Adam")} state but this optimizer is {(decoupledWeightDecay ? "AdamW" : "Adam")}.");
+                throw new InvalidDataException($"'{path}' holds {(decoupled ? "AdamW" : "Adam")} state but this optimizer is " +
+                    $"{(decoupledWeightDecay ? "AdamW" : "Adam")}.");
             int count = reader.ReadInt32();
             if (count != all.Count)
-                throw new InvalidDataException($"'{path}' holds optimizer state for {count} parameters; the model being resumed has {all.Count}. The checkpoint belongs to a different model.");
+                throw new InvalidDataException($"'{path}' holds optimizer state for {count} parameters; the model being resumed has " +
+                    $"{all.Count}. The checkpoint belongs to a different model.");
             var loaded = new (long Step, byte[] Mean, byte[] Square)[count];
             for (int i = 0; i < count; i++)
-                loaded[i] = (reader.ReadInt64(), ReadTensorBytes(reader, all[i].Mean, path, i), ReadTensorBytes(reader, all[i].Square, path, i));
+                loaded[i] = (reader.ReadInt64(), ReadTensorBytes(reader, all[i].Mean, path, i),
+                    ReadTensorBytes(reader, all[i].Square, path, i));
             // Only once everything has been read and checked, so a bad file leaves the optimizer as it was.
             using var noGrad = no_grad();
             for (int i = 0; i < count; i++)
@@ -155,7 +163,8 @@ public sealed class AdamOptimizer : IDisposable
         }
         catch (EndOfStreamException)
         {
-            throw new InvalidDataException($"'{path}' ends early: the optimizer state is truncated. Resume from an earlier checkpoint or start the run again.");
+            throw new InvalidDataException($"'{path}' ends early: the optimizer state is truncated. Resume from an earlier checkpoint or " +
+                $"start the run again.");
         }
     }
 
@@ -176,7 +185,8 @@ public sealed class AdamOptimizer : IDisposable
         long[] shape = new long[reader.ReadInt32()];
         for (int d = 0; d < shape.Length; d++) shape[d] = reader.ReadInt64();
         if (dtype != expected.dtype || !shape.SequenceEqual(expected.shape))
-            throw new InvalidDataException($"'{path}': optimizer state {index} is {dtype} [{string.Join(", ", shape)}] but the parameter is {expected.dtype} [{string.Join(", ", expected.shape)}]. The checkpoint belongs to a different model.");
+            throw new InvalidDataException($"'{path}': optimizer state {index} is {dtype} [{string.Join(", ", shape)}] but the parameter " +
+                $"is {expected.dtype} [{string.Join(", ", expected.shape)}]. The checkpoint belongs to a different model.");
         int length = reader.ReadInt32();
         byte[] data = reader.ReadBytes(length);
         if (data.Length != length) throw new EndOfStreamException();

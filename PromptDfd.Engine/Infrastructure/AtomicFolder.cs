@@ -22,7 +22,8 @@ public static class AtomicFolder
     }
 
     /// <summary>The folder to read: the folder itself, or the complete previous state when a kill fell between the two renames.</summary>
-    public static string Existing(string folder) => !Directory.Exists(folder) && Directory.Exists(PreviousOf(folder)) ? PreviousOf(folder) : folder;
+    public static string Existing(string folder) => !Directory.Exists(folder) && Directory.Exists(PreviousOf(folder)) ? PreviousOf(folder)
+        : folder;
 
     public static void Delete(string folder)
     {

@@ -3,7 +3,8 @@ using System.Reflection;
 
 namespace PromptDfd.Engine.Infrastructure;
 
-/// <summary>The code a run or a model came from: the git commit of the repository (with "+dirty" for uncommitted changes), else the assembly version.</summary>
+/// <summary>The code a run or a model came from: the git commit of the repository (with "+dirty" for uncommitted changes), else the
+/// assembly version.</summary>
 public static class CodeVersion
 {
     private static readonly Dictionary<string, string> Cache = new();
@@ -18,7 +19,8 @@ public static class CodeVersion
             if (Cache.TryGetValue(repositoryRoot, out string? known)) return known;
             string version = Git(repositoryRoot, "rev-parse HEAD") is { Length: > 0 } commit
                 ? commit + (Git(repositoryRoot, "status --porcelain --untracked-files=no") is { Length: > 0 } ? "+dirty" : "")
-                : typeof(CodeVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+                : typeof(CodeVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                    ?? "unknown";
             return Cache[repositoryRoot] = version;
         }
     }

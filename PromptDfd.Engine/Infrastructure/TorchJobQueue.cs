@@ -66,7 +66,8 @@ public sealed class TorchJobQueue : IDisposable
     public static void YieldPoint()
     {
         if (current is not { } queue || queue.nested) return;
-        if (!is_grad_enabled()) throw new InvalidOperationException("A yield point inside no-grad would run other jobs without gradients; call it between steps.");
+        if (!is_grad_enabled()) throw new InvalidOperationException("A yield point inside no-grad would run other jobs without " +
+            "gradients; call it between steps.");
         queue.nested = true;
         try
         {
@@ -104,7 +105,8 @@ public sealed class TorchJobQueue : IDisposable
         }
         lock (jobs)
         {
-            foreach (Job left in jobs) left.Abandon(new ObjectDisposedException(nameof(TorchJobQueue), "The libtorch thread stopped before this job finished."));
+            foreach (Job left in jobs) left.Abandon(new ObjectDisposedException(nameof(TorchJobQueue),
+                "The libtorch thread stopped before this job finished."));
             jobs.Clear();
         }
     }

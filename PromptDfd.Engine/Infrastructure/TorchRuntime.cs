@@ -22,7 +22,8 @@ public static class TorchRuntime
     }
 
     /// <summary>Whether libtorch will see the huge-page switch on (it reads the process's native environment).</summary>
-    public static bool HugePageTensors => OperatingSystem.IsLinux() && Marshal.PtrToStringUTF8(NativeEnvironment.getenv(HugePageSwitch)) is "1";
+    public static bool HugePageTensors => OperatingSystem.IsLinux()
+        && Marshal.PtrToStringUTF8(NativeEnvironment.getenv(HugePageSwitch)) is "1";
 
     /// <summary>"auto" picks CUDA when a CUDA build of libtorch sees a GPU, else CPU; "cpu" and "cuda" force one.</summary>
     public static Device ResolveDevice(string requested = "auto")
@@ -59,14 +60,16 @@ public static class TorchRuntime
     /// libtorch's kernels pick for the processor, so a run reproduces bit for bit only where these match.
     /// </summary>
     public static string Describe() =>
-        $"libtorch {__version__}, TorchSharp {typeof(torch).Assembly.GetName().Version}, CUDA available: {cuda.is_available()}, threads: {get_num_threads()}, huge-page tensors: {(HugePageTensors ? "on" : "off")}, CPU: {Processor.Value}";
+        $"libtorch {__version__}, TorchSharp {typeof(torch).Assembly.GetName().Version}, CUDA available: {cuda.is_available()}, threads: " +
+            $"{get_num_threads()}, huge-page tensors: {(HugePageTensors ? "on" : "off")}, CPU: {Processor.Value}";
 
     private static readonly Lazy<string> Processor = new(() =>
     {
         string architecture = RuntimeInformation.ProcessArchitecture.ToString();
         try
         {
-            return OperatingSystem.IsLinux() && File.Exists("/proc/cpuinfo") ? DescribeProcessor(File.ReadAllText("/proc/cpuinfo"), architecture) : architecture;
+            return OperatingSystem.IsLinux() && File.Exists("/proc/cpuinfo")
+                ? DescribeProcessor(File.ReadAllText("/proc/cpuinfo"), architecture) : architecture;
         }
         catch (IOException)
         {

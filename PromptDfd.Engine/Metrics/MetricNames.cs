@@ -51,5 +51,6 @@ public static class MetricNames
     public static string OfClass(string metric, string label) => $"{metric}/class/{label}";
 
     /// <summary>True for wall-clock measurements, which differ between two runs of one config.</summary>
-    public static bool IsTiming(string name) => name.StartsWith("time/", StringComparison.Ordinal) || name.StartsWith("throughput/", StringComparison.Ordinal);
+    public static bool IsTiming(string name) => name.StartsWith("time/", StringComparison.Ordinal)
+        || name.StartsWith("throughput/", StringComparison.Ordinal);
 }

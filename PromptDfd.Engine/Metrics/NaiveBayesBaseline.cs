@@ -42,7 +42,8 @@ public sealed partial class NaiveBayesBaseline
 
     /// <summary>Accuracy and macro-F1 on examples of the task.</summary>
     public ClassificationScores Score(TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
-        ClassificationMetrics.Score(examples.Select(e => Predict(e.Text)).ToList(), examples.Select(e => task.LabelIndex(e.Label)).ToList(), task.Labels.Count);
+        ClassificationMetrics.Score(examples.Select(e => Predict(e.Text)).ToList(), examples.Select(e => task.LabelIndex(e.Label)).ToList(),
+            task.Labels.Count);
 
     public int Predict(string text)
     {

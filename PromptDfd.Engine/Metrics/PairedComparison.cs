@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace PromptDfd.Engine.Metrics;
 
 /// <summary>
@@ -9,7 +10,8 @@ public sealed record PairedComparison(int Count, int OnlyFirstRight, int OnlySec
     public static PairedComparison Of(IReadOnlyList<int> first, IReadOnlyList<int> second, IReadOnlyList<int> actual)
     {
         if (first.Count != actual.Count || second.Count != actual.Count)
-            throw new ArgumentException($"Both prediction lists must have one entry per text ({actual.Count}); got {first.Count} and {second.Count}.");
+            throw new ArgumentException($"Both prediction lists must have one entry per text ({actual.Count}); got {first.Count} and " +
+                $"{second.Count}.");
         int onlyFirst = 0, onlySecond = 0;
         for (int i = 0; i < actual.Count; i++)
         {
@@ -36,6 +38,7 @@ public sealed record PairedComparison(int Count, int OnlyFirstRight, int OnlySec
         return Math.Min(1.0, 2 * Math.Exp(logTail));
     }
 
-    public override string ToString() => FormattableString.Invariant(
-        $"on the same {Count} texts, only the first is right on {OnlyFirstRight} and only the second on {OnlySecondRight}; exact McNemar p = {PValue:F3}");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, 
+        $"on the same {Count} texts, only the first is right on {OnlyFirstRight} and only the second on {OnlySecondRight}; exact McNemar " +
+            $"p = {PValue:F3}");
 }

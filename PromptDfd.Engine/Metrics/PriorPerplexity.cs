@@ -7,7 +7,8 @@ namespace PromptDfd.Engine.Metrics;
 /// <summary>Perplexity of texts under the language prior, each read as a document (after end-of-text).</summary>
 public static class PriorPerplexity
 {
-    public static double Of(GptLanguageModel prior, ITextTokenizer tokenizer, IReadOnlyList<IReadOnlyList<int>> sequences, int batchSize = 32)
+    public static double Of(GptLanguageModel prior, ITextTokenizer tokenizer, IReadOnlyList<IReadOnlyList<int>> sequences, int batchSize =
+        32)
     {
         double negativeLogLikelihood = 0;
         long tokens = 0;
@@ -31,7 +32,8 @@ public static class PriorPerplexity
                     }
                 Device device = prior.Body.TokenEmbedding.device;
                 Tensor maskTensor = tensor(mask, [rows.Count, longest]).to(device);
-                Tensor logProbabilities = Generation.TokenLogProbabilities(prior, tensor(ids, [rows.Count, longest]).to(device), maskTensor);
+                Tensor logProbabilities = Generation.TokenLogProbabilities(prior, tensor(ids, [rows.Count, longest]).to(device),
+                    maskTensor);
                 Tensor targets = maskTensor.narrow(1, 1, longest - 1);
                 negativeLogLikelihood -= logProbabilities.masked_select(targets).sum().item<float>();
                 tokens += targets.sum().item<long>();

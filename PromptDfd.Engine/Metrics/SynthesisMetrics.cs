@@ -30,7 +30,8 @@ public static class SynthesisMetrics
         double logPrecision = 0;
         for (int n = 1; n <= maxOrder; n++)
         {
-            var counts = NGrams(hypothesis, n).GroupBy(g => g, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            var counts = NGrams(hypothesis, n).GroupBy(g => g, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(),
+                StringComparer.Ordinal);
             var maxReference = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var reference in references)
                 foreach (var group in NGrams(reference, n).GroupBy(g => g, StringComparer.Ordinal))
@@ -47,7 +48,8 @@ public static class SynthesisMetrics
         return brevity * Math.Exp(logPrecision);
     }
 
-    private static List<string> Words(string text) => text.ToLowerInvariant().Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).ToList();
+    private static List<string> Words(string text) => text.ToLowerInvariant().Split((char[])[' ', '\n', '\t'],
+        StringSplitOptions.RemoveEmptyEntries).ToList();
 
     private static IEnumerable<string> NGrams(IReadOnlyList<string> words, int n)
     {

@@ -44,7 +44,8 @@ public sealed class BertEmbeddings : nn.Module
         if (position_embeddings is not null)
         {
             // Right-padded batches: every real token's position is its index (plus RoBERTa's offset); pads are never attended to.
-            Tensor positions = arange(positionOffset, positionOffset + time, dtype: ScalarType.Int64, device: inputEmbeddings.device).unsqueeze(0);
+            Tensor positions = arange(positionOffset, positionOffset + time, dtype: ScalarType.Int64,
+                device: inputEmbeddings.device).unsqueeze(0);
             x = x.Plus(position_embeddings.forward(positions));
         }
         if (token_type_embeddings is not null)
@@ -77,7 +78,8 @@ public sealed class BertSelfAttention : nn.Module
         long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
         if (relative is not null)
         {
-            Tensor context = DisentangledAttention.Attend(query, key, value, heads, x, attentionMask, relative, training ? attentionDropout : 0);
+            Tensor context = DisentangledAttention.Attend(query, key, value, heads, x, attentionMask, relative, training ? attentionDropout
+                : 0);
             return context.transpose(1, 2).contiguous().view(batch, time, width);
         }
         Tensor Split(Linear projection) => projection.forward(x).view(batch, time, heads, -1).transpose(1, 2);
@@ -183,7 +185,8 @@ public sealed class BertEncoder : nn.Module
         if (rel_embeddings is not null)
         {
             Tensor embeddings = LayerNorm?.forward(rel_embeddings.weight!) ?? rel_embeddings.weight!;
-            relative = new RelativePositions(embeddings, DisentangledAttention.RelativeIndex(config, x.shape[1], x.device), config.ContentToPosition, config.PositionToContent);
+            relative = new RelativePositions(embeddings, DisentangledAttention.RelativeIndex(config, x.shape[1], x.device),
+                config.ContentToPosition, config.PositionToContent);
         }
         for (int i = 0; i < depth; i++)
         {
@@ -279,7 +282,8 @@ public sealed class BertClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
         return ClassifyEmbeddings(bert.Words.index_select(0, tokens.flatten()).view(tokens.shape[0], tokens.shape[1], -1), mask);
     }
 
-    public Tensor ClassifyEmbeddings(Tensor embeddings, Tensor? mask) => classifier.forward(dropout.forward(bert.Forward(embeddings, mask)));
+    public Tensor ClassifyEmbeddings(Tensor embeddings, Tensor? mask) =>
+        classifier.forward(dropout.forward(bert.Forward(embeddings, mask)));
 
     private void InitializeWeights()
     {

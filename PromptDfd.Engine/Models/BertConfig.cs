@@ -15,11 +15,13 @@ namespace PromptDfd.Engine.Models;
 /// </summary>
 public enum EncoderFamily { Bert, DistilBert, Roberta, Electra, XlmRoberta, Albert, DebertaV2 }
 
-/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA, ALBERT and DeBERTa-v2/v3.</summary>
+/// <summary>Shape of a BERT-family encoder: BERT (and MiniLM and other models in its layout), DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA,
+/// ALBERT and DeBERTa-v2/v3.</summary>
 public sealed record BertConfig
 {
     /// <summary>The model_type values this config reads: the Hugging Face encoders whose checkpoints load here.</summary>
-    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta", "xlm-roberta", "electra", "albert", "deberta-v2"];
+    public static IReadOnlyList<string> ModelTypes { get; } = ["bert", "distilbert", "roberta", "xlm-roberta", "electra", "albert",
+        "deberta-v2"];
 
     public EncoderFamily Family { get; init; } = EncoderFamily.Bert;
     public int VocabularySize { get; init; } = 8000;
@@ -29,7 +31,8 @@ public sealed record BertConfig
     public int Layers { get; init; } = 2;
     public int Heads { get; init; } = 4;
     public int Width { get; init; } = 128;
-    /// <summary>ELECTRA's token embeddings can be narrower than its layers (electra-small: 128 into 256); null when they are as wide.</summary>
+    /// <summary>ELECTRA's token embeddings can be narrower than its layers (electra-small: 128 into 256); null when they are as
+    /// wide.</summary>
     public int? EmbeddingWidth { get; init; }
     public int IntermediateWidth { get; init; } = 512;
     public double Dropout { get; init; } = 0.1;
@@ -74,19 +77,28 @@ public sealed record BertConfig
     {
         var problems = new List<string>();
         if (VocabularySize < 2) problems.Add($"VocabularySize must be at least 2 (got {VocabularySize})");
-        if (ContextLength < 2) problems.Add($"MaxPositions must leave at least 2 positions after the offset of {PositionOffset} (got {MaxPositions})");
+        if (ContextLength < 2) problems.Add($"MaxPositions must leave at least 2 positions after the offset of {PositionOffset} (got " +
+            $"{MaxPositions})");
         if (TypeVocabularySize < 0) problems.Add($"TypeVocabularySize must be 0 or more (got {TypeVocabularySize})");
-        if (Family == EncoderFamily.DistilBert && TypeVocabularySize != 0) problems.Add($"DistilBERT has no token-type embeddings; TypeVocabularySize must be 0 (got {TypeVocabularySize})");
+        if (Family == EncoderFamily.DistilBert
+            && TypeVocabularySize != 0) problems.Add($"DistilBERT has no token-type embeddings; TypeVocabularySize must be 0 (got " +
+                $"{TypeVocabularySize})");
         if (EmbeddingWidth is < 1) problems.Add($"EmbeddingWidth must be positive (got {EmbeddingWidth})");
-        if (EmbeddingWidth is not null && Family is not (EncoderFamily.Electra or EncoderFamily.Albert)) problems.Add($"Only ELECTRA and ALBERT have embeddings narrower or wider than their layers; leave EmbeddingWidth unset for {Family}");
+        if (EmbeddingWidth is not null
+            && Family is not (EncoderFamily.Electra or EncoderFamily.Albert)) problems.Add($"Only ELECTRA and ALBERT have embeddings " +
+                $"narrower or wider than their layers; leave EmbeddingWidth unset for {Family}");
         if (Layers < 1) problems.Add($"Layers must be at least 1 (got {Layers})");
         if (Heads < 1 || Width % Math.Max(Heads, 1) != 0) problems.Add($"Width ({Width}) must be a positive multiple of Heads ({Heads})");
         if (IntermediateWidth < 1) problems.Add($"IntermediateWidth must be positive (got {IntermediateWidth})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
-        if (PaddingId < 0 || PaddingId >= VocabularySize) problems.Add($"PaddingId {PaddingId} is outside the vocabulary of {VocabularySize}");
-        if (HasRelativeAttention && MaxRelativePositions < 1) problems.Add($"MaxRelativePositions must be at least 1 (got {MaxRelativePositions})");
-        if (HasRelativeAttention && PositionBuckets is < 0 or 1) problems.Add($"PositionBuckets must be 0 (none) or at least 2 (got {PositionBuckets})");
-        if (!HasRelativeAttention && (PositionBuckets != 0 || ContentToPosition || PositionToContent)) problems.Add($"Relative-position settings are DeBERTa's; {Family} has none");
+        if (PaddingId < 0 || PaddingId >= VocabularySize) problems.Add($"PaddingId {PaddingId} is outside the vocabulary of " +
+            $"{VocabularySize}");
+        if (HasRelativeAttention
+            && MaxRelativePositions < 1) problems.Add($"MaxRelativePositions must be at least 1 (got {MaxRelativePositions})");
+        if (HasRelativeAttention
+            && PositionBuckets is < 0 or 1) problems.Add($"PositionBuckets must be 0 (none) or at least 2 (got {PositionBuckets})");
+        if (!HasRelativeAttention && (PositionBuckets != 0 || ContentToPosition
+            || PositionToContent)) problems.Add($"Relative-position settings are DeBERTa's; {Family} has none");
         ConfigProblems.ThrowIfAny("BERT", problems);
     }
 
@@ -145,7 +157,8 @@ public sealed record BertConfig
         json["relative_attention"] = true;
         json["max_relative_positions"] = MaxRelativePositions;
         json["position_buckets"] = PositionBuckets > 0 ? PositionBuckets : -1;
-        json["pos_att_type"] = new JsonArray([.. new[] { ("p2c", PositionToContent), ("c2p", ContentToPosition) }.Where(t => t.Item2).Select(t => (JsonNode)t.Item1)]);
+        json["pos_att_type"] = new JsonArray([.. new[] { ("p2c", PositionToContent), ("c2p", ContentToPosition) }.Where(t =>
+            t.Item2).Select(t => (JsonNode)t.Item1)]);
         json["share_att_key"] = true;
         json["norm_rel_ebd"] = NormalizesRelativeEmbeddings ? "layer_norm" : "none";
         json["position_biased_input"] = AbsolutePositions;
@@ -186,20 +199,24 @@ public sealed record BertConfig
             "electra" => FromElectraJson(json, source),
             "albert" => FromAlbertJson(json, source),
             "deberta-v2" => FromDebertaV2Json(json, source),
-            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout models (model_type \"bert\"), DistilBERT (\"distilbert\"), RoBERTa (\"roberta\"), XLM-RoBERTa (\"xlm-roberta\"), ELECTRA (\"electra\"), ALBERT (\"albert\") and DeBERTa-v2/v3 (\"deberta-v2\")."),
+            _ => throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the encoder loader reads BERT-layout " +
+                $"models (model_type \"bert\"), DistilBERT (\"distilbert\"), RoBERTa (\"roberta\"), XLM-RoBERTa (\"xlm-roberta\"), " +
+                    $"ELECTRA (\"electra\"), ALBERT (\"albert\") and DeBERTa-v2/v3 (\"deberta-v2\")."),
         };
         config.Validate();
         return config;
     }
 
-    private static BertConfig FromBertJson(JsonObject json, string source, int defaultPadding = 0, double defaultEpsilon = 1e-12, bool tanhGeluAllowed = false)
+    private static BertConfig FromBertJson(JsonObject json, string source, int defaultPadding = 0, double defaultEpsilon = 1e-12,
+        bool tanhGeluAllowed = false)
     {
         string activation = json["hidden_act"]?.GetValue<string>() ?? "gelu";
         bool tanhGelu = tanhGeluAllowed && activation is "gelu_new" or "gelu_pytorch_tanh";
         if (!tanhGelu) RequireGelu(activation, "hidden_act", source);
         string positions = json["position_embedding_type"]?.GetValue<string>() ?? "absolute";
         if (positions != "absolute")
-            throw new InvalidDataException($"'{source}' uses position_embedding_type '{positions}'; only absolute position embeddings (\"absolute\") are supported.");
+            throw new InvalidDataException($"'{source}' uses position_embedding_type '{positions}'; only absolute position embeddings " +
+                $"(\"absolute\") are supported.");
         return new BertConfig
         {
             VocabularySize = GptConfig.Required(json, "vocab_size", source),
@@ -230,7 +247,8 @@ public sealed record BertConfig
         foreach (string key in new[] { "num_hidden_groups", "inner_group_num" })
         {
             int value = json[key]?.GetValue<int>() ?? 1;
-            if (value != 1) throw new InvalidDataException($"'{source}' sets {key} = {value}; only ALBERT's one shared layer ({key} = 1) is supported.");
+            if (value != 1) throw new InvalidDataException($"'{source}' sets {key} = {value}; only ALBERT's one shared layer ({key} = 1) " +
+                $"is supported.");
         }
         BertConfig config = FromBertJson(json, source, tanhGeluAllowed: true) with { Family = EncoderFamily.Albert };
         int embeddingWidth = json["embedding_size"]?.GetValue<int>() ?? 128;
@@ -244,12 +262,16 @@ public sealed record BertConfig
         int width = GptConfig.Required(json, "hidden_size", source), heads = GptConfig.Required(json, "num_attention_heads", source);
         void Refuse(string key, string value, string supported) =>
             throw new InvalidDataException($"'{source}' sets {key} = {value}; only {supported} is supported for DeBERTa.");
-        if (json["relative_attention"]?.GetValue<bool>() != true) Refuse("relative_attention", json["relative_attention"]?.ToJsonString() ?? "false (its default)", "relative attention (true), as every released DeBERTa-v2/v3 has");
-        if (json["share_att_key"]?.GetValue<bool>() != true) Refuse("share_att_key", json["share_att_key"]?.ToJsonString() ?? "false (its default)", "position projections shared with the content ones (true)");
-        if ((json["conv_kernel_size"]?.GetValue<int>() ?? 0) > 0) Refuse("conv_kernel_size", json["conv_kernel_size"]!.ToJsonString(), "no convolution layer (0, as in v3)");
+        if (json["relative_attention"]?.GetValue<bool>() != true) Refuse("relative_attention", json["relative_attention"]?.ToJsonString()
+            ?? "false (its default)", "relative attention (true), as every released DeBERTa-v2/v3 has");
+        if (json["share_att_key"]?.GetValue<bool>() != true) Refuse("share_att_key", json["share_att_key"]?.ToJsonString()
+            ?? "false (its default)", "position projections shared with the content ones (true)");
+        if ((json["conv_kernel_size"]?.GetValue<int>() ?? 0) > 0) Refuse("conv_kernel_size", json["conv_kernel_size"]!.ToJsonString(),
+            "no convolution layer (0, as in v3)");
         foreach (string key in new[] { "embedding_size", "pooler_hidden_size" })
             if (json[key] is { } value && value.GetValue<int>() != width) Refuse(key, value.ToJsonString(), $"the hidden size ({width})");
-        if (json["attention_head_size"] is { } headSize && headSize.GetValue<int>() * heads != width) Refuse("attention_head_size", headSize.ToJsonString(), $"hidden_size / num_attention_heads ({width / Math.Max(heads, 1)})");
+        if (json["attention_head_size"] is { } headSize && headSize.GetValue<int>() * heads != width) Refuse("attention_head_size",
+            headSize.ToJsonString(), $"hidden_size / num_attention_heads ({width / Math.Max(heads, 1)})");
         RequireGelu(json["pooler_hidden_act"]?.GetValue<string>(), "pooler_hidden_act", source);
         var attentionTypes = (json["pos_att_type"] switch
         {

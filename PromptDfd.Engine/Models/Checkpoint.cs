@@ -16,7 +16,8 @@ public sealed record LoadedClassifier(nn.Module Module, ITextClassifier Classifi
 /// <summary>
 /// A checkpoint is a Hugging Face-style folder: config.json, model.safetensors, tokenizer files and card.md.
 /// Our GPT checkpoints use GPT-2's exact layout (GPT2LMHeadModel / GPT2ForSequenceClassification) and our encoder
-/// classifiers BERT's (BertForSequenceClassification), so the same loaders read Hugging Face downloads (DistilBERT's, RoBERTa's and ELECTRA's too).
+/// classifiers BERT's (BertForSequenceClassification), so the same loaders read Hugging Face downloads (DistilBERT's, RoBERTa's and
+/// ELECTRA's too).
 /// Our own training settings travel in config.json under "promptdfd".
 /// </summary>
 public static class Checkpoint
@@ -25,7 +26,8 @@ public static class Checkpoint
     public const string WeightsFile = "model.safetensors";
     /// <summary>How transformers names the map of a checkpoint saved in several safetensors shards.</summary>
     public const string ShardIndexFile = "model.safetensors.index.json";
-    /// <summary>torch.save's state dict, as older Hugging Face checkpoints ship their weights; safetensors wins when both are present.</summary>
+    /// <summary>torch.save's state dict, as older Hugging Face checkpoints ship their weights; safetensors wins when both are
+    /// present.</summary>
     public const string PyTorchWeightsFile = "pytorch_model.bin";
     public const string PyTorchShardIndexFile = "pytorch_model.bin.index.json";
     public const string CardFile = "card.md";
@@ -36,14 +38,16 @@ public static class Checkpoint
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <param name="half">store weights as float16: half the size, for shipped inference-only weights</param>
-    public static void SaveLanguageModel(string folder, GptLanguageModel model, string tokenizerFolder, ModelCard card, JsonObject? training = null, bool half = false)
+    public static void SaveLanguageModel(string folder, GptLanguageModel model, string tokenizerFolder, ModelCard card,
+        JsonObject? training = null, bool half = false)
     {
         JsonObject config = model.Config.ToHuggingFace("GPT2LMHeadModel");
         config[OwnSection] = new JsonObject { ["kind"] = "language-model", ["training"] = training };
         Save(folder, model, WeightLayout.Gpt2, config, tokenizerFolder, card, half);
     }
 
-    public static void SaveClassifier(string folder, nn.Module classifier, IReadOnlyList<string> labels, string tokenizerFolder, ModelCard card, JsonObject? training = null, bool half = false)
+    public static void SaveClassifier(string folder, nn.Module classifier, IReadOnlyList<string> labels, string tokenizerFolder,
+        ModelCard card, JsonObject? training = null, bool half = false)
     {
         (JsonObject config, WeightLayout layout) = classifier switch
         {
@@ -55,7 +59,8 @@ public static class Checkpoint
         config["id2label"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)l)));
         config["label2id"] = new JsonObject(labels.Select((l, i) => KeyValuePair.Create(l, (JsonNode?)i)));
         config[OwnSection] = new JsonObject { ["kind"] = "classifier", ["training"] = training };
-        if (classifier is GptClassifier { Pooling: not ClassifierPooling.LastToken } pooled) config[OwnSection]![PoolingKey] = pooled.Pooling.Name();
+        if (classifier is GptClassifier { Pooling: not ClassifierPooling.LastToken } pooled) config[OwnSection]![PoolingKey] =
+            pooled.Pooling.Name();
         Save(folder, classifier, layout, config, tokenizerFolder, card, half);
     }
 
@@ -82,7 +87,8 @@ public static class Checkpoint
         string configPath = Path.Combine(folder, ConfigFile);
         IReadOnlyList<string> labels = ReadLabels(config, configPath) ?? newHeadLabels
             ?? throw new InvalidDataException($"'{configPath}' has no id2label; a classifier checkpoint must name its classes.");
-        if (labels.Count < 2) throw new InvalidDataException($"'{configPath}' names {labels.Count} class(es); a classifier needs at least 2.");
+        if (labels.Count < 2) throw new InvalidDataException($"'{configPath}' names {labels.Count} class(es); a classifier needs at " +
+            $"least 2.");
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder);
         var weights = CheckpointWeights.Of(folder);
         string modelType = config["model_type"]?.GetValue<string>() ?? "";
@@ -116,7 +122,8 @@ public static class Checkpoint
     private static ClassifierPooling ReadPooling(JsonObject config, string configPath)
     {
         string? name = config[OwnSection]?[PoolingKey]?.GetValue<string>();
-        try { return name is null ? ClassifierPooling.LastToken : ClassifierPoolingNames.Parse(name, $"{OwnSection}.{PoolingKey} in '{configPath}'"); }
+        try { return name is null ? ClassifierPooling.LastToken : ClassifierPoolingNames.Parse(name,
+            $"{OwnSection}.{PoolingKey} in '{configPath}'"); }
         catch (ArgumentException error) { throw new InvalidDataException(error.Message, error); }
     }
 
@@ -131,7 +138,8 @@ public static class Checkpoint
         var staged = new StagedFiles(folder);
         // A sharded checkpoint comes out as one model.safetensors: converting is also how shards are merged. torch.save
         // files stay (safetensors is read first from then on): they are the user's download, not our output.
-        if (weights.IsSharded && !weights.IsPyTorch) foreach (string file in weights.Files.Append(weights.Source)) staged.Remove(Path.GetFileName(file));
+        if (weights.IsSharded
+            && !weights.IsPyTorch) foreach (string file in weights.Files.Append(weights.Source)) staged.Remove(Path.GetFileName(file));
         string newWeights = staged.PathFor(WeightsFile);
         SafeTensorsFile.Write(newWeights, arrays.Values, new Dictionary<string, string> { ["format"] = "pt" }, half);
         string newHash = FileHash.Sha256(newWeights);
@@ -191,7 +199,8 @@ public static class Checkpoint
         }
     }
 
-    private static void Save(string folder, nn.Module module, WeightLayout layout, JsonObject config, string tokenizerFolder, ModelCard card, bool half)
+    private static void Save(string folder, nn.Module module, WeightLayout layout, JsonObject config, string tokenizerFolder,
+        ModelCard card, bool half)
     {
         Directory.CreateDirectory(folder);
         config[OwnSection] ??= new JsonObject();
@@ -231,7 +240,8 @@ public static class Checkpoint
     public static string WeightsSha256(string folder) => CheckpointWeights.Of(folder).Sha256();
 
     /// <summary>The classes a classifier checkpoint names in its config.json (id2label), without loading its weights.</summary>
-    public static IReadOnlyList<string>? ClassifierLabels(string folder) => ReadLabels(ReadConfig(folder), Path.Combine(folder, ConfigFile));
+    public static IReadOnlyList<string>? ClassifierLabels(string folder) =>
+        ReadLabels(ReadConfig(folder), Path.Combine(folder, ConfigFile));
 
     /// <summary>id2label as a list in class order; a hand-edited one that skips or repeats an index is refused, not misread.</summary>
     private static IReadOnlyList<string>? ReadLabels(JsonObject config, string configPath)
@@ -240,8 +250,10 @@ public static class Checkpoint
         var labels = new string[id2label.Count];
         foreach (var (key, value) in id2label)
         {
-            if (!int.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= labels.Length)
-                throw new InvalidDataException($"'{configPath}': id2label must map the class indices 0 to {labels.Length - 1} to class names; '{key}' is not one of those indices.");
+            if (!int.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+                || index >= labels.Length)
+                throw new InvalidDataException($"'{configPath}': id2label must map the class indices 0 to {labels.Length - 1} to class " +
+                    $"names; '{key}' is not one of those indices.");
             labels[index] = value is JsonValue name && name.TryGetValue(out string? text) && text.Length > 0
                 ? text
                 : throw new InvalidDataException($"'{configPath}': id2label[\"{key}\"] must be a class name (a non-empty string).");

@@ -50,11 +50,13 @@ public sealed class CheckpointWeights
             if (File.Exists(indexPath)) return Sharded(folder, indexPath, shardExtension);
         }
         throw new FileNotFoundException(
-            $"Checkpoint folder '{folder}' has no weights: neither {Checkpoint.WeightsFile} nor {Checkpoint.PyTorchWeightsFile} (or their shard index). " +
+            $"Checkpoint folder '{folder}' has no weights: neither {Checkpoint.WeightsFile} nor {Checkpoint.PyTorchWeightsFile} (or " +
+                $"their shard index). " +
             "Copy the checkpoint's weights file into the folder.", Path.Combine(folder, Checkpoint.WeightsFile));
     }
 
-    /// <summary>Every floating-point tensor of one weights file, safetensors or torch.save (told apart by a .bin name), widened to float32.</summary>
+    /// <summary>Every floating-point tensor of one weights file, safetensors or torch.save (told apart by a .bin name), widened to
+    /// float32.</summary>
     public static IReadOnlyDictionary<string, NamedArray> ReadFile(string file) =>
         ReadIndex(file).ToDictionary(entry => entry.Key, entry => entry.Value.Read(), StringComparer.Ordinal);
 
@@ -67,19 +69,22 @@ public sealed class CheckpointWeights
         try { weightMap = JsonNode.Parse(File.ReadAllText(index))?["weight_map"] as JsonObject; }
         catch (JsonException error) { throw new InvalidDataException($"'{index}' is not valid JSON: {error.Message}", error); }
         if (weightMap is null || weightMap.Count == 0)
-            throw new InvalidDataException($"'{index}' has no weight_map; a shard index maps every tensor name to the shard file that holds it.");
+            throw new InvalidDataException($"'{index}' has no weight_map; a shard index maps every tensor name to the shard file that " +
+                $"holds it.");
         var shardOfTensor = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (tensor, node) in weightMap)
         {
             string? shard = node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
             if (shard is null || shard != Path.GetFileName(shard) || !shard.EndsWith(shardExtension, StringComparison.Ordinal))
-                throw new InvalidDataException($"'{index}': weight_map[\"{tensor}\"] must name a {shardExtension} file in the same folder (found {node?.ToJsonString() ?? "null"}).");
+                throw new InvalidDataException($"'{index}': weight_map[\"{tensor}\"] must name a {shardExtension} file in the same " +
+                    $"folder (found {node?.ToJsonString() ?? "null"}).");
             shardOfTensor[tensor] = shard;
         }
         var files = shardOfTensor.Values.Distinct().Order(StringComparer.Ordinal).Select(shard => Path.Combine(folder, shard)).ToList();
         string? absent = files.FirstOrDefault(file => !File.Exists(file));
         if (absent is not null)
-            throw new FileNotFoundException($"'{index}' lists the shard '{Path.GetFileName(absent)}', which is not in '{folder}'. Copy every shard of the checkpoint.", absent);
+            throw new FileNotFoundException($"'{index}' lists the shard '{Path.GetFileName(absent)}', which is not in '{folder}'. Copy " +
+                $"every shard of the checkpoint.", absent);
         return new CheckpointWeights(index, files, shardOfTensor);
     }
 
@@ -87,7 +92,8 @@ public sealed class CheckpointWeights
     public IReadOnlyDictionary<string, NamedArray> Read() =>
         Index().ToDictionary(entry => entry.Key, entry => entry.Value.Read(), StringComparer.Ordinal);
 
-    /// <summary>Where every floating-point tensor is; in a sharded checkpoint each must be in the shard the index names, and only there.</summary>
+    /// <summary>Where every floating-point tensor is; in a sharded checkpoint each must be in the shard the index names, and only
+    /// there.</summary>
     public IReadOnlyDictionary<string, StoredTensor> Index()
     {
         if (!IsSharded) return ReadIndex(Files[0]);
@@ -99,7 +105,8 @@ public sealed class CheckpointWeights
             {
                 if (!shardOfTensor!.TryGetValue(name, out string? expected) || expected != shard)
                     throw new InvalidDataException(
-                        $"Shard '{file}' holds tensor '{name}', which '{Source}' places {(expected is null ? "nowhere" : $"in '{expected}'")}. The shards and their index do not belong together.");
+                        $"Shard '{file}' holds tensor '{name}', which '{Source}' places " +
+                            $"{(expected is null ? "nowhere" : $"in '{expected}'")}. The shards and their index do not belong together.");
                 merged[name] = tensor;
             }
         }

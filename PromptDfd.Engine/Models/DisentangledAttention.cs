@@ -52,7 +52,8 @@ public static class DisentangledAttention
     /// term, so the terms are added in place and every intermediate is freed before the next layer runs (a batch of
     /// 64 windows of 512 tokens would otherwise hold tens of GB across 12 layers).
     /// </remarks>
-    public static Tensor Attend(Linear query, Linear key, Linear value, int heads, Tensor x, Tensor? keyMask, RelativePositions relative, double dropout)
+    public static Tensor Attend(Linear query, Linear key, Linear value, int heads, Tensor x, Tensor? keyMask, RelativePositions relative,
+        double dropout)
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], time = x.shape[1], headWidth = x.shape[2] / heads;

@@ -21,13 +21,15 @@ public static class Generation
     {
         sampling.Validate();
         if (prompts.Count == 0) return new GeneratedBatch([], []);
-        if (prompts.Any(p => p.Count == 0)) throw new ArgumentException("Every prompt needs at least one token; start empty prompts with end-of-text.");
+        if (prompts.Any(p =>
+            p.Count == 0)) throw new ArgumentException("Every prompt needs at least one token; start empty prompts with end-of-text.");
         int longest = prompts.Max(p => p.Count);
         int context = model.Config.ContextLength;
         if (longest + sampling.MaxNewTokens > context)
         {
             throw new ArgumentException(
-                $"A prompt of {longest} tokens plus {sampling.MaxNewTokens} new tokens exceeds the model's context of {context}; shorten the prompt or generate fewer tokens.");
+                $"A prompt of {longest} tokens plus {sampling.MaxNewTokens} new tokens exceeds the model's context of {context}; shorten " +
+                    $"the prompt or generate fewer tokens.");
         }
 
         Device device = model.Body.TokenEmbedding.device;
@@ -47,7 +49,8 @@ public static class Generation
 
         var tokens = new long[batch][];
         var logProbabilities = new double[batch][];
-        for (int row = 0; row < batch; row++) { tokens[row] = new long[sampling.MaxNewTokens]; logProbabilities[row] = new double[sampling.MaxNewTokens]; }
+        for (int row = 0; row < batch; row++) { tokens[row] = new long[sampling.MaxNewTokens]; logProbabilities[row] =
+            new double[sampling.MaxNewTokens]; }
         var finished = new bool[batch];
         var sampler = new TokenSampler(sampling, ManagedRandom(generator));
         // Pooled so that long runs do not churn the large-object heap with a fresh vocabulary-sized array per step.
@@ -84,7 +87,8 @@ public static class Generation
                     ? TokenSampler.Greedy(logProbabilityRows, batch)
                     : sampler.Sample(CopyOut(Probabilities(logits, logSoftmax, sampling.Temperature), probabilityBuffer), batch);
                 var nextLogProbabilities = new float[batch];
-                for (int row = 0; row < batch; row++) nextLogProbabilities[row] = logProbabilityRows[(int)(row * logits.shape[1] + nextIds[row])];
+                for (int row = 0; row < batch; row++) nextLogProbabilities[row] =
+                    logProbabilityRows[(int)(row * logits.shape[1] + nextIds[row])];
                 for (int row = 0; row < batch; row++)
                 {
                     if (finished[row]) { nextIds[row] = paddingId; tokens[row][step] = paddingId; continue; }

@@ -221,7 +221,8 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
     private readonly GptBody transformer;
     private readonly Linear score;
 
-    public GptClassifier(GptConfig config, int classes, ClassifierPooling pooling = ClassifierPooling.LastToken) : base(nameof(GptClassifier))
+    public GptClassifier(GptConfig config, int classes, ClassifierPooling pooling = ClassifierPooling.LastToken)
+        : base(nameof(GptClassifier))
     {
         if (classes < 2) throw new ArgumentException($"A classifier needs at least 2 classes (got {classes}).");
         Pooling = pooling;
@@ -240,13 +241,16 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
     public Parameter TokenEmbedding => transformer.TokenEmbedding;
 
     /// <summary>A classifier whose body starts from a pre-trained language model's weights (the head starts fresh).</summary>
-    public static GptClassifier FromLanguageModel(GptLanguageModel prior, int classes, double dropout, ClassifierPooling pooling = ClassifierPooling.LastToken)
+    public static GptClassifier FromLanguageModel(GptLanguageModel prior, int classes, double dropout, ClassifierPooling pooling =
+        ClassifierPooling.LastToken)
     {
         var classifier = new GptClassifier(prior.Config with { Dropout = dropout }, classes, pooling);
-        var body = prior.state_dict().Where(p => p.Key.StartsWith("transformer.", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value);
+        var body = prior.state_dict().Where(p => p.Key.StartsWith("transformer.", StringComparison.Ordinal)).ToDictionary(p => p.Key, p =>
+            p.Value);
         var (missing, unexpected) = classifier.load_state_dict(body, strict: false);
         if (unexpected.Count > 0 || missing.Any(m => !m.StartsWith("score.", StringComparison.Ordinal)))
-            throw new InvalidOperationException($"The language model's body does not fit the classifier (missing: {string.Join(", ", missing)}; unexpected: {string.Join(", ", unexpected)}).");
+            throw new InvalidOperationException($"The language model's body does not fit the classifier (missing: " +
+                $"{string.Join(", ", missing)}; unexpected: {string.Join(", ", unexpected)}).");
         classifier.to(prior.Body.TokenEmbedding.device);
         return classifier;
     }
@@ -255,7 +259,8 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
 
     public Tensor Classify(Tensor tokens, Tensor? mask) => Pool(transformer.Forward(tokens, keyMask: mask), mask);
 
-    public Tensor ClassifyEmbeddings(Tensor embeddings, Tensor? mask) => Pool(transformer.ForwardEmbeddings(embeddings, keyMask: mask), mask);
+    public Tensor ClassifyEmbeddings(Tensor embeddings, Tensor? mask) =>
+        Pool(transformer.ForwardEmbeddings(embeddings, keyMask: mask), mask);
 
     /// <summary>
     /// Class logits of the text that ends at each given hidden state [rows, width]. With last-token pooling over a
@@ -264,7 +269,8 @@ public sealed class GptClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
     /// </summary>
     public Tensor ClassifyPrefixEnd(Tensor hidden) => Pooling == ClassifierPooling.LastToken
         ? score.forward(hidden)
-        : throw new InvalidOperationException("Only a last-token classifier classifies a prefix from its last hidden state; this one averages over tokens.");
+        : throw new InvalidOperationException("Only a last-token classifier classifies a prefix from its last hidden state; this one " +
+            "averages over tokens.");
 
     /// <summary>Class logits and, from the same pass, next-token logits through the tied embedding (the body's
     /// language-model head), for fine-tuning with an auxiliary language-modelling loss.</summary>

@@ -62,13 +62,15 @@ public sealed record GptConfig
         string modelType = json["model_type"]?.GetValue<string>() ?? "";
         if (modelType != "gpt2")
         {
-            throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the GPT loader reads GPT-2-layout models (model_type \"gpt2\", e.g. gpt2, distilgpt2).");
+            throw new InvalidDataException($"'{source}' describes a '{modelType}' model; the GPT loader reads GPT-2-layout models " +
+                $"(model_type \"gpt2\", e.g. gpt2, distilgpt2).");
         }
         int? inner = json["n_inner"]?.GetValue<int?>();
         int width = Required(json, "n_embd", source);
         if (inner is not null && inner != 4 * width)
         {
-            throw new InvalidDataException($"'{source}' sets n_inner = {inner}; only the standard 4 x n_embd = {4 * width} MLP is supported.");
+            throw new InvalidDataException($"'{source}' sets n_inner = {inner}; only the standard 4 x n_embd = {4 * width} MLP is " +
+                $"supported.");
         }
         string activation = json["activation_function"]?.GetValue<string>() ?? "gelu_new";
         if (activation is not ("gelu_new" or "gelu_pytorch_tanh"))
@@ -77,9 +79,11 @@ public sealed record GptConfig
         }
         // Attention scaled other than by 1/sqrt(head width) would load without error and compute something else.
         if (json["scale_attn_weights"]?.GetValue<bool>() == false)
-            throw new InvalidDataException($"'{source}' sets scale_attn_weights = false; only GPT-2's attention scaled by 1/sqrt(head width) is supported.");
+            throw new InvalidDataException($"'{source}' sets scale_attn_weights = false; only GPT-2's attention scaled by 1/sqrt(head " +
+                $"width) is supported.");
         if (json["scale_attn_by_inverse_layer_idx"]?.GetValue<bool>() == true)
-            throw new InvalidDataException($"'{source}' sets scale_attn_by_inverse_layer_idx = true; only GPT-2's attention scaled by 1/sqrt(head width) is supported.");
+            throw new InvalidDataException($"'{source}' sets scale_attn_by_inverse_layer_idx = true; only GPT-2's attention scaled by " +
+                $"1/sqrt(head width) is supported.");
         var config = new GptConfig
         {
             VocabularySize = Required(json, "vocab_size", source),

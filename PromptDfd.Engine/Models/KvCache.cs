@@ -41,7 +41,8 @@ public sealed class KvCache(int layers) : IDisposable
         }
     }
 
-    /// <summary>A new cache holding every row <paramref name="times"/> times in a row (row r becomes rows r*times .. r*times+times-1), for scoring several candidate next tokens per row.</summary>
+    /// <summary>A new cache holding every row <paramref name="times"/> times in a row (row r becomes rows r*times .. r*times+times-1), for
+    /// scoring several candidate next tokens per row.</summary>
     public KvCache Repeated(int times)
     {
         var copy = new KvCache(keys.Length);

@@ -8,7 +8,8 @@ namespace PromptDfd.Engine.Models;
 /// <summary>Moves weights between TorchSharp modules and safetensors files, checking every key and shape.</summary>
 public static class ModelWeights
 {
-    public static void Save(nn.Module module, WeightLayout layout, string path, IReadOnlyDictionary<string, string>? metadata = null, bool half = false)
+    public static void Save(nn.Module module, WeightLayout layout, string path, IReadOnlyDictionary<string, string>? metadata = null,
+        bool half = false)
     {
         var arrays = new List<NamedArray>();
         foreach (var (name, parameter) in module.named_parameters())
@@ -86,7 +87,8 @@ public static class ModelWeights
         if (!head.shape.SequenceEqual(embedding.shape) || !allclose(head, embedding.detach().cpu()))
         {
             throw new InvalidDataException(
-                $"Weights file '{source}': 'lm_head.weight' differs from the token embedding. Only GPT-2 models with tied output weights are supported.");
+                $"Weights file '{source}': 'lm_head.weight' differs from the token embedding. Only GPT-2 models with tied output weights " +
+                    $"are supported.");
         }
     }
 }

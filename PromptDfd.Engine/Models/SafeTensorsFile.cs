@@ -36,10 +36,12 @@ public sealed record StoredTensor(string FilePath, string Name, long[] Shape, st
     /// </summary>
     public long[]? ElementStrides { get; init; }
 
-    /// <summary>Reads the values, widened to float32, into memory of exactly <see cref="ElementCount"/> floats (say, a tensor's own).</summary>
+    /// <summary>Reads the values, widened to float32, into memory of exactly <see cref="ElementCount"/> floats (say, a tensor's
+    /// own).</summary>
     public void ReadInto(Span<float> target)
     {
-        if (target.Length != ElementCount) throw new ArgumentException($"'{Name}' has {ElementCount:N0} values, not {target.Length:N0}.", nameof(target));
+        if (target.Length != ElementCount) throw new ArgumentException($"'{Name}' has {ElementCount:N0} values, not {target.Length:N0}.",
+            nameof(target));
         using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1) { Position = Offset };
         if (ElementStrides is null || ElementCount == 0)
         {
@@ -130,17 +132,21 @@ public static class SafeTensorsFile
             if (name == "__metadata__") continue;
             if (node is not JsonObject entry) throw Corrupt(path, $"tensor '{name}' has no description object");
             string dtype = entry["dtype"]?.GetValue<string>() ?? throw Corrupt(path, $"tensor '{name}' has no dtype");
-            long[] shape = entry["shape"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray() ?? throw Corrupt(path, $"tensor '{name}' has no shape");
-            long[] offsets = entry["data_offsets"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray() ?? throw Corrupt(path, $"tensor '{name}' has no data_offsets");
+            long[] shape = entry["shape"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray()
+                ?? throw Corrupt(path, $"tensor '{name}' has no shape");
+            long[] offsets = entry["data_offsets"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray()
+                ?? throw Corrupt(path, $"tensor '{name}' has no data_offsets");
             if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
             {
-                throw Corrupt(path, $"tensor '{name}' claims bytes [{string.Join(", ", offsets)}] but the data section has {dataLength} bytes (truncated file?)");
+                throw Corrupt(path, $"tensor '{name}' claims bytes [{string.Join(", ", offsets)}] but the data section has {dataLength} " +
+                    $"bytes (truncated file?)");
             }
             long count = shape.Aggregate(1L, (a, b) => a * b);
             int width = ElementWidth(dtype, path, name);
             if (offsets[1] - offsets[0] != count * width)
             {
-                throw Corrupt(path, $"tensor '{name}' of shape [{string.Join(", ", shape)}] and dtype {dtype} needs {count * width} bytes but has {offsets[1] - offsets[0]}");
+                throw Corrupt(path, $"tensor '{name}' of shape [{string.Join(", ", shape)}] and dtype {dtype} needs {count * width} " +
+                    $"bytes but has {offsets[1] - offsets[0]}");
             }
             // Integer and boolean tensors in Hugging Face files are index buffers (position_ids, token_type_ids) that
             // older transformers versions saved with the weights; they are checked for size, never loaded.
@@ -153,7 +159,8 @@ public static class SafeTensorsFile
 
     /// <summary>Writes tensors as F32 (exact) or F16 (half the size, for shipped inference weights); keys are
     /// sorted so identical weights give identical files.</summary>
-    public static void Write(string path, IEnumerable<NamedArray> arrays, IReadOnlyDictionary<string, string>? metadata = null, bool half = false)
+    public static void Write(string path, IEnumerable<NamedArray> arrays, IReadOnlyDictionary<string, string>? metadata = null, bool half =
+        false)
     {
         int width = half ? 2 : 4;
         var ordered = arrays.OrderBy(a => a.Name, StringComparer.Ordinal).ToList();
@@ -208,7 +215,8 @@ public static class SafeTensorsFile
         "F32" or "I32" => 4,
         "F16" or "BF16" or "I16" => 2,
         "I8" or "U8" or "BOOL" => 1,
-        _ => throw Corrupt(path, $"tensor '{name}' has dtype {dtype}; only F32, F16, BF16 and F64 weights (and integer index buffers) are supported"),
+        _ => throw Corrupt(path,
+            $"tensor '{name}' has dtype {dtype}; only F32, F16, BF16 and F64 weights (and integer index buffers) are supported"),
     };
 
     // Float32 on a little-endian machine is read straight into the target; other types are converted through a buffer.
@@ -238,7 +246,8 @@ public static class SafeTensorsFile
                     for (int i = 0; i < n; i++) values[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(data[(i * 2)..]);
                     break;
                 case "BF16":
-                    for (int i = 0; i < n; i++) values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..]) << 16);
+                    for (int i = 0; i < n; i++) values[i] =
+                        BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..]) << 16);
                     break;
                 default:
                     for (int i = 0; i < n; i++) values[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(data[(i * 8)..]);

@@ -152,7 +152,8 @@ public sealed class TokenSampler(SamplingConfig sampling, Random random)
             taken += greater;
             float pivot = probabilities[candidates[greaterEnd]];
             int equal = equalEnd - greaterEnd;
-            if (taken + equal * (double)pivot >= needed) return greaterEnd + Math.Clamp((int)Math.Ceiling((needed - taken) / pivot), 1, equal);
+            if (taken + equal * (double)pivot >= needed) return greaterEnd + Math.Clamp((int)Math.Ceiling((needed - taken) / pivot), 1,
+                equal);
             taken += equal * (double)pivot;
             low = equalEnd;
         }
@@ -167,7 +168,8 @@ public sealed class TokenSampler(SamplingConfig sampling, Random random)
         while (scan < lessStart)
         {
             float value = probabilities[candidates[scan]];
-            if (value > pivot) { (candidates[greaterEnd], candidates[scan]) = (candidates[scan], candidates[greaterEnd]); greaterEnd++; scan++; }
+            if (value > pivot) { (candidates[greaterEnd], candidates[scan]) =
+                (candidates[scan], candidates[greaterEnd]); greaterEnd++; scan++; }
             else if (value < pivot) { lessStart--; (candidates[lessStart], candidates[scan]) = (candidates[scan], candidates[lessStart]); }
             else scan++;
         }

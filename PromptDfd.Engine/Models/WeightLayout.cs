@@ -22,7 +22,8 @@ public abstract partial class WeightLayout
 
     public static WeightLayout Gpt2 { get; } = new Gpt2Layout();
 
-    /// <summary>An encoder classifier's file, in its family's names; allowNewHead lets a file without a head load (the head stays fresh).</summary>
+    /// <summary>An encoder classifier's file, in its family's names; allowNewHead lets a file without a head load (the head stays
+    /// fresh).</summary>
     public static WeightLayout Encoder(BertConfig config, bool allowNewHead) => config.Family switch
     {
         EncoderFamily.DistilBert => new DistilBertLayout(allowNewHead),
@@ -33,7 +34,8 @@ public abstract partial class WeightLayout
         _ => new BertLayout(allowNewHead),
     };
 
-    /// <summary>A BERT-family encoder's body only: any head in the file (pre-training or another task's) is left out, the classifier keeps its fresh head.</summary>
+    /// <summary>A BERT-family encoder's body only: any head in the file (pre-training or another task's) is left out, the classifier keeps
+    /// its fresh head.</summary>
     public static WeightLayout EncoderBody(BertConfig config) => config.Family switch
     {
         EncoderFamily.DistilBert => new DistilBertLayout(allowNewHead: true, dropFileHead: true),
@@ -49,7 +51,8 @@ public abstract partial class WeightLayout
         public override string? ToModelName(string fileKey)
         {
             // Causal-mask buffers are constants; GPT2Model files omit the "transformer." prefix.
-            if (fileKey.EndsWith(".attn.bias", StringComparison.Ordinal) || fileKey.EndsWith(".attn.masked_bias", StringComparison.Ordinal)) return null;
+            if (fileKey.EndsWith(".attn.bias", StringComparison.Ordinal) || fileKey.EndsWith(".attn.masked_bias",
+                StringComparison.Ordinal)) return null;
             if (fileKey.StartsWith("transformer.", StringComparison.Ordinal) || fileKey.StartsWith("score.", StringComparison.Ordinal)
                 || fileKey.StartsWith("lm_head.", StringComparison.Ordinal)) return fileKey;
             return "transformer." + fileKey;
@@ -65,7 +68,8 @@ public abstract partial class WeightLayout
     {
         public override string? ToModelName(string fileKey)
         {
-            if (fileKey.StartsWith("cls.", StringComparison.Ordinal) || fileKey.EndsWith("position_ids", StringComparison.Ordinal)) return null;
+            if (fileKey.StartsWith("cls.", StringComparison.Ordinal) || fileKey.EndsWith("position_ids", StringComparison.Ordinal)) return
+                null;
             if (dropFileHead && fileKey.StartsWith("classifier.", StringComparison.Ordinal)) return null;
             string name = fileKey.Replace("LayerNorm.gamma", "LayerNorm.weight", StringComparison.Ordinal)
                                  .Replace("LayerNorm.beta", "LayerNorm.bias", StringComparison.Ordinal);
@@ -73,7 +77,8 @@ public abstract partial class WeightLayout
             return "bert." + name;
         }
 
-        public override bool MayBeMissing(string modelName) => allowNewHead && modelName.StartsWith("classifier.", StringComparison.Ordinal);
+        public override bool MayBeMissing(string modelName) => allowNewHead
+            && modelName.StartsWith("classifier.", StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -97,9 +102,11 @@ public abstract partial class WeightLayout
 
         public override string? ToModelName(string fileKey)
         {
-            if (fileKey.StartsWith("vocab_", StringComparison.Ordinal) || fileKey.EndsWith("position_ids", StringComparison.Ordinal)) return null;
+            if (fileKey.StartsWith("vocab_", StringComparison.Ordinal) || fileKey.EndsWith("position_ids", StringComparison.Ordinal)) return
+                null;
             if (fileKey.StartsWith("classifier.", StringComparison.Ordinal)) return dropFileHead ? null : fileKey;
-            if (fileKey.StartsWith("pre_classifier.", StringComparison.Ordinal)) return "bert.pooler.dense." + fileKey["pre_classifier.".Length..];
+            if (fileKey.StartsWith("pre_classifier.", StringComparison.Ordinal)) return
+                "bert.pooler.dense." + fileKey["pre_classifier.".Length..];
             // A bare DistilBertModel file has no "distilbert." prefix.
             string key = fileKey.StartsWith("distilbert.", StringComparison.Ordinal) ? fileKey["distilbert.".Length..] : fileKey;
             if (key.StartsWith("embeddings.", StringComparison.Ordinal)) return "bert." + key;
@@ -107,27 +114,31 @@ public abstract partial class WeightLayout
             if (!layer.Success) return "distilbert." + key; // not ours: reported as an unexpected tensor under its own name
             string rest = layer.Groups[2].Value;
             foreach (var (file, model) in Renames)
-                if (rest.StartsWith(file, StringComparison.Ordinal)) return $"bert.encoder.layer.{layer.Groups[1].Value}.{model}{rest[file.Length..]}";
+                if (rest.StartsWith(file, StringComparison.Ordinal)) return
+                    $"bert.encoder.layer.{layer.Groups[1].Value}.{model}{rest[file.Length..]}";
             return "distilbert." + key;
         }
 
         public override string ToFileName(string modelName)
         {
             if (modelName.StartsWith("classifier.", StringComparison.Ordinal)) return modelName;
-            if (modelName.StartsWith("bert.pooler.dense.", StringComparison.Ordinal)) return "pre_classifier." + modelName["bert.pooler.dense.".Length..];
+            if (modelName.StartsWith("bert.pooler.dense.", StringComparison.Ordinal)) return
+                "pre_classifier." + modelName["bert.pooler.dense.".Length..];
             if (modelName.StartsWith("bert.embeddings.", StringComparison.Ordinal)) return "distilbert." + modelName["bert.".Length..];
             var layer = ModelLayer().Match(modelName);
             if (layer.Success)
             {
                 string rest = layer.Groups[2].Value;
                 foreach (var (file, model) in Renames)
-                    if (rest.StartsWith(model, StringComparison.Ordinal)) return $"distilbert.transformer.layer.{layer.Groups[1].Value}.{file}{rest[model.Length..]}";
+                    if (rest.StartsWith(model, StringComparison.Ordinal)) return
+                        $"distilbert.transformer.layer.{layer.Groups[1].Value}.{file}{rest[model.Length..]}";
             }
             throw new ArgumentException($"'{modelName}' has no place in a DistilBERT checkpoint.");
         }
 
         public override bool MayBeMissing(string modelName) =>
-            allowNewHead && (modelName.StartsWith("classifier.", StringComparison.Ordinal) || modelName.StartsWith("bert.pooler.", StringComparison.Ordinal));
+            allowNewHead && (modelName.StartsWith("classifier.", StringComparison.Ordinal)
+                || modelName.StartsWith("bert.pooler.", StringComparison.Ordinal));
 
         [GeneratedRegex(@"^transformer\.layer\.(\d+)\.(.+)$")]
         private static partial Regex FileLayer();
@@ -152,23 +163,29 @@ public abstract partial class WeightLayout
 
         public override string? ToModelName(string fileKey)
         {
-            if (fileKey.EndsWith("position_ids", StringComparison.Ordinal) || unusedKeys.Any(key => fileKey.StartsWith(key, StringComparison.Ordinal))) return null;
-            if (fileKey.StartsWith("classifier.dense.", StringComparison.Ordinal)) return "bert.pooler.dense." + fileKey["classifier.dense.".Length..];
-            if (fileKey.StartsWith("classifier.out_proj.", StringComparison.Ordinal)) return dropFileHead ? null : "classifier." + fileKey["classifier.out_proj.".Length..];
+            if (fileKey.EndsWith("position_ids", StringComparison.Ordinal) || unusedKeys.Any(key =>
+                fileKey.StartsWith(key, StringComparison.Ordinal))) return null;
+            if (fileKey.StartsWith("classifier.dense.", StringComparison.Ordinal)) return
+                "bert.pooler.dense." + fileKey["classifier.dense.".Length..];
+            if (fileKey.StartsWith("classifier.out_proj.", StringComparison.Ordinal)) return dropFileHead ? null
+                : "classifier." + fileKey["classifier.out_proj.".Length..];
             // A bare base-model file (RobertaModel, ElectraModel) has no prefix.
             return "bert." + (fileKey.StartsWith(prefix, StringComparison.Ordinal) ? fileKey[prefix.Length..] : fileKey);
         }
 
         public override string ToFileName(string modelName)
         {
-            if (modelName.StartsWith("bert.pooler.dense.", StringComparison.Ordinal)) return "classifier.dense." + modelName["bert.pooler.dense.".Length..];
-            if (modelName.StartsWith("classifier.", StringComparison.Ordinal)) return "classifier.out_proj." + modelName["classifier.".Length..];
+            if (modelName.StartsWith("bert.pooler.dense.", StringComparison.Ordinal)) return
+                "classifier.dense." + modelName["bert.pooler.dense.".Length..];
+            if (modelName.StartsWith("classifier.", StringComparison.Ordinal)) return
+                "classifier.out_proj." + modelName["classifier.".Length..];
             if (modelName.StartsWith("bert.", StringComparison.Ordinal)) return prefix + modelName["bert.".Length..];
             throw new ArgumentException($"'{modelName}' has no place in a '{prefix}' checkpoint.");
         }
 
         public override bool MayBeMissing(string modelName) =>
-            allowNewHead && (modelName.StartsWith("classifier.", StringComparison.Ordinal) || modelName.StartsWith("bert.pooler.", StringComparison.Ordinal));
+            allowNewHead && (modelName.StartsWith("classifier.", StringComparison.Ordinal)
+                || modelName.StartsWith("bert.pooler.", StringComparison.Ordinal));
     }
 
     /// <summary>
@@ -215,8 +232,10 @@ public abstract partial class WeightLayout
         public override string ToFileName(string modelName)
         {
             if (modelName.StartsWith("classifier.", StringComparison.Ordinal)) return modelName;
-            if (modelName.StartsWith("bert.embeddings_project.", StringComparison.Ordinal)) return "albert." + Projection + modelName["bert.embeddings_project.".Length..];
-            if (modelName.StartsWith("bert.pooler.dense.", StringComparison.Ordinal)) return "albert.pooler." + modelName["bert.pooler.dense.".Length..];
+            if (modelName.StartsWith("bert.embeddings_project.", StringComparison.Ordinal)) return "albert." + Projection
+                + modelName["bert.embeddings_project.".Length..];
+            if (modelName.StartsWith("bert.pooler.dense.", StringComparison.Ordinal)) return
+                "albert.pooler." + modelName["bert.pooler.dense.".Length..];
             if (modelName.StartsWith("bert.embeddings.", StringComparison.Ordinal)) return "albert." + modelName["bert.".Length..];
             const string layer = "bert.encoder.layer.0.";
             if (modelName.StartsWith(layer, StringComparison.Ordinal))
@@ -228,7 +247,8 @@ public abstract partial class WeightLayout
             throw new ArgumentException($"'{modelName}' has no place in an ALBERT checkpoint.");
         }
 
-        public override bool MayBeMissing(string modelName) => allowNewHead && modelName.StartsWith("classifier.", StringComparison.Ordinal);
+        public override bool MayBeMissing(string modelName) => allowNewHead
+            && modelName.StartsWith("classifier.", StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -248,7 +268,8 @@ public abstract partial class WeightLayout
 
         public override string? ToModelName(string fileKey)
         {
-            if (fileKey.EndsWith("position_ids", StringComparison.Ordinal) || fileKey.StartsWith("lm_predictions.", StringComparison.Ordinal)
+            if (fileKey.EndsWith("position_ids", StringComparison.Ordinal) || fileKey.StartsWith("lm_predictions.",
+                StringComparison.Ordinal)
                 || fileKey.StartsWith("mask_predictions.", StringComparison.Ordinal)) return null;
             if (fileKey.StartsWith("classifier.", StringComparison.Ordinal)) return dropFileHead ? null : fileKey;
             if (fileKey.StartsWith("pooler.", StringComparison.Ordinal)) return "bert." + fileKey;
@@ -267,7 +288,8 @@ public abstract partial class WeightLayout
         {
             if (modelName.StartsWith("classifier.", StringComparison.Ordinal)) return modelName;
             if (modelName.StartsWith("bert.pooler.", StringComparison.Ordinal)) return modelName["bert.".Length..];
-            if (!modelName.StartsWith("bert.", StringComparison.Ordinal)) throw new ArgumentException($"'{modelName}' has no place in a DeBERTa checkpoint.");
+            if (!modelName.StartsWith("bert.",
+                StringComparison.Ordinal)) throw new ArgumentException($"'{modelName}' has no place in a DeBERTa checkpoint.");
             string key = modelName["bert.".Length..];
             foreach (var (file, model) in Renames)
             {
@@ -278,6 +300,7 @@ public abstract partial class WeightLayout
         }
 
         public override bool MayBeMissing(string modelName) =>
-            allowNewHead && (modelName.StartsWith("classifier.", StringComparison.Ordinal) || modelName.StartsWith("bert.pooler.", StringComparison.Ordinal));
+            allowNewHead && (modelName.StartsWith("classifier.", StringComparison.Ordinal)
+                || modelName.StartsWith("bert.pooler.", StringComparison.Ordinal));
     }
 }

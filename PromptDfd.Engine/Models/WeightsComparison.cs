@@ -46,8 +46,9 @@ public sealed class WeightsComparison
         if (Differing == 0) return FormattableString.Invariant($"all {Values:N0} values in {Tensors.Count} tensors are identical");
         var largest = LargestDifference!;
         string steps = string.Join(" or ", Tensors.Where(t => t.Differing > 0).Select(t => StepName(t.StepType)).Distinct());
-        return FormattableString.Invariant(
-            $"{Differing:N0} of {Values:N0} values in {Tensors.Count} tensors differ ({100.0 * Differing / Values:F2} %), {OneStep:N0} of them by one {steps} step; largest difference {largest.Largest:G2} (in {largest.Name})");
+        return string.Create(CultureInfo.InvariantCulture, 
+            $"{Differing:N0} of {Values:N0} values in {Tensors.Count} tensors differ ({100.0 * Differing / Values:F2} %), {OneStep:N0} " +
+                $"of them by one {steps} step; largest difference {largest.Largest:G2} (in {largest.Name})");
     }
 
     private static TensorDifference Compare(NamedArray a, NamedArray b)
@@ -90,22 +91,26 @@ public sealed class WeightsComparison
         _ => "float32",
     };
 
-    private static void RequireSameLayout(IReadOnlyDictionary<string, NamedArray> a, IReadOnlyDictionary<string, NamedArray> b, string first, string second)
+    private static void RequireSameLayout(IReadOnlyDictionary<string, NamedArray> a, IReadOnlyDictionary<string, NamedArray> b,
+        string first, string second)
     {
         var onlyFirst = a.Keys.Except(b.Keys).Order(StringComparer.Ordinal).ToList();
         var onlySecond = b.Keys.Except(a.Keys).Order(StringComparer.Ordinal).ToList();
         if (onlyFirst.Count > 0 || onlySecond.Count > 0)
         {
-            string Names(List<string> names) => names.Count == 0 ? "none" : string.Join(", ", names.Take(3)) + (names.Count > 3 ? $" and {names.Count - 3} more" : "");
+            string Names(List<string> names) => names.Count == 0 ? "none" : string.Join(", ", names.Take(3))
+                + (names.Count > 3 ? $" and {names.Count - 3} more" : "");
             throw new InvalidDataException(
-                $"'{first}' and '{second}' do not hold the same tensors (only in the first: {Names(onlyFirst)}; only in the second: {Names(onlySecond)}). Compare two checkpoints of the same architecture.");
+                $"'{first}' and '{second}' do not hold the same tensors (only in the first: {Names(onlyFirst)}; only in the second: " +
+                    $"{Names(onlySecond)}). Compare two checkpoints of the same architecture.");
         }
         foreach (var (name, array) in a)
         {
             if (!array.Shape.SequenceEqual(b[name].Shape))
             {
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                    $"Tensor '{name}' is [{string.Join(", ", array.Shape)}] in '{first}' but [{string.Join(", ", b[name].Shape)}] in '{second}'. Compare two checkpoints of the same architecture."));
+                    $"Tensor '{name}' is [{string.Join(", ", array.Shape)}] in '{first}' but [{string.Join(", ", b[name].Shape)}] in " +
+                        $"'{second}'. Compare two checkpoints of the same architecture."));
             }
         }
     }

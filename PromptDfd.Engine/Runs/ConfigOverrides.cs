@@ -32,14 +32,16 @@ public static class ConfigOverrides
         {
             string? actual = current.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, keys[i], StringComparison.OrdinalIgnoreCase));
             if (actual is null)
-                throw new ArgumentException($"Unknown config key '{string.Join('.', keys[..(i + 1)])}'; keys here are {string.Join(", ", current.Select(p => p.Key))}.");
+                throw new ArgumentException($"Unknown config key '{string.Join('.', keys[..(i + 1)])}'; keys here are " +
+                    $"{string.Join(", ", current.Select(p => p.Key))}.");
             spelled.Add(actual);
             if (i == keys.Length - 1)
             {
                 current[actual] = ParseValue(string.Join('.', spelled), value, current[actual]);
                 return;
             }
-            current = current[actual] as JsonObject ?? throw new ArgumentException($"Config key '{string.Join('.', keys[..(i + 1)])}' is a value, not a section.");
+            current = current[actual] as JsonObject
+                ?? throw new ArgumentException($"Config key '{string.Join('.', keys[..(i + 1)])}' is a value, not a section.");
         }
     }
 

@@ -27,5 +27,6 @@ public static class ProcessOwner
         }
     }
 
-    private static string Describe(Process process) => $"{Environment.MachineName}:{process.Id}:{process.StartTime.ToUniversalTime().Ticks}";
+    private static string Describe(Process process) =>
+        $"{Environment.MachineName}:{process.Id}:{process.StartTime.ToUniversalTime().Ticks}";
 }

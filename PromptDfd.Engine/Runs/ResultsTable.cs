@@ -19,48 +19,64 @@ public static class ResultsTable
     {
         var text = new StringBuilder();
         text.Append("# Results\n\n");
-        text.Append($"Written by the `experiment` command. A cell is the student's accuracy on the task's real **test** split at the end of a run — the mean of its last {SmoothedEvaluations} evaluations, because a single evaluation of a student trained on synthetic text swings by several points — then mean ± std over seeds. ");
-        text.Append("Hyper-parameters were not tuned on test. Every run is in the run store with its full config, seed, code version and hashes.\n\n");
+        text.Append($"Written by the `experiment` command. A cell is the student's accuracy on the task's real **test** split at the end " +
+            $"of a run — the mean of its last {SmoothedEvaluations} evaluations, because a single evaluation of a student trained on " +
+                $"synthetic text swings by several points — then mean ± std over seeds. ");
+        text.Append("Hyper-parameters were not tuned on test. Every run is in the run store with its full config, seed, code version and " +
+            "hashes.\n\n");
         text.Append($"```\n{command}\n```\n\n");
-        text.Append($"Runs: {runs.Count}; seeds: {string.Join(", ", runs.Select(r => r.Seed).Distinct().Order())}; code: {string.Join(", ", runs.Select(r => r.CodeVersion).Distinct())}.\n\n");
+        text.Append($"Runs: {runs.Count}; seeds: {string.Join(", ", runs.Select(r => r.Seed).Distinct().Order())}; code: " +
+            $"{string.Join(", ", runs.Select(r => r.CodeVersion).Distinct())}.\n\n");
         // Which weights a table measured matters as much as which code: a retrained prior or teacher changes every cell.
-        text.Append($"Models (SHA-256 of the weights, first 12 hex digits): prior {ShortHashes(runs, "prior")}; teachers: {string.Join(", ", tasks.Select(t => $"{t} {ShortHashes(runs.Where(r => r.Task == t), "teacher")}"))}.\n\n");
+        text.Append($"Models (SHA-256 of the weights, first 12 hex digits): prior {ShortHashes(runs, "prior")}; teachers: " +
+            $"{string.Join(", ", tasks.Select(t => $"{t} {ShortHashes(runs.Where(r => r.Task == t), "teacher")}"))}.\n\n");
 
-        text.Append("## Student accuracy (test)\n\n| method | " + string.Join(" | ", tasks) + " |\n|---|" + string.Concat(tasks.Select(_ => "---|")) + "\n");
-        text.Append("| teacher | " + string.Join(" | ", tasks.Select(t => Format(runs.Where(r => r.Task == t && r.TeacherAccuracy is not null).Select(r => r.TeacherAccuracy!.Value).Take(1).ToList()))) + " |\n");
+        text.Append("## Student accuracy (test)\n\n| method | " + string.Join(" | ", tasks)
+            + " |\n|---|" + string.Concat(tasks.Select(_ => "---|")) + "\n");
+        text.Append("| teacher | " + string.Join(" | ", tasks.Select(t => Format(runs.Where(r => r.Task == t
+            && r.TeacherAccuracy is not null).Select(r => r.TeacherAccuracy!.Value).Take(1).ToList()))) + " |\n");
         foreach (string preset in presets)
             text.Append($"| {preset} | " + string.Join(" | ", tasks.Select(t => Format(Final(store, runs, t, preset)))) + " |\n");
 
         text.Append("\n## Synthetic samples (last evaluation window)\n\n");
-        text.Append("| task | method | teacher confidence | class balance | distinct-2 | self-BLEU | perplexity under the prior | minutes per run |\n|---|---|---|---|---|---|---|---|\n");
+        text.Append("| task | method | teacher confidence | class balance | distinct-2 | self-BLEU | perplexity under the prior | " +
+            "minutes per run |\n|---|---|---|---|---|---|---|---|\n");
         foreach (string task in tasks)
         {
             RealTextQuality? reference = real.FirstOrDefault(r => r.Task == task);
             if (reference is not null)
-                text.Append(string.Create(CultureInfo.InvariantCulture, $"| {task} | *real test text* | | | {reference.Distinct2:F3} | {reference.SelfBleu:F3} | {reference.Perplexity:F1} | |\n"));
+                text.Append(string.Create(CultureInfo.InvariantCulture,
+                    $"| {task} | *real test text* | | | {reference.Distinct2:F3} | {reference.SelfBleu:F3} | {reference.Perplexity:F1} | " +
+                        $"|\n"));
             foreach (string preset in presets)
             {
                 var group = runs.Where(r => r.Task == task && r.Preset == preset && r.Status == RunStatus.Completed).ToList();
                 if (group.Count == 0) continue;
-                string Metric(string name, string format) => Format(group.Select(r => LastMetric(store, r.Id, name)).Where(v => !double.IsNaN(v)).ToList(), format, percent: false);
-                text.Append($"| {task} | {preset} | {Metric(MetricNames.TeacherConfidence, "F3")} | {Metric(MetricNames.ClassBalance, "F3")} | {Metric(MetricNames.Distinct2, "F3")} | " +
-                            $"{Metric(MetricNames.SelfBleu, "F3")} | {Metric(MetricNames.Perplexity, "F1")} | {Format(group.Select(r => r.SecondsRunning / 60).ToList(), "F1", percent: false)} |\n");
+                string Metric(string name, string format) => Format(group.Select(r => LastMetric(store, r.Id, name)).Where(v =>
+                    !double.IsNaN(v)).ToList(), format, percent: false);
+                text.Append($"| {task} | {preset} | {Metric(MetricNames.TeacherConfidence, "F3")} | " +
+                    $"{Metric(MetricNames.ClassBalance, "F3")} | {Metric(MetricNames.Distinct2, "F3")} | " +
+                            $"{Metric(MetricNames.SelfBleu, "F3")} | {Metric(MetricNames.Perplexity, "F1")} | " +
+                                $"{Format(group.Select(r => r.SecondsRunning / 60).ToList(), "F1", percent: false)} |\n");
             }
         }
 
         text.Append("\n## Targets (issue 4)\n\n");
         foreach (string line in Targets(store, runs, tasks, real)) text.Append($"- {line}\n");
-        text.Append($"\n## Base config\n\nEach row applies its preset to this config and sets the seed.\n\n```json\n{baseConfigJson}\n```\n");
+        text.Append($"\n## Base config\n\nEach row applies its preset to this config and sets the " +
+            $"seed.\n\n```json\n{baseConfigJson}\n```\n");
         return text.ToString();
     }
 
     private static string ShortHashes(IEnumerable<RunRecord> runs, string input)
     {
-        var hashes = runs.Select(r => r.Hashes.GetValueOrDefault(input)).OfType<string>().Distinct().Select(h => $"`{h[..Math.Min(12, h.Length)]}`").ToList();
+        var hashes = runs.Select(r => r.Hashes.GetValueOrDefault(input)).OfType<string>().Distinct().Select(h =>
+            $"`{h[..Math.Min(12, h.Length)]}`").ToList();
         return hashes.Count == 0 ? "not recorded" : string.Join(" and ", hashes);
     }
 
-    private static IEnumerable<string> Targets(RunStore store, IReadOnlyList<RunRecord> runs, IReadOnlyList<string> tasks, IReadOnlyList<RealTextQuality> real)
+    private static IEnumerable<string> Targets(RunStore store, IReadOnlyList<RunRecord> runs, IReadOnlyList<string> tasks,
+        IReadOnlyList<RealTextQuality> real)
     {
         double Mean(string task, string preset) => Final(store, runs, task, preset) is { Count: > 0 } v ? v.Average() : double.NaN;
         int withinKd = 0;
@@ -75,17 +91,22 @@ public static class ResultsTable
             yield return Check($"{task}: PromptDFD ≥ fixed prompts + 2", prompt, Mean(task, "fixed-prompts") + 0.02);
             yield return Check($"{task}: PromptDFD within 3 of data-driven KD", prompt, kd - 0.03);
             var promptRuns = runs.Where(r => r.Task == task && r.Preset == "promptdfd" && r.Status == RunStatus.Completed).ToList();
-            double confidence = promptRuns.Select(r => LastMetric(store, r.Id, MetricNames.TeacherConfidence)).DefaultIfEmpty(double.NaN).Average();
+            double confidence = promptRuns.Select(r => LastMetric(store, r.Id,
+                MetricNames.TeacherConfidence)).DefaultIfEmpty(double.NaN).Average();
             yield return Check($"{task}: PromptDFD samples' mean teacher confidence ≥ 0.9", confidence, 0.9, percent: false);
-            double perplexity = promptRuns.Select(r => LastMetric(store, r.Id, MetricNames.Perplexity)).DefaultIfEmpty(double.NaN).Average();
+            double perplexity = promptRuns.Select(r => LastMetric(store, r.Id,
+                MetricNames.Perplexity)).DefaultIfEmpty(double.NaN).Average();
             double realPerplexity = real.FirstOrDefault(r => r.Task == task)?.Perplexity ?? double.NaN;
-            yield return Check($"{task}: PromptDFD perplexity ≤ 2 × real text", -perplexity, -2 * realPerplexity, percent: false, shown: perplexity);
+            yield return Check($"{task}: PromptDFD perplexity ≤ 2 × real text", -perplexity, -2 * realPerplexity, percent: false,
+                shown: perplexity);
             double selfBleu = promptRuns.Select(r => LastMetric(store, r.Id, MetricNames.SelfBleu)).DefaultIfEmpty(double.NaN).Average();
             double fixedSelfBleu = runs.Where(r => r.Task == task && r.Preset == "fixed-prompts" && r.Status == RunStatus.Completed)
                 .Select(r => LastMetric(store, r.Id, MetricNames.SelfBleu)).DefaultIfEmpty(double.NaN).Average();
-            yield return Check($"{task}: PromptDFD self-BLEU < fixed prompts", -selfBleu, -fixedSelfBleu + 1e-12, percent: false, shown: selfBleu);
+            yield return Check($"{task}: PromptDFD self-BLEU < fixed prompts", -selfBleu, -fixedSelfBleu + 1e-12, percent: false,
+                shown: selfBleu);
         }
-        yield return $"PromptDFD within 3 points of data-driven KD on {withinKd} of {tasks.Count} tasks (target: at least 2): {(withinKd >= 2 ? "**met**" : "**missed**")}";
+        yield return $"PromptDFD within 3 points of data-driven KD on {withinKd} of {tasks.Count} tasks (target: at least 2): " +
+            $"{(withinKd >= 2 ? "**met**" : "**missed**")}";
     }
 
     private static string Check(string name, double value, double threshold, bool percent = true, double? shown = null)
@@ -93,8 +114,10 @@ public static class ResultsTable
         if (double.IsNaN(value) || double.IsNaN(threshold)) return $"{name}: not measured";
         string Show(double v) => percent ? v.ToString("P1", CultureInfo.InvariantCulture) : v.ToString("F3", CultureInfo.InvariantCulture);
         bool met = value >= threshold;
-        string margin = percent ? FormattableString.Invariant($" ({Math.Round((value - threshold) * 100, 1) + 0.0:+0.0;-0.0;+0.0} points)") : "";
-        return $"{name}: {Show(shown ?? value)}, needed {Show(percent ? threshold : Math.Abs(threshold))}{margin} — {(met ? "**met**" : "**missed**")}";
+        string margin = percent ? FormattableString.Invariant($" ({Math.Round((value - threshold) * 100, 1) + 0.0:+0.0;-0.0;+0.0} points)")
+            : "";
+        return $"{name}: {Show(shown ?? value)}, needed {Show(percent ? threshold : Math.Abs(threshold))}{margin} — " +
+            $"{(met ? "**met**" : "**missed**")}";
     }
 
     /// <summary>How many final evaluations a run's result averages.</summary>
@@ -111,7 +134,8 @@ public static class ResultsTable
         return evaluations.Count == 0 ? double.NaN : evaluations.TakeLast(SmoothedEvaluations).Average(m => m.Value);
     }
 
-    private static double LastMetric(RunStore store, string runId, string name) => store.Metrics(runId, name) is { Count: > 0 } points ? points[^1].Value : double.NaN;
+    private static double LastMetric(RunStore store, string runId, string name) => store.Metrics(runId, name) is { Count: > 0 } points
+        ? points[^1].Value : double.NaN;
 
     private static string Format(IReadOnlyList<double> values, string format = "F1", bool percent = true)
     {
@@ -119,6 +143,7 @@ public static class ResultsTable
         double scale = percent ? 100 : 1;
         double mean = values.Average() * scale;
         double std = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v * scale - mean) * (v * scale - mean)) / (values.Count - 1));
-        return values.Count < 2 ? mean.ToString(format, CultureInfo.InvariantCulture) : $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {std.ToString(format, CultureInfo.InvariantCulture)}";
+        return values.Count < 2 ? mean.ToString(format, CultureInfo.InvariantCulture)
+            : $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {std.ToString(format, CultureInfo.InvariantCulture)}";
     }
 }

@@ -10,10 +10,12 @@ using static TorchSharp.torch;
 namespace PromptDfd.Engine.Runs;
 
 /// <summary>A run's loaded task and models, and the hashes of everything it read.</summary>
-public sealed record BuiltRun(RunConfig Config, TaskDataset Task, LoadedLanguageModel Prior, LoadedClassifier Teacher, GptClassifier Student,
+public sealed record BuiltRun(RunConfig Config, TaskDataset Task, LoadedLanguageModel Prior, LoadedClassifier Teacher,
+    GptClassifier Student,
     IReadOnlyDictionary<string, string> Hashes, Device Device, bool TeacherSharesTokenizer = true)
 {
-    public DistillationModels Models => new(Prior.Model, Teacher.Module, Student, Prior.Tokenizer, Task.Labels, TeacherSharesTokenizer ? null : Teacher.Tokenizer);
+    public DistillationModels Models => new(Prior.Model, Teacher.Module, Student, Prior.Tokenizer, Task.Labels, TeacherSharesTokenizer
+        ? null : Teacher.Tokenizer);
 }
 
 /// <summary>Turns a run config into loaded, checked models and data; every mismatch is reported with what to change.</summary>
@@ -25,23 +27,28 @@ public static class RunBuilder
         string taskFolder = environment.TaskFolder(config);
         if (!Directory.Exists(taskFolder))
         {
-            var known = Directory.Exists(environment.TasksFolder) ? Directory.GetDirectories(environment.TasksFolder).Select(Path.GetFileName) : [];
-            throw new ArgumentException($"Unknown task '{config.Task}'; tasks in {environment.TasksFolder}: {string.Join(", ", known)}. Register your own with the register command or the Models & data page.");
+            var known = Directory.Exists(environment.TasksFolder)
+                ? Directory.GetDirectories(environment.TasksFolder).Select(Path.GetFileName) : [];
+            throw new ArgumentException($"Unknown task '{config.Task}'; tasks in {environment.TasksFolder}: {string.Join(", ", known)}. " +
+                $"Register your own with the register command or the Models & data page.");
         }
         TaskDataset task = TaskDataset.Load(taskFolder);
         Device device = TorchRuntime.ResolveDevice(config.Device);
         LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(environment.PriorFolder(config), device);
         string teacherFolder = environment.TeacherFolder(config);
         if (!Directory.Exists(teacherFolder))
-            throw new ArgumentException($"Task '{config.Task}' has no teacher at {teacherFolder}; train one first (train-teacher --task {config.Task}, or the Models & data page).");
+            throw new ArgumentException($"Task '{config.Task}' has no teacher at {teacherFolder}; train one first (train-teacher --task " +
+                $"{config.Task}, or the Models & data page).");
         LoadedClassifier teacher = Checkpoint.LoadClassifier(teacherFolder, device);
         RequireTheTasksLabels(teacherFolder, teacher.Labels, task.Info);
         bool sharesTokenizer = SharesTokenizer(environment.PriorFolder(config), teacherFolder);
         TeacherInput.RequireSupported(config.Training.Method, sharesTokenizer, teacher.Tokenizer.Description, prior.Tokenizer.Description);
         var unknownPromptClasses = config.Training.TopicPrompts.Keys.Except(task.Labels).ToList();
         if (unknownPromptClasses.Count > 0)
-            throw new ArgumentException($"Topic prompts name classes the task does not have: {string.Join(", ", unknownPromptClasses)} (classes: {string.Join(", ", task.Labels)}).");
-        GptClassifier student = config.Student.Create(prior.Tokenizer.VocabularySize, prior.Model.Config.ContextLength, task.Labels.Count, config.Training.Seed);
+            throw new ArgumentException($"Topic prompts name classes the task does not have: {string.Join(", ", unknownPromptClasses)} " +
+                $"(classes: {string.Join(", ", task.Labels)}).");
+        GptClassifier student = config.Student.Create(prior.Tokenizer.VocabularySize, prior.Model.Config.ContextLength, task.Labels.Count,
+            config.Training.Seed);
         student.to(device);
         var hashes = Hashes(task.Sha256(), prior.WeightsSha256, teacher.WeightsSha256, environment.PriorFolder(config), teacherFolder);
         return new BuiltRun(config, task, prior, teacher, student, hashes, device, sharesTokenizer);
@@ -71,17 +78,21 @@ public static class RunBuilder
         bool shared = SharesTokenizer(prior, teacher);
         // The tokenizers are only read for the message.
         if (!TeacherInput.Supports(config.Training.Method, shared))
-            TeacherInput.RequireSupported(config.Training.Method, shared, TokenizerFactory.FromFolder(teacher).Description, TokenizerFactory.FromFolder(prior).Description);
+            TeacherInput.RequireSupported(config.Training.Method, shared, TokenizerFactory.FromFolder(teacher).Description,
+                TokenizerFactory.FromFolder(prior).Description);
     }
 
     private static void RequireTheTasksLabels(string teacherFolder, IReadOnlyList<string> teacherLabels, TaskInfo task)
     {
         if (task.IsPredictedBy(teacherLabels)) return;
-        throw new ArgumentException($"The teacher at {teacherFolder} predicts [{string.Join(", ", teacherLabels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; " +
-            "use the task's own teacher, or, for a downloaded checkpoint whose classes are these under other names, write the task's labels in that order into id2label in its config.json.");
+        throw new ArgumentException($"The teacher at {teacherFolder} predicts [{string.Join(", ", teacherLabels)}] but task " +
+            $"'{task.Name}' has [{string.Join(", ", task.Labels)}]; " +
+            "use the task's own teacher, or, for a downloaded checkpoint whose classes are these under other names, write the task's " +
+                "labels in that order into id2label in its config.json.");
     }
 
-    /// <remarks>A teacher with its own tokenizer adds that tokenizer's hash; runs whose teacher shares the prior's keep the hashes they always had.</remarks>
+    /// <remarks>A teacher with its own tokenizer adds that tokenizer's hash; runs whose teacher shares the prior's keep the hashes they
+    /// always had.</remarks>
     private static Dictionary<string, string> Hashes(string task, string prior, string teacher, string priorFolder, string teacherFolder)
     {
         var hashes = new Dictionary<string, string>
@@ -96,16 +107,19 @@ public static class RunBuilder
     }
 
     /// <summary>
-    /// The config as it will run: the workspace's prior when it names none; when it names no topic prompts, runs that use them (fixed prompts; PromptDFD with a
+    /// The config as it will run: the workspace's prior when it names none; when it names no topic prompts, runs that use them (fixed
+    /// prompts; PromptDFD with a
     /// warm start or pooled topic prompts) get the task's prompts.json, so the recorded config is complete.
     /// </summary>
     public static RunConfig Complete(RunConfig config, RunEnvironment environment)
     {
         PromptDfdConfig t = config.Training;
         bool usesPrompts = t.Method == SynthesisMethod.FixedPrompts
-                           || (t.Method == SynthesisMethod.PromptDfd && ((t.Prompter.WarmStartSteps > 0 && t.Prompter.WarmStartFrom == WarmStartPrompts.TopicPrompts) || t.PoolTopicPrompts));
+                           || (t.Method == SynthesisMethod.PromptDfd && ((t.Prompter.WarmStartSteps > 0
+                               && t.Prompter.WarmStartFrom == WarmStartPrompts.TopicPrompts) || t.PoolTopicPrompts));
         // The prior is written down as a path, so the record says which one a run read even if the settings change.
-        if (config.PriorFolder.Length == 0) config = config with { PriorFolder = environment.Workspace.Relative(environment.Workspace.Prior) };
+        if (config.PriorFolder.Length == 0) config = config with { PriorFolder =
+            environment.Workspace.Relative(environment.Workspace.Prior) };
         if (!usesPrompts || t.TopicPrompts.Count > 0) return config;
         TaskDataset task = TaskDataset.Load(environment.TaskFolder(config));
         return config with { Training = config.Training with { TopicPrompts = TopicPromptFile.Load(task) } };
@@ -113,7 +127,8 @@ public static class RunBuilder
 
     private static string TokenizerHash(string folder)
     {
-        var files = TokenizerFactory.Files.Where(f => f != TokenizerFactory.SettingsFile).Select(f => Path.Combine(folder, f)).Where(File.Exists).ToList();
+        var files = TokenizerFactory.Files.Where(f => f != TokenizerFactory.SettingsFile).Select(f =>
+            Path.Combine(folder, f)).Where(File.Exists).ToList();
         return files.Count == 0 ? "" : FileHash.Sha256(files);
     }
 }

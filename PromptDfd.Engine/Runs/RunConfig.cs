@@ -55,7 +55,8 @@ public sealed partial record RunConfig
         if (!TaskName().IsMatch(Task)) problems.Add($"Task '{Task}' is not a task name (letters, digits, '-' and '_')");
         if (Device is not ("cpu" or "cuda" or "auto")) problems.Add($"Device must be cpu, cuda or auto (got '{Device}')");
         if (Student.Layers < 1 || Student.Width < 8 || Student.Heads < 1 || Student.Width % Student.Heads != 0)
-            problems.Add($"Student needs at least 1 layer, width >= 8 divisible by its heads (got {Student.Layers} layers, width {Student.Width}, {Student.Heads} heads)");
+            problems.Add($"Student needs at least 1 layer, width >= 8 divisible by its heads (got {Student.Layers} layers, width " +
+                $"{Student.Width}, {Student.Heads} heads)");
         if (Student.Dropout is < 0 or >= 1) problems.Add($"Student.Dropout must be in [0, 1) (got {Student.Dropout})");
         if (Name.Length > 200) problems.Add("Name is longer than 200 characters");
         if (problems.Count > 0) throw new ArgumentException("Invalid run config: " + string.Join("; ", problems) + ".");

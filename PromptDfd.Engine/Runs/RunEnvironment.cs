@@ -1,6 +1,7 @@
 namespace PromptDfd.Engine.Runs;
 
-/// <summary>Where a run manager finds tasks and models and keeps run folders (its <see cref="Workspace"/>), and its libtorch threads.</summary>
+/// <summary>Where a run manager finds tasks and models and keeps run folders (its <see cref="Workspace"/>), and its libtorch
+/// threads.</summary>
 public sealed record RunEnvironment(Workspace Workspace, int Threads = 0)
 {
     public string Root => Workspace.Root;
@@ -13,5 +14,6 @@ public sealed record RunEnvironment(Workspace Workspace, int Threads = 0)
     public string PriorFolder(RunConfig config) => config.PriorFolder.Length > 0 ? Resolve(config.PriorFolder) : Workspace.Prior;
 
     /// <summary>The config's teacher; an empty TeacherFolder means the task's own.</summary>
-    public string TeacherFolder(RunConfig config) => config.TeacherFolder.Length > 0 ? Resolve(config.TeacherFolder) : Workspace.Teacher(config.Task);
+    public string TeacherFolder(RunConfig config) => config.TeacherFolder.Length > 0 ? Resolve(config.TeacherFolder)
+        : Workspace.Teacher(config.Task);
 }

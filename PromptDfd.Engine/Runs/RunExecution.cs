@@ -92,13 +92,15 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         if (control.Cancellation.IsCancellationRequested)
         {
             if (trainer.Step > run.CheckpointStep) SaveCheckpoint(trainer, checkpoint);
-            if (manager.ShuttingDown) manager.SetStatus(run, RunStatus.Interrupted, $"the server stopped at step {trainer.Step}; checkpoint saved, resume to continue");
+            if (manager.ShuttingDown) manager.SetStatus(run, RunStatus.Interrupted,
+                $"the server stopped at step {trainer.Step}; checkpoint saved, resume to continue");
             else manager.SetStatus(run, RunStatus.Cancelled, $"cancelled at step {trainer.Step}; final checkpoint saved");
         }
         else
         {
             run.StudentFolder = SaveStudent(built, trainer);
-            manager.SetStatus(run, RunStatus.Completed, FormattableString.Invariant($"completed: student accuracy {run.LastAccuracy:P1} after {trainer.SamplesSeen} samples"));
+            manager.SetStatus(run, RunStatus.Completed,
+                FormattableString.Invariant($"completed: student accuracy {run.LastAccuracy:P1} after {trainer.SamplesSeen} samples"));
         }
     }
 
@@ -120,8 +122,10 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         var changed = run.Hashes.Where(h => current.TryGetValue(h.Key, out string? now) && now != h.Value)
             .Select(h => $"{h.Key} {Short(h.Value)} then, {Short(current[h.Key])} now").ToList();
         if (changed.Count > 0)
-            throw new InvalidDataException($"Run {run.Id} cannot resume: its inputs changed since it started ({string.Join("; ", changed)}). " +
-                "Put the original files back (each model card and dataset card lists the commands that re-create them) and resume, or clone the run to start afresh on the current ones.");
+            throw new InvalidDataException($"Run {run.Id} cannot resume: its inputs changed since it started " +
+                $"({string.Join("; ", changed)}). " +
+                "Put the original files back (each model card and dataset card lists the commands that re-create them) and resume, or " +
+                    "clone the run to start afresh on the current ones.");
     }
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
@@ -150,7 +154,8 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         var card = new ModelCard
         {
             Title = $"Student of run {run.Id}",
-            Summary = $"A student distilled from the '{run.Task}' teacher by {run.Preset} ({run.Method}) without the teacher's training data.",
+            Summary = $"A student distilled from the '{run.Task}' teacher by {run.Preset} ({run.Method}) without the teacher's training " +
+                $"data.",
             Facts =
             [
                 ("run", $"{run.Id} ({run.Name})"),

@@ -18,11 +18,14 @@ public static class RunExports
 
     /// <summary>One {"text", "label", ...} object per sample; "label" is the teacher's, as the student learnt it.</summary>
     /// <remarks>Asynchronous because a web response refuses synchronous writes once its buffer fills.</remarks>
-    public static async Task WriteSamplesJsonlAsync(RunStore store, string runId, TextWriter writer, CancellationToken cancellation = default)
+    public static async Task WriteSamplesJsonlAsync(RunStore store, string runId, TextWriter writer, CancellationToken cancellation =
+        default)
     {
         foreach (SampleRecord s in store.AllSamples(runId))
         {
-            var row = new { text = s.Prompt + s.Content, label = s.TeacherLabel, teacher_confidence = s.TeacherConfidence, target_class = s.Class, prompt = s.Prompt, content = s.Content, step = s.Step, origin = s.Origin, student_label = s.StudentLabel, banned = s.Banned };
+            var row = new { text = s.Prompt + s.Content, label = s.TeacherLabel, teacher_confidence = s.TeacherConfidence, target_class =
+                s.Class, prompt = s.Prompt, content = s.Content, step = s.Step, origin = s.Origin, student_label = s.StudentLabel, banned =
+                    s.Banned };
             await writer.WriteAsync((JsonSerializer.Serialize(row, Line) + "\n").AsMemory(), cancellation);
         }
         await writer.FlushAsync(cancellation);
@@ -32,7 +35,8 @@ public static class RunExports
     {
         await writer.WriteAsync("step,samples_seen,name,value\n".AsMemory(), cancellation);
         foreach (MetricPoint m in store.Metrics(runId))
-            await writer.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"{m.Step},{m.SamplesSeen},{Csv(m.Name)},{m.Value:R}\n").AsMemory(), cancellation);
+            await writer.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{m.Step},{m.SamplesSeen},{Csv(m.Name)},{m.Value:R}\n").AsMemory(), cancellation);
         await writer.FlushAsync(cancellation);
     }
 

@@ -123,7 +123,9 @@ public sealed class RunManager : IDisposable
             control.Running.Set();
             return;
         }
-        if (!run.CanResume) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}{(run.CheckpointFolder is null ? " and has no checkpoint" : "")}; only paused runs, or interrupted, cancelled or failed runs with a checkpoint, can be resumed.");
+        if (!run.CanResume) throw new InvalidOperationException($"Run {id} is " +
+            $"{run.Status.ToString().ToLowerInvariant()}{(run.CheckpointFolder is null ? " and has no checkpoint" : "")}; only paused " +
+                $"runs, or interrupted, cancelled or failed runs with a checkpoint, can be resumed.");
         controls[id] = new RunControl();
         run.Owner = ProcessOwner.Current;
         SetStatus(run, RunStatus.Queued, $"queued to resume from the checkpoint at step {run.CheckpointStep}");
@@ -139,7 +141,8 @@ public sealed class RunManager : IDisposable
     public void Cancel(string id)
     {
         RunRecord run = Require(id);
-        if (!run.IsActive) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only queued, running or paused runs can be cancelled.");
+        if (!run.IsActive) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only queued, " +
+            $"running or paused runs can be cancelled.");
         if (controls.TryGetValue(id, out RunControl? control))
         {
             control.Cancellation.Cancel();
@@ -151,8 +154,10 @@ public sealed class RunManager : IDisposable
     public void Steer(string id, SteeringCommand command)
     {
         RunControl control = ActiveControl(id, "steered");
-        PromptSteering validator = control.Validator ?? throw new InvalidOperationException($"Run {id} has not loaded its models yet; try again in a moment.");
-        if (control.Method != SynthesisMethod.PromptDfd) throw new InvalidOperationException("Only PromptDFD runs have topic prompts to steer.");
+        PromptSteering validator = control.Validator
+            ?? throw new InvalidOperationException($"Run {id} has not loaded its models yet; try again in a moment.");
+        if (control.Method != SynthesisMethod.PromptDfd) throw new InvalidOperationException("Only PromptDFD runs have topic prompts to " +
+            "steer.");
         lock (validator) validator.Apply(command);
         control.Steering.Enqueue(command);
     }
@@ -161,7 +166,8 @@ public sealed class RunManager : IDisposable
     {
         RunRecord run = Require(id);
         if (!run.IsActive) return Task.FromResult(run);
-        var completion = completions.GetOrAdd(id, _ => new TaskCompletionSource<RunRecord>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var completion = completions.GetOrAdd(id, _ =>
+            new TaskCompletionSource<RunRecord>(TaskCreationOptions.RunContinuationsAsynchronously));
         run = Require(id);
         if (!run.IsActive) completion.TrySetResult(run);
         return completion.Task;
@@ -170,7 +176,8 @@ public sealed class RunManager : IDisposable
     public void Delete(string id)
     {
         RunRecord run = Require(id);
-        if (run.IsActive) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; cancel it before deleting.");
+        if (run.IsActive) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; cancel it before " +
+            $"deleting.");
         store.Delete(id);
         string folder = environment.RunFolder(id);
         if (Directory.Exists(folder)) Directory.Delete(folder, true);
@@ -187,7 +194,8 @@ public sealed class RunManager : IDisposable
         hub.Publish(new RunUpdate(id, Run: run));
     }
 
-    /// <summary>Runs queued runs one after another; a stepped job, so teacher training and the playground get turns between steps.</summary>
+    /// <summary>Runs queued runs one after another; a stepped job, so teacher training and the playground get turns between
+    /// steps.</summary>
     private IEnumerable<TorchYield> Loop()
     {
         while (!shutdown.IsCancellationRequested)
@@ -270,12 +278,16 @@ public sealed class RunManager : IDisposable
     private void CheckModelsExist(RunConfig config)
     {
         string prior = environment.PriorFolder(config);
-        if (!File.Exists(Path.Combine(prior, Checkpoint.ConfigFile))) throw new ArgumentException($"No language prior at {prior} (config.json missing); set PriorFolder to a checkpoint folder.");
+        if (!File.Exists(Path.Combine(prior,
+            Checkpoint.ConfigFile))) throw new ArgumentException($"No language prior at {prior} (config.json missing); set PriorFolder " +
+                $"to a checkpoint folder.");
         string teacher = environment.TeacherFolder(config);
         if (!File.Exists(Path.Combine(teacher, Checkpoint.ConfigFile)))
             throw new ArgumentException(config.TeacherFolder.Length > 0
-                ? $"No teacher at {teacher} (config.json missing); set TeacherFolder to a classifier checkpoint folder, or leave it empty for the task's teacher."
-                : $"Task '{config.Task}' has no teacher at {teacher}; train one first (train-teacher --task {config.Task}, or the Models & data page).");
+                ? $"No teacher at {teacher} (config.json missing); set TeacherFolder to a classifier checkpoint folder, or leave it " +
+                    $"empty for the task's teacher."
+                : $"Task '{config.Task}' has no teacher at {teacher}; train one first (train-teacher --task {config.Task}, or the Models " +
+                    $"& data page).");
         // Headers only: the models themselves are loaded on the training thread.
         try
         {
@@ -294,7 +306,8 @@ public sealed class RunManager : IDisposable
         if (run.IsActive && run.Owner != ProcessOwner.Current && ProcessOwner.IsAlive(run.Owner))
             throw new InvalidOperationException($"Run {id} belongs to another process ({run.Owner}); it can only be {verb} there.");
         if (run.Status is not (RunStatus.Running or RunStatus.Paused) || !controls.TryGetValue(id, out RunControl? control))
-            throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only a running or paused run can be {verb}.");
+            throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only a running or paused run " +
+                $"can be {verb}.");
         return control;
     }
 

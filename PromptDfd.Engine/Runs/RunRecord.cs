@@ -61,7 +61,8 @@ public sealed class RunRecord
     /// <summary>The config flattened to "Path.To.Key" = value, for filtering and diffs.</summary>
     [LiteDB.BsonIgnore] public SortedDictionary<string, string> ConfigValues => ConfigOverrides.Flatten(Config);
     [LiteDB.BsonIgnore] public bool IsActive => Status is RunStatus.Queued or RunStatus.Running or RunStatus.Paused;
-    [LiteDB.BsonIgnore] public bool CanResume => Status is RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed && CheckpointFolder is not null;
+    [LiteDB.BsonIgnore] public bool CanResume => Status is RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed
+        && CheckpointFolder is not null;
     [LiteDB.BsonIgnore] public double Progress => TotalSteps == 0 ? 0 : Math.Clamp(Step / (double)TotalSteps, 0, 1);
 }
 

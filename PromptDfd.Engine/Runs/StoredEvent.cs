@@ -16,10 +16,13 @@ public sealed record StoredEvent(MetricPoint? Metric = null, SampleRecord? Sampl
 {
     public static StoredEvent Of(string runId, TrainerEvent trainerEvent, DateTime time) => trainerEvent switch
     {
-        MetricEvent m => new(Metric: new MetricPoint { RunId = runId, Step = m.Step, SamplesSeen = m.SamplesSeen, Name = m.Name, Value = m.Value }),
+        MetricEvent m => new(Metric: new MetricPoint { RunId = runId, Step = m.Step, SamplesSeen = m.SamplesSeen, Name = m.Name, Value =
+            m.Value }),
         SampleEvent s => new(Sample: SampleRecord.From(runId, s)),
-        PromptChangeEvent p => new(Event: Record(runId, p.Step, time, RunEventKinds.Steering, p.Command.ToString(), JsonSerializer.Serialize(p.Command))),
-        TopPromptsEvent t => new(Event: Record(runId, t.Step, time, RunEventKinds.TopPrompts, $"top prompts at step {t.Step}", JsonSerializer.Serialize(t.Prompts))),
+        PromptChangeEvent p => new(Event: Record(runId, p.Step, time, RunEventKinds.Steering, p.Command.ToString(),
+            JsonSerializer.Serialize(p.Command))),
+        TopPromptsEvent t => new(Event: Record(runId, t.Step, time, RunEventKinds.TopPrompts, $"top prompts at step {t.Step}",
+            JsonSerializer.Serialize(t.Prompts))),
         LogEvent l => new(Event: Record(runId, l.Step, time, RunEventKinds.Log, l.Message)),
         RunNoticeEvent n => new(Event: Record(runId, n.Step, time, n.Kind, n.Message)),
         _ => new(),

@@ -67,7 +67,8 @@ public sealed class RunStore : IDisposable
         }
         catch (LiteException error)
         {
-            throw new InvalidDataException($"The run store '{Path}' cannot be opened ({error.Message}). If it is corrupt, move it aside; a new store is created on the next start.", error);
+            throw new InvalidDataException($"The run store '{Path}' cannot be opened ({error.Message}). If it is corrupt, move it aside; " +
+                $"a new store is created on the next start.", error);
         }
     }
 
@@ -88,8 +89,10 @@ public sealed class RunStore : IDisposable
         // Shared: the dashboard and the command line hold the same store open at once.
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        if (read < header.Length || System.Text.Encoding.ASCII.GetString(header, LiteDbSignatureOffset, LiteDbSignature.Length) != LiteDbSignature)
-            throw new InvalidDataException($"'{path}' is not a run store: it lacks LiteDB's header, so it is another kind of file or a badly damaged store. " +
+        if (read < header.Length || System.Text.Encoding.ASCII.GetString(header, LiteDbSignatureOffset,
+            LiteDbSignature.Length) != LiteDbSignature)
+            throw new InvalidDataException($"'{path}' is not a run store: it lacks LiteDB's header, so it is another kind of file or a " +
+                $"badly damaged store. " +
                 "It was not opened and is unchanged. Point --store (or Dashboard:StoreFile) at a store PromptDfd made or at a new path; " +
                 "if this was your store, move it aside and a new one is created on the next start.");
     }
@@ -111,7 +114,8 @@ public sealed class RunStore : IDisposable
     {
         IEnumerable<RunRecord> all = runs.FindAll();
         if (query.Status is { } status) all = all.Where(r => r.Status == status);
-        if (!string.IsNullOrWhiteSpace(query.Method)) all = all.Where(r => r.Method.Equals(query.Method, StringComparison.OrdinalIgnoreCase) || r.Preset.Equals(query.Method, StringComparison.OrdinalIgnoreCase));
+        if (!string.IsNullOrWhiteSpace(query.Method)) all = all.Where(r => r.Method.Equals(query.Method, StringComparison.OrdinalIgnoreCase)
+            || r.Preset.Equals(query.Method, StringComparison.OrdinalIgnoreCase));
         if (!string.IsNullOrWhiteSpace(query.Task)) all = all.Where(r => r.Task.Equals(query.Task, StringComparison.OrdinalIgnoreCase));
         if (!string.IsNullOrWhiteSpace(query.Tag)) all = all.Where(r => r.Tags.Contains(query.Tag, StringComparer.OrdinalIgnoreCase));
         if (query.StarredOnly) all = all.Where(r => r.Starred);
@@ -119,14 +123,16 @@ public sealed class RunStore : IDisposable
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             string text = query.Text.Trim();
-            all = all.Where(r => new[] { r.Id, r.Name, r.Notes, r.Preset, string.Join(' ', r.Tags) }.Any(f => f?.Contains(text, StringComparison.OrdinalIgnoreCase) == true));
+            all = all.Where(r => new[] { r.Id, r.Name, r.Notes, r.Preset, string.Join(' ', r.Tags) }.Any(f =>
+                f?.Contains(text, StringComparison.OrdinalIgnoreCase) == true));
         }
         if (!string.IsNullOrWhiteSpace(query.ConfigFilter))
         {
             int equals = query.ConfigFilter.IndexOf('=');
             string key = (equals < 0 ? query.ConfigFilter : query.ConfigFilter[..equals]).Trim();
             string? value = equals < 0 ? null : query.ConfigFilter[(equals + 1)..].Trim();
-            all = all.Where(r => r.ConfigValues.Any(p => p.Key.Equals(key, StringComparison.OrdinalIgnoreCase) && (value is null || p.Value.Equals(value, StringComparison.OrdinalIgnoreCase))));
+            all = all.Where(r => r.ConfigValues.Any(p => p.Key.Equals(key, StringComparison.OrdinalIgnoreCase)
+                && (value is null || p.Value.Equals(value, StringComparison.OrdinalIgnoreCase))));
         }
         var filtered = all.ToList();
         Func<RunRecord, object?> key2 = query.SortBy switch
@@ -146,7 +152,8 @@ public sealed class RunStore : IDisposable
     }
 
     /// <summary>Appends a batch of metrics, samples and events (one write per collection).</summary>
-    public void Append(IReadOnlyCollection<MetricPoint> newMetrics, IReadOnlyCollection<SampleRecord> newSamples, IReadOnlyCollection<RunEventRecord> newEvents)
+    public void Append(IReadOnlyCollection<MetricPoint> newMetrics, IReadOnlyCollection<SampleRecord> newSamples,
+        IReadOnlyCollection<RunEventRecord> newEvents)
     {
         if (newMetrics.Count > 0) metrics.InsertBulk(newMetrics);
         if (newSamples.Count > 0) samples.InsertBulk(newSamples);
@@ -154,14 +161,16 @@ public sealed class RunStore : IDisposable
     }
 
     public IReadOnlyList<MetricPoint> Metrics(string runId, string? name = null) =>
-        (name is null ? metrics.Find(m => m.RunId == runId) : metrics.Find(m => m.RunId == runId && m.Name == name)).OrderBy(m => m.Id).ToList();
+        (name is null ? metrics.Find(m => m.RunId == runId) : metrics.Find(m => m.RunId == runId && m.Name == name)).OrderBy(m =>
+            m.Id).ToList();
 
     public Page<SampleRecord> Samples(string runId, SampleQuery query)
     {
         IEnumerable<SampleRecord> found = samples.Find(s => s.RunId == runId);
         if (query.Step is { } step) found = found.Where(s => s.Step == step);
         if (!string.IsNullOrWhiteSpace(query.Class)) found = found.Where(s => s.Class == query.Class || s.TeacherLabel == query.Class);
-        if (!string.IsNullOrWhiteSpace(query.Text)) found = found.Where(s => (s.Prompt + s.Content).Contains(query.Text, StringComparison.OrdinalIgnoreCase));
+        if (!string.IsNullOrWhiteSpace(query.Text)) found = found.Where(s =>
+            (s.Prompt + s.Content).Contains(query.Text, StringComparison.OrdinalIgnoreCase));
         var list = found.OrderByDescending(s => s.Id).ToList();
         return new Page<SampleRecord>(list.Skip(query.Skip).Take(query.Take).ToList(), list.Count);
     }
@@ -169,12 +178,14 @@ public sealed class RunStore : IDisposable
     public IReadOnlyList<SampleRecord> AllSamples(string runId) => samples.Find(s => s.RunId == runId).OrderBy(s => s.Id).ToList();
 
     public IReadOnlyList<RunEventRecord> Events(string runId, string? kind = null) =>
-        (kind is null ? events.Find(e => e.RunId == runId) : events.Find(e => e.RunId == runId && e.Kind == kind)).OrderBy(e => e.Id).ToList();
+        (kind is null ? events.Find(e => e.RunId == runId) : events.Find(e => e.RunId == runId && e.Kind == kind)).OrderBy(e =>
+            e.Id).ToList();
 
     /// <summary>The prompt changes a run recorded, each at the step it took effect.</summary>
     public IReadOnlyList<Synthesis.ScheduledSteering> Steering(string runId) =>
         Events(runId, RunEventKinds.Steering)
-            .Select(e => new Synthesis.ScheduledSteering(e.Step, System.Text.Json.JsonSerializer.Deserialize<Synthesis.SteeringCommand>(e.Data!)!)).ToList();
+            .Select(e => new Synthesis.ScheduledSteering(e.Step,
+                System.Text.Json.JsonSerializer.Deserialize<Synthesis.SteeringCommand>(e.Data!)!)).ToList();
 
     /// <summary>Forgets what a run wrote after a step, so a run resumed from that step's checkpoint has continuous curves.</summary>
     public void DeleteAfter(string runId, int step)

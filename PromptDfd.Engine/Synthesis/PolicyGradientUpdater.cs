@@ -31,14 +31,16 @@ public sealed class PolicyGradientUpdater
     public void Save(string path)
     {
         optimizer.Save(path);
-        File.WriteAllText(path + ".baselines", string.Join('\n', baselines.Select((b, i) => FormattableString.Invariant($"{(baselineStarted[i] ? 1 : 0)} {b:R}"))));
+        File.WriteAllText(path + ".baselines", string.Join('\n', baselines.Select((b, i) =>
+            FormattableString.Invariant($"{(baselineStarted[i] ? 1 : 0)} {b:R}"))));
     }
 
     public void Load(string path)
     {
         optimizer.Load(path);
         string[] lines = File.ReadAllLines(path + ".baselines");
-        if (lines.Length != baselines.Length) throw new InvalidDataException($"'{path}.baselines' has {lines.Length} classes; the run has {baselines.Length}.");
+        if (lines.Length != baselines.Length) throw new InvalidDataException($"'{path}.baselines' has {lines.Length} classes; the run " +
+            $"has {baselines.Length}.");
         for (int i = 0; i < lines.Length; i++)
         {
             string[] parts = lines[i].Split(' ');
@@ -84,7 +86,8 @@ public sealed class PolicyGradientUpdater
             // A diverged prompter would otherwise go on sampling from NaN probabilities: junk prompts, NaN rewards, no error.
             if (!double.IsFinite(lossValue))
                 throw new InvalidOperationException($"The topic prompter's policy loss is {lossValue}: the prompter diverged. " +
-                    $"Lower Training.Prompter.LearningRate (now {config.LearningRate}) and start the run again (Clone); resuming would repeat the same steps.");
+                    $"Lower Training.Prompter.LearningRate (now {config.LearningRate}) and start the run again (Clone); resuming would " +
+                        $"repeat the same steps.");
             loss.backward();
             nn.utils.clip_grad_norm_(policy.TrainableParameters, 1.0);
             optimizer.Step();
@@ -97,7 +100,8 @@ public sealed class PolicyGradientUpdater
     {
         // Before a class has a baseline, the batch mean of that class stands in for it.
         var batchMean = classes.Zip(rewards).GroupBy(p => p.First).ToDictionary(g => g.Key, g => g.Average(p => p.Second));
-        double[] advantages = rewards.Select((r, i) => r - (baselineStarted[classes[i]] ? baselines[classes[i]] : batchMean[classes[i]])).ToArray();
+        double[] advantages = rewards.Select((r, i) => r - (baselineStarted[classes[i]] ? baselines[classes[i]]
+            : batchMean[classes[i]])).ToArray();
         if (!policy.Config.NormalizeAdvantages || advantages.Length < 2) return advantages;
         double mean = advantages.Average();
         double std = Math.Sqrt(advantages.Average(a => (a - mean) * (a - mean)));

@@ -44,7 +44,8 @@ public sealed class PromptSteering
     /// rest of the prior's context but one position (the start token). Runs, their validators and the playground all
     /// check prompts through this, so they agree on what fits.
     /// </summary>
-    public static PromptSteering ForPrior(IReadOnlyList<string> labels, Text.ITextTokenizer tokenizer, int contextLength, int contentTokens) =>
+    public static PromptSteering ForPrior(IReadOnlyList<string> labels, Text.ITextTokenizer tokenizer, int contextLength,
+        int contentTokens) =>
         new(labels, text => tokenizer.Encode(text).Count, contextLength - contentTokens - 1);
 
     /// <summary>The state recorded commands lead to, without checking them again (they were checked when given).</summary>
@@ -90,7 +91,8 @@ public sealed class PromptSteering
                 break;
             case SteeringAction.Ban:
                 if (index >= 0) pool.RemoveAt(index);
-                (banned.TryGetValue(label, out var set) ? set : banned[label] = new HashSet<string>(StringComparer.Ordinal)).Add(Normalize(prompt));
+                (banned.TryGetValue(label, out var set) ? set : banned[label] =
+                    new HashSet<string>(StringComparer.Ordinal)).Add(Normalize(prompt));
                 break;
             case SteeringAction.Unban:
                 Unban(label, prompt);
@@ -100,7 +102,8 @@ public sealed class PromptSteering
                 bool pinned = index >= 0 && pool[index].Pinned;
                 if (index >= 0) pool.RemoveAt(index);
                 // Editing a prompt the prompter wrote means: stop using it, use the corrected one instead.
-                else (banned.TryGetValue(label, out var bannedSet) ? bannedSet : banned[label] = new HashSet<string>(StringComparer.Ordinal)).Add(Normalize(prompt));
+                else (banned.TryGetValue(label, out var bannedSet) ? bannedSet : banned[label] =
+                    new HashSet<string>(StringComparer.Ordinal)).Add(Normalize(prompt));
                 pool.Add(new ManualPrompt(replacement, pinned));
                 Unban(label, replacement);
                 break;
@@ -111,7 +114,8 @@ public sealed class PromptSteering
 
     /// <summary>Everything the steering holds, as commands that rebuild it (for checkpoints).</summary>
     public IReadOnlyList<SteeringCommand> Snapshot() =>
-        pools.SelectMany(p => p.Value.Select(m => new SteeringCommand(m.Pinned ? SteeringAction.Pin : SteeringAction.Add, labels[p.Key], m.Text)))
+        pools.SelectMany(p => p.Value.Select(m => new SteeringCommand(m.Pinned ? SteeringAction.Pin : SteeringAction.Add, labels[p.Key],
+            m.Text)))
             .Concat(banned.SelectMany(b => b.Value.Select(text => new SteeringCommand(SteeringAction.Ban, labels[b.Key], text))))
             .ToList();
 
@@ -124,12 +128,16 @@ public sealed class PromptSteering
     {
         string text = (prompt ?? "").Trim();
         if (text.Length == 0) throw new ArgumentException($"{field} is empty; type the words the class's samples should start with.");
-        if (text.Length > MaximumPromptCharacters) throw new ArgumentException($"{field} has {text.Length} characters; a topic prompt is at most {MaximumPromptCharacters}.");
-        if (text.Any(c => char.IsControl(c))) throw new ArgumentException($"{field} contains control characters (e.g. new lines); use a single line of text.");
+        if (text.Length > MaximumPromptCharacters) throw new ArgumentException($"{field} has {text.Length} characters; a topic prompt is " +
+            $"at most {MaximumPromptCharacters}.");
+        if (text.Any(c => char.IsControl(c))) throw new ArgumentException($"{field} contains control characters (e.g. new lines); use a " +
+            $"single line of text.");
         int tokens = countTokens(text);
-        if (tokens > maximumTokens) throw new ArgumentException($"{field} is {tokens} tokens long; at most {maximumTokens} fit before the content.");
+        if (tokens > maximumTokens) throw new ArgumentException($"{field} is {tokens} tokens long; at most {maximumTokens} fit before " +
+            $"the content.");
         return text;
     }
 
-    public static string Normalize(string prompt) => string.Join(' ', prompt.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
+    public static string Normalize(string prompt) => string.Join(' ', prompt.Split((char[]?)null,
+        StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant();
 }

@@ -11,7 +11,8 @@ public enum WarmStartPrompts
     /// <summary>The run's topic prompts: the config's TopicPrompts, else the task's hand-written prompts.json.</summary>
     TopicPrompts,
 
-    /// <summary>Words the teacher itself reads as each class (<see cref="TopicWordMiner"/>), in several prompt forms: no hand-written prompts needed.</summary>
+    /// <summary>Words the teacher itself reads as each class (<see cref="TopicWordMiner"/>), in several prompt forms: no hand-written
+    /// prompts needed.</summary>
     MinedFromTeacher,
 }
 
@@ -31,7 +32,8 @@ public sealed record PrompterConfig
     /// <summary>Learned per-class prefix vectors that condition the prompter on the class.</summary>
     public int PrefixLength { get; init; } = 4;
 
-    /// <summary>How many of the last transformer blocks are trained (with the final LayerNorm and the prefix); the rest stays frozen.</summary>
+    /// <summary>How many of the last transformer blocks are trained (with the final LayerNorm and the prefix); the rest stays
+    /// frozen.</summary>
     public int TrainableBlocks { get; init; } = 1;
 
     public double LearningRate { get; init; } = 1e-3;
@@ -43,7 +45,8 @@ public sealed record PrompterConfig
     /// </summary>
     public int WarmStartSteps { get; init; } = 30;
 
-    /// <summary>What the warm start teaches: the run's topic prompts by default; MinedFromTeacher (issue #24) needs no prompts.json.</summary>
+    /// <summary>What the warm start teaches: the run's topic prompts by default; MinedFromTeacher (issue #24) needs no
+    /// prompts.json.</summary>
     public WarmStartPrompts WarmStartFrom { get; init; } = WarmStartPrompts.TopicPrompts;
 
     /// <summary>How topic words are mined when <see cref="WarmStartFrom"/> is MinedFromTeacher.</summary>
@@ -63,14 +66,19 @@ public sealed record PrompterConfig
         var problems = new List<string>();
         if (PromptLength < 1) problems.Add($"PromptLength must be at least 1 (got {PromptLength})");
         if (PrefixLength < 1) problems.Add($"PrefixLength must be at least 1 (got {PrefixLength})");
-        if (PrefixLength + 1 + PromptLength > prior.ContextLength) problems.Add($"PrefixLength + 1 + PromptLength must fit the prior's context of {prior.ContextLength}");
-        if (TrainableBlocks < 0 || TrainableBlocks > prior.Layers) problems.Add($"TrainableBlocks must be between 0 and the prior's {prior.Layers} layers (got {TrainableBlocks})");
+        if (PrefixLength + 1
+            + PromptLength > prior.ContextLength) problems.Add($"PrefixLength + 1 + PromptLength must fit the prior's context of " +
+                $"{prior.ContextLength}");
+        if (TrainableBlocks < 0
+            || TrainableBlocks > prior.Layers) problems.Add($"TrainableBlocks must be between 0 and the prior's {prior.Layers} layers " +
+                $"(got {TrainableBlocks})");
         if (LearningRate <= 0) problems.Add($"LearningRate must be positive (got {LearningRate})");
         if (EntropyBonus < 0) problems.Add($"EntropyBonus must be non-negative (got {EntropyBonus})");
         if (BaselineMomentum is < 0 or >= 1) problems.Add($"BaselineMomentum must be in [0, 1) (got {BaselineMomentum})");
         if (PpoClip is <= 0 or >= 1) problems.Add($"PpoClip must be in (0, 1) (got {PpoClip})");
         if (WarmStartSteps < 0) problems.Add($"WarmStartSteps must be non-negative (got {WarmStartSteps})");
-        if (!Enum.IsDefined(WarmStartFrom)) problems.Add($"WarmStartFrom must be one of {string.Join(", ", Enum.GetNames<WarmStartPrompts>())} (got {WarmStartFrom})");
+        if (!Enum.IsDefined(WarmStartFrom)) problems.Add($"WarmStartFrom must be one of " +
+            $"{string.Join(", ", Enum.GetNames<WarmStartPrompts>())} (got {WarmStartFrom})");
         if (PpoEpochs < 1) problems.Add($"PpoEpochs must be at least 1 (got {PpoEpochs})");
         ConfigProblems.ThrowIfAny("prompter", problems);
         Sampling.Validate();

@@ -26,7 +26,8 @@ public sealed class RewardCalculator(RewardConfig config)
     /// <summary>Puts back a checkpointed beta, so a resumed run continues on the same reward curve.</summary>
     public void RestorePlausibilityWeight(double weight)
     {
-        if (weight < 0 || !double.IsFinite(weight)) throw new InvalidDataException($"A saved plausibility weight must be a non-negative number (got {weight}); the checkpoint is damaged, resume from an earlier one.");
+        if (weight < 0 || !double.IsFinite(weight)) throw new InvalidDataException($"A saved plausibility weight must be a non-negative " +
+            $"number (got {weight}); the checkpoint is damaged, resume from an earlier one.");
         PlausibilityWeight = weight;
     }
 
@@ -103,7 +104,8 @@ public sealed class RewardCalculator(RewardConfig config)
     {
         var inBatch = prompts.GroupBy(p => p, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         int window = Math.Max(1, recentPrompts.Count);
-        return prompts.Select(p => -((inBatch[p] - 1) / (double)Math.Max(1, prompts.Count - 1) + recentCounts.GetValueOrDefault(p) / (double)window)).ToArray();
+        return prompts.Select(p => -((inBatch[p] - 1) / (double)Math.Max(1, prompts.Count - 1)
+            + recentCounts.GetValueOrDefault(p) / (double)window)).ToArray();
     }
 
     private void Remember(IEnumerable<string> prompts)

@@ -87,13 +87,21 @@ public sealed record RewardConfig
     public void Validate()
     {
         var problems = new List<string>();
-        foreach (var (name, value) in new[] { ("Relevance", Relevance), ("Hardness", Hardness), ("Plausibility", Plausibility), ("Diversity", Diversity) })
+        foreach (var (name, value) in new[] { ("Relevance", Relevance), ("Hardness", Hardness), ("Plausibility", Plausibility),
+            ("Diversity", Diversity) })
             if (value < 0 || double.IsNaN(value)) problems.Add($"{name} weight must be non-negative (got {value})");
-        if (!Enum.IsDefined(RelevanceOn)) problems.Add($"RelevanceOn must be one of {string.Join(", ", Enum.GetNames<RelevanceText>())} (got {RelevanceOn})");
-        if (RelevanceFloor is double floor && (floor >= 0 || !double.IsFinite(floor))) problems.Add($"RelevanceFloor must be a negative log-probability such as -4.6 (got {RelevanceFloor})");
-        if (PlausibilityTargetKl < 0 || double.IsNaN(PlausibilityTargetKl)) problems.Add($"PlausibilityTargetKl must be 0 (fixed beta) or a positive KL budget in nats (got {PlausibilityTargetKl})");
-        if (PlausibilityAdaptRate is <= 0 or > 1 || double.IsNaN(PlausibilityAdaptRate)) problems.Add($"PlausibilityAdaptRate must be in (0, 1] (got {PlausibilityAdaptRate})");
-        if (!Enum.IsDefined(PlausibilityReference)) problems.Add($"PlausibilityReference must be one of {string.Join(", ", Enum.GetNames<PlausibilityReference>())} (got {PlausibilityReference})");
+        if (!Enum.IsDefined(RelevanceOn)) problems.Add($"RelevanceOn must be one of {string.Join(", ", Enum.GetNames<RelevanceText>())} " +
+            $"(got {RelevanceOn})");
+        if (RelevanceFloor is double floor
+            && (floor >= 0 || !double.IsFinite(floor))) problems.Add($"RelevanceFloor must be a negative log-probability such as -4.6 " +
+                $"(got {RelevanceFloor})");
+        if (PlausibilityTargetKl < 0
+            || double.IsNaN(PlausibilityTargetKl)) problems.Add($"PlausibilityTargetKl must be 0 (fixed beta) or a positive KL budget in " +
+                $"nats (got {PlausibilityTargetKl})");
+        if (PlausibilityAdaptRate is <= 0 or > 1
+            || double.IsNaN(PlausibilityAdaptRate)) problems.Add($"PlausibilityAdaptRate must be in (0, 1] (got {PlausibilityAdaptRate})");
+        if (!Enum.IsDefined(PlausibilityReference)) problems.Add($"PlausibilityReference must be one of " +
+            $"{string.Join(", ", Enum.GetNames<PlausibilityReference>())} (got {PlausibilityReference})");
         if (DiversityWindow < 0) problems.Add($"DiversityWindow must be non-negative (got {DiversityWindow})");
         ConfigProblems.ThrowIfAny("reward", problems);
     }

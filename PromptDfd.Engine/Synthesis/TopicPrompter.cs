@@ -28,7 +28,8 @@ public sealed class TopicPrompter : nn.Module
         using (no_grad())
         {
             Tensor start = prior.Body.TokenEmbedding[endOfTextId].detach().cpu();
-            class_prefix = new Parameter(start.expand(classes, config.PrefixLength, -1) + randn(classes, config.PrefixLength, start.shape[0]) * 0.02);
+            class_prefix = new Parameter(start.expand(classes, config.PrefixLength, -1)
+                + randn(classes, config.PrefixLength, start.shape[0]) * 0.02);
         }
         RegisterComponents();
         this.to(prior.Body.TokenEmbedding.device);
@@ -36,7 +37,8 @@ public sealed class TopicPrompter : nn.Module
         foreach (var (name, parameter) in lm.named_parameters())
         {
             bool trained = name.StartsWith("transformer.ln_f.", StringComparison.Ordinal)
-                           || Enumerable.Range(firstTrained, config.TrainableBlocks).Any(l => name.StartsWith($"transformer.h.{l}.", StringComparison.Ordinal));
+                           || Enumerable.Range(firstTrained, config.TrainableBlocks).Any(l =>
+                               name.StartsWith($"transformer.h.{l}.", StringComparison.Ordinal));
             parameter.requires_grad = trained;
         }
     }
@@ -88,10 +90,13 @@ public sealed class TopicPrompter : nn.Module
         return prompts;
     }
 
-    /// <summary>Samples prompts from the reference P_0 = G (the prior reading end-of-text), as the prompter does but without a class prefix.</summary>
-    public long[][] SampleReference(int count, Generator? generator) => SampleWith(Enumerable.Repeat(0, count).ToList(), generator, withPrefix: false);
+    /// <summary>Samples prompts from the reference P_0 = G (the prior reading end-of-text), as the prompter does but without a class
+    /// prefix.</summary>
+    public long[][] SampleReference(int count, Generator? generator) => SampleWith(Enumerable.Repeat(0, count).ToList(), generator,
+        withPrefix: false);
 
-    /// <summary>log P_phi(p | c) summed over the prompt's tokens [batch], and the mean entropy of the next-token distributions [batch].</summary>
+    /// <summary>log P_phi(p | c) summed over the prompt's tokens [batch], and the mean entropy of the next-token distributions
+    /// [batch].</summary>
     public (Tensor LogProbability, Tensor Entropy) Score(IReadOnlyList<int> classes, long[][] prompts)
     {
         Tensor ids = tensor(prompts.SelectMany(p => p).ToArray(), [prompts.Length, Config.PromptLength]).to(class_prefix.device);
@@ -109,7 +114,8 @@ public sealed class TopicPrompter : nn.Module
         // A prompt shorter than K ends with end-of-text when prompts may end early, so the prompter learns where it stops.
         var usable = examples.Select(e => (e.Class, Prompt: e.Prompt.Where(t => t != endOfText).ToArray()))
             .Where(e => e.Prompt.Length > 0)
-            .Select(e => (e.Class, Prompt: (Config.VariableLength ? e.Prompt.Append(endOfText) : e.Prompt).Take(Config.PromptLength).ToArray()))
+            .Select(e => (e.Class, Prompt: (Config.VariableLength ? e.Prompt.Append(endOfText)
+                : e.Prompt).Take(Config.PromptLength).ToArray()))
             .ToList();
         if (usable.Count == 0 || steps == 0) return double.NaN;
         using var optimizer = AdamOptimizer.Adam(TrainableParameters, learningRate);
@@ -125,7 +131,8 @@ public sealed class TopicPrompter : nn.Module
             {
                 int length = group.Key;
                 var rows = group.ToList();
-                Tensor ids = tensor(rows.SelectMany(r => r.Prompt.Select(t => (long)t)).ToArray(), [rows.Count, length]).to(class_prefix.device);
+                Tensor ids = tensor(rows.SelectMany(r => r.Prompt.Select(t => (long)t)).ToArray(),
+                    [rows.Count, length]).to(class_prefix.device);
                 Tensor context = Context(rows.Select(r => r.Class).ToList());
                 Tensor inputs = length > 1 ? cat([context, Embed(ids.narrow(1, 0, length - 1))], 1) : context;
                 Tensor logits = lm.Logits(lm.Body.ForwardEmbeddings(inputs)).narrow(1, Config.PrefixLength, length);
@@ -139,13 +146,15 @@ public sealed class TopicPrompter : nn.Module
         return last;
     }
 
-    /// <summary>The reference log P_0(p): the frozen prior reading end-of-text then the prompt (up to and including an end-of-text that ends it early, when prompts may).</summary>
+    /// <summary>The reference log P_0(p): the frozen prior reading end-of-text then the prompt (up to and including an end-of-text that
+    /// ends it early, when prompts may).</summary>
     public static Tensor ReferenceLogProbability(GptLanguageModel prior, long[][] prompts, int endOfTextId, bool variableLength = false)
     {
         int length = prompts[0].Length;
         Tensor ids = tensor(prompts.SelectMany(p => p).ToArray(), [prompts.Length, length]).to(prior.Body.TokenEmbedding.device);
         using Scalar startToken = endOfTextId.ToScalar();
-        Tensor inputs = cat([full(prompts.Length, 1, startToken, dtype: ScalarType.Int64, device: ids.device), ids.narrow(1, 0, length - 1)], 1);
+        Tensor inputs = cat([full(prompts.Length, 1, startToken, dtype: ScalarType.Int64, device: ids.device),
+            ids.narrow(1, 0, length - 1)], 1);
         return PromptLogProbabilities(prior.forward(inputs), ids, endOfTextId, variableLength).LogProbability;
     }
 
@@ -153,7 +162,8 @@ public sealed class TopicPrompter : nn.Module
     // log 0 is -inf after masking; clamping keeps 0 * log 0 at 0 in the entropy. Held for the process (see HeldScalars).
     private static readonly Scalar LogOfZero = (-1e9).ToScalar();
 
-    private static (Tensor LogProbability, Tensor Entropy) PromptLogProbabilities(Tensor logits, Tensor ids, int endOfTextId, bool variableLength)
+    private static (Tensor LogProbability, Tensor Entropy) PromptLogProbabilities(Tensor logits, Tensor ids, int endOfTextId,
+        bool variableLength)
     {
         if (!variableLength)
         {

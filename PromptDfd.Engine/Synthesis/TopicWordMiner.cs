@@ -40,8 +40,10 @@ public sealed record PromptMiningConfig
         if (ScoringTemplates.Length == 0) problems.Add("ScoringTemplates needs at least one template such as \"It was {0}.\"");
         if (PromptTemplates.Length == 0) problems.Add("PromptTemplates needs at least one template such as \"{0}\"");
         foreach (string template in ScoringTemplates.Concat(PromptTemplates))
-            if (!template.Contains("{0}", StringComparison.Ordinal)) problems.Add($"template \"{template}\" must contain {{0}} where the word goes");
-        if (MinimumAgreement is <= 0 or > 1 || double.IsNaN(MinimumAgreement)) problems.Add($"MinimumAgreement must be in (0, 1] (got {MinimumAgreement})");
+            if (!template.Contains("{0}",
+                StringComparison.Ordinal)) problems.Add($"template \"{template}\" must contain {{0}} where the word goes");
+        if (MinimumAgreement is <= 0 or > 1
+            || double.IsNaN(MinimumAgreement)) problems.Add($"MinimumAgreement must be in (0, 1] (got {MinimumAgreement})");
         if (MinimumLetters < 1) problems.Add($"MinimumLetters must be at least 1 (got {MinimumLetters})");
         ConfigProblems.ThrowIfAny("prompt mining", problems);
     }
@@ -60,11 +62,13 @@ public sealed record MinedWord(string Word, double LogProbability, double Margin
 public static class TopicWordMiner
 {
     /// <param name="classify">the teacher's class probabilities for each text</param>
-    public static IReadOnlyList<IReadOnlyList<MinedWord>> Mine(ITextTokenizer priorTokenizer, int classes, Func<IReadOnlyList<string>, float[][]> classify, PromptMiningConfig config)
+    public static IReadOnlyList<IReadOnlyList<MinedWord>> Mine(ITextTokenizer priorTokenizer, int classes, Func<IReadOnlyList<string>,
+        float[][]> classify, PromptMiningConfig config)
     {
         config.Validate();
         var words = CandidateWords(priorTokenizer, config.MinimumLetters);
-        if (words.Count == 0) throw new InvalidOperationException("The prior's vocabulary has no whole lower-case words to mine topic words from.");
+        if (words.Count == 0) throw new InvalidOperationException("The prior's vocabulary has no whole lower-case words to mine topic " +
+            "words from.");
         var logProbabilities = new double[words.Count, classes];
         var votes = new int[words.Count, classes];
         foreach (string template in config.ScoringTemplates)
@@ -73,7 +77,8 @@ public static class TopicWordMiner
             for (int w = 0; w < words.Count; w++)
             {
                 votes[w, ArgMax(probabilities[w])]++;
-                for (int c = 0; c < classes; c++) logProbabilities[w, c] += Math.Log(Math.Max(probabilities[w][c], 1e-12)) / config.ScoringTemplates.Length;
+                for (int c = 0; c < classes; c++) logProbabilities[w, c] += Math.Log(Math.Max(probabilities[w][c],
+                    1e-12)) / config.ScoringTemplates.Length;
             }
         }
         int neededVotes = (int)Math.Ceiling(config.MinimumAgreement * config.ScoringTemplates.Length - 1e-9);
@@ -85,13 +90,15 @@ public static class TopicWordMiner
             double runnerUp = Enumerable.Range(0, classes).Where(o => o != c).Max(o => logProbabilities[w, o]);
             mined[c].Add(new MinedWord(words[w], logProbabilities[w, c], logProbabilities[w, c] - runnerUp));
         }
-        return mined.Select(list => (IReadOnlyList<MinedWord>)list.OrderByDescending(m => m.Margin).ThenBy(m => m.Word, StringComparer.Ordinal)
+        return mined.Select(list => (IReadOnlyList<MinedWord>)list.OrderByDescending(m => m.Margin).ThenBy(m => m.Word,
+            StringComparer.Ordinal)
             .Take(config.WordsPerClass).ToList()).ToList();
     }
 
     /// <summary>Topic prompts per label: each mined word in the prompt template. A class the teacher never picks
     /// in enough templates gets its own label as a word instead, so no class is left without prompts.</summary>
-    public static Dictionary<string, string[]> Prompts(IReadOnlyList<string> labels, IReadOnlyList<IReadOnlyList<MinedWord>> mined, PromptMiningConfig config) =>
+    public static Dictionary<string, string[]> Prompts(IReadOnlyList<string> labels, IReadOnlyList<IReadOnlyList<MinedWord>> mined,
+        PromptMiningConfig config) =>
         labels.Select((label, c) => (label, words: mined[c].Count > 0 ? mined[c].Select(m => m.Word) : [label.ToLowerInvariant()]))
             .ToDictionary(p => p.label, p => config.PromptTemplates.SelectMany(t => p.words.Select(w => string.Format(t, w))).ToArray());
 

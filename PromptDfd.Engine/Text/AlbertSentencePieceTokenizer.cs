@@ -48,7 +48,8 @@ public sealed class AlbertSentencePieceTokenizer : ITextTokenizer
             {
                 // transformers re-reads "▁9," without its comma, keeping the word boundary only where the piece had one.
                 var digits = Pieces(piece.Value[..^1].Replace(Underline, "", StringComparison.Ordinal)).Select(p => p.Value).ToList();
-                if (!piece.Value.StartsWith(Underline, StringComparison.Ordinal) && digits.Count > 0 && digits[0].StartsWith(Underline, StringComparison.Ordinal))
+                if (!piece.Value.StartsWith(Underline, StringComparison.Ordinal) && digits.Count > 0
+                    && digits[0].StartsWith(Underline, StringComparison.Ordinal))
                 {
                     if (digits[0].Length == Underline.Length) digits.RemoveAt(0);
                     else digits[0] = digits[0][Underline.Length..];
@@ -68,7 +69,8 @@ public sealed class AlbertSentencePieceTokenizer : ITextTokenizer
     private int Id(string piece) => pieces.Vocabulary.TryGetValue(piece, out int id) ? id : pieces.UnknownId;
 
     private List<EncodedToken> Pieces(string text) =>
-        [.. SentencePieceModelFile.OneUnknownPerRun(pieces.EncodeToTokens(text, out _, addBeginningOfSentence: false, addEndOfSentence: false), token => token.Id, pieces.UnknownId)];
+        [.. SentencePieceModelFile.OneUnknownPerRun(pieces.EncodeToTokens(text, out _, addBeginningOfSentence: false,
+            addEndOfSentence: false), token => token.Id, pieces.UnknownId)];
 
     private string Prepare(string text)
     {

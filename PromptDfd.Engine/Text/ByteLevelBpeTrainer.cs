@@ -18,7 +18,8 @@ public sealed record BpeTrainerConfig
         int minimum = 256 + SpecialTokens.Count + 1;
         if (VocabularySize < minimum)
         {
-            throw new ArgumentException($"BPE vocabulary size {VocabularySize} is too small: it needs at least {minimum} (256 bytes, the special tokens and one merge).");
+            throw new ArgumentException($"BPE vocabulary size {VocabularySize} is too small: it needs at least {minimum} (256 bytes, the " +
+                $"special tokens and one merge).");
         }
         if (MinimumPairFrequency < 1) throw new ArgumentException("BPE minimum pair frequency must be at least 1.");
     }
@@ -33,7 +34,8 @@ public sealed record BpeVocabulary(IReadOnlyList<string> Tokens, IReadOnlyList<(
         var vocabulary = new Dictionary<string, int>(Tokens.Count);
         for (int id = 0; id < Tokens.Count; id++) vocabulary[Tokens[id]] = id;
         File.WriteAllText(Path.Combine(folder, TokenizerFactory.VocabularyFile),
-            JsonSerializer.Serialize(vocabulary, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            JsonSerializer.Serialize(vocabulary, new JsonSerializerOptions { Encoder =
+                System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         var merges = new StringBuilder("#version: 0.2\n");
         foreach (var (left, right) in Merges) merges.Append(left).Append(' ').Append(right).Append('\n');
         File.WriteAllText(Path.Combine(folder, TokenizerFactory.MergesFile), merges.ToString());
@@ -104,7 +106,8 @@ public static class ByteLevelBpeTrainer
 
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
 
-    private static void AddPairs(int word, int[] symbols, long frequency, Dictionary<long, long> counts, Dictionary<long, HashSet<int>> index)
+    private static void AddPairs(int word, int[] symbols, long frequency, Dictionary<long, long> counts, Dictionary<long,
+        HashSet<int>> index)
     {
         for (int i = 0; i + 1 < symbols.Length; i++)
         {
@@ -115,7 +118,8 @@ public static class ByteLevelBpeTrainer
         }
     }
 
-    private static void RemovePairs(int word, int[] symbols, long frequency, Dictionary<long, long> counts, Dictionary<long, HashSet<int>> index)
+    private static void RemovePairs(int word, int[] symbols, long frequency, Dictionary<long, long> counts, Dictionary<long,
+        HashSet<int>> index)
     {
         for (int i = 0; i + 1 < symbols.Length; i++)
         {

@@ -25,7 +25,8 @@ public sealed class DebertaSentencePieceTokenizer : ITextTokenizer
     {
         var settings = TokenizerSettingsFile.Read(folder);
         if (settings.Flag("split_by_punct") == true)
-            throw new InvalidDataException($"'{Path.Combine(folder, TokenizerFactory.SettingsFile)}' sets split_by_punct; only DeBERTa's default (false), which encodes the text whole, is supported.");
+            throw new InvalidDataException($"'{Path.Combine(folder, TokenizerFactory.SettingsFile)}' sets split_by_punct; only DeBERTa's " +
+                $"default (false), which encodes the text whole, is supported.");
         return new DebertaSentencePieceTokenizer(SentencePieceModelFile.Load(path), settings.Flag("do_lower_case") ?? false, path);
     }
 
@@ -38,10 +39,13 @@ public sealed class DebertaSentencePieceTokenizer : ITextTokenizer
 
     public IReadOnlyList<int> Encode(string text)
     {
-        IReadOnlyList<int> ids = pieces.EncodeToIds(lowerCase ? text.ToLowerInvariant() : text, addBeginningOfSentence: false, addEndOfSentence: false);
-        return [classification, .. SentencePieceModelFile.OneUnknownPerRun(ids, id => id, pieces.UnknownId).Select(id => id == pieces.UnknownId ? unknown : id), separator];
+        IReadOnlyList<int> ids = pieces.EncodeToIds(lowerCase ? text.ToLowerInvariant() : text, addBeginningOfSentence: false,
+            addEndOfSentence: false);
+        return [classification, .. SentencePieceModelFile.OneUnknownPerRun(ids, id => id, pieces.UnknownId).Select(id =>
+            id == pieces.UnknownId ? unknown : id), separator];
     }
 
     public string Decode(IEnumerable<int> ids) =>
-        pieces.Decode(ids.Where(id => id != classification && id != separator && id != padding && id < SentencePieceModelFile.PieceCount(pieces))) ?? string.Empty;
+        pieces.Decode(ids.Where(id => id != classification && id != separator && id != padding
+            && id < SentencePieceModelFile.PieceCount(pieces))) ?? string.Empty;
 }

@@ -31,7 +31,8 @@ public sealed class FairseqSentencePieceTokenizer : ITextTokenizer
     public IReadOnlyList<int> Encode(string text)
     {
         IReadOnlyList<int> ids = pieces.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
-        return [Start, .. SentencePieceModelFile.OneUnknownPerRun(ids, id => id, pieces.UnknownId).Select(id => id == pieces.UnknownId ? Unknown : id + Offset), End];
+        return [Start, .. SentencePieceModelFile.OneUnknownPerRun(ids, id => id, pieces.UnknownId).Select(id => id == pieces.UnknownId
+            ? Unknown : id + Offset), End];
     }
 
     public string Decode(IEnumerable<int> ids) =>

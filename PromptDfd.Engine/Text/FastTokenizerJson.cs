@@ -14,17 +14,21 @@ public static class FastTokenizerJson
     {
         JsonObject root = Parse(path);
         JsonObject model = root["model"] as JsonObject
-            ?? throw new InvalidDataException($"'{path}' has no \"model\" object; a tokenizer.json names its model (WordPiece, BPE, ...) there.");
+            ?? throw new InvalidDataException($"'{path}' has no \"model\" object; a tokenizer.json names its model (WordPiece, BPE, ...) " +
+                $"there.");
         string type = model["type"]?.GetValue<string>() ?? "";
         return type switch
         {
             "WordPiece" => WordPiece(root, model, path, folder),
             "BPE" when IsByteLevel(root) => TokenizerFactory.ByteLevelBpe(Vocabulary(model, path), Merges(model, path), path),
             "BPE" => throw new InvalidDataException(
-                $"'{path}' holds a BPE model without byte-level pre-tokenization (a SentencePiece-style BPE); only GPT-2's and RoBERTa's byte-level BPE is read."),
+                $"'{path}' holds a BPE model without byte-level pre-tokenization (a SentencePiece-style BPE); only GPT-2's and RoBERTa's " +
+                    $"byte-level BPE is read."),
             _ => throw new InvalidDataException(
-                $"'{path}' holds a '{type}' model; only WordPiece (BERT, DistilBERT, ELECTRA) and byte-level BPE (GPT-2, RoBERTa) are read. " +
-                $"For XLM-RoBERTa, copy its {TokenizerFactory.SentencePieceFile} into the folder, for ALBERT its {TokenizerFactory.AlbertSentencePieceFile}; other SentencePiece/Unigram tokenizers (T5, DeBERTa) are not supported."),
+                $"'{path}' holds a '{type}' model; only WordPiece (BERT, DistilBERT, ELECTRA) and byte-level BPE (GPT-2, RoBERTa) are " +
+                    $"read. " +
+                $"For XLM-RoBERTa, copy its {TokenizerFactory.SentencePieceFile} into the folder, for ALBERT its " +
+                    $"{TokenizerFactory.AlbertSentencePieceFile}; other SentencePiece/Unigram tokenizers (T5, DeBERTa) are not supported."),
         };
     }
 
@@ -36,7 +40,8 @@ public static class FastTokenizerJson
         foreach (var (token, id) in vocabulary)
         {
             if (id < 0 || id >= tokens.Length || tokens[id] is not null)
-                throw new InvalidDataException($"'{path}': the WordPiece ids must number the {tokens.Length:N0} tokens 0 to {tokens.Length - 1} once each ('{token}' has {id}).");
+                throw new InvalidDataException($"'{path}': the WordPiece ids must number the {tokens.Length:N0} tokens 0 to " +
+                    $"{tokens.Length - 1} once each ('{token}' has {id}).");
             tokens[id] = token;
         }
         bool hasSettings = File.Exists(Path.Combine(folder, TokenizerFactory.SettingsFile));
@@ -49,7 +54,8 @@ public static class FastTokenizerJson
         if (normalizer is null) return new WordPieceSettings(false, false);
         string type = normalizer["type"]?.GetValue<string>() ?? "";
         if (type != "BertNormalizer")
-            throw new InvalidDataException($"'{path}' has a '{type}' normalizer; WordPiece is read with BERT's (\"BertNormalizer\"). Add a tokenizer_config.json with do_lower_case to say how to clean text.");
+            throw new InvalidDataException($"'{path}' has a '{type}' normalizer; WordPiece is read with BERT's (\"BertNormalizer\"). Add " +
+                $"a tokenizer_config.json with do_lower_case to say how to clean text.");
         bool lowerCase = normalizer["lowercase"]?.GetValue<bool>() ?? true;
         return new WordPieceSettings(lowerCase, normalizer["strip_accents"]?.GetValue<bool>() ?? lowerCase);
     }
@@ -90,7 +96,8 @@ public static class FastTokenizerJson
             string? pair = merge switch
             {
                 JsonValue value when value.TryGetValue(out string? text) && text.Split(' ').Length == 2 => text,
-                JsonArray { Count: 2 } parts when parts[0]?.GetValueKind() == JsonValueKind.String && parts[1]?.GetValueKind() == JsonValueKind.String =>
+                JsonArray { Count: 2 } parts when parts[0]?.GetValueKind() == JsonValueKind.String
+                    && parts[1]?.GetValueKind() == JsonValueKind.String =>
                     $"{parts[0]!.GetValue<string>()} {parts[1]!.GetValue<string>()}",
                 _ => null,
             };

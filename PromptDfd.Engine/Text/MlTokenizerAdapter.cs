@@ -5,7 +5,8 @@ namespace PromptDfd.Engine.Text;
 /// <summary>Adapts a Microsoft.ML.Tokenizers tokenizer to <see cref="ITextTokenizer"/>.</summary>
 /// <param name="opening">special ids every encoding starts with ([CLS] for BERT, &lt;s&gt; for RoBERTa)</param>
 /// <param name="closing">special ids every encoding ends with ([SEP], &lt;/s&gt;)</param>
-/// <param name="clean">applied to every text before the inner tokenizer sees it, where that tokenizer's own cleaning differs from the model's</param>
+/// <param name="clean">applied to every text before the inner tokenizer sees it, where that tokenizer's own cleaning differs from the
+/// model's</param>
 public sealed class MlTokenizerAdapter(
     Tokenizer inner, string description, int vocabularySize, int endOfTextId, int paddingId,
     IReadOnlyList<int>? opening = null, IReadOnlyList<int>? closing = null, Func<string, string>? clean = null) : ITextTokenizer

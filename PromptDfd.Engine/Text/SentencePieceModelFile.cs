@@ -18,19 +18,23 @@ internal static class SentencePieceModelFile
         }
         catch (Exception error) // a protobuf parse error (an IOException) or an unsupported model: the file itself is wrong
         {
-            throw new InvalidDataException($"'{path}' is not a SentencePiece model ({error.Message}). Copy the checkpoint's {Path.GetFileName(path)} again.", error);
+            throw new InvalidDataException($"'{path}' is not a SentencePiece model ({error.Message}). Copy the checkpoint's " +
+                $"{Path.GetFileName(path)} again.", error);
         }
     }
 
-    /// <summary>How many pieces the model has; the vocabulary Microsoft.ML.Tokenizers reports can list the sentence markers a second time.</summary>
+    /// <summary>How many pieces the model has; the vocabulary Microsoft.ML.Tokenizers reports can list the sentence markers a second
+    /// time.</summary>
     public static int PieceCount(SentencePieceTokenizer model) => model.Vocabulary.Values.Max() + 1;
 
-    /// <summary>The id of a special piece a model family's tokenizer needs, or an error naming the file and the pieces that family holds.</summary>
+    /// <summary>The id of a special piece a model family's tokenizer needs, or an error naming the file and the pieces that family
+    /// holds.</summary>
     public static int RequiredPiece(SentencePieceTokenizer model, string piece, string path, string family, string pieces) =>
         model.Vocabulary.TryGetValue(piece, out int id) ? id
             : throw new InvalidDataException($"'{path}' has no '{piece}' piece; {family}'s SentencePiece model holds {pieces}.");
 
-    /// <summary>sentencepiece reads a run of unknown characters as one unknown piece; Microsoft.ML.Tokenizers as one per character.</summary>
+    /// <summary>sentencepiece reads a run of unknown characters as one unknown piece; Microsoft.ML.Tokenizers as one per
+    /// character.</summary>
     public static IEnumerable<T> OneUnknownPerRun<T>(IReadOnlyList<T> pieces, Func<T, int> id, int unknown) =>
         pieces.Where((piece, i) => !(id(piece) == unknown && i > 0 && id(pieces[i - 1]) == unknown));
 
@@ -67,7 +71,8 @@ internal static class SentencePieceModelFile
         return found;
     }
 
-    /// <summary>Copies a protobuf message field by field; <paramref name="replace"/> may read a field's value and write its own (after the tag).</summary>
+    /// <summary>Copies a protobuf message field by field; <paramref name="replace"/> may read a field's value and write its own (after the
+    /// tag).</summary>
     private static byte[] Rewrite(byte[] message, Func<int, CodedInputStream, CodedOutputStream, bool> replace)
     {
         var input = new CodedInputStream(message);

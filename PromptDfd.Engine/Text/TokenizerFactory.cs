@@ -23,7 +23,8 @@ public static class TokenizerFactory
     public const string SettingsFile = "tokenizer_config.json";
 
     /// <summary>Every file a checkpoint's tokenizer may be read from; a saved checkpoint carries those its source had.</summary>
-    public static IReadOnlyList<string> Files { get; } = [VocabularyFile, MergesFile, WordPieceFile, SentencePieceFile, AlbertSentencePieceFile, DebertaSentencePieceFile, FastTokenizerFile, SettingsFile];
+    public static IReadOnlyList<string> Files { get; } = [VocabularyFile, MergesFile, WordPieceFile, SentencePieceFile,
+        AlbertSentencePieceFile, DebertaSentencePieceFile, FastTokenizerFile, SettingsFile];
 
     /// <summary>
     /// Picks the tokenizer a folder holds: vocab.json + merges.txt (byte-level BPE), vocab.txt (WordPiece),
@@ -61,7 +62,8 @@ public static class TokenizerFactory
         if (File.Exists(wordPiece)) return Infrastructure.FileHash.Sha256([wordPiece]) + WordPieceSettings.Read(folder).FingerprintSuffix;
         string sentencePiece = Path.Combine(folder, SentencePieceFile);
         if (File.Exists(sentencePiece)) return Infrastructure.FileHash.Sha256([sentencePiece]);
-        // The settings file can change how ALBERT's, DeBERTa's or a tokenizer.json's WordPiece cleans text, so it is part of what is compared.
+        // The settings file can change how ALBERT's, DeBERTa's or a tokenizer.json's WordPiece cleans text, so it is part of what is
+        // compared.
         string albert = Path.Combine(folder, AlbertSentencePieceFile), deberta = Path.Combine(folder, DebertaSentencePieceFile);
         string fast = Path.Combine(folder, FastTokenizerFile), settings = Path.Combine(folder, SettingsFile);
         foreach (string file in new[] { albert, deberta, fast })
@@ -71,7 +73,9 @@ public static class TokenizerFactory
 
     private static InvalidDataException NoTokenizer(string folder) => new(
         $"No tokenizer in '{folder}': expected '{VocabularyFile}' + '{MergesFile}' (byte-level BPE: GPT-2's or RoBERTa's), " +
-        $"'{WordPieceFile}' (BERT WordPiece), '{SentencePieceFile}' (XLM-RoBERTa), '{AlbertSentencePieceFile}' (ALBERT), '{DebertaSentencePieceFile}' (DeBERTa) or '{FastTokenizerFile}' holding a WordPiece or a byte-level BPE. Copy the tokenizer files of the checkpoint into this folder.");
+        $"'{WordPieceFile}' (BERT WordPiece), '{SentencePieceFile}' (XLM-RoBERTa), '{AlbertSentencePieceFile}' (ALBERT), " +
+            $"'{DebertaSentencePieceFile}' (DeBERTa) or '{FastTokenizerFile}' holding a WordPiece or a byte-level BPE. Copy the " +
+                $"tokenizer files of the checkpoint into this folder.");
 
     /// <summary>
     /// Byte-level BPE in Hugging Face GPT-2 format: GPT-2's (texts end with &lt;|endoftext|&gt;) or RoBERTa's, whose
@@ -97,7 +101,8 @@ public static class TokenizerFactory
         if (special.TryGetValue("<s>", out int start) && special.TryGetValue("</s>", out int end))
         {
             int padding = special.TryGetValue("<pad>", out int pad) ? pad : end;
-            return new MlTokenizerAdapter(BpeTokenizer.Create(options), description, vocabulary.Count, end, padding, opening: [start], closing: [end]);
+            return new MlTokenizerAdapter(BpeTokenizer.Create(options), description, vocabulary.Count, end, padding, opening: [start],
+                closing: [end]);
         }
         throw new InvalidDataException($"'{source}' has neither GPT-2's '{EndOfText}' token nor RoBERTa's '<s>' and '</s>'; " +
             "GPT-style models need the first to end texts, RoBERTa-style classifiers the others to open and close them.");
@@ -123,7 +128,8 @@ public static class TokenizerFactory
     {
         if (tokens.Count == 0) throw new InvalidDataException($"'{source}' is empty; a WordPiece vocabulary has one token per line.");
         using var vocabulary = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', tokens) + "\n"));
-        var bert = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = settings.LowerCase, RemoveNonSpacingMarks = settings.StripAccents });
+        var bert = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = settings.LowerCase,
+            RemoveNonSpacingMarks = settings.StripAccents });
         return new MlTokenizerAdapter(bert, $"WordPiece ({tokens.Count:N0})", tokens.Count, bert.SeparatorTokenId,
             bert.PaddingTokenId, opening: [bert.ClassificationTokenId], closing: [bert.SeparatorTokenId], clean: WordPieceSettings.Clean);
     }

@@ -20,8 +20,10 @@ public sealed record WordPieceSettings(bool LowerCase, bool StripAccents)
         return new WordPieceSettings(lowerCase, settings.Flag("strip_accents") ?? lowerCase);
     }
 
-    /// <summary>A suffix for the tokenizer's fingerprint: empty for the uncased default, so the same files with the same settings keep one fingerprint.</summary>
-    public string FingerprintSuffix => (LowerCase ? "" : "-cased") + (StripAccents == LowerCase ? "" : StripAccents ? "-strip-accents" : "-keep-accents");
+    /// <summary>A suffix for the tokenizer's fingerprint: empty for the uncased default, so the same files with the same settings keep one
+    /// fingerprint.</summary>
+    public string FingerprintSuffix => (LowerCase ? "" : "-cased") + (StripAccents == LowerCase ? "" : StripAccents
+        ? "-strip-accents" : "-keep-accents");
 
     /// <summary>
     /// Hugging Face's text cleaning: every whitespace character becomes a space, and NUL, U+FFFD and other control

@@ -12,14 +12,17 @@ public static class ClassifierInference
     public const int BatchSize = 64;
 
     /// <summary>Predicted class per text.</summary>
-    public static int[] Predict(nn.Module module, TextBatcher batcher, IReadOnlyList<string> texts) => Predicted(Probabilities(module, batcher, texts));
+    public static int[] Predict(nn.Module module, TextBatcher batcher, IReadOnlyList<string> texts) =>
+        Predicted(Probabilities(module, batcher, texts));
 
     /// <summary>The most probable class of each row of probabilities.</summary>
     public static int[] Predicted(float[][] probabilities) => probabilities.Select(p => Array.IndexOf(p, p.Max())).ToArray();
 
     /// <summary>Accuracy and macro-F1 on examples of a task whose labels the classifier predicts in the task's order.</summary>
-    public static ClassificationScores Score(nn.Module module, TextBatcher batcher, TaskDataset task, IReadOnlyList<LabeledExample> examples) =>
-        ClassificationMetrics.Score(Predict(module, batcher, examples.Select(e => e.Text).ToList()), examples.Select(e => task.LabelIndex(e.Label)).ToList(), task.Labels.Count);
+    public static ClassificationScores Score(nn.Module module, TextBatcher batcher, TaskDataset task,
+        IReadOnlyList<LabeledExample> examples) =>
+        ClassificationMetrics.Score(Predict(module, batcher, examples.Select(e => e.Text).ToList()),
+            examples.Select(e => task.LabelIndex(e.Label)).ToList(), task.Labels.Count);
 
     /// <summary>Class probabilities per text: the mean over the windows that cover it (one for a text that fits the context).</summary>
     public static float[][] Probabilities(nn.Module module, TextBatcher batcher, IReadOnlyList<string> texts)

@@ -8,8 +8,10 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Training;
 
-/// <param name="Averaged">the dev scores are those of the weights averaged over epochs (<see cref="ClassifierTrainingConfig.AverageFromEpoch"/>)</param>
-public sealed record ClassifierProgress(int Epoch, int Step, int Steps, double Loss, ClassificationScores? Dev, double SecondsElapsed, bool Averaged = false);
+/// <param name="Averaged">the dev scores are those of the weights averaged over epochs (<see
+/// cref="ClassifierTrainingConfig.AverageFromEpoch"/>)</param>
+public sealed record ClassifierProgress(int Epoch, int Step, int Steps, double Loss, ClassificationScores? Dev, double SecondsElapsed,
+    bool Averaged = false);
 
 /// <summary>
 /// Fine-tunes a classifier with cross-entropy, evaluates on the dev split after every epoch and keeps the
@@ -20,16 +22,20 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
     public ClassificationScores? BestDev { get; private set; }
     public int BestEpoch { get; private set; }
 
-    /// <param name="epochEnded">called with the epoch number after each epoch's dev evaluation, while the module holds that epoch's weights</param>
-    public void Train(nn.Module module, IReadOnlyList<(string Text, int Label)> train, IReadOnlyList<(string Text, int Label)> dev, int classes,
+    /// <param name="epochEnded">called with the epoch number after each epoch's dev evaluation, while the module holds that epoch's
+    /// weights</param>
+    public void Train(nn.Module module, IReadOnlyList<(string Text, int Label)> train, IReadOnlyList<(string Text, int Label)> dev,
+        int classes,
         CancellationToken cancellation = default, Action<int>? epochEnded = null)
     {
         config.Validate();
         var classifier = (ITextClassifier)module;
         if (config.LanguageModelWeight > 0 && module is not GptClassifier)
-            throw new ArgumentException($"An auxiliary language-modelling loss needs a GPT-body classifier; set LanguageModelWeight to 0 for a {module.GetType().Name}.");
+            throw new ArgumentException($"An auxiliary language-modelling loss needs a GPT-body classifier; set LanguageModelWeight to 0 " +
+                $"for a {module.GetType().Name}.");
         Device device = classifier.TokenEmbedding.device;
-        var encoded = train.Select(e => (Ids: config.RandomWindows || config.WholeTexts ? batcher.EncodeWhole(e.Text) : batcher.Encode(e.Text), e.Label)).ToList();
+        var encoded = train.Select(e => (Ids: config.RandomWindows || config.WholeTexts ? batcher.EncodeWhole(e.Text)
+            : batcher.Encode(e.Text), e.Label)).ToList();
         var random = new Random((int)config.Seed);
         manual_seed(config.Seed);
         classifier.TokenEmbedding.requires_grad = !config.FreezeTokenEmbeddings;
@@ -68,7 +74,8 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                     }
                     float value = loss.item<float>();
                     if (!float.IsFinite(value))
-                        throw new InvalidOperationException($"The classifier's training loss is {value} in epoch {epoch}: fine-tuning diverged. Lower the learning rate (now {config.LearningRate}) and train again.");
+                        throw new InvalidOperationException($"The classifier's training loss is {value} in epoch {epoch}: fine-tuning " +
+                            $"diverged. Lower the learning rate (now {config.LearningRate}) and train again.");
                     loss.backward();
                     nn.utils.clip_grad_norm_(trained, 1.0);
                     optimizer.Step();
@@ -86,7 +93,8 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
                 }
             }
             var scores = DevScores(module, dev, classes);
-            report(new ClassifierProgress(epoch, step, totalSteps, lossCount > 0 ? lossSum / lossCount : lastLoss, scores, clock.Elapsed.TotalSeconds));
+            report(new ClassifierProgress(epoch, step, totalSteps, lossCount > 0 ? lossSum / lossCount : lastLoss, scores,
+                clock.Elapsed.TotalSeconds));
             epochEnded?.Invoke(epoch);
             if (config.AverageFromEpoch > 0 && epoch >= config.AverageFromEpoch)
             {
@@ -107,7 +115,8 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
             WeightAveraging.Dispose(average);
             BestDev = DevScores(module, dev, classes);
             BestEpoch = config.Epochs;
-            report(new ClassifierProgress(config.Epochs, step, totalSteps, double.NaN, BestDev, clock.Elapsed.TotalSeconds, Averaged: true));
+            report(new ClassifierProgress(config.Epochs, step, totalSteps, double.NaN, BestDev, clock.Elapsed.TotalSeconds,
+                Averaged: true));
         }
         else if (best is not null) module.load_state_dict(best);
         WeightAveraging.Dispose(best);
@@ -116,11 +125,13 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
     }
 
     private ClassificationScores DevScores(nn.Module module, IReadOnlyList<(string Text, int Label)> dev, int classes) =>
-        ClassificationMetrics.Score(ClassifierInference.Predict(module, batcher, dev.Select(d => d.Text).ToList()), dev.Select(d => d.Label).ToList(), classes);
+        ClassificationMetrics.Score(ClassifierInference.Predict(module, batcher, dev.Select(d => d.Text).ToList()),
+            dev.Select(d => d.Label).ToList(), classes);
 
     private Tensor Loss(ITextClassifier classifier, Tensor ids, Tensor mask, Tensor labels)
     {
-        if (config.LanguageModelWeight == 0 || classifier is not GptClassifier gpt) return nn.functional.cross_entropy(classifier.Classify(ids, mask), labels);
+        if (config.LanguageModelWeight == 0 || classifier is not GptClassifier gpt) return
+            nn.functional.cross_entropy(classifier.Classify(ids, mask), labels);
         var (classLogits, nextTokenLogits) = gpt.ClassifyAndPredictNext(ids, mask);
         long time = ids.shape[1];
         // Predict token t+1 from position t; padding targets are ignored.
@@ -130,8 +141,10 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
         return nn.functional.cross_entropy(classLogits, labels) + config.LanguageModelWeight * languageModelLoss;
     }
 
-    /// <summary>Cross-entropy of each text's mean class probabilities over its windows, as <see cref="ClassifierInference"/> reads it.</summary>
-    public static Tensor WholeTextLoss(ITextClassifier classifier, TextBatcher batcher, IReadOnlyList<IReadOnlyList<int>> texts, Tensor labels)
+    /// <summary>Cross-entropy of each text's mean class probabilities over its windows, as <see cref="ClassifierInference"/> reads
+    /// it.</summary>
+    public static Tensor WholeTextLoss(ITextClassifier classifier, TextBatcher batcher, IReadOnlyList<IReadOnlyList<int>> texts,
+        Tensor labels)
     {
         Device device = classifier.TokenEmbedding.device;
         var windows = texts.SelectMany((ids, owner) => batcher.Windows(ids).Select(w => (Owner: owner, Ids: w))).ToList();

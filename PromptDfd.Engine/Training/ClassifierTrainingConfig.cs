@@ -63,11 +63,15 @@ public sealed record ClassifierTrainingConfig
         if (WarmupFraction is < 0 or >= 1) problems.Add($"WarmupFraction must be in [0, 1) (got {WarmupFraction})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
         if (LanguageModelWeight < 0) problems.Add($"LanguageModelWeight must be 0 or more (got {LanguageModelWeight})");
-        if (!(LayerDecay > 0 && LayerDecay <= 1)) problems.Add($"LayerDecay must be in (0, 1], 1 meaning every layer at the same rate (got {LayerDecay})");
+        if (!(LayerDecay > 0
+            && LayerDecay <= 1)) problems.Add($"LayerDecay must be in (0, 1], 1 meaning every layer at the same rate (got {LayerDecay})");
         if (Restarts is < 1 or > 20) problems.Add($"Restarts must be between 1 and 20 (got {Restarts})");
         if (WholeTexts && RandomWindows) problems.Add("WholeTexts and RandomWindows are two ways to read long training texts; choose one");
-        if (WholeTexts && LanguageModelWeight > 0) problems.Add("WholeTexts does not combine with an auxiliary language-modelling loss; set LanguageModelWeight to 0");
-        if (AverageFromEpoch < 0 || AverageFromEpoch > Math.Max(Epochs, 0)) problems.Add($"AverageFromEpoch must be 0 (off) or an epoch from 1 to Epochs = {Epochs} (got {AverageFromEpoch})");
+        if (WholeTexts && LanguageModelWeight > 0) problems.Add("WholeTexts does not combine with an auxiliary language-modelling loss; " +
+            "set LanguageModelWeight to 0");
+        if (AverageFromEpoch < 0
+            || AverageFromEpoch > Math.Max(Epochs,
+                0)) problems.Add($"AverageFromEpoch must be 0 (off) or an epoch from 1 to Epochs = {Epochs} (got {AverageFromEpoch})");
         if (MaximumLength < 2) problems.Add($"MaximumLength must be at least 2 (got {MaximumLength})");
         ConfigProblems.ThrowIfAny("classifier training", problems);
     }

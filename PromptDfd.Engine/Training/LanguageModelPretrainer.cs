@@ -9,9 +9,11 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Training;
 
-public sealed record PretrainProgress(int Step, int Steps, double Loss, double LearningRate, double TokensPerSecond, double? ValidationLoss);
+public sealed record PretrainProgress(int Step, int Steps, double Loss, double LearningRate, double TokensPerSecond,
+    double? ValidationLoss);
 
-/// <summary>A checkpoint step: the model is at <see cref="Step"/>; <see cref="SaveResumeState"/> writes what a resumed run needs besides it.</summary>
+/// <summary>A checkpoint step: the model is at <see cref="Step"/>; <see cref="SaveResumeState"/> writes what a resumed run needs besides
+/// it.</summary>
 public sealed record PretrainCheckpoint(int Step, bool Finished, Action<string> SaveResumeState);
 
 /// <summary>
@@ -19,7 +21,8 @@ public sealed record PretrainCheckpoint(int Step, bool Finished, Action<string> 
 /// through a callback and asks its caller to save at checkpoint steps. A run can be resumed from the state saved at a
 /// checkpoint and then continues exactly as if it had never stopped.
 /// </summary>
-public sealed class LanguageModelPretrainer(PretrainConfig config, Action<PretrainProgress> report, Action<PretrainCheckpoint> saveCheckpoint)
+public sealed class LanguageModelPretrainer(PretrainConfig config, Action<PretrainProgress> report,
+    Action<PretrainCheckpoint> saveCheckpoint)
 {
     private const string ModelFile = "model.bin", OptimizerFile = "optimizer.bin", StateFile = "state.json";
     // Before the first evaluation the validation loss is NaN, which plain JSON numbers cannot hold.
@@ -33,11 +36,14 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
     /// <summary>Training wall time so far, summed over the sessions of a resumed run.</summary>
     public TimeSpan TrainingTime { get; private set; }
 
-    private sealed record ResumeState(int CompletedSteps, PretrainConfig Config, GptConfig Model, int TrainTokens, double LastValidationLoss,
+    private sealed record ResumeState(int CompletedSteps, PretrainConfig Config, GptConfig Model, int TrainTokens,
+        double LastValidationLoss,
         List<PretrainProgress> ValidationHistory, double TrainingSeconds);
 
-    /// <param name="resumeFrom">A folder written by <see cref="PretrainCheckpoint.SaveResumeState"/> for this same config, model shape and corpus; null starts from the model as given.</param>
-    public void Train(GptLanguageModel model, TokenStream train, TokenStream valid, string? resumeFrom = null, CancellationToken cancellation = default)
+    /// <param name="resumeFrom">A folder written by <see cref="PretrainCheckpoint.SaveResumeState"/> for this same config, model shape and
+    /// corpus; null starts from the model as given.</param>
+    public void Train(GptLanguageModel model, TokenStream train, TokenStream valid, string? resumeFrom = null,
+        CancellationToken cancellation = default)
     {
         config.Validate();
         Device device = model.Body.TokenEmbedding.device;
@@ -45,8 +51,10 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
         var random = new Random((int)config.Seed);
         manual_seed(config.Seed);
         // Weight decay on matrices only; biases, LayerNorm gains and positions stay undecayed.
-        var decayed = model.named_parameters().Where(p => p.parameter.dim() >= 2 && !p.name.Contains("wpe")).Select(p => p.parameter).ToList();
-        var plain = model.named_parameters().Where(p => !(p.parameter.dim() >= 2 && !p.name.Contains("wpe"))).Select(p => p.parameter).ToList();
+        var decayed = model.named_parameters().Where(p => p.parameter.dim() >= 2 && !p.name.Contains("wpe")).Select(p =>
+            p.parameter).ToList();
+        var plain = model.named_parameters().Where(p => !(p.parameter.dim() >= 2 && !p.name.Contains("wpe"))).Select(p =>
+            p.parameter).ToList();
         using var optimizer = new AdamOptimizer(
             [new AdamOptimizer.ParameterGroup(decayed, config.WeightDecay), new AdamOptimizer.ParameterGroup(plain)],
             config.LearningRate, decoupledWeightDecay: true, beta1: 0.9, beta2: 0.95);
@@ -82,7 +90,8 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
                 Tensor lossTensor = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), targets.view(-1));
                 loss = lossTensor.item<float>();
                 if (!double.IsFinite(loss))
-                    throw new InvalidOperationException($"The language model's loss is {loss} at step {step + 1}: pre-training diverged. Lower --lr (now {config.LearningRate}) and pre-train again.");
+                    throw new InvalidOperationException($"The language model's loss is {loss} at step {step + 1}: pre-training diverged. " +
+                        $"Lower --lr (now {config.LearningRate}) and pre-train again.");
                 lossTensor.backward();
                 nn.utils.clip_grad_norm_(model.parameters(), config.GradientClip);
                 optimizer.Step();
@@ -97,7 +106,8 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
             }
             if (step % 10 == 0 || validation is not null)
             {
-                var progress = new PretrainProgress(step, config.Steps, loss, learningRate, tokensSinceReport / clock.Elapsed.TotalSeconds, validation);
+                var progress = new PretrainProgress(step, config.Steps, loss, learningRate, tokensSinceReport / clock.Elapsed.TotalSeconds,
+                    validation);
                 if (validation is not null) ValidationHistory.Add(progress);
                 report(progress);
                 tokensSinceReport = 0;
@@ -114,34 +124,41 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
         {
             model.save(Path.Combine(staging, ModelFile));
             optimizer.Save(Path.Combine(staging, OptimizerFile));
-            var state = new ResumeState(completedSteps, config, model.Config, trainTokens, LastValidationLoss, ValidationHistory, TrainingTime.TotalSeconds);
+            var state = new ResumeState(completedSteps, config, model.Config, trainTokens, LastValidationLoss, ValidationHistory,
+                TrainingTime.TotalSeconds);
             File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state, StateJson));
         });
 
-    /// <summary>Loads the resume state into the model and optimizer after checking it belongs to this run; returns the steps already done.</summary>
+    /// <summary>Loads the resume state into the model and optimizer after checking it belongs to this run; returns the steps already
+    /// done.</summary>
     private int Resume(string folder, GptLanguageModel model, AdamOptimizer optimizer, int trainTokens)
     {
         folder = AtomicFolder.Existing(folder);
         string statePath = Path.Combine(folder, StateFile);
         if (!File.Exists(statePath))
-            throw new FileNotFoundException($"'{folder}' holds no pre-training resume state ({StateFile} is missing); start the pre-training without resuming.", statePath);
+            throw new FileNotFoundException($"'{folder}' holds no pre-training resume state ({StateFile} is missing); start the " +
+                $"pre-training without resuming.", statePath);
         ResumeState state;
         try
         {
-            state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(statePath), StateJson) ?? throw new InvalidDataException($"'{statePath}' is empty.");
+            state = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(statePath), StateJson)
+                ?? throw new InvalidDataException($"'{statePath}' is empty.");
         }
         catch (JsonException error)
         {
-            throw new InvalidDataException($"'{statePath}' is damaged ({error.Message}); start the pre-training again without resuming.", error);
+            throw new InvalidDataException($"'{statePath}' is damaged ({error.Message}); start the pre-training again without resuming.",
+                error);
         }
         var differences = new List<string>();
         if (state.Config != config) differences.Add($"training settings {Describe(state.Config)} (now {Describe(config)})");
         if (state.Model != model.Config) differences.Add($"model {Describe(state.Model)} (now {Describe(model.Config)})");
         if (state.TrainTokens != trainTokens) differences.Add($"a corpus of {state.TrainTokens:N0} tokens (now {trainTokens:N0})");
         if (differences.Count > 0)
-            throw new InvalidDataException($"The pre-training saved in '{folder}' used {string.Join("; ", differences)}. Resume with the same settings and corpus, or start a new run in another output folder.");
+            throw new InvalidDataException($"The pre-training saved in '{folder}' used {string.Join("; ", differences)}. Resume with the " +
+                $"same settings and corpus, or start a new run in another output folder.");
         if (state.CompletedSteps is < 1 || state.CompletedSteps >= config.Steps)
-            throw new InvalidDataException($"'{statePath}' says {state.CompletedSteps} of {config.Steps} steps are done; there is nothing to resume.");
+            throw new InvalidDataException($"'{statePath}' says {state.CompletedSteps} of {config.Steps} steps are done; there is " +
+                $"nothing to resume.");
         model.load(Path.Combine(folder, ModelFile));
         optimizer.Load(Path.Combine(folder, OptimizerFile));
         LastValidationLoss = state.LastValidationLoss;
@@ -161,7 +178,8 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
         int batches = 0;
         using (no_grad())
         {
-            foreach (var (inputs, targets) in stream.SequentialBatches(batchSize, model.Config.ContextLength, maxBatches, model.Body.TokenEmbedding.device))
+            foreach (var (inputs, targets) in stream.SequentialBatches(batchSize, model.Config.ContextLength, maxBatches,
+                model.Body.TokenEmbedding.device))
             {
                 using var scope = NewDisposeScope();
                 Tensor logits = model.forward(inputs);

@@ -21,28 +21,33 @@ public static class LayerwiseLearningRates
     public static List<AdamOptimizer.ParameterGroup> Groups(nn.Module module, double decay, double weightDecay)
     {
         if (!(decay > 0 && decay <= 1))
-            throw new ArgumentOutOfRangeException(nameof(decay), decay, "The layer-wise learning-rate decay must be in (0, 1]; 1 trains every layer at the same rate.");
+            throw new ArgumentOutOfRangeException(nameof(decay), decay,
+                "The layer-wise learning-rate decay must be in (0, 1]; 1 trains every layer at the same rate.");
         var trained = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         if (decay == 1) return [new AdamOptimizer.ParameterGroup(trained.Select(p => p.parameter).ToList(), weightDecay)];
         int layers = trained.Max(p => LayerIndex(p.name) ?? -1) + 1;
         if (layers == 0)
-            throw new InvalidOperationException($"Layer-wise learning rates need a stack of layers, and {module.GetType().Name} has no parameter under a layer index; train it with decay 1.");
+            throw new InvalidOperationException($"Layer-wise learning rates need a stack of layers, and {module.GetType().Name} has no " +
+                $"parameter under a layer index; train it with decay 1.");
         // Depth 0 is the embeddings, 1..L the layers, L+1 the head and whatever else sits above the stack.
         return trained
             .Select(p => (p.parameter, Depth: LayerIndex(p.name) is int index ? index + 1 : IsEmbedding(p.name) ? 0 : layers + 1))
             .GroupBy(d => d.Depth)
             .OrderBy(g => g.Key)
-            .Select(g => new AdamOptimizer.ParameterGroup(g.Select(d => d.parameter).ToList(), weightDecay, Math.Pow(decay, layers + 1 - g.Key)))
+            .Select(g => new AdamOptimizer.ParameterGroup(g.Select(d => d.parameter).ToList(), weightDecay,
+                Math.Pow(decay, layers + 1 - g.Key)))
             .ToList();
     }
 
-    /// <summary>The layer a parameter belongs to: the number after the first layer-stack name in its path, or null outside the stack.</summary>
+    /// <summary>The layer a parameter belongs to: the number after the first layer-stack name in its path, or null outside the
+    /// stack.</summary>
     public static int? LayerIndex(string parameterName)
     {
         string[] parts = parameterName.Split('.');
         for (int i = 0; i + 1 < parts.Length; i++)
         {
-            if (LayerStacks.Contains(parts[i]) && int.TryParse(parts[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+            if (LayerStacks.Contains(parts[i]) && int.TryParse(parts[i + 1], NumberStyles.None, CultureInfo.InvariantCulture,
+                out int index))
                 return index;
         }
         return null;

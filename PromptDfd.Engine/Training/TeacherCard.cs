@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Training;
 
-/// <summary>The rows every teacher's model card shares, whether the teacher was fine-tuned or made as a soup of fine-tuned teachers.</summary>
+/// <summary>The rows every teacher's model card shares, whether the teacher was fine-tuned or made as a soup of fine-tuned
+/// teachers.</summary>
 public static class TeacherCard
 {
     /// <summary>The Hashes row naming the prior a teacher was fine-tuned from; soups check their members agree on it.</summary>
@@ -20,25 +21,34 @@ public static class TeacherCard
 
     /// <param name="body">what the head sits on: the prior's body, or for the from-scratch ablation a network of its shape</param>
     /// <param name="head">what the head reads; by default as <paramref name="pooling"/> says for a GPT body</param>
-    public static string Summary(TaskDataset task, ClassifierPooling pooling, string howMade, string body = "the language prior's body", string? head = null) =>
-        $"The teacher T for the '{task.Name}' task{(task.Info.StandsInFor.Length > 0 ? $" (our stand-in for {task.Info.StandsInFor})" : "")}: {body} with a linear head on " +
-        (head ?? (pooling == ClassifierPooling.Mean ? "the mean of its token states" : "the last token")) + ", " + howMade + " PromptDFD distils it without that data.";
+    public static string Summary(TaskDataset task, ClassifierPooling pooling, string howMade, string body = "the language prior's body",
+        string? head = null) =>
+        $"The teacher T for the '{task.Name}' " +
+            $"task{(task.Info.StandsInFor.Length > 0 ? $" (our stand-in for {task.Info.StandsInFor})" : "")}: {body} with a linear head " +
+                $"on " +
+        (head ?? (pooling == ClassifierPooling.Mean ? "the mean of its token states" : "the last token")) + ", " + howMade
+            + " PromptDFD distils it without that data.";
 
     public static IEnumerable<(string Name, string Value)> Architecture(nn.Module teacher) =>
     [
         ("architecture", teacher switch
         {
-            GptClassifier gpt => $"GPT2ForSequenceClassification layout, {gpt.Config.Layers} layers, width {gpt.Config.Width}, {gpt.Classes} classes",
-            BertClassifier bert => $"{bert.Config.ToHuggingFace()["architectures"]![0]} layout, {bert.Config.Layers} layers, width {bert.Config.Width}, {bert.Classes} classes",
+            GptClassifier gpt =>
+                $"GPT2ForSequenceClassification layout, {gpt.Config.Layers} layers, width {gpt.Config.Width}, {gpt.Classes} classes",
+            BertClassifier bert =>
+                $"{bert.Config.ToHuggingFace()["architectures"]![0]} layout, {bert.Config.Layers} layers, width {bert.Config.Width}, " +
+                    $"{bert.Classes} classes",
             _ => teacher.GetType().Name,
         }),
         ("parameters", teacher.parameters().Sum(p => p.numel()).ToString("N0", CultureInfo.InvariantCulture)),
     ];
 
     public static (string Name, string Value) Evaluation(TextBatcher batcher) =>
-        ("evaluation", $"a text longer than {batcher.MaximumLength} tokens is classified by the mean class probabilities over the windows that cover it");
+        ("evaluation", $"a text longer than {batcher.MaximumLength} tokens is classified by the mean class probabilities over the " +
+            $"windows that cover it");
 
-    /// <summary>Test scores, the dev score the teacher was chosen by, and how it compares with Naive Bayes on the same test texts.</summary>
+    /// <summary>Test scores, the dev score the teacher was chosen by, and how it compares with Naive Bayes on the same test
+    /// texts.</summary>
     public static IEnumerable<(string Name, string Value)> Scores(BaselineComparison onTest, ClassificationScores selectedOnDev) =>
     [
         ("test accuracy", Percent(onTest.Classifier.Accuracy)),
@@ -47,8 +57,9 @@ public static class TeacherCard
         ("Naive Bayes test accuracy", Percent(onTest.NaiveBayes.Accuracy)),
         ("Naive Bayes test macro-F1", Percent(onTest.NaiveBayes.MacroF1)),
         ("beats Naive Bayes", onTest.Classifier.Accuracy > onTest.NaiveBayes.Accuracy ? "yes" : "no"),
-        ("against Naive Bayes on test", FormattableString.Invariant(
-            $"only the teacher right on {onTest.Paired.OnlyFirstRight} texts, only Naive Bayes on {onTest.Paired.OnlySecondRight}; exact McNemar p = {onTest.Paired.PValue:F3}")),
+        ("against Naive Bayes on test", string.Create(CultureInfo.InvariantCulture, 
+            $"only the teacher right on {onTest.Paired.OnlyFirstRight} texts, only Naive Bayes on {onTest.Paired.OnlySecondRight}; exact " +
+                $"McNemar p = {onTest.Paired.PValue:F3}")),
     ];
 
     private static string Percent(double fraction) => fraction.ToString("P1", CultureInfo.InvariantCulture);

@@ -12,7 +12,8 @@ namespace PromptDfd.Engine.Training;
 /// <param name="Dev">the member's own dev scores</param>
 public sealed record SoupMember(string Folder, ClassificationScores Dev, double SoupDevAccuracy, bool Kept);
 
-public sealed record TeacherSoupResult(ClassificationScores Dev, BaselineComparison OnTest, IReadOnlyList<SoupMember> Members, string Folder);
+public sealed record TeacherSoupResult(ClassificationScores Dev, BaselineComparison OnTest, IReadOnlyList<SoupMember> Members,
+    string Folder);
 
 /// <summary>
 /// Makes one teacher from several fine-tuned from the same prior (different seeds or recipes) by averaging their weights,
@@ -21,11 +22,13 @@ public sealed record TeacherSoupResult(ClassificationScores Dev, BaselineCompari
 /// </summary>
 public static class TeacherSoup
 {
-    public static TeacherSoupResult Make(TaskDataset task, IReadOnlyList<string> memberFolders, string output, Device device, Action<string> log,
+    public static TeacherSoupResult Make(TaskDataset task, IReadOnlyList<string> memberFolders, string output, Device device,
+        Action<string> log,
         bool half = false, string? commandLine = null)
     {
         if (memberFolders.Count < 2)
-            throw new ArgumentException($"A soup needs at least two teachers (got {memberFolders.Count}); pass their folders, e.g. --teachers a,b,c.");
+            throw new ArgumentException($"A soup needs at least two teachers (got {memberFolders.Count}); pass their folders, e.g. " +
+                $"--teachers a,b,c.");
         string outputPath = Path.GetFullPath(output);
         if (memberFolders.Any(f => Path.GetFullPath(f) == outputPath))
             throw new ArgumentException($"The soup would overwrite its member '{output}'; choose another --out.");
@@ -54,22 +57,26 @@ public static class TeacherSoup
             var kept = trials.Where(t => t.Kept).Select(t => t.Member).ToList();
             Load(soupModule, kept.Select(i => members[i].Module).ToList());
             var soupDev = ClassifierInference.Score(soupModule, batcher, task, dev);
-            var soupMembers = trials.Select(t => new SoupMember(members[t.Member].Folder, memberDev[t.Member], t.SoupScore, t.Kept)).ToList();
+            var soupMembers = trials.Select(t => new SoupMember(members[t.Member].Folder, memberDev[t.Member], t.SoupScore,
+                t.Kept)).ToList();
 
             var onTest = BaselineComparison.On(soupModule, batcher, task, task.Splits.Test, NaiveBayesBaseline.TrainedOn(task));
-            log($"soup of {kept.Count} of {members.Count} teachers on {task.Name} test: {onTest.Classifier} (dev {soupDev}); Naive Bayes: {onTest.NaiveBayes}; {onTest.Paired}");
+            log($"soup of {kept.Count} of {members.Count} teachers on {task.Name} test: {onTest.Classifier} (dev {soupDev}); Naive " +
+                $"Bayes: {onTest.NaiveBayes}; {onTest.Paired}");
 
             var card = new ModelCard
             {
                 Title = TeacherCard.Title(task),
                 Summary = TeacherCard.Summary(task, soupModule.Pooling,
-                    $"whose weights are the mean of {kept.Count} teachers fine-tuned from the same prior on the task's training split (a greedy soup of {members.Count})."),
+                    $"whose weights are the mean of {kept.Count} teachers fine-tuned from the same prior on the task's training split (a " +
+                        $"greedy soup of {members.Count})."),
                 Facts =
                 [
                     .. TeacherCard.Architecture(soupModule),
                     ("initialised from", $"the prior with sha256 {priorHash[..16]}… (every member)"),
                     ("labels", string.Join(", ", task.Labels)),
-                    ("soup", "members in order of dev accuracy, each kept only if the mean of the kept weights does not lose dev accuracy with it"),
+                    ("soup", "members in order of dev accuracy, each kept only if the mean of the kept weights does not lose dev " +
+                        "accuracy with it"),
                     .. soupMembers.Select(m => ("member", Describe(m))),
                     TeacherCard.Evaluation(batcher),
                     .. TrainingProvenance.Rows(DateTime.UtcNow - started, "for the soup"),
@@ -110,27 +117,35 @@ public static class TeacherSoup
     }
 
     public static string CommandFor(TaskDataset task, IReadOnlyList<string> memberFolders, string output, bool half) =>
-        $"dotnet run --project PromptDfd.Cli -c Release -- soup-teachers --task {task.Name} --teachers {string.Join(',', memberFolders)} --out {output}" + (half ? " --precision f16" : "");
+        $"dotnet run --project PromptDfd.Cli -c Release -- soup-teachers --task {task.Name} --teachers {string.Join(',', memberFolders)} " +
+            $"--out {output}" + (half ? " --precision f16" : "");
 
     /// <summary>Averaging weights name by name is only meaningful for one architecture, one label order and one starting point.</summary>
     private static string CheckCompatible(TaskDataset task, IReadOnlyList<LoadedClassifier> members)
     {
         var first = members[0];
         if (first.Module is not GptClassifier firstGpt)
-            throw new InvalidDataException($"'{first.Folder}' is not a GPT-body teacher; soups are made of teachers fine-tuned from our prior.");
+            throw new InvalidDataException($"'{first.Folder}' is not a GPT-body teacher; soups are made of teachers fine-tuned from our " +
+                $"prior.");
         var shapes = Shapes(first.Module);
         string? priorHash = PriorHash(first.Folder);
         foreach (var member in members)
         {
             if (!member.Labels.SequenceEqual(task.Labels))
-                throw new InvalidDataException($"'{member.Folder}' predicts [{string.Join(", ", member.Labels)}] but task '{task.Name}' has [{string.Join(", ", task.Labels)}]; every member must be a teacher for this task.");
-            if (member.Module is not GptClassifier gpt || gpt.Config != firstGpt.Config || gpt.Pooling != firstGpt.Pooling || !Shapes(member.Module).SequenceEqual(shapes))
-                throw new InvalidDataException($"'{member.Folder}' does not have the architecture of '{first.Folder}'; a soup averages weights name by name, so every member must have the same layers, width, pooling and classes.");
+                throw new InvalidDataException($"'{member.Folder}' predicts [{string.Join(", ", member.Labels)}] but task '{task.Name}' " +
+                    $"has [{string.Join(", ", task.Labels)}]; every member must be a teacher for this task.");
+            if (member.Module is not GptClassifier gpt || gpt.Config != firstGpt.Config || gpt.Pooling != firstGpt.Pooling
+                || !Shapes(member.Module).SequenceEqual(shapes))
+                throw new InvalidDataException($"'{member.Folder}' does not have the architecture of '{first.Folder}'; a soup averages " +
+                    $"weights name by name, so every member must have the same layers, width, pooling and classes.");
             string? hash = PriorHash(member.Folder);
             if (hash is null)
-                throw new InvalidDataException($"'{member.Folder}' does not say which prior it was fine-tuned from (no '{TeacherCard.PriorHashName}' hash in its card.md or prior_sha256 in its config.json); retrain it with train-teacher.");
+                throw new InvalidDataException($"'{member.Folder}' does not say which prior it was fine-tuned from (no " +
+                    $"'{TeacherCard.PriorHashName}' hash in its card.md or prior_sha256 in its config.json); retrain it with " +
+                        $"train-teacher.");
             if (hash != priorHash)
-                throw new InvalidDataException($"'{member.Folder}' was fine-tuned from prior {hash[..12]}, '{first.Folder}' from {priorHash?[..12]}; weights fine-tuned from different priors do not average into a working model.");
+                throw new InvalidDataException($"'{member.Folder}' was fine-tuned from prior {hash[..12]}, '{first.Folder}' from " +
+                    $"{priorHash?[..12]}; weights fine-tuned from different priors do not average into a working model.");
         }
         return priorHash!;
     }
@@ -152,7 +167,8 @@ public static class TeacherSoup
 
     /// <summary>A member's training command, made to write where the soup command reads it.</summary>
     private static string WithOutput(string command, string folder) =>
-        command.Contains(" train-teacher ", StringComparison.Ordinal) && !command.Contains(" --out ", StringComparison.Ordinal) ? $"{command} --out {folder}" : command;
+        command.Contains(" train-teacher ", StringComparison.Ordinal) && !command.Contains(" --out ", StringComparison.Ordinal)
+            ? $"{command} --out {folder}" : command;
 
     private static void Load(GptClassifier target, IReadOnlyList<nn.Module> sources)
     {
@@ -164,5 +180,6 @@ public static class TeacherSoup
 
     private static string Describe(SoupMember member) =>
         FormattableString.Invariant($"{member.Folder}: dev accuracy {member.Dev.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}; ")
-        + (member.Kept ? "kept" : "left out") + FormattableString.Invariant($" (soup dev with it {member.SoupDevAccuracy.ToString("P1", CultureInfo.InvariantCulture)})");
+        + (member.Kept ? "kept" : "left out")
+            + FormattableString.Invariant($" (soup dev with it {member.SoupDevAccuracy.ToString("P1", CultureInfo.InvariantCulture)})");
 }

@@ -10,7 +10,8 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Training;
 
-public sealed record TeacherTrainingResult(ClassificationScores Test, ClassificationScores NaiveBayesTest, ClassificationScores BestDev, int BestEpoch, string Folder,
+public sealed record TeacherTrainingResult(ClassificationScores Test, ClassificationScores NaiveBayesTest, ClassificationScores BestDev,
+    int BestEpoch, string Folder,
     long KeptSeed, IReadOnlyList<TeacherRestart> Restarts);
 
 /// <summary>One fine-tuning restart: its seed and the dev scores of its best epoch.</summary>
@@ -23,7 +24,8 @@ public sealed record TeacherRestart(long Seed, ClassificationScores BestDev, int
 /// </summary>
 public static class TeacherTraining
 {
-    public static TeacherTrainingResult Train(TaskDataset task, string priorFolder, string output, ClassifierTrainingConfig config, Device device,
+    public static TeacherTrainingResult Train(TaskDataset task, string priorFolder, string output, ClassifierTrainingConfig config,
+        Device device,
         Action<string> log, bool half = false, string? commandLine = null, CancellationToken cancellation = default)
     {
         config.Validate();
@@ -54,7 +56,8 @@ public static class TeacherTraining
             {
                 string line = prefix + (progress.Averaged
                     ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}: dev {progress.Dev}"
-                    : FormattableString.Invariant($"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} {progress.SecondsElapsed:F0}s")
+                    : string.Create(CultureInfo.InvariantCulture, $"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} " +
+                        $"{progress.SecondsElapsed:F0}s")
                       + (progress.Dev is null ? "" : $"; dev {progress.Dev}"));
                 log(line);
                 if (progress.Dev is not null) candidateLog.Add(line);
@@ -83,13 +86,17 @@ public static class TeacherTraining
             Title = TeacherCard.Title(task),
             Summary = (config.FromScratch, source.IsEncoder) switch
             {
-                (true, false) => TeacherCard.Summary(task, config.Pooling, "trained from random weights on the task's training split (an ablation: the prior gave only its architecture and tokenizer).",
+                (true, false) => TeacherCard.Summary(task, config.Pooling,
+                    "trained from random weights on the task's training split (an ablation: the prior gave only its architecture and " +
+                        "tokenizer).",
                     body: "a network of the language prior's shape"),
                 (false, false) => TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split."),
                 (true, true) => TeacherCard.Summary(task, config.Pooling, "trained from random weights on the task's training split.",
-                    body: $"a BERT-family encoder of {Path.GetFileName(Path.GetFullPath(priorFolder))}'s shape", head: TeacherCard.FirstTokenHead(teacher)),
+                    body: $"a BERT-family encoder of {Path.GetFileName(Path.GetFullPath(priorFolder))}'s shape",
+                        head: TeacherCard.FirstTokenHead(teacher)),
                 (false, true) => TeacherCard.Summary(task, config.Pooling, "fine-tuned on the task's training split.",
-                    body: $"the BERT-family encoder {Path.GetFileName(Path.GetFullPath(priorFolder))}", head: TeacherCard.FirstTokenHead(teacher)),
+                    body: $"the BERT-family encoder {Path.GetFileName(Path.GetFullPath(priorFolder))}",
+                        head: TeacherCard.FirstTokenHead(teacher)),
             },
             Facts =
             [
@@ -97,7 +104,9 @@ public static class TeacherTraining
                 ("initialised from", (config.FromScratch ? $"random weights (seed {keptSeed}), in the architecture of " : "")
                     + $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {source.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", FormattableString.Invariant($"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr {config.LearningRate}, weight decay {config.WeightDecay}, {(config.FromScratch ? "from random weights, " : "")}{(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.LayerDecay < 1 ? FormattableString.Invariant($"layer-wise learning-rate decay {config.LayerDecay}, ") : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(source.IsEncoder ? "[CLS]" : config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
+                ("training", string.Create(CultureInfo.InvariantCulture, $"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr " +
+                    $"{config.LearningRate}, weight decay {config.WeightDecay}, " +
+                        $"{(config.FromScratch ? "from random weights, " : "")}{(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.LayerDecay < 1 ? FormattableString.Invariant($"layer-wise learning-rate decay {config.LayerDecay}, ") : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(source.IsEncoder ? "[CLS]" : config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
                 TeacherCard.Evaluation(batcher),
                 .. TrainingProvenance.Rows(DateTime.UtcNow - started),
             ],
@@ -137,7 +146,8 @@ public static class TeacherTraining
     }
 
     private static string Selection(ClassifierTrainingConfig config, int bestEpoch) =>
-        config.AverageFromEpoch > 0 ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}" : $"best dev epoch {bestEpoch}";
+        config.AverageFromEpoch > 0
+            ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}" : $"best dev epoch {bestEpoch}";
 
     private static string Describe(TeacherRestart restart) =>
         FormattableString.Invariant($"seed {restart.Seed}: best dev accuracy {restart.BestDev.Accuracy:P1} (epoch {restart.BestEpoch})");
@@ -146,11 +156,16 @@ public static class TeacherTraining
 
     /// <param name="command">the command reading these options: train-teacher, or cross-validate-teacher for the same recipe</param>
     /// <param name="baseFolder">what was fine-tuned when it was not the shipped prior (see <see cref="BaseOption"/>)</param>
-    public static string CommandFor(TaskDataset task, ClassifierTrainingConfig config, bool half, string command = "train-teacher", string? baseFolder = null) =>
-        $"dotnet run --project PromptDfd.Cli -c Release -- {command} --task {task.Name}" + (baseFolder is null ? "" : $" --base {baseFolder}") + $" --epochs {config.Epochs} --batch {config.BatchSize} --lr {config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}"
+    public static string CommandFor(TaskDataset task, ClassifierTrainingConfig config, bool half, string command = "train-teacher",
+        string? baseFolder = null) =>
+        $"dotnet run --project PromptDfd.Cli -c Release -- {command} --task {task.Name}" + (baseFolder is null
+            ? "" : $" --base {baseFolder}")
+                + $" --epochs {config.Epochs} --batch {config.BatchSize} --lr " +
+                    $"{config.LearningRate.ToString(CultureInfo.InvariantCulture)} --max-length {config.MaximumLength} --seed {config.Seed}"
         + (config.Pooling != Defaults.Pooling ? $" --pooling {config.Pooling.Name()}" : "")
         + (config.WeightDecay != Defaults.WeightDecay ? FormattableString.Invariant($" --weight-decay {config.WeightDecay}") : "")
-        + (config.LanguageModelWeight != Defaults.LanguageModelWeight ? FormattableString.Invariant($" --lm-weight {config.LanguageModelWeight}") : "")
+        + (config.LanguageModelWeight != Defaults.LanguageModelWeight
+            ? FormattableString.Invariant($" --lm-weight {config.LanguageModelWeight}") : "")
         + (config.Dropout != Defaults.Dropout ? FormattableString.Invariant($" --dropout {config.Dropout}") : "")
         + (config.FreezeTokenEmbeddings ? " --freeze-embeddings" : "")
         + (config.LayerDecay != Defaults.LayerDecay ? FormattableString.Invariant($" --layer-decay {config.LayerDecay}") : "")
@@ -161,7 +176,8 @@ public static class TeacherTraining
         + (config.FromScratch ? " --from-scratch" : "")
         + (half ? " --precision f16" : "");
 
-    /// <summary>A teacher before training: the prior's body with a fresh head, or, for the from-scratch ablation, random weights throughout.</summary>
+    /// <summary>A teacher before training: the prior's body with a fresh head, or, for the from-scratch ablation, random weights
+    /// throughout.</summary>
     public static GptClassifier NewTeacher(GptLanguageModel prior, int classes, ClassifierTrainingConfig config)
     {
         if (!config.FromScratch) return GptClassifier.FromLanguageModel(prior, classes, config.Dropout, config.Pooling);

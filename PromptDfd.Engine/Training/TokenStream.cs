@@ -35,7 +35,8 @@ public sealed class TokenStream
 
     private int[] RandomStarts(Random random, int batch, int length)
     {
-        if (tokens.Length < length + 2) throw new InvalidOperationException($"The corpus has {tokens.Length} tokens, too few for windows of {length}.");
+        if (tokens.Length < length
+            + 2) throw new InvalidOperationException($"The corpus has {tokens.Length} tokens, too few for windows of {length}.");
         return Enumerable.Range(0, batch).Select(_ => random.Next(tokens.Length - length - 1)).ToArray();
     }
 

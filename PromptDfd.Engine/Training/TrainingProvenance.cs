@@ -12,7 +12,8 @@ public static class TrainingProvenance
     /// <param name="scope">what the time covers when it is not the whole training, e.g. "for the soup"</param>
     public static IReadOnlyList<(string Name, string Value)> Rows(TimeSpan wallTime, string scope = "") =>
     [
-        ("wall time", string.Create(CultureInfo.InvariantCulture, $"{wallTime.TotalMinutes:F1} min{(scope.Length > 0 ? " " + scope : "")}")),
+        ("wall time", string.Create(CultureInfo.InvariantCulture,
+            $"{wallTime.TotalMinutes:F1} min{(scope.Length > 0 ? " " + scope : "")}")),
         ("runtime", TorchRuntime.Describe()),
         ("code version", CodeVersion.OfRunningCode()),
     ];

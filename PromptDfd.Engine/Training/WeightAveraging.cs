@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Training;
 
-/// <summary>Detached copies of a module's weights and their running mean, for weight averaging across epochs or across fine-tunings.</summary>
+/// <summary>Detached copies of a module's weights and their running mean, for weight averaging across epochs or across
+/// fine-tunings.</summary>
 public static class WeightAveraging
 {
     /// <summary>A copy of every tensor in the module's state, owned by the caller (outside any dispose scope).</summary>

@@ -16,7 +16,8 @@ public class EvaluateCommandTests
         File.WriteAllText(Path.Combine(environment.Root, RepositoryRoot.Marker), "");
         string output = Path.Combine(environment.Root, "scratch", "predictions.jsonl");
 
-        var (exitCode, error) = await CommandLine.RunAsync(environment.Root, "evaluate", "--task", TinyRunEnvironment.TaskName, "--split", "test",
+        var (exitCode, error) = await CommandLine.RunAsync(environment.Root, "evaluate", "--task", TinyRunEnvironment.TaskName, "--split",
+            "test",
             "--model", Path.Combine("models", "teachers", TinyRunEnvironment.TaskName), "--predictions", output);
 
         Assert.True(exitCode == 0, error);
@@ -32,7 +33,9 @@ public class EvaluateCommandTests
             Assert.Equal(probabilities.MaxBy(p => p.Value).Key, row["predicted"]!.GetValue<string>());
         }
         var teacher = Checkpoint.LoadClassifier(Path.Combine(environment.Root, "models", "teachers", TinyRunEnvironment.TaskName));
-        double accuracy = ClassifierInference.Score(teacher.Module, new TextBatcher(teacher.Tokenizer, teacher.Classifier.ContextLength), task, task.Splits.Test).Accuracy;
-        Assert.Equal(accuracy, rows.Count(r => r["predicted"]!.GetValue<string>() == r["label"]!.GetValue<string>()) / (double)rows.Count, 6);
+        double accuracy = ClassifierInference.Score(teacher.Module, new TextBatcher(teacher.Tokenizer, teacher.Classifier.ContextLength),
+            task, task.Splits.Test).Accuracy;
+        Assert.Equal(accuracy, rows.Count(r => r["predicted"]!.GetValue<string>() == r["label"]!.GetValue<string>()) / (double)rows.Count,
+            6);
     }
 }

@@ -25,7 +25,8 @@ public sealed class RunOptionsTests : IDisposable
     [InlineData("experiment", "-5")]
     public async Task AStepCountBelowOneIsRefusedNotIgnored(string command, string steps)
     {
-        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, [command, "--steps", steps, .. command == "experiment" ? ["--report-only"] : Array.Empty<string>()]);
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path,
+            [command, "--steps", steps, .. command == "experiment" ? ["--report-only"] : Array.Empty<string>()]);
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"--steps must be a whole number of steps, at least 1 (got '{steps}')", error);
@@ -50,8 +51,10 @@ public sealed class RunOptionsTests : IDisposable
         string path = Path.Combine(repository.Path, "damaged.db");
         using (var store = new Engine.Storage.RunStore(path))
         {
-            store.Insert(new Engine.Runs.RunRecord { Id = "r", Name = "r", Task = "sentiment", ConfigJson = Engine.Runs.RunPresets.Create("promptdfd", "sentiment", 1).ToJson() });
-            store.Append(Enumerable.Range(0, 20_000).Select(i => new Engine.Runs.MetricPoint { RunId = "r", Step = i, Name = "student/accuracy", Value = i }).ToList(), [], []);
+            store.Insert(new Engine.Runs.RunRecord { Id = "r", Name = "r", Task = "sentiment", ConfigJson =
+                Engine.Runs.RunPresets.Create("promptdfd", "sentiment", 1).ToJson() });
+            store.Append(Enumerable.Range(0, 20_000).Select(i => new Engine.Runs.MetricPoint { RunId = "r", Step = i, Name =
+                "student/accuracy", Value = i }).ToList(), [], []);
         }
         // Overwrite pages in the middle of the file, where the metrics and their index live; the header stays readable.
         using (var file = File.OpenWrite(path))
@@ -59,7 +62,8 @@ public sealed class RunOptionsTests : IDisposable
             file.Position = file.Length / 2;
             file.Write(Enumerable.Repeat((byte)0x5a, 64 * 1024).ToArray());
         }
-        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "export", "--run", "r", "--what", "metrics", "--out", Path.Combine(repository.Path, "m.csv"), "--store", path);
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "export", "--run", "r", "--what", "metrics", "--out",
+            Path.Combine(repository.Path, "m.csv"), "--store", path);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("the run store is damaged", error);
@@ -86,8 +90,10 @@ public sealed class RunOptionsTests : IDisposable
         Directory.CreateDirectory(bert);
         HuggingFaceFixtures.WriteBert(bert, labels: ["negative", "positive"]);
 
-        var (asDfd, asDfdError) = await CommandLine.RunAsync(environment.Root, "run", "--task", TinyRunEnvironment.TaskName, "--preset", "as-dfd", "--teacher", "models/bert-teacher", "--set", "Training.Content.MaxNewTokens=8");
-        var (noPrior, noPriorError) = await CommandLine.RunAsync(environment.Root, "run", "--task", TinyRunEnvironment.TaskName, "--prior", "models/missing");
+        var (asDfd, asDfdError) = await CommandLine.RunAsync(environment.Root, "run", "--task", TinyRunEnvironment.TaskName, "--preset",
+            "as-dfd", "--teacher", "models/bert-teacher", "--set", "Training.Content.MaxNewTokens=8");
+        var (noPrior, noPriorError) = await CommandLine.RunAsync(environment.Root, "run", "--task", TinyRunEnvironment.TaskName, "--prior",
+            "models/missing");
 
         Assert.Equal(1, asDfd);
         Assert.Contains("AS-DFD optimises soft tokens through the teacher's own embedding matrix", asDfdError);
@@ -106,7 +112,8 @@ public sealed class RunOptionsTests : IDisposable
         HuggingFaceFixtures.WriteBert(teacher, labels: TinyRunEnvironment.Labels);
         string results = Path.Combine(environment.Root, "results.md");
 
-        using var process = CommandLine.Start(environment.Root, "experiment", "--tasks", TinyRunEnvironment.TaskName, "--seeds", "1", "--rows", "as-dfd", "--out", results);
+        using var process = CommandLine.Start(environment.Root, "experiment", "--tasks", TinyRunEnvironment.TaskName, "--seeds", "1",
+            "--rows", "as-dfd", "--out", results);
         string output = await process.StandardOutput.ReadToEndAsync();
         string error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

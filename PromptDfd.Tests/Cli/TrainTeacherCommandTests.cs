@@ -13,7 +13,8 @@ public sealed class TrainTeacherCommandTests
         File.WriteAllText(Path.Combine(repository.Path, RepositoryRoot.Marker), "");
         string teacher = Path.Combine(repository.Path, "models", "teachers", "sentiment");
 
-        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "train-teacher", "--task", "sentiment", "--epochs", "1", "--from-scratch");
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "train-teacher", "--task", "sentiment", "--epochs", "1",
+            "--from-scratch");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--from-scratch trains an ablation", error);

@@ -9,7 +9,9 @@ public class BrownGenresTests
     [Fact]
     public void TaggedTokensAreDetokenisedIntoPlainText()
     {
-        const string tagged = "\tThe/at jury/nn said/vbd ``/`` it/pps did/dod n't/* know/vb ''/'' ,/, and/cc the/at City's/np$ (/( old/jj )/) plan/nn failed/vbd ./.";
+        const string tagged =
+            "\tThe/at jury/nn said/vbd ``/`` it/pps did/dod n't/* know/vb ''/'' ,/, and/cc the/at City's/np$ (/( old/jj )/) plan/nn " +
+                "failed/vbd ./.";
         Assert.Equal("The jury said \"it didn't know\", and the City's (old) plan failed.", BrownGenres.Detokenize(tagged));
     }
 

@@ -54,10 +54,12 @@ public class DatasetFileReaderTests
     public void EmptyTextAndMalformedLinesNameTheLine()
     {
         using var folder = new TemporaryFolder();
-        var empty = Assert.Throws<InvalidDataException>(() => DatasetFileReader.Read(Write(folder, "e.jsonl", "{\"text\":\"ok\",\"label\":\"a\"}\n{\"text\":\"  \",\"label\":\"b\"}\n")));
+        var empty = Assert.Throws<InvalidDataException>(() => DatasetFileReader.Read(Write(folder, "e.jsonl",
+            "{\"text\":\"ok\",\"label\":\"a\"}\n{\"text\":\"  \",\"label\":\"b\"}\n")));
         Assert.Contains("line 2", empty.Message);
         Assert.Contains("empty", empty.Message);
-        var malformed = Assert.Throws<InvalidDataException>(() => DatasetFileReader.Read(Write(folder, "m.jsonl", "{\"text\": \"ok\", \"label\": \"a\"}\n{oops\n")));
+        var malformed = Assert.Throws<InvalidDataException>(() => DatasetFileReader.Read(Write(folder, "m.jsonl",
+            "{\"text\": \"ok\", \"label\": \"a\"}\n{oops\n")));
         Assert.Contains("line 2: not valid JSON", malformed.Message);
         var fields = Assert.Throws<InvalidDataException>(() => DatasetFileReader.Read(Write(folder, "f.csv", "text,label\na,b,c\n")));
         Assert.Contains("3 fields but the header has 2", fields.Message);
@@ -89,7 +91,8 @@ public class DatasetFileReaderTests
     public void RegisteredTaskSavesAndLoadsWithItsCard()
     {
         using var folder = new TemporaryFolder();
-        string csv = "text,label\n" + string.Join('\n', Enumerable.Range(0, 100).Select(i => $"text number {i},{(i % 3 == 0 ? "spam" : "ham")}")) + "\ntext number 1,ham\n";
+        string csv = "text,label\n" + string.Join('\n', Enumerable.Range(0, 100).Select(i =>
+            $"text number {i},{(i % 3 == 0 ? "spam" : "ham")}")) + "\ntext number 1,ham\n";
         TaskDataset task = TaskRegistration.Register(Write(folder, "mail.csv", csv), "mail");
         Assert.Equal(["ham", "spam"], task.Labels);
         Assert.Equal(100, task.Splits.Train.Count + task.Splits.Dev.Count + task.Splits.Test.Count); // the duplicate row is dropped
@@ -109,7 +112,8 @@ public class DatasetFileReaderTests
     public void RegisteringUnderAnExistingTaskNameChangesNothingAndABadFileLeavesNoFolder()
     {
         using var folder = new TemporaryFolder();
-        string csv = Write(folder, "mail.csv", "text,label\n" + string.Join('\n', Enumerable.Range(0, 60).Select(i => $"text number {i},{(i % 2 == 0 ? "spam" : "ham")}")) + "\n");
+        string csv = Write(folder, "mail.csv", "text,label\n" + string.Join('\n',
+            Enumerable.Range(0, 60).Select(i => $"text number {i},{(i % 2 == 0 ? "spam" : "ham")}")) + "\n");
         string tasks = folder.Folder("tasks");
         string existing = Path.Combine(tasks, "mail");
         TaskRegistration.RegisterInto(existing, csv, "mail");

@@ -23,7 +23,8 @@ public class PriorCorpusTests
     [Fact]
     public void RepeatedDocumentsAreKeptOnceAndWordsAreCountedPerSource()
     {
-        var documents = new[] { new PriorDocument("a", "One two three."), new PriorDocument("b", "one  two three."), new PriorDocument("b", "Four five.") };
+        var documents = new[] { new PriorDocument("a", "One two three."), new PriorDocument("b", "one  two three."),
+            new PriorDocument("b", "Four five.") };
         var (kept, statistics) = PriorCorpus.Build(documents, []);
         Assert.Equal(2, kept.Count);
         Assert.Equal(1, statistics.DuplicateDocuments);

@@ -12,7 +12,8 @@ public class SourceParserTests
         using var folder = new TemporaryFolder();
         string fixtures = Directory.CreateDirectory(Path.Combine(folder.Path, "package", "test", "fixtures")).FullName;
         foreach (string site in new[] { "amazon", "yelp", "imdb" })
-            File.WriteAllText(Path.Combine(fixtures, site + ".json"), $$"""[{"text":"Bad {{site}}.  ","class":0},{"text":"Good {{site}}!","class":1},{}]""");
+            File.WriteAllText(Path.Combine(fixtures, site + ".json"),
+                $$"""[{"text":"Bad {{site}}.  ","class":0},{"text":"Good {{site}}!","class":1},{}]""");
         var examples = SentimentSentences.Read(folder.Path);
         Assert.Equal(6, examples.Count);
         Assert.Contains(examples, e => e is { Text: "Bad imdb.", Label: "negative" });
@@ -33,7 +34,8 @@ public class SourceParserTests
             "00021266 18 n 01 baker 0 000 | someone who bakes",
         ]);
         var examples = WordNetSupersenses.Read(folder.Path, classes: 2, perClass: 10);
-        Assert.Equal(["dog breed: a breed of domestic dog", "cat: feline mammal", "bread: food made from dough"], examples.Select(e => e.Text));
+        Assert.Equal(["dog breed: a breed of domestic dog", "cat: feline mammal", "bread: food made from dough"],
+            examples.Select(e => e.Text));
         Assert.Equal(["animal", "animal", "food"], examples.Select(e => e.Label));
     }
 
@@ -42,10 +44,12 @@ public class SourceParserTests
     {
         using var folder = new TemporaryFolder();
         string fortunes = Directory.CreateDirectory(Path.Combine(folder.Path, "usr", "share", "games", "fortunes")).FullName;
-        File.WriteAllText(Path.Combine(fortunes, "science"), "A short one.\n%\nThe only way to discover the limits of the possible is to go beyond them.\n%\n");
+        File.WriteAllText(Path.Combine(fortunes, "science"),
+            "A short one.\n%\nThe only way to discover the limits of the possible is to go beyond them.\n%\n");
         File.WriteAllText(Path.Combine(fortunes, "science.dat"), "binary index");
         string examples = Directory.CreateDirectory(Path.Combine(folder.Path, "usr", "share", "doc", "weka", "examples")).FullName;
-        string arff = "@relation r\n@attribute Text string\n@attribute class {0,1}\n@data\n'GRAIN SHIPMENTS RISE\\nThe U.S. said it\\'s up.',1\n";
+        string arff = "@relation r\n@attribute Text string\n@attribute class {0,1}\n@data\n'GRAIN SHIPMENTS RISE\\nThe U.S. said it\\'s " +
+            "up.',1\n";
         File.WriteAllText(Path.Combine(examples, "ReutersGrain-train.arff"), arff);
         File.WriteAllText(Path.Combine(examples, "ReutersGrain-test.arff"), arff);
 

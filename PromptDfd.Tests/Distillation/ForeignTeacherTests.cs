@@ -27,7 +27,8 @@ public sealed class ForeignTeacherTests : IDisposable
         return folder;
     }
 
-    private RunConfig BertRun(string preset = "promptdfd") => TinyRunEnvironment.Config(preset, steps: 2) with { TeacherFolder = "models/bert-teacher" };
+    private RunConfig BertRun(string preset = "promptdfd") => TinyRunEnvironment.Config(preset, steps: 2) with { TeacherFolder =
+        "models/bert-teacher" };
 
     [Fact]
     public void EverySampleIsLabelledAsTheBertTeacherLabelsItsTextAnywhereElse()
@@ -37,7 +38,8 @@ public sealed class ForeignTeacherTests : IDisposable
         var student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 }.Create(prior.Tokenizer.VocabularySize, 32, 2, seed: 31);
         var config = BertRun().Training with { Schedule = BertRun().Training.Schedule with { Steps = 2, EvaluateEvery = 2 } };
         var events = new List<TrainerEvent>();
-        var trainer = new PromptDfdTrainer(config, new DistillationModels(prior.Model, bert.Module, student, prior.Tokenizer, Labels, bert.Tokenizer), events.Add);
+        var trainer = new PromptDfdTrainer(config, new DistillationModels(prior.Model, bert.Module, student, prior.Tokenizer, Labels,
+            bert.Tokenizer), events.Add);
 
         trainer.Train([new("The movie was great!", "positive"), new("The food was terrible.", "negative")]);
 
@@ -60,7 +62,8 @@ public sealed class ForeignTeacherTests : IDisposable
         var prior = Checkpoint.LoadLanguageModel(Path.Combine(environment.Root, "models", "prior"));
         int vocabulary = prior.Tokenizer.VocabularySize;
         TorchSharp.torch.manual_seed(5);
-        var teacher = new GptClassifier(new GptConfig { VocabularySize = vocabulary, ContextLength = 16, Layers = 1, Heads = 2, Width = 16 }, 2);
+        var teacher = new GptClassifier(new GptConfig { VocabularySize = vocabulary, ContextLength = 16, Layers = 1, Heads = 2, Width =
+            16 }, 2);
         var student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 }.Create(vocabulary, 32, 2, seed: 31);
         var training = BertRun().Training;
         var config = training with
@@ -68,15 +71,19 @@ public sealed class ForeignTeacherTests : IDisposable
             Content = training.Content with { MaxNewTokens = 20 },
             Schedule = training.Schedule with { Steps = 2, EvaluateEvery = 2 },
         };
-        LabeledExample[] evaluation = [new("The movie was wonderful and the actors were great, and the food was terrible and the service was slow.", "positive"), new("The food was terrible.", "negative")];
+        LabeledExample[] evaluation =
+            [new("The movie was wonderful and the actors were great, and the food was terrible and the service was slow.", "positive"),
+                new("The food was terrible.", "negative")];
         Assert.True(prior.Tokenizer.Encode(evaluation[0].Text).Count > 16);
         var events = new List<TrainerEvent>();
-        var trainer = new PromptDfdTrainer(config, new DistillationModels(prior.Model, teacher, student, prior.Tokenizer, Labels), events.Add);
+        var trainer = new PromptDfdTrainer(config, new DistillationModels(prior.Model, teacher, student, prior.Tokenizer, Labels),
+            events.Add);
 
         trainer.Train(evaluation);
 
         Assert.Equal(16, events.OfType<SampleEvent>().Count());
-        var task = new TaskDataset { Info = new TaskInfo { Name = "t", Labels = Labels, Description = "" }, Splits = new DatasetSplits([], [], evaluation) };
+        var task = new TaskDataset { Info = new TaskInfo { Name = "t", Labels = Labels, Description = "" }, Splits =
+            new DatasetSplits([], [], evaluation) };
         double expected = ClassifierInference.Score(teacher, new TextBatcher(prior.Tokenizer, 16), task, evaluation).Accuracy;
         Assert.All(events.OfType<MetricEvent>().Where(m => m.Name == "teacher/accuracy"), m => Assert.Equal(expected, m.Value, 6));
     }
@@ -97,7 +104,8 @@ public sealed class ForeignTeacherTests : IDisposable
         Assert.Equal(TokenizerFactory.Fingerprint(teacherFolder), done.Hashes["teacher_tokenizer"]);
         LoadedClassifier bert = Checkpoint.LoadClassifier(teacherFolder);
         TaskDataset task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
-        double accuracy = ClassifierInference.Score(bert.Module, new TextBatcher(bert.Tokenizer, HuggingFaceFixtures.Positions), task, task.Splits.Test).Accuracy;
+        double accuracy = ClassifierInference.Score(bert.Module, new TextBatcher(bert.Tokenizer, HuggingFaceFixtures.Positions), task,
+            task.Splits.Test).Accuracy;
         Assert.All(store.Metrics(run.Id, "teacher/accuracy"), m => Assert.Equal(accuracy, m.Value, 6));
     }
 

@@ -12,7 +12,8 @@ public class PromptDfdTrainerTests
 {
     private static readonly string[] Labels = ["negative", "positive"];
 
-    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events) Build(TemporaryFolder folder, long seed = 1, int studentUpdates = 2, double studentLearningRate = 3e-3, double prompterLearningRate = 1e-3)
+    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events) Build(TemporaryFolder folder, long seed = 1, int studentUpdates =
+        2, double studentLearningRate = 3e-3, double prompterLearningRate = 1e-3)
     {
         TinyTokenizer.WriteTo(folder.Path);
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder.Path);
@@ -42,7 +43,8 @@ public class PromptDfdTrainerTests
         var (trainer, events) = Build(folder);
         trainer.Train(Evaluation);
         var names = events.OfType<MetricEvent>().Select(m => m.Name).ToHashSet();
-        foreach (string name in new[] { "reward/total", "reward/relevance", "reward/hardness", "reward/plausibility", "reward/diversity", "student/kd_loss", "student/accuracy", "prompter/entropy" })
+        foreach (string name in new[] { "reward/total", "reward/relevance", "reward/hardness", "reward/plausibility", "reward/diversity",
+            "student/kd_loss", "student/accuracy", "prompter/entropy" })
             Assert.Contains(name, names);
         Assert.Equal(48, trainer.SamplesSeen);
         Assert.Equal(48, events.OfType<SampleEvent>().Count());
@@ -58,17 +60,20 @@ public class PromptDfdTrainerTests
         var (trainer, events) = Build(folder);
         trainer.Train(Evaluation);
         var metrics = events.OfType<MetricEvent>().ToList();
-        foreach (string name in new[] { Engine.Metrics.MetricNames.IntendedProbability, Engine.Metrics.MetricNames.IntendedAgreement, Engine.Metrics.MetricNames.ArtifactShare })
+        foreach (string name in new[] { Engine.Metrics.MetricNames.IntendedProbability, Engine.Metrics.MetricNames.IntendedAgreement,
+            Engine.Metrics.MetricNames.ArtifactShare })
         {
             var values = metrics.Where(m => m.Name == name).ToList();
             Assert.Equal([1, 2, 3, 4, 5, 6], values.Select(m => m.Step));
             Assert.All(values, m => Assert.InRange(m.Value, 0, 1));
         }
         // Per class over the quality window, at each evaluation after the first samples.
-        Assert.Equal([3, 6], metrics.Where(m => m.Name == $"{Engine.Metrics.MetricNames.IntendedAgreement}/class/positive").Select(m => m.Step));
+        Assert.Equal([3, 6], metrics.Where(m => m.Name == $"{Engine.Metrics.MetricNames.IntendedAgreement}/class/positive").Select(m =>
+            m.Step));
         // The agreement is the share of this step's samples whose teacher label is their class.
         var stepOne = events.OfType<SampleEvent>().Where(s => s.Step == 1).ToList();
-        Assert.Equal(stepOne.Average(s => s.TeacherLabel == s.Class ? 1.0 : 0.0), metrics.Single(m => m.Step == 1 && m.Name == Engine.Metrics.MetricNames.IntendedAgreement).Value, 9);
+        Assert.Equal(stepOne.Average(s => s.TeacherLabel == s.Class ? 1.0 : 0.0),
+            metrics.Single(m => m.Step == 1 && m.Name == Engine.Metrics.MetricNames.IntendedAgreement).Value, 9);
     }
 
     [Fact]
@@ -84,7 +89,8 @@ public class PromptDfdTrainerTests
         Assert.Equal(eventsA.OfType<SampleEvent>(), eventsB.OfType<SampleEvent>());
         // Wall-clock timings are the only metrics allowed to differ.
         static IEnumerable<(string, double)> Curves(List<TrainerEvent> events) =>
-            events.OfType<MetricEvent>().Where(m => !m.Name.StartsWith("time/") && !m.Name.StartsWith("throughput/")).Select(m => (m.Name, m.Value));
+            events.OfType<MetricEvent>().Where(m => !m.Name.StartsWith("time/") && !m.Name.StartsWith("throughput/")).Select(m =>
+                (m.Name, m.Value));
         Assert.Equal(Curves(eventsA), Curves(eventsB));
     }
 
@@ -109,6 +115,7 @@ public class PromptDfdTrainerTests
         Assert.Contains(what, error.Message);
         Assert.Contains(fix, error.Message);
         // Nothing non-finite reached the curves before the run stopped.
-        Assert.All(events.OfType<MetricEvent>().Where(m => m.Name is "student/kd_loss" or "reward/total" or "prompter/entropy"), m => Assert.True(double.IsFinite(m.Value), m.Name));
+        Assert.All(events.OfType<MetricEvent>().Where(m => m.Name is "student/kd_loss" or "reward/total" or "prompter/entropy"), m =>
+            Assert.True(double.IsFinite(m.Value), m.Name));
     }
 }

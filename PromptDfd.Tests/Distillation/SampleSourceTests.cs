@@ -8,7 +8,8 @@ namespace PromptDfd.Tests.Distillation;
 
 public class SampleSourceTests
 {
-    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment, RunConfig config)
+    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment,
+        RunConfig config)
     {
         config = RunBuilder.Complete(config, environment.Environment);
         BuiltRun built = RunBuilder.Build(config, environment.Environment);
@@ -32,7 +33,8 @@ public class SampleSourceTests
         Assert.Equal(16, samples.Count);
         Assert.All(samples, s => Assert.Equal(origin, s.Origin));
         Assert.Contains(events.OfType<MetricEvent>(), m => m.Name == "student/kd_loss" && m.Value > 0);
-        if (preset == "fixed-prompts") Assert.All(samples, s => Assert.Contains(s.Prompt, new[] { "The food was terrible", "The movie was wonderful" }));
+        if (preset == "fixed-prompts") Assert.All(samples, s => Assert.Contains(s.Prompt,
+            new[] { "The food was terrible", "The movie was wonderful" }));
         if (preset == "data-driven-kd") Assert.All(samples, s => Assert.Equal("", s.Prompt));
     }
 
@@ -41,7 +43,8 @@ public class SampleSourceTests
     {
         using var environment = new TinyRunEnvironment();
         var config = TinyRunEnvironment.Config("fixed-prompts");
-        config = config with { Training = config.Training with { TopicPrompts = new Dictionary<string, string[]> { ["positive"] = ["Great"] } } };
+        config = config with { Training = config.Training with { TopicPrompts = new Dictionary<string,
+            string[]> { ["positive"] = ["Great"] } } };
         BuiltRun built = RunBuilder.Build(config, environment.Environment);
         var error = Assert.Throws<ArgumentException>(() => new PromptDfdTrainer(config.Training, built.Models, _ => { }));
         Assert.Contains("class 'negative'", error.Message);
@@ -53,7 +56,8 @@ public class SampleSourceTests
         using var environment = new TinyRunEnvironment();
         var config = TinyRunEnvironment.Config("data-driven-kd");
         BuiltRun built = RunBuilder.Build(config, environment.Environment);
-        Assert.Contains("training split", Assert.Throws<ArgumentException>(() => new PromptDfdTrainer(config.Training, built.Models, _ => { })).Message);
+        Assert.Contains("training split", Assert.Throws<ArgumentException>(() =>
+            new PromptDfdTrainer(config.Training, built.Models, _ => { })).Message);
     }
 
     [Fact]
@@ -63,12 +67,14 @@ public class SampleSourceTests
         double MeanRelevance(int steps)
         {
             var config = TinyRunEnvironment.Config("as-dfd");
-            config = config with { Training = config.Training with { AsDfd = new AsDfdConfig { InversionSteps = steps, LearningRate = 0.5, DisagreementWeight = 0 } } };
+            config = config with { Training = config.Training with { AsDfd =
+                new AsDfdConfig { InversionSteps = steps, LearningRate = 0.5, DisagreementWeight = 0 } } };
             var (_, _, built) = Build(environment, config);
             var source = new EmbeddingInversionSource(config.Training, built.Models, new RandomSources(3));
             SyntheticBatch batch = source.Draw(16);
             var teacher = (Engine.Models.ITextClassifier)built.Teacher.Module;
-            using var ids = TorchSharp.torch.tensor(batch.Contents.SelectMany(c => c.Select(t => (long)t)).ToArray(), [16, batch.Contents[0].Length]);
+            using var ids = TorchSharp.torch.tensor(batch.Contents.SelectMany(c => c.Select(t => (long)t)).ToArray(),
+                [16, batch.Contents[0].Length]);
             using var logProbabilities = TorchSharp.torch.nn.functional.log_softmax(teacher.Classify(ids, null), 1);
             return batch.Classes.Select((c, i) => logProbabilities[i, c].item<float>()).Average();
         }

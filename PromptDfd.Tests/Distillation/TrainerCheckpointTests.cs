@@ -7,7 +7,8 @@ namespace PromptDfd.Tests.Distillation;
 
 public class TrainerCheckpointTests
 {
-    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment, RunConfig config)
+    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment,
+        RunConfig config)
     {
         BuiltRun built = RunBuilder.Build(config, environment.Environment);
         var events = new List<TrainerEvent>();
@@ -26,7 +27,8 @@ public class TrainerCheckpointTests
     {
         using var environment = new TinyRunEnvironment();
         RunConfig config = RunBuilder.Complete(TinyRunEnvironment.Config(preset, steps: 6), environment.Environment);
-        config = config with { Training = config.Training with { Reward = config.Training.Reward with { PlausibilityTargetKl = klBudget } } };
+        config = config with { Training = config.Training with { Reward = config.Training.Reward with { PlausibilityTargetKl =
+            klBudget } } };
         string checkpoint = Path.Combine(environment.Root, "checkpoint");
 
         var (whole, wholeEvents, wholeBuilt) = Build(environment, config);
@@ -64,6 +66,7 @@ public class TrainerCheckpointTests
         var (other, _, _) = Build(environment, config);
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => other.LoadCheckpoint(checkpoint)).Message);
         Directory.Delete(checkpoint, true);
-        Assert.Contains("not a complete run checkpoint", Assert.Throws<FileNotFoundException>(() => other.LoadCheckpoint(checkpoint)).Message);
+        Assert.Contains("not a complete run checkpoint", Assert.Throws<FileNotFoundException>(() =>
+            other.LoadCheckpoint(checkpoint)).Message);
     }
 }

@@ -62,10 +62,12 @@ public class AdamOptimizerTests
         var decayed = reference.parameters().Where(p => p.dim() >= 2).ToList();
         var plain = reference.parameters().Where(p => p.dim() < 2).ToList();
         var theirs = optim.AdamW(
-            [new AdamW.ParamGroup(decayed, new AdamW.Options { weight_decay = 0.1 }), new AdamW.ParamGroup(plain, new AdamW.Options { weight_decay = 0 })],
+            [new AdamW.ParamGroup(decayed, new AdamW.Options { weight_decay = 0.1 }),
+                new AdamW.ParamGroup(plain, new AdamW.Options { weight_decay = 0 })],
             lr: 1e-2, beta1: 0.9, beta2: 0.95);
         using var mine = new AdamOptimizer(
-            [new AdamOptimizer.ParameterGroup(ours.parameters().Where(p => p.dim() >= 2).ToList(), 0.1), new AdamOptimizer.ParameterGroup(ours.parameters().Where(p => p.dim() < 2).ToList())],
+            [new AdamOptimizer.ParameterGroup(ours.parameters().Where(p => p.dim() >= 2).ToList(), 0.1),
+                new AdamOptimizer.ParameterGroup(ours.parameters().Where(p => p.dim() < 2).ToList())],
             1e-2, decoupledWeightDecay: true, beta1: 0.9, beta2: 0.95);
         double Rate(int step) => 1e-2 * (step + 1) / 6.0;
         for (int step = 0; step < 6; step++)
@@ -126,7 +128,8 @@ public class AdamOptimizerTests
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => wideOptimizer.Load(folder.File("truncated.bin"))).Message);
 
         File.WriteAllBytes(folder.File("foreign.bin"), [3, (byte)'a', (byte)'b', (byte)'c', 0, 0]);
-        Assert.Contains("not optimizer state", Assert.Throws<InvalidDataException>(() => wideOptimizer.Load(folder.File("foreign.bin"))).Message);
+        Assert.Contains("not optimizer state", Assert.Throws<InvalidDataException>(() =>
+            wideOptimizer.Load(folder.File("foreign.bin"))).Message);
 
         // The refused loads changed nothing: training on gives what an untouched optimizer gives.
         var untouched = TinyNetwork(4, hidden: 7);
@@ -140,8 +143,11 @@ public class AdamOptimizerTests
     public void InvalidSettingsAreRefusedWithTheirName()
     {
         var network = TinyNetwork(5);
-        Assert.Contains("learning rate", Assert.Throws<ArgumentOutOfRangeException>(() => AdamOptimizer.Adam(network.parameters(), -1)).Message);
-        Assert.Contains("beta2", Assert.Throws<ArgumentOutOfRangeException>(() => new AdamOptimizer([new AdamOptimizer.ParameterGroup(network.parameters().ToList())], 1e-3, false, beta2: 1.0)).Message);
-        Assert.Contains("Weight decay", Assert.Throws<ArgumentOutOfRangeException>(() => AdamOptimizer.AdamW(network.parameters(), 1e-3, weightDecay: -0.1)).Message);
+        Assert.Contains("learning rate", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            AdamOptimizer.Adam(network.parameters(), -1)).Message);
+        Assert.Contains("beta2", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new AdamOptimizer([new AdamOptimizer.ParameterGroup(network.parameters().ToList())], 1e-3, false, beta2: 1.0)).Message);
+        Assert.Contains("Weight decay", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            AdamOptimizer.AdamW(network.parameters(), 1e-3, weightDecay: -0.1)).Message);
     }
 }

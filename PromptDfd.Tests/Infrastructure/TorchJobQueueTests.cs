@@ -65,7 +65,8 @@ public sealed class TorchJobQueueTests : IDisposable
         }
         Task steps = queue.Schedule("long", TorchJobPriority.Training, 0, Long());
         running.Wait(TimeSpan.FromSeconds(10));
-        Task<int> interactive = queue.Invoke("playground", TorchJobPriority.Interactive, 0, () => { lock (order) order.Add("interactive"); return 7; });
+        Task<int> interactive = queue.Invoke("playground", TorchJobPriority.Interactive, 0, () =>
+            { lock (order) order.Add("interactive"); return 7; });
         release.Set();
         Assert.Equal(7, await interactive);
         await steps;

@@ -30,7 +30,8 @@ public class TorchRuntimeTests
 
     [Theory]
     [InlineData("model name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 avx512f avx512bw\n", "AMD EPYC, AVX-512")]
-    [InlineData("model name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\nflags\t\t: fpu sse2 avx avx2\n", "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz, AVX2")]
+    [InlineData("model name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\nflags\t\t: fpu sse2 avx avx2\n",
+        "Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz, AVX2")]
     [InlineData("processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd\n", "Arm64")]
     public void TheProcessorIsNamedWithItsWidestVectorExtensionOrTheArchitecture(string cpuinfo, string expected) =>
         Assert.Equal(expected, TorchRuntime.DescribeProcessor(cpuinfo, "Arm64"));
@@ -39,7 +40,8 @@ public class TorchRuntimeTests
     public void TheRuntimeDescriptionNamesThisMachinesProcessor()
     {
         string? modelName = OperatingSystem.IsLinux()
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':',
+                2)[1].Trim()
             : null;
         string processor = modelName ?? RuntimeInformation.ProcessArchitecture.ToString();
         Assert.Contains($"CPU: {processor}", TorchRuntime.Describe());

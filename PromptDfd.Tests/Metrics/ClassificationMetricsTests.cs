@@ -41,7 +41,8 @@ public class SynthesisMetricsTests
     {
         string text = "the committee said the economy is growing quickly this year";
         Assert.Equal(1.0, SynthesisMetrics.SelfBleu([text, text, text]), 6);
-        double unrelated = SynthesisMetrics.SelfBleu(["whales swim in cold oceans far away", "my printer jammed again this morning", "prices of grain rose in march"]);
+        double unrelated = SynthesisMetrics.SelfBleu(["whales swim in cold oceans far away", "my printer jammed again this morning",
+            "prices of grain rose in march"]);
         Assert.True(unrelated < 0.2, unrelated.ToString());
         double related = SynthesisMetrics.SelfBleu([text, "the committee said the economy is growing slowly this year"]);
         Assert.True(related > 0.5 && related < 1, related.ToString());

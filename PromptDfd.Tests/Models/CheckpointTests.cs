@@ -8,7 +8,8 @@ namespace PromptDfd.Tests.Models;
 
 public class CheckpointTests
 {
-    private static readonly ModelCard Card = new() { Title = "test model", Summary = "A tiny model.", Commands = ["promptdfd train --tiny"] };
+    private static readonly ModelCard Card = new() { Title = "test model", Summary = "A tiny model.", Commands =
+        ["promptdfd train --tiny"] };
 
     [Fact]
     public void LanguageModelSavedAndLoadedGivesIdenticalLogits()
@@ -42,7 +43,8 @@ public class CheckpointTests
         // A folder where the new weights must be written makes that write fail, as a full disk or a kill would.
         string blocked = Path.Combine(target, Checkpoint.WeightsFile + ".incoming");
         Directory.CreateDirectory(blocked);
-        Assert.ThrowsAny<IOException>(() => Checkpoint.SaveLanguageModel(target, TinyModels.LanguageModel(vocabulary, seed: 2), tokenizer, Card));
+        Assert.ThrowsAny<IOException>(() => Checkpoint.SaveLanguageModel(target, TinyModels.LanguageModel(vocabulary, seed: 2), tokenizer,
+            Card));
         Assert.ThrowsAny<IOException>(() => Checkpoint.ConvertPrecision(target, half: true));
         Directory.Delete(blocked);
 
@@ -65,14 +67,16 @@ public class CheckpointTests
         string full = folder.Folder("full"), half = folder.Folder("half");
         Checkpoint.SaveLanguageModel(full, model, Path.Combine(folder.Path, "tokenizer"), Card);
         Checkpoint.SaveLanguageModel(half, model, Path.Combine(folder.Path, "tokenizer"), Card, half: true);
-        long fullSize = new FileInfo(Path.Combine(full, Checkpoint.WeightsFile)).Length, halfSize = new FileInfo(Path.Combine(half, Checkpoint.WeightsFile)).Length;
+        long fullSize = new FileInfo(Path.Combine(full, Checkpoint.WeightsFile)).Length, halfSize =
+            new FileInfo(Path.Combine(half, Checkpoint.WeightsFile)).Length;
         Assert.InRange(halfSize, fullSize * 0.45, fullSize * 0.55);
         using Tensor ids = TinyModels.Ids(1, 2, 3, 200, 17);
         using var noGrad = no_grad();
         Assert.True(model.forward(ids).allclose(Checkpoint.LoadLanguageModel(half).Model.forward(ids), rtol: 1e-2, atol: 1e-2));
 
         Checkpoint.ConvertPrecision(full, half: true, "promptdfd convert --model full --precision f16");
-        Assert.Equal(File.ReadAllBytes(Path.Combine(half, Checkpoint.WeightsFile)), File.ReadAllBytes(Path.Combine(full, Checkpoint.WeightsFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(half, Checkpoint.WeightsFile)),
+            File.ReadAllBytes(Path.Combine(full, Checkpoint.WeightsFile)));
         string card = File.ReadAllText(Path.Combine(full, Checkpoint.CardFile));
         Assert.Contains(Checkpoint.LoadLanguageModel(full).WeightsSha256, card);
         // The card still re-creates the stored file: the conversion is its last step.
@@ -103,7 +107,8 @@ public class CheckpointTests
         nn.Module[] classifiers =
         [
             new GptClassifier(TinyModels.Gpt(vocabulary), 3),
-            new BertClassifier(new BertConfig { VocabularySize = vocabulary, MaxPositions = 32, Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32, PaddingId = 299 }, 3),
+            new BertClassifier(new BertConfig { VocabularySize = vocabulary, MaxPositions = 32, Layers = 1, Heads = 2, Width = 16,
+                IntermediateWidth = 32, PaddingId = 299 }, 3),
         ];
         using Tensor ids = tensor(new long[] { 4, 5, 6, 7, 299, 299 }, [1, 6]);
         using Tensor mask = ids.ne(299);
@@ -153,7 +158,8 @@ public class CheckpointTests
         Assert.Equal(modelType, config["model_type"]!.GetValue<string>());
         Assert.Equal(architecture, config["architectures"]![0]!.GetValue<string>());
         Assert.Equal(loaded.Config["max_position_embeddings"]!.GetValue<int>(), config["max_position_embeddings"]!.GetValue<int>());
-        if (modelType is "electra" or "albert") Assert.Equal(loaded.Config["embedding_size"]!.GetValue<int>(), config["embedding_size"]!.GetValue<int>());
+        if (modelType is "electra" or "albert") Assert.Equal(loaded.Config["embedding_size"]!.GetValue<int>(),
+            config["embedding_size"]!.GetValue<int>());
         Assert.Equal(TokenizerFactory.Fingerprint(downloaded), TokenizerFactory.Fingerprint(saved));
 
         var reloaded = Checkpoint.LoadClassifier(saved);
@@ -172,7 +178,8 @@ public class CheckpointTests
         var tokenizer = TokenizerFactory.FromFolder(tokenizerFolder);
         manual_seed(3);
 
-        Checkpoint.SaveClassifier(folder.Folder("student"), new GptClassifier(TinyModels.Gpt(vocabulary), 2), ["a", "b"], tokenizerFolder, Card);
+        Checkpoint.SaveClassifier(folder.Folder("student"), new GptClassifier(TinyModels.Gpt(vocabulary), 2), ["a", "b"], tokenizerFolder,
+            Card);
         Checkpoint.SaveLanguageModel(folder.Folder("prior"), TinyModels.LanguageModel(vocabulary), tokenizerFolder, Card);
 
         foreach (string saved in new[] { "student", "prior" })
@@ -192,12 +199,14 @@ public class CheckpointTests
         File.WriteAllLines(Path.Combine(tokenizerFolder, TokenizerFactory.WordPieceFile), HuggingFaceFixtures.BertVocabulary);
         File.WriteAllText(Path.Combine(tokenizerFolder, TokenizerFactory.SettingsFile), """{"do_lower_case": false}""");
         manual_seed(3);
-        var bert = new BertClassifier(new BertConfig { VocabularySize = HuggingFaceFixtures.BertVocabulary.Length, MaxPositions = 16, Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
+        var bert = new BertClassifier(new BertConfig { VocabularySize = HuggingFaceFixtures.BertVocabulary.Length, MaxPositions = 16,
+            Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
 
         string saved = folder.Folder("bert");
         Checkpoint.SaveClassifier(saved, bert, ["a", "b"], tokenizerFolder, Card);
 
-        Assert.Equal(TokenizerFactory.FromFolder(tokenizerFolder).Encode("The movie"), Checkpoint.LoadClassifier(saved).Tokenizer.Encode("The movie"));
+        Assert.Equal(TokenizerFactory.FromFolder(tokenizerFolder).Encode("The movie"),
+            Checkpoint.LoadClassifier(saved).Tokenizer.Encode("The movie"));
         Assert.Equal(TokenizerFactory.Fingerprint(tokenizerFolder), TokenizerFactory.Fingerprint(saved));
     }
 
@@ -210,7 +219,8 @@ public class CheckpointTests
         File.WriteAllLines(Path.Combine(wordPiece, TokenizerFactory.WordPieceFile), HuggingFaceFixtures.BertVocabulary);
         manual_seed(3);
         var gpt = new GptClassifier(TinyModels.Gpt(vocabulary), 2);
-        var bert = new BertClassifier(new BertConfig { VocabularySize = HuggingFaceFixtures.BertVocabulary.Length, MaxPositions = 16, Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
+        var bert = new BertClassifier(new BertConfig { VocabularySize = HuggingFaceFixtures.BertVocabulary.Length, MaxPositions = 16,
+            Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
 
         Checkpoint.SaveClassifier(target, gpt, ["a", "b"], bpe, Card);
         Checkpoint.SaveClassifier(target, bert, ["a", "b"], wordPiece, Card);
@@ -232,7 +242,8 @@ public class CheckpointTests
         int vocabulary = TinyTokenizer.WriteTo(folder.Folder("tokenizer"));
         manual_seed(3);
         string target = folder.Folder("teacher");
-        Checkpoint.SaveClassifier(target, new GptClassifier(TinyModels.Gpt(vocabulary), 2), ["a", "b"], Path.Combine(folder.Path, "tokenizer"), Card);
+        Checkpoint.SaveClassifier(target, new GptClassifier(TinyModels.Gpt(vocabulary), 2), ["a", "b"],
+            Path.Combine(folder.Path, "tokenizer"), Card);
         var config = Checkpoint.ReadConfig(target);
         config["id2label"] = JsonNode.Parse(id2label);
         File.WriteAllText(Path.Combine(target, Checkpoint.ConfigFile), config.ToJsonString());
@@ -276,7 +287,9 @@ public class CheckpointTests
     }
 
     [Theory]
-    [InlineData("model_type", "deberta", "model_type 'deberta'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra', 'albert', 'deberta-v2'")]
+    [InlineData("model_type", "deberta",
+        "model_type 'deberta'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'xlm-roberta', " +
+            "'electra', 'albert', 'deberta-v2'")]
     [InlineData("position_embedding_type", "relative_key", "position_embedding_type 'relative_key'; only absolute position embeddings")]
     [InlineData("hidden_act", "relu", "hidden_act 'relu'; only BERT's exact GELU")]
     public void AnEncoderConfigThisLoaderCannotRunIsRefusedSayingWhatItReads(string key, string value, string expected)
@@ -305,7 +318,8 @@ public class CheckpointTests
         using Tensor padded = tensor(new long[] { 4, 5, 6, 7, 0, 0 }, [1, 6]);
         using Tensor mask = tensor(new[] { true, true, true, true, false, false }, [1, 6]);
         using Tensor alone = pooled.Classify(text, null);
-        Assert.True(alone.allclose(pooled.Classify(padded, mask), rtol: 1e-5, atol: 1e-6), "padding must not change a mean-pooled text's logits");
+        Assert.True(alone.allclose(pooled.Classify(padded, mask), rtol: 1e-5, atol: 1e-6),
+            "padding must not change a mean-pooled text's logits");
 
         var lastToken = new GptClassifier(TinyModels.Gpt(vocabulary), 3);
         lastToken.load_state_dict(pooled.state_dict());

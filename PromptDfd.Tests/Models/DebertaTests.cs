@@ -40,7 +40,8 @@ public class DebertaTests
             using Tensor logits = loaded.Classifier.Classify(tensor(padded.Select(id => (long)id).ToArray(), [1, padded.Length]), null);
             float[] actual = logits.data<float>().ToArray();
             for (int k = 0; k < actual.Length; k++)
-                Assert.True(Math.Abs(c.Logits[k] - actual[k]) < 1e-4, $"'{c.Text}' with {c.Pads} pads, class {k}: {c.Logits[k]} expected, {actual[k]} computed");
+                Assert.True(Math.Abs(c.Logits[k] - actual[k]) < 1e-4,
+                    $"'{c.Text}' with {c.Pads} pads, class {k}: {c.Logits[k]} expected, {actual[k]} computed");
         }
     }
 
@@ -50,7 +51,8 @@ public class DebertaTests
         LoadedClassifier loaded = Checkpoint.LoadClassifier(Fixture());
         var cases = Cases().Where(c => c.Pads == 0).ToList();
         int time = cases.Max(c => c.Ids.Length);
-        long[] ids = [.. cases.SelectMany(c => c.Ids.Select(id => (long)id).Concat(Enumerable.Repeat((long)loaded.Tokenizer.PaddingId, time - c.Ids.Length)))];
+        long[] ids = [.. cases.SelectMany(c => c.Ids.Select(id => (long)id).Concat(Enumerable.Repeat((long)loaded.Tokenizer.PaddingId,
+            time - c.Ids.Length)))];
 
         using var _ = no_grad();
         using Tensor logits = loaded.Classifier.Classify(tensor(ids, [cases.Count, time]), null);
@@ -118,6 +120,7 @@ public class DebertaTests
         int[] ids = Cases()[2].Ids;
         using var _ = no_grad();
         using Tensor input = tensor(ids.Select(id => (long)id).ToArray(), [1, ids.Length]);
-        Assert.Equal(loaded.Classifier.Classify(input, null).data<float>().ToArray(), reloaded.Classifier.Classify(input, null).data<float>().ToArray());
+        Assert.Equal(loaded.Classifier.Classify(input, null).data<float>().ToArray(),
+            reloaded.Classifier.Classify(input, null).data<float>().ToArray());
     }
 }

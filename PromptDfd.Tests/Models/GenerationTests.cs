@@ -33,7 +33,8 @@ public class GenerationTests
         var prompts = new List<IReadOnlyList<int>> { new[] { 5, 6, 7 }, new[] { 80, 81, 82 } };
         var sampling = new SamplingConfig { MaxNewTokens = 12, TopP = 0.9, StopAtEndOfText = false };
         var cached = Generation.Generate(model, prompts, sampling, EndOfText, Padding, new TorchSharp.torch.Generator(5), useCache: true);
-        var recomputed = Generation.Generate(model, prompts, sampling, EndOfText, Padding, new TorchSharp.torch.Generator(5), useCache: false);
+        var recomputed = Generation.Generate(model, prompts, sampling, EndOfText, Padding, new TorchSharp.torch.Generator(5),
+            useCache: false);
         Assert.Equal(cached.Tokens, recomputed.Tokens);
         for (int row = 0; row < 2; row++)
             for (int i = 0; i < 12; i++) Assert.Equal(cached.LogProbabilities[row][i], recomputed.LogProbabilities[row][i], 4);

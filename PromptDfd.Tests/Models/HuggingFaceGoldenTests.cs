@@ -29,7 +29,8 @@ public class HuggingFaceGoldenTests
         int[] ids = tokenizer.Encode("The movie was unbelievable!").ToArray();
         Assert.Equal([2, 5, 6, 7, 11, 12, 13, 14, 3], ids); // [CLS] the movie was un ##believ ##able ! [SEP]
 
-        AssertReferenceLogitsWithPadding(loaded, new ReferenceBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 0, pads: 2);
+        AssertReferenceLogitsWithPadding(loaded, new ReferenceBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids,
+            padding: 0, pads: 2);
     }
 
     [Fact]
@@ -42,7 +43,8 @@ public class HuggingFaceGoldenTests
         int[] ids = loaded.Tokenizer.Encode("The food was terrible!").ToArray();
         Assert.Equal([2, 5, 10, 7, 9, 14, 3], ids);
 
-        AssertReferenceLogitsWithPadding(loaded, ReferenceBert.DistilBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 0, pads: 3);
+        AssertReferenceLogitsWithPadding(loaded, ReferenceBert.DistilBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads),
+            ids, padding: 0, pads: 3);
     }
 
     [Theory]
@@ -60,7 +62,8 @@ public class HuggingFaceGoldenTests
         Assert.Equal(2, ids[^1]); // </s>
         Assert.Equal(HuggingFaceFixtures.Positions, loaded.Classifier.ContextLength);
 
-        AssertReferenceLogitsWithPadding(loaded, ReferenceBert.Roberta(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 1, pads: 2);
+        AssertReferenceLogitsWithPadding(loaded, ReferenceBert.Roberta(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids,
+            padding: 1, pads: 2);
     }
 
     [Fact]
@@ -73,7 +76,8 @@ public class HuggingFaceGoldenTests
         int[] ids = loaded.Tokenizer.Encode("The movie was great!").ToArray();
         Assert.Equal([2, 5, 6, 7, 8, 14, 3], ids);
 
-        AssertReferenceLogitsWithPadding(loaded, ReferenceBert.Electra(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 0, pads: 2);
+        AssertReferenceLogitsWithPadding(loaded, ReferenceBert.Electra(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids,
+            padding: 0, pads: 2);
     }
 
     [Fact]
@@ -90,7 +94,8 @@ public class HuggingFaceGoldenTests
         Assert.Equal([2, 11, 145, 37, 341, 63, 3], ids);
 
         // Tighter than the other encoders: exact GELU for tanh GELU moves these logits by about 6e-6 (the model is within 1e-7).
-        AssertReferenceLogitsWithPadding(loaded, ReferenceBert.Albert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 0, pads: 2, tolerance: 1e-6);
+        AssertReferenceLogitsWithPadding(loaded, ReferenceBert.Albert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids,
+            padding: 0, pads: 2, tolerance: 1e-6);
     }
 
     [Fact]
@@ -99,12 +104,14 @@ public class HuggingFaceGoldenTests
         using var folder = new TemporaryFolder();
         HuggingFaceFixtures.WriteBert(folder.Path); // config.json and vocab.txt; the weights are replaced by torch's
         File.Delete(Path.Combine(folder.Path, Checkpoint.WeightsFile));
-        File.Copy(PyTorchWeightsFileTests.Fixture("bert-legacy", "pytorch_model.bin"), Path.Combine(folder.Path, Checkpoint.PyTorchWeightsFile));
+        File.Copy(PyTorchWeightsFileTests.Fixture("bert-legacy", "pytorch_model.bin"),
+            Path.Combine(folder.Path, Checkpoint.PyTorchWeightsFile));
         LoadedClassifier loaded = Checkpoint.LoadClassifier(folder.Path);
         var weights = SafeTensorsFile.Read(PyTorchWeightsFileTests.Fixture("bert-legacy", "reference.safetensors"));
         int[] ids = loaded.Tokenizer.Encode("The movie was unbelievable!").ToArray();
 
-        AssertReferenceLogitsWithPadding(loaded, new ReferenceBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids, padding: 0, pads: 2);
+        AssertReferenceLogitsWithPadding(loaded, new ReferenceBert(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads), ids,
+            padding: 0, pads: 2);
     }
 
     [Fact]
@@ -125,7 +132,8 @@ public class HuggingFaceGoldenTests
     }
 
     /// <summary>The loaded GPT-2's logits for a few tokens against the plain-loop reference's over the same weights.</summary>
-    private static void AssertReferenceGpt2Logits(LoadedLanguageModel loaded, IReadOnlyDictionary<string, NamedArray> weights, int vocabulary)
+    private static void AssertReferenceGpt2Logits(LoadedLanguageModel loaded, IReadOnlyDictionary<string, NamedArray> weights,
+        int vocabulary)
     {
         int[] tokens = [5, 17, 260, 3, 99, 42, 7];
         float[][] expected = new ReferenceGpt2(weights, HuggingFaceFixtures.Layers, HuggingFaceFixtures.Heads).Logits(tokens);
@@ -134,11 +142,14 @@ public class HuggingFaceGoldenTests
         float[] flat = actual.data<float>().ToArray();
         for (int i = 0; i < tokens.Length; i++)
             for (int v = 0; v < vocabulary; v++)
-                Assert.True(Math.Abs(expected[i][v] - flat[i * vocabulary + v]) < 1e-4, $"logit [{i},{v}]: {expected[i][v]} vs {flat[i * vocabulary + v]}");
+                Assert.True(Math.Abs(expected[i][v] - flat[i * vocabulary + v]) < 1e-4,
+                    $"logit [{i},{v}]: {expected[i][v]} vs {flat[i * vocabulary + v]}");
     }
 
-    /// <summary>The loaded encoder's logits for the ids followed by padding, which must never be attended to, against the plain-loop reference's.</summary>
-    private static void AssertReferenceLogitsWithPadding(LoadedClassifier loaded, ReferenceBert reference, int[] ids, int padding, int pads, double tolerance = 1e-4)
+    /// <summary>The loaded encoder's logits for the ids followed by padding, which must never be attended to, against the plain-loop
+    /// reference's.</summary>
+    private static void AssertReferenceLogitsWithPadding(LoadedClassifier loaded, ReferenceBert reference, int[] ids, int padding, int pads,
+        double tolerance = 1e-4)
     {
         int[] padded = [.. ids, .. Enumerable.Repeat(padding, pads)];
         bool[] mask = padded.Select((_, i) => i < ids.Length).ToArray();
@@ -149,7 +160,8 @@ public class HuggingFaceGoldenTests
 
         float[] values = actual.data<float>().ToArray();
         Assert.Equal(loaded.Labels.Count, values.Length);
-        for (int c = 0; c < values.Length; c++) Assert.True(Math.Abs(expected[c] - values[c]) < tolerance, $"class {c}: {expected[c]} vs {values[c]}");
+        for (int c = 0; c < values.Length; c++) Assert.True(Math.Abs(expected[c] - values[c]) < tolerance,
+            $"class {c}: {expected[c]} vs {values[c]}");
     }
 
     [Fact]
@@ -158,7 +170,8 @@ public class HuggingFaceGoldenTests
         using var folder = new TemporaryFolder();
         HuggingFaceFixtures.WriteBert(folder.Path);
         using Tensor ids = tensor(new long[] { 2, 5, 6, 7, 3 }, [1, 5]);
-        float[] Logits() { using var noGrad = no_grad(); return Checkpoint.LoadClassifier(folder.Path).Classifier.Classify(ids, null).data<float>().ToArray(); }
+        float[] Logits() { using var noGrad = no_grad(); return Checkpoint.LoadClassifier(folder.Path).Classifier.Classify(ids,
+            null).data<float>().ToArray(); }
         float[] without = Logits();
         string weights = Path.Combine(folder.Path, Checkpoint.WeightsFile);
         long[] positions = [.. Enumerable.Range(0, HuggingFaceFixtures.Positions).Select(i => (long)i)];

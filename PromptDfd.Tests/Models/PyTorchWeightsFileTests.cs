@@ -81,7 +81,8 @@ public class PyTorchWeightsFileTests
     {
         using var folder = new TemporaryFolder();
         // GLOBAL posix.system, ("touch pwned",), REDUCE: what a malicious pytorch_model.bin holds.
-        byte[] pickle = [0x80, 0x02, .. Encoding.ASCII.GetBytes("cposix\nsystem\nX"), 0x0b, 0, 0, 0, .. Encoding.ASCII.GetBytes("touch pwned"), 0x85, (byte)'R', (byte)'.'];
+        byte[] pickle = [0x80, 0x02, .. Encoding.ASCII.GetBytes("cposix\nsystem\nX"), 0x0b, 0, 0, 0,
+            .. Encoding.ASCII.GetBytes("touch pwned"), 0x85, (byte)'R', (byte)'.'];
         string path = Path.Combine(folder.Path, "pytorch_model.bin");
         if (zip) WriteArchive(path, ("archive/data.pkl", pickle));
         else File.WriteAllBytes(path, pickle);
@@ -125,7 +126,8 @@ public class PyTorchWeightsFileTests
         byte[] bytes = File.ReadAllBytes(Fixture("tensors-legacy.bin"));
         // In the old format each storage's element count stands in the 8 bytes before its values. Adding 2^62 to a
         // float32 storage's count leaves count * 4 unchanged modulo 2^64, so a multiplication that overflows accepts it.
-        long first = PyTorchWeightsFile.ReadIndex(Fixture("tensors-legacy.bin")).Values.Where(t => t.StoredType == "F32").Min(t => t.Offset);
+        long first = PyTorchWeightsFile.ReadIndex(Fixture("tensors-legacy.bin")).Values.Where(t => t.StoredType == "F32").Min(t =>
+            t.Offset);
         long count = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan((int)first - 8));
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan((int)first - 8), count + (1L << 62));
         File.WriteAllBytes(crafted, bytes);
@@ -156,7 +158,8 @@ public class PyTorchWeightsFileTests
         Assert.Contains("is compressed, which torch.save never does; was the file re-zipped?", error.Message);
     }
 
-    private static void WriteArchive(string path, params (string Name, byte[] Bytes)[] entries) => WriteArchive(path, CompressionLevel.NoCompression, entries);
+    private static void WriteArchive(string path, params (string Name, byte[] Bytes)[] entries) =>
+        WriteArchive(path, CompressionLevel.NoCompression, entries);
 
     private static void WriteArchive(string path, CompressionLevel level, params (string Name, byte[] Bytes)[] entries)
     {

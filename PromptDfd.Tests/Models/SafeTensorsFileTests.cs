@@ -29,17 +29,20 @@ public sealed class SafeTensorsFileTests : IDisposable
         WriteRaw(path,
             new RawTensor("f32", "F32", [2, 3], Encode(exact, 4, (b, o, v) => BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(o), v))),
             new RawTensor("f16", "F16", [6], Encode(exact, 2, (b, o, v) => BinaryPrimitives.WriteHalfLittleEndian(b.AsSpan(o), (Half)v))),
-            new RawTensor("bf16", "BF16", [6], Encode(exact, 2, (b, o, v) => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(o), (ushort)(BitConverter.SingleToInt32Bits(v) >>> 16)))),
+            new RawTensor("bf16", "BF16", [6], Encode(exact, 2, (b, o, v) =>
+                BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(o), (ushort)(BitConverter.SingleToInt32Bits(v) >>> 16)))),
             new RawTensor("f64", "F64", [3, 2], Encode(exact, 8, (b, o, v) => BinaryPrimitives.WriteDoubleLittleEndian(b.AsSpan(o), v))),
             new RawTensor("position_ids", "I64", [1, 6], new byte[48]),
-            new RawTensor("large", "F32", [large.Length], Encode(large, 4, (b, o, v) => BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(o), v))));
+            new RawTensor("large", "F32", [large.Length], Encode(large, 4, (b, o, v) =>
+                BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(o), v))));
 
         var read = SafeTensorsFile.Read(path);
 
         Assert.Equal(["bf16", "f16", "f32", "f64", "large"], read.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(exact, read["f32"].Values);
         Assert.Equal(exact.Select(v => (float)(Half)v), read["f16"].Values);
-        Assert.Equal(exact.Select(v => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(v) & unchecked((int)0xFFFF0000))), read["bf16"].Values);
+        Assert.Equal(exact.Select(v => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(v) & unchecked((int)0xFFFF0000))),
+            read["bf16"].Values);
         Assert.Equal(exact, read["f64"].Values);
         Assert.Equal([3L, 2L], read["f64"].Shape);
         Assert.Equal("BF16", read["bf16"].StoredType);
@@ -55,7 +58,8 @@ public sealed class SafeTensorsFileTests : IDisposable
         float[] tail = [0.5f, -1.75f, 8f, 0.001f];
         WriteRaw(path,
             new RawTensor("big_index_buffer", "I64", [holeElements], HoleBytes: holeElements * 8),
-            new RawTensor("tail.weight", "F32", [2, 2], Encode(tail, 4, (b, o, v) => BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(o), v))));
+            new RawTensor("tail.weight", "F32", [2, 2], Encode(tail, 4, (b, o, v) =>
+                BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(o), v))));
         Assert.True(new FileInfo(path).Length > int.MaxValue);
 
         var read = SafeTensorsFile.Read(path);

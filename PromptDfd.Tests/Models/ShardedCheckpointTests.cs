@@ -55,7 +55,8 @@ public sealed class ShardedCheckpointTests : IDisposable
 
         Checkpoint.ConvertPrecision(checkpoint, half: false);
 
-        Assert.Equal(["config.json", "model.safetensors", "vocab.txt"], Directory.GetFiles(checkpoint).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["config.json", "model.safetensors", "vocab.txt"],
+            Directory.GetFiles(checkpoint).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(expected, Logits(Checkpoint.LoadClassifier(checkpoint)));
     }
 

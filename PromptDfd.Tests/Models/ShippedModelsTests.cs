@@ -16,8 +16,10 @@ public class ShippedModelsTests
         var prior = Checkpoint.LoadLanguageModel(ShippedTasksTests.RepositoryFile("models", "prior"));
         var prompt = prior.Tokenizer.Encode("The president said that");
         var sampling = new SamplingConfig { MaxNewTokens = 24, TopP = 0.9 };
-        var first = Generation.Generate(prior.Model, [prompt, prompt], sampling, prior.Tokenizer.EndOfTextId, prior.Tokenizer.PaddingId, new Generator(7));
-        var again = Generation.Generate(prior.Model, [prompt, prompt], sampling, prior.Tokenizer.EndOfTextId, prior.Tokenizer.PaddingId, new Generator(7));
+        var first = Generation.Generate(prior.Model, [prompt, prompt], sampling, prior.Tokenizer.EndOfTextId, prior.Tokenizer.PaddingId,
+            new Generator(7));
+        var again = Generation.Generate(prior.Model, [prompt, prompt], sampling, prior.Tokenizer.EndOfTextId, prior.Tokenizer.PaddingId,
+            new Generator(7));
         Assert.Equal(first.Tokens, again.Tokens);
         string text = prior.Tokenizer.Decode(first.Tokens[0].Select(t => (int)t));
         Assert.Contains(' ', text);
@@ -25,7 +27,8 @@ public class ShippedModelsTests
         var real = prior.Tokenizer.Encode("The committee said on Tuesday that the new law would help farmers and small businesses.");
         var shuffled = real.OrderBy(t => (t * 7919) % 104729).ToList();
         using var noGrad = no_grad();
-        double LogLikelihood(IReadOnlyList<int> ids) => Generation.TokenLogProbabilities(prior.Model, tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Count])).sum().item<float>();
+        double LogLikelihood(IReadOnlyList<int> ids) => Generation.TokenLogProbabilities(prior.Model,
+            tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Count])).sum().item<float>();
         Assert.True(LogLikelihood(real) > LogLikelihood(shuffled) + 20);
     }
 
@@ -41,7 +44,8 @@ public class ShippedModelsTests
         Assert.Equal(File.ReadAllText(ShippedTasksTests.RepositoryFile("models", "tokenizer", "vocab.json")),
                      File.ReadAllText(Path.Combine(teacher.Folder, "vocab.json")));
         var sample = dataset.Splits.Test.Take(64).ToList();
-        var predicted = ClassifierInference.Predict(teacher.Module, new TextBatcher(teacher.Tokenizer, 128), sample.Select(e => e.Text).ToList());
+        var predicted = ClassifierInference.Predict(teacher.Module, new TextBatcher(teacher.Tokenizer, 128),
+            sample.Select(e => e.Text).ToList());
         var scores = ClassificationMetrics.Score(predicted, sample.Select(e => dataset.LabelIndex(e.Label)).ToList(), dataset.Labels.Count);
         Assert.True(scores.Accuracy > 1.5 / dataset.Labels.Count, $"{task}: {scores}");
     }

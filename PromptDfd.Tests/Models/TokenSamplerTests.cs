@@ -12,7 +12,8 @@ public class TokenSamplerTests
         {
             // Peaked and flat rows alike, with ties, as a trained model produces them.
             int vocabulary = 300;
-            float[] weights = Enumerable.Range(0, vocabulary).Select(_ => (float)Math.Exp(random.NextDouble() * (trial % 4 + 1) * 3)).ToArray();
+            float[] weights = Enumerable.Range(0, vocabulary).Select(_ => (float)Math.Exp(random.NextDouble() * (trial % 4
+                + 1) * 3)).ToArray();
             for (int i = 0; i < 10; i++) weights[random.Next(vocabulary)] = weights[0];
             float total = weights.Sum();
             float[] probabilities = weights.Select(w => w / total).ToArray();
@@ -26,7 +27,8 @@ public class TokenSamplerTests
 
             var sampler = new TokenSampler(new SamplingConfig { TopP = topP }, new Random(trial));
             long[] drawn = sampler.Sample(Enumerable.Repeat(probabilities, 2000).SelectMany(p => p).ToArray(), 2000);
-            Assert.All(drawn, id => Assert.True(probabilities[id] >= smallestInNucleus, $"token {id} (p={probabilities[id]}) is outside the nucleus"));
+            Assert.All(drawn, id => Assert.True(probabilities[id] >= smallestInNucleus,
+                $"token {id} (p={probabilities[id]}) is outside the nucleus"));
 
             // The most likely token is drawn about as often as its renormalised probability says.
             double expected = probabilities[sorted[0]] / mass;
@@ -49,7 +51,8 @@ public class TokenSamplerTests
     public void ZeroProbabilityTokensAreNeverDrawn()
     {
         float[] probabilities = [0f, 0.5f, 0f, 0.5f];
-        long[] drawn = new TokenSampler(new SamplingConfig { TopP = 1 }, new Random(1)).Sample(Enumerable.Repeat(probabilities, 500).SelectMany(p => p).ToArray(), 500);
+        long[] drawn = new TokenSampler(new SamplingConfig { TopP = 1 }, new Random(1)).Sample(Enumerable.Repeat(probabilities,
+            500).SelectMany(p => p).ToArray(), 500);
         Assert.DoesNotContain(0L, drawn);
         Assert.DoesNotContain(2L, drawn);
     }

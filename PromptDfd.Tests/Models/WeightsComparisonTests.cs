@@ -5,7 +5,8 @@ namespace PromptDfd.Tests.Models;
 
 public sealed class WeightsComparisonTests
 {
-    private static readonly float OneHalfStepAboveOne = (float)BitConverter.Int16BitsToHalf((short)(BitConverter.HalfToInt16Bits((Half)1f) + 1));
+    private static readonly float OneHalfStepAboveOne = (float)BitConverter.Int16BitsToHalf((short)(BitConverter.HalfToInt16Bits((Half)1f)
+        + 1));
 
     [Fact]
     public void Float16WeightsThatDifferOnlyByRoundingAreCountedAsOneStepApart()
@@ -22,7 +23,8 @@ public sealed class WeightsComparisonTests
         Assert.Equal(0.25, comparison.LargestDifference!.Largest, 6);
         Assert.Equal("a", comparison.LargestDifference.Name);
         Assert.Equal(0, comparison.Tensors.Single(t => t.Name == "b").Differing);
-        Assert.Contains("2 of 6 values in 2 tensors differ (33.33 %), 1 of them by one float16 step; largest difference 0.25 (in a)", comparison.ToString());
+        Assert.Contains("2 of 6 values in 2 tensors differ (33.33 %), 1 of them by one float16 step; largest difference 0.25 (in a)",
+            comparison.ToString());
     }
 
     [Fact]
@@ -45,7 +47,8 @@ public sealed class WeightsComparisonTests
     {
         using var folder = new TemporaryFolder();
         string first = Write(folder, "first", half: false, [1f, 1f, 1f, 1f], [1f, 1f]);
-        string second = Write(folder, "second", half: false, [MathF.BitIncrement(1f), 1f, 1f, 1f], [1f, MathF.BitIncrement(MathF.BitIncrement(1f))]);
+        string second = Write(folder, "second", half: false, [MathF.BitIncrement(1f), 1f, 1f, 1f],
+            [1f, MathF.BitIncrement(MathF.BitIncrement(1f))]);
 
         var comparison = WeightsComparison.Of(first, second);
 
@@ -75,7 +78,8 @@ public sealed class WeightsComparisonTests
         string first = Write(folder, "first", half: true, [1f, 2f, 3f, 4f], [5f, 6f]);
         string extra = folder.Folder("extra");
         SafeTensorsFile.Write(Path.Combine(extra, Checkpoint.WeightsFile),
-            [new NamedArray("a", [2, 2], [1f, 2f, 3f, 4f]), new NamedArray("b", [2], [5f, 6f]), new NamedArray("score.weight", [2], [0f, 0f])], half: true);
+            [new NamedArray("a", [2, 2], [1f, 2f, 3f, 4f]), new NamedArray("b", [2], [5f, 6f]),
+                new NamedArray("score.weight", [2], [0f, 0f])], half: true);
         string reshaped = folder.Folder("reshaped");
         SafeTensorsFile.Write(Path.Combine(reshaped, Checkpoint.WeightsFile),
             [new NamedArray("a", [4, 1], [1f, 2f, 3f, 4f]), new NamedArray("b", [2], [5f, 6f])], half: true);
@@ -116,10 +120,12 @@ public sealed class WeightsComparisonTests
         string notTorch = folder.Folder("not-torch");
         File.WriteAllText(Path.Combine(notTorch, "pytorch_model.bin"), "not a checkpoint");
         var unreadable = Assert.Throws<InvalidDataException>(() => WeightsComparison.Of(first, notTorch));
-        Assert.Contains("pytorch_model.bin' is not a readable PyTorch checkpoint: it is neither a zip archive nor a pickle", unreadable.Message);
+        Assert.Contains("pytorch_model.bin' is not a readable PyTorch checkpoint: it is neither a zip archive nor a pickle",
+            unreadable.Message);
 
         string sharded = folder.Folder("sharded");
-        File.WriteAllText(Path.Combine(sharded, Checkpoint.ShardIndexFile), """{"weight_map": {"a": "model-00001-of-00002.safetensors"}}""");
+        File.WriteAllText(Path.Combine(sharded, Checkpoint.ShardIndexFile),
+            """{"weight_map": {"a": "model-00001-of-00002.safetensors"}}""");
         var shards = Assert.Throws<FileNotFoundException>(() => WeightsComparison.Of(first, sharded));
         Assert.Contains("lists the shard 'model-00001-of-00002.safetensors', which is not in", shards.Message);
     }
@@ -128,7 +134,8 @@ public sealed class WeightsComparisonTests
     private static string Write(TemporaryFolder folder, string name, bool half, float[] a, float[] b)
     {
         string path = folder.Folder(name);
-        SafeTensorsFile.Write(Path.Combine(path, Checkpoint.WeightsFile), [new NamedArray("a", [2, 2], a), new NamedArray("b", [2], b)], half: half);
+        SafeTensorsFile.Write(Path.Combine(path, Checkpoint.WeightsFile), [new NamedArray("a", [2, 2], a), new NamedArray("b", [2], b)],
+            half: half);
         return path;
     }
 }

@@ -29,10 +29,14 @@ public class ConfigOverridesTests
     [Fact]
     public void WrongValueTypesAndInvalidValuesAreRejected()
     {
-        Assert.Contains("Training.Schedule.Steps takes a number, not 'many' (it is 200 now)", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["training.schedule.steps=many"])).Message);
-        Assert.Contains("takes true or false, not 'yes'", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), [$"{BooleanKey()}=yes"])).Message);
-        Assert.Contains("not a valid run config", Assert.Throws<InvalidDataException>(() => ConfigOverrides.Apply(new RunConfig(), ["Training.Schedule.Steps=2.5"])).Message);
-        Assert.Contains("Device must be cpu, cuda or auto", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Device=tpu"])).Message);
+        Assert.Contains("Training.Schedule.Steps takes a number, not 'many' (it is 200 now)",
+            Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["training.schedule.steps=many"])).Message);
+        Assert.Contains("takes true or false, not 'yes'", Assert.Throws<ArgumentException>(() =>
+            ConfigOverrides.Apply(new RunConfig(), [$"{BooleanKey()}=yes"])).Message);
+        Assert.Contains("not a valid run config", Assert.Throws<InvalidDataException>(() =>
+            ConfigOverrides.Apply(new RunConfig(), ["Training.Schedule.Steps=2.5"])).Message);
+        Assert.Contains("Device must be cpu, cuda or auto", Assert.Throws<ArgumentException>(() =>
+            ConfigOverrides.Apply(new RunConfig(), ["Device=tpu"])).Message);
         Assert.Contains("key=value", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Steps"])).Message);
     }
 
@@ -52,11 +56,13 @@ public class ConfigOverridesTests
     [Fact]
     public void EveryPresetOfMethodMdExists()
     {
-        Assert.Equal(["promptdfd", "promptdfd-no-rl", "promptdfd-robust", "promptdfd-warm-start-no-rl", "promptdfd-no-hardness", "promptdfd-no-plausibility", "data-driven-kd", "random-text", "unconditional-prior", "fixed-prompts", "as-dfd"],
+        Assert.Equal(["promptdfd", "promptdfd-no-rl", "promptdfd-robust", "promptdfd-warm-start-no-rl", "promptdfd-no-hardness",
+            "promptdfd-no-plausibility", "data-driven-kd", "random-text", "unconditional-prior", "fixed-prompts", "as-dfd"],
             RunPresets.All.Select(p => p.Name));
         Assert.Equal(0, RunPresets.Create("promptdfd-no-rl", "x", 1).Training.Schedule.PrompterUpdates);
         var warmNoRl = RunPresets.Create("promptdfd-warm-start-no-rl", "x", 1).Training;
-        Assert.Equal((0, new Engine.Synthesis.PrompterConfig().WarmStartSteps), (warmNoRl.Schedule.PrompterUpdates, warmNoRl.Prompter.WarmStartSteps));
+        Assert.Equal((0, new Engine.Synthesis.PrompterConfig().WarmStartSteps),
+            (warmNoRl.Schedule.PrompterUpdates, warmNoRl.Prompter.WarmStartSteps));
         Assert.Equal(0, RunPresets.Create("promptdfd-no-plausibility", "x", 1).Training.Reward.Plausibility);
         Assert.Contains("Unknown preset", Assert.Throws<ArgumentException>(() => RunPresets.Get("magic")).Message);
     }

@@ -15,7 +15,8 @@ public sealed class CrashRecoveryTests : IDisposable
         const int steps = 120;
         string configFile = Path.Combine(environment.Root, "run.json");
         File.WriteAllText(configFile, TinyRunEnvironment.Config(steps: steps).ToJson());
-        using Process process = CommandLine.Start(null, "run", "--root", environment.Root, "--config", configFile, "--threads", "1", "--quiet");
+        using Process process = CommandLine.Start(null, "run", "--root", environment.Root, "--config", configFile, "--threads", "1",
+            "--quiet");
 
         // Watch the checkpoint on disk rather than the store, so polling never competes with the run for the store's lock.
         string runs = Path.Combine(environment.Root, "runs");
@@ -48,7 +49,9 @@ public sealed class CrashRecoveryTests : IDisposable
             manager.Resume(runId);
             RunRecord done;
             try { done = await manager.WhenFinished(runId).WaitAsync(TimeSpan.FromSeconds(120)); }
-            catch (TimeoutException) { var r = store.Get(runId)!; throw new TimeoutException($"run is {r.Status} at step {r.Step}: {r.Error}; events: {string.Join(" / ", store.Events(runId).TakeLast(5).Select(e => e.Message))}"); }
+            catch (TimeoutException) { var r =
+                store.Get(runId)!; throw new TimeoutException($"run is {r.Status} at step {r.Step}: {r.Error}; events: " +
+                    $"{string.Join(" / ", store.Events(runId).TakeLast(5).Select(e => e.Message))}"); }
             Assert.Equal(RunStatus.Completed, done.Status);
             Assert.Equal(steps, done.Step);
             Assert.Equal(Enumerable.Range(1, steps), store.Metrics(runId, "student/kd_loss").Select(m => m.Step));
@@ -59,7 +62,8 @@ public sealed class CrashRecoveryTests : IDisposable
     private static int CheckpointStep(string runs)
     {
         if (!Directory.Exists(runs)) return 0;
-        foreach (string state in Directory.GetFiles(runs, "trainer.json", SearchOption.AllDirectories).Where(f => f.Contains($"{Path.DirectorySeparatorChar}checkpoint{Path.DirectorySeparatorChar}")))
+        foreach (string state in Directory.GetFiles(runs, "trainer.json", SearchOption.AllDirectories).Where(f =>
+            f.Contains($"{Path.DirectorySeparatorChar}checkpoint{Path.DirectorySeparatorChar}")))
         {
             try { return System.Text.Json.JsonDocument.Parse(File.ReadAllText(state)).RootElement.GetProperty("Step").GetInt32(); }
             catch (Exception error) when (error is IOException or System.Text.Json.JsonException) { }

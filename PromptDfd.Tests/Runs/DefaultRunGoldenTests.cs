@@ -46,7 +46,8 @@ public sealed class DefaultRunGoldenTests : IDisposable
     {
         string root = ShippedTasksTests.RepositoryFile();
         using var store = new RunStore(Path.Combine(folder.Path, "runs.db"));
-        using var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(new Engine.Workspace(root) { RunsFolder = folder.Folder("runs") }, Threads: 2));
+        using var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(new Engine.Workspace(root) { RunsFolder =
+            folder.Folder("runs") }, Threads: 2));
         manager.Start();
         RunConfig config = RunPresets.Create(RunPresets.Default, "sentiment", 1);
         config = config with { Training = config.Training with { Schedule = config.Training.Schedule with { Steps = 3 } } };
@@ -59,11 +60,14 @@ public sealed class DefaultRunGoldenTests : IDisposable
     {
         var text = new StringBuilder();
         // Wall-clock measurements are the only values a run may not repeat.
-        foreach (MetricPoint m in run.Metrics.Where(m => !m.Name.StartsWith("time/", StringComparison.Ordinal) && !m.Name.StartsWith("throughput/", StringComparison.Ordinal))
+        foreach (MetricPoint m in run.Metrics.Where(m => !m.Name.StartsWith("time/", StringComparison.Ordinal)
+            && !m.Name.StartsWith("throughput/", StringComparison.Ordinal))
                      .OrderBy(m => m.Step).ThenBy(m => m.Name, StringComparer.Ordinal))
             text.Append(CultureInfo.InvariantCulture, $"metric {m.Step} {m.SamplesSeen} {m.Name} {m.Value:R}\n");
         foreach (SampleRecord s in run.Samples)
-            text.Append(CultureInfo.InvariantCulture, $"sample {s.Step} {s.Class} {s.TeacherLabel} {s.TeacherConfidence:R} {s.StudentLabel} {JsonSerializer.Serialize(s.Prompt)} {JsonSerializer.Serialize(s.Content)}\n");
+            text.Append(CultureInfo.InvariantCulture,
+                $"sample {s.Step} {s.Class} {s.TeacherLabel} {s.TeacherConfidence:R} {s.StudentLabel} " +
+                    $"{JsonSerializer.Serialize(s.Prompt)} {JsonSerializer.Serialize(s.Content)}\n");
         return text.ToString();
     }
 

@@ -66,13 +66,15 @@ public sealed class RunManagerTests : IDisposable
             RunConfig config = RunBuilder.Complete(TinyRunEnvironment.Config(steps: 2), environment.Environment);
             RunRecord done = await Finished(manager, manager.Submit(config).Id);
             Assert.Equal(done.Id, FinishedRuns.Matching(store.All(), config, environment.Environment)?.Id);
-            Assert.Null(FinishedRuns.Matching(store.All(), config with { Training = config.Training with { Seed = 2 } }, environment.Environment));
+            Assert.Null(FinishedRuns.Matching(store.All(), config with { Training = config.Training with { Seed = 2 } },
+                environment.Environment));
 
             // A run made before a setting existed does not stand for a config that has it (its default may change
             // what a run does); a setting since dropped does not matter.
             var written = System.Text.Json.Nodes.JsonNode.Parse(done.ConfigJson)!.AsObject();
             written["Training"]!["Prompter"]!.AsObject().Remove("VariableLength");
-            RunRecord older = new() { Id = "older", Status = RunStatus.Completed, ConfigJson = written.ToJsonString(), Hashes = done.Hashes };
+            RunRecord older = new() { Id = "older", Status = RunStatus.Completed, ConfigJson = written.ToJsonString(), Hashes =
+                done.Hashes };
             Assert.Null(FinishedRuns.Matching([older], config, environment.Environment));
             written["Training"]!["Prompter"]!["VariableLength"] = config.Training.Prompter.VariableLength;
             written["Training"]!["RetiredOption"] = 3;
@@ -246,14 +248,19 @@ public sealed class RunManagerTests : IDisposable
         using (store)
         using (manager)
         {
-            Assert.Contains("no teacher", Assert.Throws<ArgumentException>(() => manager.Submit(TinyRunEnvironment.Config() with { Task = "missing" })).Message);
-            Assert.Contains("No language prior", Assert.Throws<ArgumentException>(() => manager.Submit(TinyRunEnvironment.Config() with { PriorFolder = "nowhere" })).Message);
-            Assert.Contains("Device", Assert.Throws<ArgumentException>(() => manager.Submit(TinyRunEnvironment.Config() with { Device = "abacus" })).Message);
+            Assert.Contains("no teacher", Assert.Throws<ArgumentException>(() =>
+                manager.Submit(TinyRunEnvironment.Config() with { Task = "missing" })).Message);
+            Assert.Contains("No language prior", Assert.Throws<ArgumentException>(() =>
+                manager.Submit(TinyRunEnvironment.Config() with { PriorFolder = "nowhere" })).Message);
+            Assert.Contains("Device", Assert.Throws<ArgumentException>(() =>
+                manager.Submit(TinyRunEnvironment.Config() with { Device = "abacus" })).Message);
             var config = TinyRunEnvironment.Config();
             Assert.Contains("Steps must be at least 1", Assert.Throws<ArgumentException>(() =>
-                manager.Submit(config with { Training = config.Training with { Schedule = config.Training.Schedule with { Steps = 0 } } })).Message);
+                manager.Submit(config with { Training = config.Training with { Schedule =
+                    config.Training.Schedule with { Steps = 0 } } })).Message);
             Assert.Contains("exceed the prior's context of 32", Assert.Throws<ArgumentException>(() =>
-                manager.Submit(config with { Training = config.Training with { Content = config.Training.Content with { MaxNewTokens = 40 } } })).Message);
+                manager.Submit(config with { Training = config.Training with { Content =
+                    config.Training.Content with { MaxNewTokens = 40 } } })).Message);
             Assert.Empty(store.All());
         }
     }

@@ -8,7 +8,8 @@ public class RunStoreTests
 {
     private static RunRecord Run(string id, string task, string preset, RunStatus status, double? best, params string[] tags) => new()
     {
-        Id = id, Name = $"{preset} on {task}", Task = task, Preset = preset, Method = preset, Status = status, BestAccuracy = best, Tags = [.. tags],
+        Id = id, Name = $"{preset} on {task}", Task = task, Preset = preset, Method = preset, Status = status, BestAccuracy = best, Tags =
+            [.. tags],
         CreatedAt = DateTime.UtcNow.AddMinutes(-id.Length), ConfigJson = RunPresets.Create(preset, task, 1).ToJson(),
     };
 
@@ -34,7 +35,8 @@ public class RunStoreTests
         store.Insert(Run("ccc", "genre", "promptdfd", RunStatus.Failed, null, "paper"));
         store.Insert(Run("dddd", "genre", "as-dfd", RunStatus.Running, 0.4));
 
-        Assert.Equal(["a", "ccc"], store.Query(new RunQuery { Method = "promptdfd", SortBy = "Name", Descending = false }).Items.Select(r => r.Id).Order());
+        Assert.Equal(["a", "ccc"], store.Query(new RunQuery { Method = "promptdfd", SortBy = "Name", Descending = false }).Items.Select(r =>
+            r.Id).Order());
         Assert.Equal(["a", "bb"], store.Query(new RunQuery { Task = "sentiment" }).Items.Select(r => r.Id).Order());
         Assert.Equal(["a", "ccc"], store.Query(new RunQuery { Tag = "paper" }).Items.Select(r => r.Id).Order());
         Assert.Equal(["dddd"], store.Query(new RunQuery { Status = RunStatus.Running }).Items.Select(r => r.Id));
@@ -53,7 +55,8 @@ public class RunStoreTests
         using var store = new RunStore(folder.File("runs.db"));
         var samples = Enumerable.Range(0, 250).Select(i => new SampleRecord
         {
-            RunId = "r", Step = i / 10, Class = i % 2 == 0 ? "positive" : "negative", Prompt = "p", Content = i % 50 == 0 ? "a whale" : "text",
+            RunId = "r", Step = i / 10, Class = i % 2 == 0 ? "positive" : "negative", Prompt = "p", Content = i % 50 == 0
+                ? "a whale" : "text",
             TeacherLabel = "positive",
         }).ToList();
         store.Append([], samples, []);
@@ -72,7 +75,8 @@ public class RunStoreTests
         using var folder = new TemporaryFolder();
         using var store = new RunStore(folder.File("runs.db"));
         store.Append(Enumerable.Range(1, 10).Select(s => new MetricPoint { RunId = "r", Step = s, Name = "m", Value = s }).ToList(), [],
-            [new RunEventRecord { RunId = "r", Step = 9, Kind = RunEventKinds.Status, Message = "interrupted" }, new RunEventRecord { RunId = "r", Step = 9, Kind = RunEventKinds.Log, Message = "x" }]);
+            [new RunEventRecord { RunId = "r", Step = 9, Kind = RunEventKinds.Status, Message = "interrupted" },
+                new RunEventRecord { RunId = "r", Step = 9, Kind = RunEventKinds.Log, Message = "x" }]);
         store.DeleteAfter("r", 6);
         Assert.Equal([1, 2, 3, 4, 5, 6], store.Metrics("r").Select(m => m.Step));
         Assert.Equal([RunEventKinds.Status], store.Events("r").Select(e => e.Kind));

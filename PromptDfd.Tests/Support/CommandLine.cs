@@ -8,14 +8,16 @@ public static class CommandLine
     public static string Assembly()
     {
         string testFolder = AppContext.BaseDirectory;
-        string candidate = testFolder.Replace($"{Path.DirectorySeparatorChar}PromptDfd.Tests{Path.DirectorySeparatorChar}", $"{Path.DirectorySeparatorChar}PromptDfd.Cli{Path.DirectorySeparatorChar}");
+        string candidate = testFolder.Replace($"{Path.DirectorySeparatorChar}PromptDfd.Tests{Path.DirectorySeparatorChar}",
+            $"{Path.DirectorySeparatorChar}PromptDfd.Cli{Path.DirectorySeparatorChar}");
         string dll = Path.Combine(candidate, "promptdfd.dll");
         Assert.True(File.Exists(dll), $"the command line is built next to the tests ({dll})");
         return dll;
     }
 
     /// <summary>Starts a command with its output and error redirected.</summary>
-    /// <param name="workingDirectory">where it runs (null: the tests' own); a folder holding PromptDfd.sln becomes its repository root</param>
+    /// <param name="workingDirectory">where it runs (null: the tests' own); a folder holding PromptDfd.sln becomes its repository
+    /// root</param>
     public static Process Start(string? workingDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

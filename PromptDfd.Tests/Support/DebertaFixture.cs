@@ -8,6 +8,7 @@ public static class DebertaFixture
     /// <summary>Copies the checkpoint (config, weights, spm.model) into a folder, for tests that change or train it.</summary>
     public static void CopyTo(string folder)
     {
-        foreach (string file in Directory.GetFiles(Path())) File.Copy(file, System.IO.Path.Combine(folder, System.IO.Path.GetFileName(file)));
+        foreach (string file in Directory.GetFiles(Path())) File.Copy(file,
+            System.IO.Path.Combine(folder, System.IO.Path.GetFileName(file)));
     }
 }

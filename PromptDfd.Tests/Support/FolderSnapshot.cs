@@ -19,6 +19,7 @@ public sealed class FolderSnapshot
     public void AssertUnchanged()
     {
         Assert.NotEmpty(files);
-        foreach (var (name, bytes) in files) Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(folder, name))), $"{name} changed");
+        foreach (var (name, bytes) in files) Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(folder, name))),
+            $"{name} changed");
     }
 }

@@ -41,9 +41,11 @@ public static class HuggingFaceFixtures
     }
 
     public static readonly string[] BertVocabulary =
-        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "movie", "was", "great", "terrible", "food", "un", "##believ", "##able", "!", ","];
+        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "movie", "was", "great", "terrible", "food", "un", "##believ", "##able", "!",
+            ","];
 
-    /// <summary>A BertForSequenceClassification-style folder (3 labels unless given) with an old-style LayerNorm.gamma/beta naming.</summary>
+    /// <summary>A BertForSequenceClassification-style folder (3 labels unless given) with an old-style LayerNorm.gamma/beta
+    /// naming.</summary>
     public static Dictionary<string, NamedArray> WriteBert(string folder, int seed = 5, string[]? labels = null, int positions = Positions)
     {
         labels ??= ["negative", "neutral", "positive"];
@@ -68,8 +70,10 @@ public static class HuggingFaceFixtures
         return arrays;
     }
 
-    /// <summary>BERT's embeddings and encoder under a prefix ("bert." or RoBERTa's "roberta."); old files name LayerNorm gains gamma and beta.</summary>
-    private static void AddBertBody(Action<string, long[]> add, string prefix, int vocabulary, int positions, int typeVocabulary, bool oldNormNames = false, int embeddingWidth = Width)
+    /// <summary>BERT's embeddings and encoder under a prefix ("bert." or RoBERTa's "roberta."); old files name LayerNorm gains gamma and
+    /// beta.</summary>
+    private static void AddBertBody(Action<string, long[]> add, string prefix, int vocabulary, int positions, int typeVocabulary,
+        bool oldNormNames = false, int embeddingWidth = Width)
     {
         int ff = 2 * Width;
         add(prefix + "embeddings.word_embeddings.weight", [vocabulary, embeddingWidth]);
@@ -77,11 +81,13 @@ public static class HuggingFaceFixtures
         add(prefix + "embeddings.token_type_embeddings.weight", [typeVocabulary, embeddingWidth]);
         add(prefix + (oldNormNames ? "embeddings.LayerNorm.gamma" : "embeddings.LayerNorm.weight"), [embeddingWidth]);
         add(prefix + (oldNormNames ? "embeddings.LayerNorm.beta" : "embeddings.LayerNorm.bias"), [embeddingWidth]);
-        if (embeddingWidth != Width) { add(prefix + "embeddings_project.weight", [Width, embeddingWidth]); add(prefix + "embeddings_project.bias", [Width]); }
+        if (embeddingWidth != Width) { add(prefix + "embeddings_project.weight", [Width, embeddingWidth]); add(prefix
+            + "embeddings_project.bias", [Width]); }
         for (int l = 0; l < Layers; l++)
         {
             string p = $"{prefix}encoder.layer.{l}.";
-            foreach (string m in new[] { "query", "key", "value" }) { add(p + $"attention.self.{m}.weight", [Width, Width]); add(p + $"attention.self.{m}.bias", [Width]); }
+            foreach (string m in new[] { "query", "key", "value" }) { add(p + $"attention.self.{m}.weight", [Width, Width]); add(p
+                + $"attention.self.{m}.bias", [Width]); }
             add(p + "attention.output.dense.weight", [Width, Width]); add(p + "attention.output.dense.bias", [Width]);
             add(p + "attention.output.LayerNorm.weight", [Width]); add(p + "attention.output.LayerNorm.bias", [Width]);
             add(p + "intermediate.dense.weight", [ff, Width]); add(p + "intermediate.dense.bias", [ff]);
@@ -120,10 +126,12 @@ public static class HuggingFaceFixtures
         return arrays;
     }
 
-    /// <summary>The SentencePiece fixture as XLM-RoBERTa's sentencepiece.bpe.model; returns the vocabulary size (its 400 pieces shifted by one, then &lt;mask&gt;).</summary>
+    /// <summary>The SentencePiece fixture as XLM-RoBERTa's sentencepiece.bpe.model; returns the vocabulary size (its 400 pieces shifted by
+    /// one, then &lt;mask&gt;).</summary>
     private static int WriteXlmRobertaTokenizer(string folder)
     {
-        File.Copy(PromptDfd.Tests.Text.SentencePieceTokenizerTests.TinyModel, Path.Combine(folder, PromptDfd.Engine.Text.TokenizerFactory.SentencePieceFile), overwrite: true);
+        File.Copy(PromptDfd.Tests.Text.SentencePieceTokenizerTests.TinyModel,
+            Path.Combine(folder, PromptDfd.Engine.Text.TokenizerFactory.SentencePieceFile), overwrite: true);
         return 402;
     }
 
@@ -134,8 +142,10 @@ public static class HuggingFaceFixtures
         string path = Path.Combine(folder, "vocab.json");
         var trained = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(path))!;
         string[] special = ["<s>", "<pad>", "</s>", "<unk>"];
-        var tokens = special.Concat(trained.Where(t => !t.Key.StartsWith("<|", StringComparison.Ordinal)).OrderBy(t => t.Value).Select(t => t.Key)).Append("<mask>").ToList();
-        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(tokens.Select((token, id) => KeyValuePair.Create(token, id)).ToDictionary()));
+        var tokens = special.Concat(trained.Where(t => !t.Key.StartsWith("<|", StringComparison.Ordinal)).OrderBy(t => t.Value).Select(t =>
+            t.Key)).Append("<mask>").ToList();
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(tokens.Select((token, id) =>
+            KeyValuePair.Create(token, id)).ToDictionary()));
         return tokens.Count;
     }
 
@@ -146,7 +156,8 @@ public static class HuggingFaceFixtures
     /// 128 are to 256), or with <see cref="ElectraHead.Discriminator"/> an electra-small-discriminator-style one
     /// (discriminator_predictions head, no id2label).
     /// </summary>
-    public static Dictionary<string, NamedArray> WriteElectra(string folder, int seed = 11, string[]? labels = null, ElectraHead head = ElectraHead.SequenceClassification)
+    public static Dictionary<string, NamedArray> WriteElectra(string folder, int seed = 11, string[]? labels = null, ElectraHead head =
+        ElectraHead.SequenceClassification)
     {
         labels ??= ["negative", "positive"];
         var random = new Random(seed);
@@ -188,10 +199,12 @@ public static class HuggingFaceFixtures
     /// spiece.model; or with <see cref="AlbertHead.PreTraining"/> an albert-base-v2-style one (predictions and
     /// sop_classifier heads, no id2label).
     /// </summary>
-    public static Dictionary<string, NamedArray> WriteAlbert(string folder, int seed = 13, string[]? labels = null, AlbertHead head = AlbertHead.SequenceClassification)
+    public static Dictionary<string, NamedArray> WriteAlbert(string folder, int seed = 13, string[]? labels = null, AlbertHead head =
+        AlbertHead.SequenceClassification)
     {
         labels ??= ["negative", "positive"];
-        File.Copy(PromptDfd.Tests.Text.AlbertTokenizerTests.TinyModel, Path.Combine(folder, PromptDfd.Engine.Text.TokenizerFactory.AlbertSentencePieceFile), overwrite: true);
+        File.Copy(PromptDfd.Tests.Text.AlbertTokenizerTests.TinyModel, Path.Combine(folder,
+            PromptDfd.Engine.Text.TokenizerFactory.AlbertSentencePieceFile), overwrite: true);
         var random = new Random(seed);
         var arrays = new Dictionary<string, NamedArray>();
         void Add(string name, params long[] shape) => arrays[name] = Random(random, name, shape);
@@ -200,9 +213,11 @@ public static class HuggingFaceFixtures
         Add("albert.embeddings.position_embeddings.weight", Positions, embeddingWidth);
         Add("albert.embeddings.token_type_embeddings.weight", 2, embeddingWidth);
         Add("albert.embeddings.LayerNorm.weight", embeddingWidth); Add("albert.embeddings.LayerNorm.bias", embeddingWidth);
-        Add("albert.encoder.embedding_hidden_mapping_in.weight", Width, embeddingWidth); Add("albert.encoder.embedding_hidden_mapping_in.bias", Width);
+        Add("albert.encoder.embedding_hidden_mapping_in.weight", Width,
+            embeddingWidth); Add("albert.encoder.embedding_hidden_mapping_in.bias", Width);
         const string p = "albert.encoder.albert_layer_groups.0.albert_layers.0.";
-        foreach (string m in new[] { "query", "key", "value", "dense" }) { Add(p + $"attention.{m}.weight", Width, Width); Add(p + $"attention.{m}.bias", Width); }
+        foreach (string m in new[] { "query", "key", "value", "dense" }) { Add(p + $"attention.{m}.weight", Width, Width); Add(p
+            + $"attention.{m}.bias", Width); }
         Add(p + "attention.LayerNorm.weight", Width); Add(p + "attention.LayerNorm.bias", Width);
         Add(p + "ffn.weight", ff, Width); Add(p + "ffn.bias", ff);
         // Pre-activations of a few units, where exact and tanh GELU differ by more than the golden test's tolerance.
@@ -212,7 +227,8 @@ public static class HuggingFaceFixtures
         Add("albert.pooler.weight", Width, Width); Add("albert.pooler.bias", Width);
         var config = new JsonObject
         {
-            ["model_type"] = "albert", ["vocab_size"] = vocabulary, ["embedding_size"] = embeddingWidth, ["max_position_embeddings"] = Positions,
+            ["model_type"] = "albert", ["vocab_size"] = vocabulary, ["embedding_size"] = embeddingWidth, ["max_position_embeddings"] =
+                Positions,
             ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers, ["num_hidden_groups"] = 1, ["inner_group_num"] = 1,
             ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = ff, ["hidden_act"] = "gelu_new",
             ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0, ["position_embedding_type"] = "absolute",
@@ -242,7 +258,8 @@ public static class HuggingFaceFixtures
     /// A DistilBertForSequenceClassification-style folder (pre_classifier + classifier), or with
     /// <see cref="DistilBertHead.MaskedLanguageModel"/> a distilbert-base-uncased-style one (vocab_* head, no id2label).
     /// </summary>
-    public static Dictionary<string, NamedArray> WriteDistilBert(string folder, int seed = 7, string[]? labels = null, DistilBertHead head = DistilBertHead.SequenceClassification)
+    public static Dictionary<string, NamedArray> WriteDistilBert(string folder, int seed = 7, string[]? labels = null, DistilBertHead head =
+        DistilBertHead.SequenceClassification)
     {
         labels ??= ["negative", "positive"];
         var random = new Random(seed);
@@ -255,7 +272,8 @@ public static class HuggingFaceFixtures
         for (int l = 0; l < Layers; l++)
         {
             string p = $"distilbert.transformer.layer.{l}.";
-            foreach (string m in new[] { "q_lin", "k_lin", "v_lin", "out_lin" }) { Add(p + $"attention.{m}.weight", Width, Width); Add(p + $"attention.{m}.bias", Width); }
+            foreach (string m in new[] { "q_lin", "k_lin", "v_lin", "out_lin" }) { Add(p + $"attention.{m}.weight", Width, Width); Add(p
+                + $"attention.{m}.bias", Width); }
             Add(p + "sa_layer_norm.weight", Width); Add(p + "sa_layer_norm.bias", Width);
             Add(p + "ffn.lin1.weight", ff, Width); Add(p + "ffn.lin1.bias", ff);
             Add(p + "ffn.lin2.weight", Width, ff); Add(p + "ffn.lin2.bias", Width);
@@ -293,7 +311,8 @@ public static class HuggingFaceFixtures
         bool gain = name.EndsWith("ln_1.weight") || name.EndsWith("ln_2.weight") || name.EndsWith("ln_f.weight")
                     || name.EndsWith("LayerNorm.weight") || name.EndsWith("LayerNorm.gamma") || name.EndsWith("layer_norm.weight");
         var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(gain ? 1 + 0.2 * (random.NextDouble() - 0.5) : 0.4 * (random.NextDouble() - 0.5));
+        for (int i = 0; i < count; i++) values[i] = (float)(gain ? 1 + 0.2 * (random.NextDouble() - 0.5)
+            : 0.4 * (random.NextDouble() - 0.5));
         return new NamedArray(name, shape, values);
     }
 }

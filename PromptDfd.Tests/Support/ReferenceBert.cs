@@ -18,19 +18,25 @@ public sealed class ReferenceBert
     private readonly int layers, heads;
     private readonly bool distil, roberta, electra, albert;
 
-    public ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) : this(weights, layers, heads, EncoderFamily.Bert) { }
+    public ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads)
+        : this(weights, layers, heads, EncoderFamily.Bert) { }
 
     private ReferenceBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads, EncoderFamily family) =>
         (this.weights, this.layers, this.heads, distil, roberta, electra, albert) =
-            (weights, layers, heads, family == EncoderFamily.DistilBert, family == EncoderFamily.Roberta, family == EncoderFamily.Electra, family == EncoderFamily.Albert);
+            (weights, layers, heads, family == EncoderFamily.DistilBert, family == EncoderFamily.Roberta, family == EncoderFamily.Electra,
+                family == EncoderFamily.Albert);
 
-    public static ReferenceBert DistilBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.DistilBert);
+    public static ReferenceBert DistilBert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) =>
+        new(weights, layers, heads, EncoderFamily.DistilBert);
 
-    public static ReferenceBert Roberta(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.Roberta);
+    public static ReferenceBert Roberta(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) =>
+        new(weights, layers, heads, EncoderFamily.Roberta);
 
-    public static ReferenceBert Electra(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.Electra);
+    public static ReferenceBert Electra(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) =>
+        new(weights, layers, heads, EncoderFamily.Electra);
 
-    public static ReferenceBert Albert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) => new(weights, layers, heads, EncoderFamily.Albert);
+    public static ReferenceBert Albert(IReadOnlyDictionary<string, NamedArray> weights, int layers, int heads) =>
+        new(weights, layers, heads, EncoderFamily.Albert);
 
     private const int RobertaPaddingId = 1;
 
@@ -56,16 +62,21 @@ public sealed class ReferenceBert
             int position = !roberta ? i : mask[i] ? RobertaPaddingId + 1 + i : RobertaPaddingId;
             var row = new float[de];
             for (int j = 0; j < de; j++)
-                row[j] = W(e + "word_embeddings.weight")[tokens[i] * de + j] + W(e + "position_embeddings.weight")[position * de + j] + (distil ? 0 : W(e + "token_type_embeddings.weight")[j]);
+                row[j] = W(e + "word_embeddings.weight")[tokens[i] * de + j] + W(e + "position_embeddings.weight")[position * de + j]
+                    + (distil ? 0 : W(e + "token_type_embeddings.weight")[j]);
             x[i] = ReferenceGpt2.LayerNorm(row, W(e + "LayerNorm.weight"), W(e + "LayerNorm.bias"), Epsilon);
             if (de != d) x[i] = Linear(x[i], Projection);
         }
         for (int l = 0; l < layers; l++)
         {
-            string p = distil ? $"distilbert.transformer.layer.{l}." : albert ? "albert.encoder.albert_layer_groups.0.albert_layers.0." : $"{Prefix}encoder.layer.{l}.";
-            float[][] q = x.Select(r => Linear(r, p + (distil ? "attention.q_lin" : albert ? "attention.query" : "attention.self.query"))).ToArray();
-            float[][] k = x.Select(r => Linear(r, p + (distil ? "attention.k_lin" : albert ? "attention.key" : "attention.self.key"))).ToArray();
-            float[][] v = x.Select(r => Linear(r, p + (distil ? "attention.v_lin" : albert ? "attention.value" : "attention.self.value"))).ToArray();
+            string p = distil ? $"distilbert.transformer.layer.{l}." : albert
+                ? "albert.encoder.albert_layer_groups.0.albert_layers.0." : $"{Prefix}encoder.layer.{l}.";
+            float[][] q = x.Select(r => Linear(r, p + (distil ? "attention.q_lin" : albert
+                ? "attention.query" : "attention.self.query"))).ToArray();
+            float[][] k = x.Select(r => Linear(r, p + (distil ? "attention.k_lin" : albert
+                ? "attention.key" : "attention.self.key"))).ToArray();
+            float[][] v = x.Select(r => Linear(r, p + (distil ? "attention.v_lin" : albert
+                ? "attention.value" : "attention.self.value"))).ToArray();
             int hd = d / heads;
             var attended = new float[t][];
             for (int i = 0; i < t; i++)
@@ -82,23 +93,28 @@ public sealed class ReferenceBert
                     }
                     double max = scores.Max(), total = scores.Sum(s => Math.Exp(s - max));
                     for (int j = 0; j < t; j++)
-                        for (int c = 0; c < hd; c++) attended[i][h * hd + c] += (float)(Math.Exp(scores[j] - max) / total * v[j][h * hd + c]);
+                        for (int c = 0; c < hd; c++) attended[i][h * hd + c] += (float)(Math.Exp(scores[j] - max) / total * v[j][h * hd
+                            + c]);
                 }
             }
             if (distil)
             {
                 x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.out_lin"), r, p + "sa_layer_norm")).ToArray();
-                x = x.Select(r => Residual(Linear(Linear(r, p + "ffn.lin1").Select(GeluErf).ToArray(), p + "ffn.lin2"), r, p + "output_layer_norm")).ToArray();
+                x = x.Select(r => Residual(Linear(Linear(r, p + "ffn.lin1").Select(GeluErf).ToArray(), p + "ffn.lin2"), r, p
+                    + "output_layer_norm")).ToArray();
             }
             else if (albert)
             {
                 x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.dense"), r, p + "attention.LayerNorm")).ToArray();
-                x = x.Select(r => Residual(Linear(Linear(r, p + "ffn").Select(ReferenceGpt2.GeluTanh).ToArray(), p + "ffn_output"), r, p + "full_layer_layer_norm")).ToArray();
+                x = x.Select(r => Residual(Linear(Linear(r, p + "ffn").Select(ReferenceGpt2.GeluTanh).ToArray(), p + "ffn_output"), r, p
+                    + "full_layer_layer_norm")).ToArray();
             }
             else
             {
-                x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.output.dense"), r, p + "attention.output.LayerNorm")).ToArray();
-                x = x.Select(r => Residual(Linear(Linear(r, p + "intermediate.dense").Select(GeluErf).ToArray(), p + "output.dense"), r, p + "output.LayerNorm")).ToArray();
+                x = x.Select((r, i) => Residual(Linear(attended[i], p + "attention.output.dense"), r, p
+                    + "attention.output.LayerNorm")).ToArray();
+                x = x.Select(r => Residual(Linear(Linear(r, p + "intermediate.dense").Select(GeluErf).ToArray(), p + "output.dense"), r, p
+                    + "output.LayerNorm")).ToArray();
             }
         }
         if (roberta) return Linear(Linear(x[0], "classifier.dense").Select(MathF.Tanh).ToArray(), "classifier.out_proj");

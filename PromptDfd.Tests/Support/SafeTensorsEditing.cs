@@ -17,11 +17,13 @@ public static class SafeTensorsEditing
         var existing = header.Where(entry => entry.Key != "__metadata__").Select(entry =>
         {
             long[] offsets = [.. entry.Value!["data_offsets"]!.AsArray().Select(o => o!.GetValue<long>())];
-            return new RawTensor(entry.Key, entry.Value["dtype"]!.GetValue<string>(), [.. entry.Value["shape"]!.AsArray().Select(d => d!.GetValue<long>())],
+            return new RawTensor(entry.Key, entry.Value["dtype"]!.GetValue<string>(),
+                [.. entry.Value["shape"]!.AsArray().Select(d => d!.GetValue<long>())],
                 file[(int)(dataStart + offsets[0])..(int)(dataStart + offsets[1])]);
         });
         var added = new byte[byteCount ?? values.Length * 8L];
-        for (int i = 0; i < values.Length && (i + 1) * 8 <= added.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(added.AsSpan(i * 8), values[i]);
+        for (int i = 0; i < values.Length && (i + 1) * 8 <= added.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(added.AsSpan(i * 8),
+            values[i]);
         WriteRaw(path, [.. existing, new RawTensor(name, "I64", shape, added)]);
     }
 

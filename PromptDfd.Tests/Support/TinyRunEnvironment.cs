@@ -24,8 +24,10 @@ public sealed class TinyRunEnvironment : IDisposable
         Checkpoint.SaveLanguageModel(Path.Combine(Root, "models", "prior"), prior, tokenizer, new ModelCard { Title = "tiny prior" });
         RetrainTeacher(seed: 21);
         var examples = new List<LabeledExample>();
-        string[] positive = ["The movie was wonderful.", "Great actors and a great story.", "I loved the food.", "The service was wonderful.", "A great ship and great sailors."];
-        string[] negative = ["The food was terrible.", "The service was slow.", "A terrible movie.", "The actors were terrible.", "Slow and terrible service."];
+        string[] positive = ["The movie was wonderful.", "Great actors and a great story.", "I loved the food.",
+            "The service was wonderful.", "A great ship and great sailors."];
+        string[] negative = ["The food was terrible.", "The service was slow.", "A terrible movie.", "The actors were terrible.",
+            "Slow and terrible service."];
         for (int i = 0; i < 5; i++) { examples.Add(new(positive[i], "positive")); examples.Add(new(negative[i], "negative")); }
         var task = new TaskDataset
         {
@@ -55,7 +57,8 @@ public sealed class TinyRunEnvironment : IDisposable
                 else parameter.normal_(0, 0.02, generator);
             }
         }
-        Checkpoint.SaveClassifier(Path.Combine(Root, "models", "teachers", TaskName), teacher, Labels, Path.Combine(Root, "tokenizer"), new ModelCard { Title = "tiny teacher" });
+        Checkpoint.SaveClassifier(Path.Combine(Root, "models", "teachers", TaskName), teacher, Labels, Path.Combine(Root, "tokenizer"),
+            new ModelCard { Title = "tiny teacher" });
     }
 
     public static readonly string[] Labels = ["negative", "positive"];
@@ -65,7 +68,8 @@ public sealed class TinyRunEnvironment : IDisposable
 
     private Engine.Text.ITextTokenizer TokenizerFactory() => Engine.Text.TokenizerFactory.FromFolder(Path.Combine(Root, "tokenizer"));
 
-    public static RunConfig Config(string preset = "promptdfd", long seed = 1, int steps = 6) => RunPresets.Create(preset, TaskName, seed, new PromptDfdConfig
+    public static RunConfig Config(string preset = "promptdfd", long seed = 1, int steps = 6) =>
+        RunPresets.Create(preset, TaskName, seed, new PromptDfdConfig
     {
         Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2 },
         Content = new SamplingConfig { MaxNewTokens = 8, TopP = 0.95 },

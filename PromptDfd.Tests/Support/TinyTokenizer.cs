@@ -14,7 +14,8 @@ public static class TinyTokenizer
     ];
 
     public static BpeVocabulary Train(int vocabularySize = 300) =>
-        ByteLevelBpeTrainer.Train(Enumerable.Repeat(Corpus, 5).SelectMany(c => c), new BpeTrainerConfig { VocabularySize = vocabularySize });
+        ByteLevelBpeTrainer.Train(Enumerable.Repeat(Corpus, 5).SelectMany(c => c),
+            new BpeTrainerConfig { VocabularySize = vocabularySize });
 
     /// <summary>Writes vocab.json and merges.txt into the folder; returns the vocabulary size.</summary>
     public static int WriteTo(string folder, int vocabularySize = 300)

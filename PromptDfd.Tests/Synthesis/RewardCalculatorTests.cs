@@ -5,7 +5,8 @@ namespace PromptDfd.Tests.Synthesis;
 
 public class RewardCalculatorTests
 {
-    private static RewardBreakdown Score(RewardCalculator calculator, float[] teacher, float[] student, int[] classes, double[] policy, double[] reference, string[] prompts) =>
+    private static RewardBreakdown Score(RewardCalculator calculator, float[] teacher, float[] student, int[] classes, double[] policy,
+        double[] reference, string[] prompts) =>
         calculator.Score(tensor(teacher, [classes.Length, 2]), tensor(student, [classes.Length, 2]), classes, policy, reference, prompts);
 
     [Fact]
@@ -22,7 +23,8 @@ public class RewardCalculatorTests
         // Row 0: the teacher is sure of class 0 on the content as written but not once it is lower-cased (an upper-case artifact).
         var asWritten = tensor(new float[] { 6, 0, 3, 0 }, [2, 2]);
         var lowerCased = tensor(new float[] { 0, 0, 3, 0 }, [2, 2]);
-        var rewards = new RewardCalculator(new RewardConfig()).Score(tensor(new float[] { 9, 0, 9, 0 }, [2, 2]), zeros(2, 2), [0, 0], [0, 0], [0, 0], ["a", "b"], [asWritten, lowerCased]);
+        var rewards = new RewardCalculator(new RewardConfig()).Score(tensor(new float[] { 9, 0, 9, 0 }, [2, 2]), zeros(2, 2), [0, 0],
+            [0, 0], [0, 0], ["a", "b"], [asWritten, lowerCased]);
         Assert.Equal(Math.Log(0.5), rewards.Relevance[0], 5);
         Assert.Equal(-Math.Log(1 + Math.Exp(-3)), rewards.Relevance[1], 5);
     }
@@ -31,7 +33,8 @@ public class RewardCalculatorTests
     public void HardnessIsTheLowestDivergenceOverTheFormsOfASample()
     {
         // Row 0: teacher and student disagree on the sample as written (upper case) but agree once it is lower-cased.
-        var rewards = new RewardCalculator(new RewardConfig()).Score(tensor(new float[] { 5, 0, 3, 0 }, [2, 2]), tensor(new float[] { 0, 5, 0, 3 }, [2, 2]), [0, 0], [0, 0], [0, 0], ["a", "b"],
+        var rewards = new RewardCalculator(new RewardConfig()).Score(tensor(new float[] { 5, 0, 3, 0 }, [2, 2]),
+            tensor(new float[] { 0, 5, 0, 3 }, [2, 2]), [0, 0], [0, 0], [0, 0], ["a", "b"],
             otherHardnessReadings: [(tensor(new float[] { 1, 0, 3, 0 }, [2, 2]), tensor(new float[] { 1, 0, 0, 3 }, [2, 2]))]);
         Assert.Equal(0, rewards.Hardness[0], 6);
         Assert.True(rewards.Hardness[1] > 1);
@@ -40,7 +43,8 @@ public class RewardCalculatorTests
     [Fact]
     public void RelevanceIsBoundedBelowAtTheFloor()
     {
-        var rewards = Score(new RewardCalculator(new RewardConfig { RelevanceFloor = -2 }), [0, 20, 0, 1], [0, 0, 0, 0], [0, 0], [0, 0], [0, 0], ["a", "b"]);
+        var rewards = Score(new RewardCalculator(new RewardConfig { RelevanceFloor = -2 }), [0, 20, 0, 1], [0, 0, 0, 0], [0, 0], [0, 0],
+            [0, 0], ["a", "b"]);
         Assert.Equal(-2, rewards.Relevance[0], 6);
         Assert.Equal(-Math.Log(1 + Math.E), rewards.Relevance[1], 5);
     }
@@ -66,7 +70,8 @@ public class RewardCalculatorTests
     [Fact]
     public void KlBudgetRaisesBetaWhilePromptsDriftPastItAndLowersItWhileTheyStayInside()
     {
-        var config = new RewardConfig { Relevance = 0, Hardness = 0, Diversity = 0, Plausibility = 0.2, PlausibilityTargetKl = 4, PlausibilityAdaptRate = 0.1 };
+        var config = new RewardConfig { Relevance = 0, Hardness = 0, Diversity = 0, Plausibility = 0.2, PlausibilityTargetKl = 4,
+            PlausibilityAdaptRate = 0.1 };
         var calculator = new RewardCalculator(config);
         float[] zeros = new float[4];
         // KL 12 is three times the budget: the error is clipped to +0.2, so beta grows by 2 %.
@@ -98,10 +103,12 @@ public class RewardCalculatorTests
         var config = new RewardConfig { Relevance = 0, Hardness = 0, Plausibility = 0, Diversity = 1, DiversityWindow = 4 };
         var calculator = new RewardCalculator(config);
         float[] zeros = new float[6];
-        var first = calculator.Score(tensor(zeros, [3, 2]), tensor(zeros, [3, 2]), [0, 0, 1], [0, 0, 0], [0, 0, 0], ["same", "same", "new"]);
+        var first = calculator.Score(tensor(zeros, [3, 2]), tensor(zeros, [3, 2]), [0, 0, 1], [0, 0, 0], [0, 0, 0],
+            ["same", "same", "new"]);
         Assert.Equal(-0.5, first.Diversity[0], 6);
         Assert.Equal(0, first.Diversity[2], 6);
-        var second = calculator.Score(tensor(zeros, [3, 2]), tensor(zeros, [3, 2]), [0, 0, 1], [0, 0, 0], [0, 0, 0], ["same", "other", "fresh"]);
+        var second = calculator.Score(tensor(zeros, [3, 2]), tensor(zeros, [3, 2]), [0, 0, 1], [0, 0, 0], [0, 0, 0],
+            ["same", "other", "fresh"]);
         Assert.True(second.Diversity[0] < 0);   // "same" is in the window twice
         Assert.Equal(0, second.Diversity[2], 6);
     }
@@ -119,7 +126,8 @@ public class RewardCalculatorTests
     [InlineData(4, 2, "PlausibilityAdaptRate")]
     public void AnInvalidKlBudgetIsRejectedWithTheOptionNamed(double target, double rate, string option)
     {
-        var error = Assert.Throws<ArgumentException>(() => new RewardConfig { PlausibilityTargetKl = target, PlausibilityAdaptRate = rate }.Validate());
+        var error = Assert.Throws<ArgumentException>(() => new RewardConfig { PlausibilityTargetKl = target, PlausibilityAdaptRate =
+            rate }.Validate());
         Assert.Contains(option, error.Message);
     }
 

@@ -19,14 +19,16 @@ public class TeacherGuidedContinuationTests
         var prior = TinyModels.LanguageModel(tokenizer.VocabularySize, seed: 11);
         manual_seed(21);
         var teacher = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
-        // An untrained head is nearly uniform; a larger one (not so large that it saturates) gives the teacher opinions that differ between texts.
+        // An untrained head is nearly uniform; a larger one (not so large that it saturates) gives the teacher opinions that differ between
+        // texts.
         // Larger token embeddings make its reading depend on every token of the text, as a trained teacher's does.
         using (no_grad())
         {
             teacher.named_parameters().Single(p => p.name == "score.weight").parameter.mul_(HeadScale);
             teacher.named_parameters().Single(p => p.name == "transformer.wte.weight").parameter.mul_(EmbeddingScale);
             teacher.named_parameters().Single(p => p.name == "transformer.wpe.weight").parameter.mul_(EmbeddingScale);
-            foreach (var (name, parameter) in teacher.named_parameters().Where(p => p.name.Contains("attn.c_attn.weight") || p.name.Contains("attn.c_proj.weight"))) parameter.mul_(AttentionScale);
+            foreach (var (name, parameter) in teacher.named_parameters().Where(p => p.name.Contains("attn.c_attn.weight")
+                || p.name.Contains("attn.c_proj.weight"))) parameter.mul_(AttentionScale);
         }
         teacher.eval();
         return (prior, teacher, tokenizer);
@@ -38,7 +40,8 @@ public class TeacherGuidedContinuationTests
     private static double[] IntendedLogProbability(GptClassifier teacher, IReadOnlyList<int[]> texts, int[] classes)
     {
         using var noGrad = no_grad();
-        return texts.Select((t, i) => (double)teacher.Classify(tensor(t.Select(x => (long)x).ToArray(), [1, t.Length]), null).log_softmax(1)[0, classes[i]].item<float>()).ToArray();
+        return texts.Select((t, i) => (double)teacher.Classify(tensor(t.Select(x => (long)x).ToArray(), [1, t.Length]),
+            null).log_softmax(1)[0, classes[i]].item<float>()).ToArray();
     }
 
     [Fact]
@@ -49,7 +52,8 @@ public class TeacherGuidedContinuationTests
         int[][] prompts = Prompts(tokenizer);
         int[] classes = [0, 1, 1, 0];
         var sampling = new SamplingConfig { Temperature = 0, MaxNewTokens = 8, StopAtEndOfText = false };
-        int[][] contents = TeacherGuidedContinuation.Continue(prior, teacher, tokenizer, prompts, classes, sampling, new GuidanceConfig { Weight = 3, Candidates = 6 }, new Generator(1));
+        int[][] contents = TeacherGuidedContinuation.Continue(prior, teacher, tokenizer, prompts, classes, sampling,
+            new GuidanceConfig { Weight = 3, Candidates = 6 }, new Generator(1));
         using var noGrad = no_grad();
         int notTheFirst = 0;
         for (int row = 0; row < prompts.Length; row++)
@@ -61,7 +65,8 @@ public class TeacherGuidedContinuationTests
                 var (scores, candidates) = prior.forward(tensor(priorInput, [1, priorInput.Length]))[0, -1].log_softmax(0).topk(6);
                 float[] priorScores = scores.data<float>().ToArray();
                 long[] ids = candidates.data<long>().ToArray();
-                double[] teacherScores = IntendedLogProbability(teacher, ids.Select(c => text.Append((int)c).ToArray()).ToList(), Enumerable.Repeat(classes[row], 6).ToArray());
+                double[] teacherScores = IntendedLogProbability(teacher, ids.Select(c => text.Append((int)c).ToArray()).ToList(),
+                    Enumerable.Repeat(classes[row], 6).ToArray());
                 int best = Enumerable.Range(0, 6).MaxBy(j => priorScores[j] + 3 * teacherScores[j]);
                 if (best > 0) notTheFirst++;
                 text.Add((int)ids[best]);
@@ -82,8 +87,10 @@ public class TeacherGuidedContinuationTests
         var sampling = new SamplingConfig { Temperature = 1, MaxNewTokens = 8, StopAtEndOfText = false };
         int[][] Guided(double weight, ulong seed) => weight == 0
             ? PriorContinuation.Continue(prior, tokenizer, prompts, sampling, new Generator(seed))
-            : TeacherGuidedContinuation.Continue(prior, teacher, tokenizer, prompts, classes, sampling, new GuidanceConfig { Weight = weight, Candidates = 8 }, new Generator(seed));
-        double Intended(int[][] contents) => IntendedLogProbability(teacher, prompts.Select((p, i) => p.Concat(contents[i]).ToArray()).ToList(), classes).Average();
+            : TeacherGuidedContinuation.Continue(prior, teacher, tokenizer, prompts, classes, sampling,
+                new GuidanceConfig { Weight = weight, Candidates = 8 }, new Generator(seed));
+        double Intended(int[][] contents) => IntendedLogProbability(teacher,
+            prompts.Select((p, i) => p.Concat(contents[i]).ToArray()).ToList(), classes).Average();
         Assert.True(Intended(Guided(5, 3)) > Intended(Guided(0, 3)) + 0.05, $"{Intended(Guided(5, 3))} vs {Intended(Guided(0, 3))}");
         Assert.Equal(Guided(5, 3), Guided(5, 3));
         Assert.NotEqual(Guided(5, 3), Guided(5, 4));
@@ -92,8 +99,10 @@ public class TeacherGuidedContinuationTests
     [Fact]
     public void ATeacherThatCannotBeReadTokenByTokenIsRefusedWithTheSettingToChange()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new GptClassifier(TinyModels.Gpt(), 2, ClassifierPooling.Mean).ClassifyPrefixEnd(zeros(1, 16)));
+        var error = Assert.Throws<InvalidOperationException>(() => new GptClassifier(TinyModels.Gpt(), 2,
+            ClassifierPooling.Mean).ClassifyPrefixEnd(zeros(1, 16)));
         Assert.Contains("last-token", error.Message);
-        Assert.Contains("Guidance weight must be 0 (off) or a positive number", Assert.Throws<ArgumentException>(() => new GuidanceConfig { Weight = -1 }.Validate()).Message);
+        Assert.Contains("Guidance weight must be 0 (off) or a positive number",
+            Assert.Throws<ArgumentException>(() => new GuidanceConfig { Weight = -1 }.Validate()).Message);
     }
 }

@@ -9,9 +9,11 @@ public class TopicPrompterTests
     private const int EndOfText = 298;
 
     private static TopicPrompter Prompter(PrompterConfig? config = null) =>
-        new(TinyModels.LanguageModel(), classes: 2, EndOfText, config ?? new PrompterConfig { PromptLength = 4, PrefixLength = 2, LearningRate = 0.02 });
+        new(TinyModels.LanguageModel(), classes: 2, EndOfText, config ?? new PrompterConfig { PromptLength = 4, PrefixLength = 2,
+            LearningRate = 0.02 });
 
-    /// <summary>The tiny prior's N(0, 0.02) embeddings give nearly flat next-token logits; larger ones make context matter and let a short warm start take hold.</summary>
+    /// <summary>The tiny prior's N(0, 0.02) embeddings give nearly flat next-token logits; larger ones make context matter and let a short
+    /// warm start take hold.</summary>
     private static Engine.Models.GptLanguageModel SharpPrior()
     {
         var prior = TinyModels.LanguageModel();
@@ -33,7 +35,8 @@ public class TopicPrompterTests
     public void AVariableLengthPromptNeverStartsWithEndOfTextAndIsPaddedWithItOnceEnded()
     {
         var prior = SharpPrior();
-        var prompter = new TopicPrompter(prior, classes: 2, EndOfText, new PrompterConfig { PromptLength = 6, PrefixLength = 2, VariableLength = true });
+        var prompter = new TopicPrompter(prior, classes: 2, EndOfText, new PrompterConfig { PromptLength = 6, PrefixLength = 2,
+            VariableLength = true });
         // Taught that class 0's prompt is two tokens long, the prompter ends it there.
         double loss = prompter.WarmStart([(0, [10, 20]), (1, [30, 40, 50, 60, 70, 80])], steps: 150, learningRate: 0.02);
         long[][] prompts = prompter.Sample(Enumerable.Repeat(0, 16).Concat(Enumerable.Repeat(1, 16)).ToList(), new Generator(5));
@@ -46,7 +49,8 @@ public class TopicPrompterTests
         });
         int shortOnes = prompts.Take(16).Count(p => p.SequenceEqual([10, 20, EndOfText, EndOfText, EndOfText, EndOfText]));
         int longOnes = prompts.Skip(16).Count(p => p.SequenceEqual([30, 40, 50, 60, 70, 80]));
-        Assert.True(shortOnes >= 12 && longOnes >= 12, $"{shortOnes} and {longOnes} of 16, loss {loss}: {string.Join(" / ", prompts.Select(p => string.Join(",", p)))}");
+        Assert.True(shortOnes >= 12 && longOnes >= 12,
+            $"{shortOnes} and {longOnes} of 16, loss {loss}: {string.Join(" / ", prompts.Select(p => string.Join(",", p)))}");
     }
 
     [Fact]
@@ -54,9 +58,11 @@ public class TopicPrompterTests
     {
         var prompter = Prompter(new PrompterConfig { PromptLength = 4, PrefixLength = 2, VariableLength = true });
         using var noGrad = no_grad();
-        float[] scores = prompter.Score([0, 0], [[10, EndOfText, EndOfText, EndOfText], [10, EndOfText, 99, 98]]).LogProbability.data<float>().ToArray();
+        float[] scores = prompter.Score([0, 0], [[10, EndOfText, EndOfText, EndOfText],
+            [10, EndOfText, 99, 98]]).LogProbability.data<float>().ToArray();
         Assert.Equal(scores[0], scores[1], 5);
-        float[] reference = TopicPrompter.ReferenceLogProbability(TinyModels.LanguageModel(), [[10, EndOfText, EndOfText, EndOfText], [10, EndOfText, 99, 98]], EndOfText, variableLength: true).data<float>().ToArray();
+        float[] reference = TopicPrompter.ReferenceLogProbability(TinyModels.LanguageModel(),
+            [[10, EndOfText, EndOfText, EndOfText], [10, EndOfText, 99, 98]], EndOfText, variableLength: true).data<float>().ToArray();
         Assert.Equal(reference[0], reference[1], 5);
     }
 

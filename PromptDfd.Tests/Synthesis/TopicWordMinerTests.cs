@@ -16,7 +16,8 @@ public class TopicWordMinerTests
         public string Decode(IEnumerable<int> ids) => string.Concat(ids.Select(i => pieces[i]));
     }
 
-    private static readonly ListTokenizer Vocabulary = new("<|endoftext|>", " wonderful", " terrible", " awful", " table", "ing", " Great", " ok", " great");
+    private static readonly ListTokenizer Vocabulary = new("<|endoftext|>", " wonderful", " terrible", " awful", " table", "ing", " Great",
+        " ok", " great");
 
     /// <summary>A teacher that reads "wonderful"/"great" as positive and "terrible"/"awful" as negative in any sentence,
     /// and "table" as positive only when it stands alone (the kind of arbitrary single-word reading mining must not trust).</summary>
@@ -56,7 +57,8 @@ public class TopicWordMinerTests
     [Fact]
     public void TemplatesWithoutAPlaceForTheWordAreRefusedByName()
     {
-        var error = Assert.Throws<ArgumentException>(() => new PromptMiningConfig { PromptTemplates = ["It was good."], MinimumAgreement = 0 }.Validate());
+        var error = Assert.Throws<ArgumentException>(() => new PromptMiningConfig { PromptTemplates = ["It was good."], MinimumAgreement =
+            0 }.Validate());
         Assert.Contains("\"It was good.\" must contain {0}", error.Message);
         Assert.Contains("MinimumAgreement must be in (0, 1]", error.Message);
     }

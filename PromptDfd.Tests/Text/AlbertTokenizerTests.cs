@@ -29,7 +29,8 @@ public sealed class AlbertTokenizerTests : IDisposable
     [InlineData("Naïve ÉCOLE résumé", null, new[] { 7, 27, 21, 17, 67, 151, 38, 15, 66, 94, 8, 30, 111 })]
     [InlineData("日本語 ok", null, new[] { 7, 1, 7, 15, 48 })]
     [InlineData("", null, new int[0])]
-    [InlineData("Naïve ÉCOLE résumé", """{"do_lower_case": false, "keep_accents": true}""", new[] { 7, 1, 21, 1, 67, 7, 1, 7, 34, 392, 8, 30, 24, 392 })]
+    [InlineData("Naïve ÉCOLE résumé", """{"do_lower_case": false, "keep_accents": true}""",
+        new[] { 7, 1, 21, 1, 67, 7, 1, 7, 34, 392, 8, 30, 24, 392 })]
     [InlineData("The food was terrible!", """{"do_lower_case": false, "keep_accents": true}""", new[] { 7, 1, 73, 13, 145, 37, 341, 63 })]
     public void TextsGetTheIdsTransformersGivesThemBetweenClsAndSep(string text, string? settings, int[] expected)
     {

@@ -23,7 +23,8 @@ public sealed class FastTokenizerJsonTests : IDisposable
     private static JsonObject WordPieceJson(bool lowercase) => new()
     {
         ["version"] = "1.0",
-        ["normalizer"] = new JsonObject { ["type"] = "BertNormalizer", ["clean_text"] = true, ["lowercase"] = lowercase, ["strip_accents"] = null },
+        ["normalizer"] = new JsonObject { ["type"] = "BertNormalizer", ["clean_text"] = true, ["lowercase"] = lowercase, ["strip_accents"] =
+            null },
         ["pre_tokenizer"] = new JsonObject { ["type"] = "BertPreTokenizer" },
         ["model"] = new JsonObject
         {
@@ -34,8 +35,10 @@ public sealed class FastTokenizerJsonTests : IDisposable
 
     private static JsonObject ByteLevelBpeJson(string tokenizerFolder, bool mergesAsPairs)
     {
-        var vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(Path.Combine(tokenizerFolder, TokenizerFactory.VocabularyFile)))!;
-        var merges = File.ReadAllLines(Path.Combine(tokenizerFolder, TokenizerFactory.MergesFile)).Where(l => l.Length > 0 && !l.StartsWith("#version"))
+        var vocabulary = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(Path.Combine(tokenizerFolder,
+            TokenizerFactory.VocabularyFile)))!;
+        var merges = File.ReadAllLines(Path.Combine(tokenizerFolder, TokenizerFactory.MergesFile)).Where(l => l.Length > 0
+            && !l.StartsWith("#version"))
             .Select(line => mergesAsPairs ? (JsonNode)new JsonArray(line.Split(' ')[0], line.Split(' ')[1]) : JsonValue.Create(line));
         return new JsonObject
         {
@@ -83,7 +86,8 @@ public sealed class FastTokenizerJsonTests : IDisposable
         ITextTokenizer expected = TokenizerFactory.FromFolder(fromVocab), actual = TokenizerFactory.FromFolder(fromJson);
 
         AssertSameIds(expected, actual);
-        Assert.Equal([2, 5, 6, 7, 11, 12, 13, 14, 3], TokenizerFactory.FromFolder(Write("uncased", WordPieceJson(true))).Encode("The movie was unbelievable!"));
+        Assert.Equal([2, 5, 6, 7, 11, 12, 13, 14, 3], TokenizerFactory.FromFolder(Write("uncased",
+            WordPieceJson(true))).Encode("The movie was unbelievable!"));
         Assert.Equal(lowercase, expected.Encode("The")[1] == 5);
     }
 
@@ -122,7 +126,8 @@ public sealed class FastTokenizerJsonTests : IDisposable
 
     [Theory]
     [InlineData("""{"model": {"type": "Unigram", "vocab": [["a", 0.0]]}}""", "'Unigram' model; only WordPiece")]
-    [InlineData("""{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Metaspace"}}""", "without byte-level pre-tokenization")]
+    [InlineData("""{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Metaspace"}}""",
+        "without byte-level pre-tokenization")]
     [InlineData("""{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": ["a b", "ab"]}, "pre_tokenizer": {"type": "ByteLevel"}}""", "merge 2 is \"ab\"")]
     [InlineData("""{"model": {"type": "WordPiece", "vocab": {"[PAD]": 0, "[UNK]": 2}}}""", "'[UNK]' has 2")]
     [InlineData("""{"model": {"type": "WordPiece", "vocab": {"[PAD]": "zero"}}}""", "must map a token to an integer id")]

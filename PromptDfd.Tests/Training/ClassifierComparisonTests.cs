@@ -30,7 +30,8 @@ public sealed class ClassifierComparisonTests : IDisposable
 
         var pair = ClassifierComparison.Between(first.Module, batcher, second.Module, batcher, task, examples);
         Assert.Equal(examples.Count, pair.Paired.Count);
-        Assert.True(pair.Paired.OnlyFirstRight + pair.Paired.OnlySecondRight > 0, "a trained and an untrained teacher should disagree somewhere");
+        Assert.True(pair.Paired.OnlyFirstRight + pair.Paired.OnlySecondRight > 0,
+            "a trained and an untrained teacher should disagree somewhere");
         Assert.Equal(ClassifierInference.Score(first.Module, batcher, task, examples), pair.First);
         Assert.Equal(ClassifierInference.Score(second.Module, batcher, task, examples), pair.Second);
         // Texts both get right or both get wrong cancel, so the accuracy gap is exactly the difference of the discordant counts.

@@ -35,7 +35,8 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
         var (_, next) = model.ClassifyAndPredictNext(ids, mask);
         long time = ids.shape[1];
         Tensor targets = ids.narrow(1, 1, time - 1).masked_fill(mask.narrow(1, 1, time - 1).logical_not(), -100L);
-        return nn.functional.cross_entropy(next.narrow(1, 0, time - 1).reshape(-1, next.shape[2]), targets.reshape(-1), ignore_index: -100).item<float>();
+        return nn.functional.cross_entropy(next.narrow(1, 0, time - 1).reshape(-1, next.shape[2]), targets.reshape(-1),
+            ignore_index: -100).item<float>();
     }
 
     [Fact]
@@ -55,7 +56,8 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
         var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
         var atEpochEnd = new List<Dictionary<string, Tensor>>();
         var reports = new List<ClassifierProgress>();
-        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 4, BatchSize = 4, LearningRate = 3e-3, Dropout = 0, AverageFromEpoch = 2 },
+        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 4, BatchSize = 4, LearningRate = 3e-3, Dropout = 0,
+            AverageFromEpoch = 2 },
             new TextBatcher(tokenizer, 32), progress =>
             {
                 reports.Add(progress);
@@ -65,7 +67,8 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
         trainer.Train(model, Train, Dev, 2);
 
         Assert.Equal(4, atEpochEnd.Count);
-        string name = atEpochEnd[0].Keys.First(k => k.Contains("head", StringComparison.Ordinal) || k.Contains("weight", StringComparison.Ordinal));
+        string name = atEpochEnd[0].Keys.First(k => k.Contains("head", StringComparison.Ordinal)
+            || k.Contains("weight", StringComparison.Ordinal));
         foreach (var (key, final) in model.state_dict())
         {
             if (!final.is_floating_point()) continue;
@@ -83,7 +86,8 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
     [Fact]
     public void FineTuningThatDivergesStopsWithTheLearningRateToLower()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Fit(new ClassifierTrainingConfig { Epochs = 3, BatchSize = 4, LearningRate = 1e30, Dropout = 0 }));
+        var error = Assert.Throws<InvalidOperationException>(() => Fit(new ClassifierTrainingConfig { Epochs = 3, BatchSize = 4,
+            LearningRate = 1e30, Dropout = 0 }));
         Assert.Contains("fine-tuning diverged. Lower the learning rate (now 1E+30)", error.Message);
     }
 
@@ -111,7 +115,8 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
         manual_seed(3);
         var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
         var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
-        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 2, BatchSize = 4, LearningRate = 3e-3, Dropout = 0, FreezeTokenEmbeddings = true },
+        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 2, BatchSize = 4, LearningRate = 3e-3, Dropout = 0,
+            FreezeTokenEmbeddings = true },
             new TextBatcher(tokenizer, 32), _ => { });
         trainer.Train(model, Train, Dev, 2);
         var after = model.state_dict();
@@ -126,7 +131,8 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
     {
         // Fit starts every model from the same seed, so one copy of the starting weights serves both runs.
         manual_seed(3);
-        var before = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2).state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        var before = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2).state_dict().ToDictionary(p => p.Key, p =>
+            p.Value.detach().clone());
         double Moved(GptClassifier model, string name) => (model.state_dict()[name] - before[name]).abs().max().item<float>();
         var config = new ClassifierTrainingConfig { Epochs = 2, BatchSize = 4, LearningRate = 3e-3, Dropout = 0, WeightDecay = 0 };
         const string embedding = "transformer.wte.weight", lowerLayer = "transformer.h.0.attn.c_attn.weight", head = "score.weight";
@@ -145,8 +151,10 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
     {
         var negative = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { LanguageModelWeight = -1 }.Validate());
         Assert.Contains("LanguageModelWeight must be 0 or more", negative.Message);
-        var bert = new BertClassifier(new BertConfig { VocabularySize = tokenizer.VocabularySize, MaxPositions = 32, Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
-        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { LanguageModelWeight = 0.5 }, new TextBatcher(tokenizer, 32), _ => { });
+        var bert = new BertClassifier(new BertConfig { VocabularySize = tokenizer.VocabularySize, MaxPositions = 32, Layers = 1, Heads = 2,
+            Width = 16, IntermediateWidth = 32 }, 2);
+        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { LanguageModelWeight = 0.5 }, new TextBatcher(tokenizer, 32), _ =>
+            { });
         var error = Assert.Throws<ArgumentException>(() => trainer.Train(bert, Train, Dev, 2));
         Assert.Contains("needs a GPT-body classifier", error.Message);
     }

@@ -12,7 +12,8 @@ public sealed class LanguageModelPretrainerTests(TinyTokenizerFolder files) : IC
 
     private static readonly PretrainConfig Config = new()
     {
-        Steps = 6, BatchSize = 4, LearningRate = 3e-3, WarmupSteps = 2, EvaluateEvery = 3, EvaluationBatches = 2, CheckpointEvery = 2, Seed = 5,
+        Steps = 6, BatchSize = 4, LearningRate = 3e-3, WarmupSteps = 2, EvaluateEvery = 3, EvaluationBatches = 2, CheckpointEvery = 2,
+            Seed = 5,
     };
 
     private TokenStream Corpus() => new(Enumerable.Repeat(TinyTokenizer.Corpus, 8).SelectMany(c => c), tokenizer);
@@ -70,7 +71,8 @@ public sealed class LanguageModelPretrainerTests(TinyTokenizerFolder files) : IC
 
         Assert.Equal(Weights(whole), Weights(resumed));
         Assert.Equal(wholeTrainer.LastValidationLoss, resumedTrainer.LastValidationLoss);
-        Assert.Equal(wholeTrainer.ValidationHistory.Select(p => (p.Step, p.ValidationLoss)), resumedTrainer.ValidationHistory.Select(p => (p.Step, p.ValidationLoss)));
+        Assert.Equal(wholeTrainer.ValidationHistory.Select(p => (p.Step, p.ValidationLoss)),
+            resumedTrainer.ValidationHistory.Select(p => (p.Step, p.ValidationLoss)));
     }
 
     [Fact]
@@ -83,7 +85,8 @@ public sealed class LanguageModelPretrainerTests(TinyTokenizerFolder files) : IC
         int savedAt = -1;
         TokenStream corpus = Corpus();
         // Stop after the first evaluation (step 3), between checkpoints.
-        var stoppingTrainer = new LanguageModelPretrainer(Config with { CheckpointEvery = 100 }, progress => { if (progress.ValidationLoss is not null) cancellation.Cancel(); }, checkpoint =>
+        var stoppingTrainer = new LanguageModelPretrainer(Config with { CheckpointEvery = 100 }, progress =>
+            { if (progress.ValidationLoss is not null) cancellation.Cancel(); }, checkpoint =>
         {
             savedAt = checkpoint.Step;
             Assert.False(checkpoint.Finished);

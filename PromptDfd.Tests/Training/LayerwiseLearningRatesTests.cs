@@ -79,7 +79,8 @@ public sealed class LayerwiseLearningRatesTests : IDisposable
         int layers = family == "albert" ? 1 : teacher.Config.Layers;
         Assert.Equal(teacher.parameters().Count(), scales.Count);
         Assert.Equal(Math.Pow(0.5, layers + 1), scales["bert.embeddings.word_embeddings.weight"]);
-        Assert.All(scales.Where(s => s.Key.Contains("embeddings", StringComparison.Ordinal)), s => Assert.Equal(Math.Pow(0.5, layers + 1), s.Value));
+        Assert.All(scales.Where(s => s.Key.Contains("embeddings", StringComparison.Ordinal)), s =>
+            Assert.Equal(Math.Pow(0.5, layers + 1), s.Value));
         Assert.Equal(Math.Pow(0.5, layers), scales["bert.encoder.layer.0.attention.self.query.weight"]);
         Assert.Equal(0.5, scales[$"bert.encoder.layer.{layers - 1}.output.dense.weight"]);
         Assert.Equal(1.0, scales["classifier.weight"]);
@@ -94,7 +95,8 @@ public sealed class LayerwiseLearningRatesTests : IDisposable
         var scales = ScaleByName(teacher, LayerwiseLearningRates.Groups(teacher, 0.5, 0));
 
         double lowest = Math.Pow(0.5, teacher.Config.Layers + 1);
-        var relative = scales.Where(s => s.Key.Contains("rel_embeddings", StringComparison.Ordinal) || s.Key.Contains("encoder.LayerNorm.", StringComparison.Ordinal)).ToList();
+        var relative = scales.Where(s => s.Key.Contains("rel_embeddings", StringComparison.Ordinal)
+            || s.Key.Contains("encoder.LayerNorm.", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, relative.Count);
         Assert.All(relative, s => Assert.Equal(lowest, s.Value));
         Assert.Equal(lowest, scales["bert.embeddings.word_embeddings.weight"]);
@@ -114,7 +116,8 @@ public sealed class LayerwiseLearningRatesTests : IDisposable
 
         using var reference = AdamOptimizer.AdamW(halfRate.parameters(), 5e-3, weightDecay: 0.1);
         using var grouped = new AdamOptimizer(
-            [new AdamOptimizer.ParameterGroup(scaled.parameters().ToList(), 0.1, LearningRateScale: 0.5), new AdamOptimizer.ParameterGroup(frozen.parameters().ToList(), 0.1, LearningRateScale: 0)],
+            [new AdamOptimizer.ParameterGroup(scaled.parameters().ToList(), 0.1, LearningRateScale: 0.5),
+                new AdamOptimizer.ParameterGroup(frozen.parameters().ToList(), 0.1, LearningRateScale: 0)],
             1e-2, decoupledWeightDecay: true);
         Tensor input = randn(8, 3);
         for (int step = 0; step < 3; step++)
@@ -127,9 +130,11 @@ public sealed class LayerwiseLearningRatesTests : IDisposable
             grouped.Step();
         }
 
-        Assert.All(halfRate.parameters().Zip(scaled.parameters()), pair => Assert.True(pair.First.allclose(pair.Second, rtol: 1e-6, atol: 1e-7)));
+        Assert.All(halfRate.parameters().Zip(scaled.parameters()), pair =>
+            Assert.True(pair.First.allclose(pair.Second, rtol: 1e-6, atol: 1e-7)));
         Assert.All(before.Zip(frozen.parameters()), pair => Assert.True(pair.First.eq(pair.Second).all().item<bool>()));
-        Assert.False(before[0].eq(scaled.parameters().First()).all().item<bool>(), "the scaled group must have moved, or the test shows nothing");
+        Assert.False(before[0].eq(scaled.parameters().First()).all().item<bool>(),
+            "the scaled group must have moved, or the test shows nothing");
     }
 
     [Theory]

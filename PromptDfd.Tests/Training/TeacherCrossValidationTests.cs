@@ -8,7 +8,8 @@ namespace PromptDfd.Tests.Training;
 public sealed class TeacherCrossValidationTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();
-    private static readonly ClassifierTrainingConfig Quick = new() { Epochs = 2, BatchSize = 8, LearningRate = 3e-3, Dropout = 0, AverageFromEpoch = 1 };
+    private static readonly ClassifierTrainingConfig Quick = new() { Epochs = 2, BatchSize = 8, LearningRate = 3e-3, Dropout = 0,
+        AverageFromEpoch = 1 };
 
     public void Dispose() => environment.Dispose();
 
@@ -77,7 +78,8 @@ public sealed class TeacherCrossValidationTests : IDisposable
         var task = DocumentTask(6);
         var tooMany = Assert.Throws<ArgumentException>(() => TeacherCrossValidation.Run(task, Prior, Quick, folds: 12, CPU, _ => { }));
         Assert.Contains("Use fewer folds", tooMany.Message);
-        var restarts = Assert.Throws<ArgumentException>(() => TeacherCrossValidation.Run(task, Prior, Quick with { Restarts = 2 }, folds: 2, CPU, _ => { }));
+        var restarts = Assert.Throws<ArgumentException>(() => TeacherCrossValidation.Run(task, Prior, Quick with { Restarts = 2 }, folds: 2,
+            CPU, _ => { }));
         Assert.Contains("drop --restarts", restarts.Message);
     }
 }

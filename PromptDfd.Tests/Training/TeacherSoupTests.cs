@@ -18,7 +18,8 @@ public sealed class TeacherSoupTests : IDisposable
 
     private string TrainMember(string name, long seed, string? prior = null)
     {
-        TeacherTraining.Train(Task, prior ?? Path.Combine(environment.Root, "models", "prior"), Folder(name), Quick with { Seed = seed }, CPU, _ => { });
+        TeacherTraining.Train(Task, prior ?? Path.Combine(environment.Root, "models", "prior"), Folder(name), Quick with { Seed = seed },
+            CPU, _ => { });
         return Folder(name);
     }
 
@@ -58,7 +59,8 @@ public sealed class TeacherSoupTests : IDisposable
         Assert.Contains(commands, c => c.Contains("train-teacher --task tiny") && c.Contains("--seed 41") && c.EndsWith($"--out {second}"));
         Assert.EndsWith($"soup-teachers --task tiny --teachers {first},{second} --out {Folder("soup")}", commands[^1]);
         Assert.Equal(Checkpoint.WeightsSha256(first), ModelCard.ReadHash(card, $"member {first}"));
-        Assert.Equal(Checkpoint.WeightsSha256(Path.Combine(environment.Root, "models", "prior")), ModelCard.ReadHash(card, TeacherCard.PriorHashName));
+        Assert.Equal(Checkpoint.WeightsSha256(Path.Combine(environment.Root, "models", "prior")),
+            ModelCard.ReadHash(card, TeacherCard.PriorHashName));
         Assert.Matches(@"\| against Naive Bayes on test \| only the teacher right on \d+ texts, only Naive Bayes on \d+; exact McNemar p = [01]\.\d{3} \|", card);
     }
 
@@ -67,7 +69,8 @@ public sealed class TeacherSoupTests : IDisposable
     {
         string otherPrior = Path.Combine(environment.Root, "models", "other-prior");
         var prior = Checkpoint.LoadLanguageModel(Path.Combine(environment.Root, "models", "prior"));
-        Checkpoint.SaveLanguageModel(otherPrior, TinyModels.LanguageModel(prior.Model.Config.VocabularySize, seed: 99), Path.Combine(environment.Root, "tokenizer"), new ModelCard { Title = "another tiny prior" });
+        Checkpoint.SaveLanguageModel(otherPrior, TinyModels.LanguageModel(prior.Model.Config.VocabularySize, seed: 99),
+            Path.Combine(environment.Root, "tokenizer"), new ModelCard { Title = "another tiny prior" });
         string first = TrainMember("ours", 40), second = TrainMember("theirs", 41, otherPrior);
 
         var error = Assert.Throws<InvalidDataException>(() => Soup(first, second));
@@ -80,7 +83,8 @@ public sealed class TeacherSoupTests : IDisposable
     {
         string first = TrainMember("ours", 40);
         string foreign = Folder("foreign");
-        Checkpoint.SaveClassifier(foreign, new GptClassifier(Checkpoint.LoadClassifier(first).Module is GptClassifier g ? g.Config : throw new InvalidOperationException(), 3),
+        Checkpoint.SaveClassifier(foreign, new GptClassifier(Checkpoint.LoadClassifier(first).Module is GptClassifier g ? g.Config
+            : throw new InvalidOperationException(), 3),
             ["a", "b", "c"], first, new ModelCard { Title = "three classes" });
 
         var labels = Assert.Throws<InvalidDataException>(() => Soup(first, foreign));

@@ -17,7 +17,8 @@ public sealed class TeacherTrainingTests : IDisposable
     private TaskDataset Task => TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
 
     private TeacherTrainingResult Train(ClassifierTrainingConfig config, string name, List<string>? log = null) =>
-        TeacherTraining.Train(Task, Path.Combine(environment.Root, "models", "prior"), Path.Combine(environment.Root, "teachers", name), config, CPU, line => log?.Add(line));
+        TeacherTraining.Train(Task, Path.Combine(environment.Root, "models", "prior"), Path.Combine(environment.Root, "teachers", name),
+            config, CPU, line => log?.Add(line));
 
     /// <summary>An empty folder for a downloaded encoder, models/hf/name.</summary>
     private string DownloadFolder(string name) => Directory.CreateDirectory(Path.Combine(environment.Root, "models", "hf", name)).FullName;
@@ -72,10 +73,12 @@ public sealed class TeacherTrainingTests : IDisposable
         var arrays = HuggingFaceFixtures.WriteBert(WriteBertEncoder(["a", "b", "c"]));
         manual_seed(1);
 
-        var teacher = Assert.IsType<BertClassifier>(TeacherBase.Load(Path.Combine(environment.Root, "models", "hf", "bert"), CPU).NewTeacher(2, new ClassifierTrainingConfig()));
+        var teacher = Assert.IsType<BertClassifier>(TeacherBase.Load(Path.Combine(environment.Root, "models", "hf", "bert"),
+            CPU).NewTeacher(2, new ClassifierTrainingConfig()));
 
         var parameters = teacher.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        Assert.Equal(arrays["bert.encoder.layer.1.attention.self.query.weight"].Values, parameters["bert.encoder.layer.1.attention.self.query.weight"].data<float>().ToArray());
+        Assert.Equal(arrays["bert.encoder.layer.1.attention.self.query.weight"].Values,
+            parameters["bert.encoder.layer.1.attention.self.query.weight"].data<float>().ToArray());
         Assert.Equal([2L, HuggingFaceFixtures.Width], parameters["classifier.weight"].shape);
     }
 
@@ -87,13 +90,15 @@ public sealed class TeacherTrainingTests : IDisposable
         var task = Task;
         string output = Path.Combine(environment.Root, "teachers", "bert");
 
-        var result = TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 2, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+        var result = TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 2, BatchSize = 2, LearningRate =
+            1e-3, Dropout = 0 }, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.IsType<BertClassifier>(loaded.Module);
         Assert.Equal(TinyRunEnvironment.Labels, loaded.Labels);
         Assert.Equal(TokenizerFactory.Fingerprint(encoder), TokenizerFactory.Fingerprint(output));
-        Assert.Equal(result.Test.Accuracy, ClassifierInference.Score(loaded.Module, new TextBatcher(loaded.Tokenizer, HuggingFaceFixtures.Positions), task, task.Splits.Test).Accuracy, 6);
+        Assert.Equal(result.Test.Accuracy, ClassifierInference.Score(loaded.Module,
+            new TextBatcher(loaded.Tokenizer, HuggingFaceFixtures.Positions), task, task.Splits.Test).Accuracy, 6);
         string card = File.ReadAllText(Path.Combine(output, "card.md"));
         Assert.Contains("BertForSequenceClassification layout, 2 layers, width 16, 2 classes", card);
         Assert.Contains("its pooled [CLS] token", card);
@@ -112,16 +117,20 @@ public sealed class TeacherTrainingTests : IDisposable
 
         manual_seed(1);
         var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
-        Assert.Equal(arrays["distilbert.transformer.layer.1.attention.q_lin.weight"].Values, ParameterValues(untrained, "bert.encoder.layer.1.attention.self.query.weight"));
+        Assert.Equal(arrays["distilbert.transformer.layer.1.attention.q_lin.weight"].Values,
+            ParameterValues(untrained, "bert.encoder.layer.1.attention.self.query.weight"));
 
-        var result = TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+        var result = TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate =
+            1e-3, Dropout = 0 }, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.DistilBert, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
         Assert.Equal(TinyRunEnvironment.Labels, loaded.Labels);
         Assert.Contains("pre_classifier.weight", SafeTensorsFile.Read(Path.Combine(output, Checkpoint.WeightsFile)).Keys);
-        Assert.Equal(result.Test.Accuracy, ClassifierInference.Score(loaded.Module, new TextBatcher(loaded.Tokenizer, HuggingFaceFixtures.Positions), task, task.Splits.Test).Accuracy, 6);
-        Assert.Contains("DistilBertForSequenceClassification layout, 2 layers, width 16, 2 classes", File.ReadAllText(Path.Combine(output, "card.md")));
+        Assert.Equal(result.Test.Accuracy, ClassifierInference.Score(loaded.Module,
+            new TextBatcher(loaded.Tokenizer, HuggingFaceFixtures.Positions), task, task.Splits.Test).Accuracy, 6);
+        Assert.Contains("DistilBertForSequenceClassification layout, 2 layers, width 16, 2 classes",
+            File.ReadAllText(Path.Combine(output, "card.md")));
     }
 
     [Fact]
@@ -136,7 +145,8 @@ public sealed class TeacherTrainingTests : IDisposable
         var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
         Assert.Equal(arrays["electra.embeddings_project.weight"].Values, ParameterValues(untrained, "bert.embeddings_project.weight"));
 
-        TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+        TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3,
+            Dropout = 0 }, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.Electra, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
@@ -144,7 +154,8 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Contains("electra.embeddings_project.weight", saved);
         Assert.Contains("classifier.out_proj.weight", saved);
         Assert.DoesNotContain(saved, key => key.StartsWith("discriminator_predictions.", StringComparison.Ordinal));
-        Assert.Contains("ElectraForSequenceClassification layout, 2 layers, width 16, 2 classes", File.ReadAllText(Path.Combine(output, "card.md")));
+        Assert.Contains("ElectraForSequenceClassification layout, 2 layers, width 16, 2 classes",
+            File.ReadAllText(Path.Combine(output, "card.md")));
     }
 
     [Fact]
@@ -156,17 +167,21 @@ public sealed class TeacherTrainingTests : IDisposable
         string output = Path.Combine(environment.Root, "teachers", "albert");
 
         var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
-        Assert.Equal(arrays["albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight"].Values, ParameterValues(untrained, "bert.encoder.layer.0.intermediate.dense.weight"));
+        Assert.Equal(arrays["albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight"].Values,
+            ParameterValues(untrained, "bert.encoder.layer.0.intermediate.dense.weight"));
 
-        TeacherTraining.Train(Task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+        TeacherTraining.Train(Task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3,
+            Dropout = 0 }, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.Albert, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
         var saved = SafeTensorsFile.Read(Path.Combine(output, Checkpoint.WeightsFile)).Keys;
         Assert.Contains("albert.encoder.embedding_hidden_mapping_in.weight", saved);
-        Assert.DoesNotContain(saved, key => key.StartsWith("predictions.", StringComparison.Ordinal) || key.StartsWith("sop_classifier.", StringComparison.Ordinal));
+        Assert.DoesNotContain(saved, key => key.StartsWith("predictions.", StringComparison.Ordinal)
+            || key.StartsWith("sop_classifier.", StringComparison.Ordinal));
         Assert.Equal("gelu_new", Checkpoint.ReadConfig(output)["hidden_act"]!.GetValue<string>());
-        Assert.Contains("AlbertForSequenceClassification layout, 2 layers, width 16, 2 classes", File.ReadAllText(Path.Combine(output, "card.md")));
+        Assert.Contains("AlbertForSequenceClassification layout, 2 layers, width 16, 2 classes",
+            File.ReadAllText(Path.Combine(output, "card.md")));
     }
 
     [Fact]
@@ -178,10 +193,13 @@ public sealed class TeacherTrainingTests : IDisposable
         string output = Path.Combine(environment.Root, "teachers", "deberta");
 
         var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
-        Assert.Equal(arrays["deberta.encoder.rel_embeddings.weight"].Values, ParameterValues(untrained, "bert.encoder.rel_embeddings.weight"));
-        Assert.Equal(arrays["deberta.encoder.layer.0.attention.self.key_proj.weight"].Values, ParameterValues(untrained, "bert.encoder.layer.0.attention.self.key.weight"));
+        Assert.Equal(arrays["deberta.encoder.rel_embeddings.weight"].Values,
+            ParameterValues(untrained, "bert.encoder.rel_embeddings.weight"));
+        Assert.Equal(arrays["deberta.encoder.layer.0.attention.self.key_proj.weight"].Values,
+            ParameterValues(untrained, "bert.encoder.layer.0.attention.self.key.weight"));
 
-        TeacherTraining.Train(Task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+        TeacherTraining.Train(Task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3,
+            Dropout = 0 }, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.DebertaV2, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
@@ -207,7 +225,8 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Equal(arrays["classifier.dense.weight"].Values, parameters["bert.pooler.dense.weight"].data<float>().ToArray());
         Assert.Equal([2L, HuggingFaceFixtures.Width], parameters["classifier.weight"].shape);
 
-        TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 }, CPU, _ => { });
+        TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig { Epochs = 1, BatchSize = 2, LearningRate = 1e-3,
+            Dropout = 0 }, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.Roberta, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
@@ -223,7 +242,8 @@ public sealed class TeacherTrainingTests : IDisposable
     [InlineData("--lm-weight", "lm")]
     public void OptionsThatNeedAGptBodyAreRefusedForABertEncoder(string option, string which)
     {
-        var config = which == "mean" ? new ClassifierTrainingConfig { Pooling = ClassifierPooling.Mean } : new ClassifierTrainingConfig { LanguageModelWeight = 0.5 };
+        var config = which == "mean" ? new ClassifierTrainingConfig { Pooling = ClassifierPooling.Mean }
+            : new ClassifierTrainingConfig { LanguageModelWeight = 0.5 };
         var encoder = TeacherBase.Load(WriteBertEncoder(["a", "b"]), CPU);
 
         var error = Assert.Throws<ArgumentException>(() => encoder.NewTeacher(2, config));
@@ -234,7 +254,8 @@ public sealed class TeacherTrainingTests : IDisposable
     [Fact]
     public void AGptClassifierIsNotABaseToFineTuneAndTheMessageSaysWhatIs()
     {
-        var error = Assert.Throws<ArgumentException>(() => TeacherBase.Load(Path.Combine(environment.Root, "models", "teachers", TinyRunEnvironment.TaskName), CPU));
+        var error = Assert.Throws<ArgumentException>(() => TeacherBase.Load(Path.Combine(environment.Root, "models", "teachers",
+            TinyRunEnvironment.TaskName), CPU));
 
         Assert.Contains("is a GPT2ForSequenceClassification, a finished classifier", error.Message);
         Assert.Contains("GPT2LMHeadModel", error.Message);
@@ -253,7 +274,8 @@ public sealed class TeacherTrainingTests : IDisposable
         var prior = Checkpoint.LoadLanguageModel(Path.Combine(environment.Root, "models", "prior"), CPU);
         int classes = TinyRunEnvironment.Labels.Length;
         using var fineTuned = TeacherTraining.NewTeacher(prior.Model, classes, new ClassifierTrainingConfig());
-        using var fromScratch = TeacherTraining.NewTeacher(prior.Model, classes, new ClassifierTrainingConfig { FromScratch = true, Dropout = 0.2 });
+        using var fromScratch = TeacherTraining.NewTeacher(prior.Model, classes,
+            new ClassifierTrainingConfig { FromScratch = true, Dropout = 0.2 });
 
         Assert.True(fineTuned.TokenEmbedding.allclose(prior.Model.Body.TokenEmbedding, rtol: 0, atol: 0));
         Assert.False(fromScratch.TokenEmbedding.allclose(prior.Model.Body.TokenEmbedding));

@@ -52,13 +52,15 @@ public sealed class TextWindowTests(TinyTokenizerFolder files) : IClassFixture<T
     {
         // Every text opens with the same filler; the class shows only at the end, beyond an 8-token context.
         const string filler = "In the morning the committee said the economy is growing. ";
-        var train = Enumerable.Range(0, 16).Select(i => i % 2 == 0 ? (filler + "The movie was wonderful.", 1) : (filler + "The food was terrible.", 0)).ToList();
+        var train = Enumerable.Range(0, 16).Select(i => i % 2 == 0 ? (filler + "The movie was wonderful.", 1)
+            : (filler + "The food was terrible.", 0)).ToList();
         var dev = train.Take(2).ToList();
         double DevAccuracy(bool randomWindows, bool wholeTexts = false)
         {
             manual_seed(3);
             var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
-            var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 12, BatchSize = 4, LearningRate = 3e-3, Dropout = 0, RandomWindows = randomWindows, WholeTexts = wholeTexts },
+            var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 12, BatchSize = 4, LearningRate = 3e-3, Dropout = 0,
+                RandomWindows = randomWindows, WholeTexts = wholeTexts },
                 new TextBatcher(tokenizer, 8), _ => { });
             trainer.Train(model, train, dev, 2);
             var texts = train.Select(t => t.Item1).ToList();
@@ -77,7 +79,8 @@ public sealed class TextWindowTests(TinyTokenizerFolder files) : IClassFixture<T
         var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 3);
         model.eval();
         var batcher = new TextBatcher(tokenizer, 8);
-        string[] texts = ["The movie was wonderful and the actors were great. The food was terrible and the service was slow.", "The movie."];
+        string[] texts = ["The movie was wonderful and the actors were great. The food was terrible and the service was slow.",
+            "The movie."];
         long[] labels = [2, 0];
         float[][] read = ClassifierInference.Probabilities(model, batcher, texts);
         double expected = -(Math.Log(read[0][2]) + Math.Log(read[1][0])) / 2;
@@ -89,9 +92,11 @@ public sealed class TextWindowTests(TinyTokenizerFolder files) : IClassFixture<T
     [Fact]
     public void WholeTextTrainingRefusesToBeCombinedWithOtherWaysOfReadingTexts()
     {
-        var both = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { WholeTexts = true, RandomWindows = true }.Validate());
+        var both = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { WholeTexts = true, RandomWindows =
+            true }.Validate());
         Assert.Contains("choose one", both.Message);
-        var withLm = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { WholeTexts = true, LanguageModelWeight = 0.5 }.Validate());
+        var withLm = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { WholeTexts = true, LanguageModelWeight =
+            0.5 }.Validate());
         Assert.Contains("LanguageModelWeight to 0", withLm.Message);
     }
 }

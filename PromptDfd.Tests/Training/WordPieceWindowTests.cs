@@ -44,7 +44,8 @@ public sealed class WordPieceWindowTests : IDisposable
     [Fact]
     public void ACasedCheckpointKeepsCapitalsAndAnUncasedOneLowerCasesThem()
     {
-        int the = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "the"), unknown = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "[UNK]");
+        int the = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "the"), unknown =
+            Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "[UNK]");
         Assert.Equal([Classification, the, Separator], Tokenizer().Encode("The"));
         string uncased = TokenizerFactory.Fingerprint(folder.Path);
 
@@ -66,15 +67,19 @@ public sealed class WordPieceWindowTests : IDisposable
     [Fact]
     public void AnUncasedCheckpointStripsAccentsUnlessItsSettingsSayOtherwise()
     {
-        int the = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "the"), movie = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "movie");
+        int the = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "the"), movie =
+            Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "movie");
         int unknown = Array.IndexOf(HuggingFaceFixtures.BertVocabulary, "[UNK]");
         Assert.Equal([Classification, the, movie, Separator], Tokenizer().Encode("Thé mövie"));
         string stripping = TokenizerFactory.Fingerprint(folder.Path);
 
-        Assert.Equal([Classification, unknown, unknown, Separator], Tokenizer("""{"do_lower_case": true, "strip_accents": false}""").Encode("Thé mövie"));
+        Assert.Equal([Classification, unknown, unknown, Separator],
+            Tokenizer("""{"do_lower_case": true, "strip_accents": false}""").Encode("Thé mövie"));
         Assert.NotEqual(stripping, TokenizerFactory.Fingerprint(folder.Path));
-        Assert.Equal([Classification, the, movie, Separator], Tokenizer("""{"do_lower_case": false, "strip_accents": true}""").Encode("thé mövie"));
-        Assert.Equal([Classification, the, movie, Separator], Tokenizer("""{"do_lower_case": true, "strip_accents": null}""").Encode("Thé mövie"));
+        Assert.Equal([Classification, the, movie, Separator],
+            Tokenizer("""{"do_lower_case": false, "strip_accents": true}""").Encode("thé mövie"));
+        Assert.Equal([Classification, the, movie, Separator],
+            Tokenizer("""{"do_lower_case": true, "strip_accents": null}""").Encode("Thé mövie"));
         Assert.Equal(stripping, TokenizerFactory.Fingerprint(folder.Path));
     }
 

@@ -227,7 +227,8 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         string oneClass = Path.Combine(folder, "one-class.csv");
         File.WriteAllText(oneClass, "text,label\nGood film,positive\nGreat acting,positive\n");
         string good = Path.Combine(folder, "reviews.csv");
-        File.WriteAllLines(good, new[] { "text,label" }.Concat(Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"The film number {i} was wonderful,positive" : $"The food number {i} was terrible,negative")));
+        File.WriteAllLines(good, new[] { "text,label" }.Concat(Enumerable.Range(0, 40).Select(i => i % 2 == 0
+            ? $"The film number {i} was wonderful,positive" : $"The food number {i} was terrible,negative")));
 
         IPage page = await host.OpenAsync("models");
         await page.GetByLabel("Task name").FillAsync("badtask");

@@ -87,7 +87,8 @@ public sealed class ComponentTests : IAsyncLifetime
     public void TheChosenPriorAndTeacherAreSubmittedAndLengthsAreCheckedAgainstThatPriorsContext()
     {
         var submitted = new List<RunConfig>();
-        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1) with { PriorFolder = "models/hf/gpt2", TeacherFolder = "models/hf/bert-sst2" });
+        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1) with { PriorFolder = "models/hf/gpt2", TeacherFolder =
+            "models/hf/bert-sst2" });
         model.ContentTokens = 125;
         var form = context.Render<RunConfigForm>(p => p
             .Add(f => f.Model, model).Add(f => f.Tasks, [Sentiment])
@@ -129,7 +130,8 @@ public sealed class ComponentTests : IAsyncLifetime
     {
         var table = context.Render<SampleTable>(p => p.Add(t => t.Items,
         [
-            new SampleRecord { Step = 3, Class = "positive", Prompt = "<b>I loved</b>", Content = " it <script>alert(1)</script>", TeacherLabel = "positive", TeacherConfidence = 0.93, StudentLabel = "negative", Origin = "Policy" },
+            new SampleRecord { Step = 3, Class = "positive", Prompt = "<b>I loved</b>", Content = " it <script>alert(1)</script>",
+                TeacherLabel = "positive", TeacherConfidence = 0.93, StudentLabel = "negative", Origin = "Policy" },
         ]));
         Assert.Equal("<b>I loved</b>", table.Find(".prompt").TextContent);
         Assert.Contains("<script>", table.Find(".content").TextContent);
@@ -142,7 +144,8 @@ public sealed class ComponentTests : IAsyncLifetime
     public void ConfigDiffShowsOnlyDifferingKeysUntilAskedForAll()
     {
         var a = new Dictionary<string, string> { ["Training.Seed"] = "1", ["Training.Method"] = "PromptDfd", ["Task"] = "sentiment" };
-        var b = new Dictionary<string, string> { ["Training.Seed"] = "2", ["Training.Method"] = "PromptDfd", ["Task"] = "sentiment", ["Extra"] = "x" };
+        var b = new Dictionary<string, string> { ["Training.Seed"] = "2", ["Training.Method"] = "PromptDfd", ["Task"] = "sentiment",
+            ["Extra"] = "x" };
         var diff = context.Render<ConfigDiff>(p => p.Add(d => d.Runs, [new ConfigDiff.Column("a", a), new ConfigDiff.Column("b", b)]));
         var keys = diff.FindAll("tbody tr td:first-child").Select(td => td.TextContent).ToList();
         Assert.Equal(["Extra", "Training.Seed"], keys);
@@ -155,7 +158,8 @@ public sealed class ComponentTests : IAsyncLifetime
     public void ConfigDiffOfIdenticalConfigsSaysSoInsteadOfAnEmptyTable()
     {
         var same = new Dictionary<string, string> { ["Training.Seed"] = "1", ["Task"] = "sentiment" };
-        var diff = context.Render<ConfigDiff>(p => p.Add(d => d.Runs, [new ConfigDiff.Column("a", same), new ConfigDiff.Column("b", same)]));
+        var diff = context.Render<ConfigDiff>(p => p.Add(d => d.Runs, [new ConfigDiff.Column("a", same),
+            new ConfigDiff.Column("b", same)]));
         Assert.Contains("No differences", diff.Find("tbody tr.no-differences").TextContent);
         diff.Render(p => p.Add(d => d.OnlyDifferences, false));
         Assert.Empty(diff.FindAll("tbody tr.no-differences"));
@@ -166,7 +170,8 @@ public sealed class ComponentTests : IAsyncLifetime
     public void RunsWithTheSameNameAreToldApartByIdAndOthersKeepTheirName()
     {
         RunRecord Run(string id, string name) => new() { Id = id, Name = name };
-        var labels = RunLabels.Distinct([Run("20261202-1", "promptdfd · sentiment · seed 1"), Run("20261202-2", "promptdfd · sentiment · seed 1"), Run("20261202-3", "other")]);
+        var labels = RunLabels.Distinct([Run("20261202-1", "promptdfd · sentiment · seed 1"),
+            Run("20261202-2", "promptdfd · sentiment · seed 1"), Run("20261202-3", "other")]);
         Assert.Equal("promptdfd · sentiment · seed 1 · 20261202-1", labels["20261202-1"]);
         Assert.Equal("promptdfd · sentiment · seed 1 · 20261202-2", labels["20261202-2"]);
         Assert.Equal("other", labels["20261202-3"]);

@@ -60,10 +60,12 @@ public sealed class DashboardHost : WebApplicationFactory<Program>, IAsyncLifeti
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"],
         });
 
-    /// <param name="consoleErrors">When given, collects the browser's console errors (failed loads included) from the first request on.</param>
+    /// <param name="consoleErrors">When given, collects the browser's console errors (failed loads included) from the first request
+    /// on.</param>
     public async Task<IPage> OpenAsync(string path, List<string>? consoleErrors = null)
     {
-        IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize =
+            new ViewportSize { Width = 1400, Height = 1000 } });
         page.SetDefaultTimeout(30_000);
         if (consoleErrors is not null)
         {

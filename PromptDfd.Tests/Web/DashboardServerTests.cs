@@ -89,13 +89,16 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         {
             RunRecord run = manager.Store.Get(runId)!;
             RunConfig expected = RunPresets.Create("promptdfd", "sentiment", 1);
-            Assert.Equal(("sentiment", "promptdfd", expected.Training.Schedule.Steps, expected.Training.Seed), (run.Task, run.Preset, run.TotalSteps, run.Seed));
+            Assert.Equal(("sentiment", "promptdfd", expected.Training.Schedule.Steps, expected.Training.Seed),
+                (run.Task, run.Preset, run.TotalSteps, run.Seed));
             // appsettings.json ships Dashboard:Device "auto" (CUDA where present), and a dashboard run goes there.
             Assert.Equal("auto", run.Config.Device);
             // It runs on the shipped prior and teacher at once: its first step completes.
             var deadline = DateTime.UtcNow.AddSeconds(120);
-            while (manager.Store.Get(runId)!.Step < 1 && manager.Store.Get(runId)!.IsActive && DateTime.UtcNow < deadline) await Task.Delay(100);
-            Assert.True(manager.Store.Get(runId)!.Step >= 1, $"the default run did not finish a step: {manager.Store.Get(runId)!.Status} {manager.Store.Get(runId)!.Error}");
+            while (manager.Store.Get(runId)!.Step < 1 && manager.Store.Get(runId)!.IsActive
+                && DateTime.UtcNow < deadline) await Task.Delay(100);
+            Assert.True(manager.Store.Get(runId)!.Step >= 1,
+                $"the default run did not finish a step: {manager.Store.Get(runId)!.Status} {manager.Store.Get(runId)!.Error}");
         }
         finally
         {
@@ -164,7 +167,8 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
     public async Task WithoutAnAccessTokenOnlyLoopbackClientsAreServed(string client, HttpStatusCode expected)
     {
         bool served = false;
-        var middleware = new AccessTokenMiddleware(_ => { served = true; return Task.CompletedTask; }, Microsoft.Extensions.Options.Options.Create(new DashboardOptions()));
+        var middleware = new AccessTokenMiddleware(_ => { served = true; return Task.CompletedTask; },
+            Microsoft.Extensions.Options.Options.Create(new DashboardOptions()));
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         context.Connection.RemoteIpAddress = IPAddress.Parse(client);
         context.Response.Body = new MemoryStream();
@@ -186,7 +190,8 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
         if (detailsShown)
         {
             // Left to the framework's exception page, which a loopback user may see.
-            Assert.Equal("secret stack detail", (await Assert.ThrowsAsync<InvalidOperationException>(() => middleware.InvokeAsync(context))).Message);
+            Assert.Equal("secret stack detail", (await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                middleware.InvokeAsync(context))).Message);
             return;
         }
         await middleware.InvokeAsync(context);

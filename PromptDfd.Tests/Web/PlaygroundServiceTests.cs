@@ -14,7 +14,8 @@ public sealed class PlaygroundServiceTests : IDisposable
     public async Task ATeacherRetrainedWhileTheDashboardRunsLabelsTheNextSamples()
     {
         var playground = new PlaygroundService(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }), torch);
-        var request = new PlaygroundRequest(TinyRunEnvironment.TaskName, "The food was", 4, Path.Combine(environment.Root, "models", "prior"), null, ContentTokens: 8, Seed: 3);
+        var request = new PlaygroundRequest(TinyRunEnvironment.TaskName, "The food was", 4,
+            Path.Combine(environment.Root, "models", "prior"), null, ContentTokens: 8, Seed: 3);
 
         var first = await playground.Generate(request);
         Assert.Equal(first.Select(s => s.TeacherConfidence), (await playground.Generate(request)).Select(s => s.TeacherConfidence));
@@ -34,7 +35,8 @@ public sealed class PlaygroundServiceTests : IDisposable
         HuggingFaceFixtures.WriteBert(bert, positions: bertPositions);
         var playground = new PlaygroundService(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }), torch);
         // Longer than the BERT's 8 positions once in WordPiece tokens, so it must be read through windows.
-        var request = new PlaygroundRequest(TinyRunEnvironment.TaskName, "The food was", 4, Path.Combine(environment.Root, "models", "prior"), null, ContentTokens: 12, Seed: 3);
+        var request = new PlaygroundRequest(TinyRunEnvironment.TaskName, "The food was", 4,
+            Path.Combine(environment.Root, "models", "prior"), null, ContentTokens: 12, Seed: 3);
 
         var byTheTasksTeacher = await playground.Generate(request);
         var byBert = await playground.Generate(request with { TeacherFolder = bert });
@@ -42,7 +44,8 @@ public sealed class PlaygroundServiceTests : IDisposable
         Assert.Equal(byTheTasksTeacher.Select(s => s.Content), byBert.Select(s => s.Content));
         var loaded = Engine.Models.Checkpoint.LoadClassifier(bert);
         Assert.Contains(byBert, s => loaded.Tokenizer.Encode(s.Prompt + s.Content).Count > bertPositions);
-        float[][] expected = Engine.Training.ClassifierInference.Probabilities(loaded.Module, new Engine.Training.TextBatcher(loaded.Tokenizer, bertPositions),
+        float[][] expected = Engine.Training.ClassifierInference.Probabilities(loaded.Module,
+            new Engine.Training.TextBatcher(loaded.Tokenizer, bertPositions),
             byBert.Select(s => s.Prompt + s.Content).ToList());
         for (int i = 0; i < byBert.Count; i++)
         {

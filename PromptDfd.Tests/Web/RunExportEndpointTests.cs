@@ -51,7 +51,8 @@ public sealed class RunExportEndpointTests(DashboardHost host) : IClassFixture<D
         var filtered = (await client.GetStringAsync($"/api/runs.csv?q={Uri.EscapeDataString(run.Name)}&status=Completed&min=abc")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, filtered.Length);
         Assert.StartsWith(run.Id + ",", filtered[1]);
-        Assert.Single((await client.GetStringAsync("/api/runs.csv?q=no-run-is-named-this")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Single((await client.GetStringAsync("/api/runs.csv?q=no-run-is-named-this")).Split('\n',
+            StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/runs/no-such-run/metrics.csv")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/runs/no-such-run/samples.jsonl")).StatusCode);
     }
@@ -62,10 +63,12 @@ public sealed class RunExportEndpointTests(DashboardHost host) : IClassFixture<D
         RunRecord run = await FinishedRun();
         using var client = new HttpClient { BaseAddress = host.Address };
         using var folder = new TemporaryFolder();
-        foreach (var (what, url) in new[] { ("samples", $"/api/runs/{run.Id}/samples.jsonl"), ("metrics", $"/api/runs/{run.Id}/metrics.csv") })
+        foreach (var (what, url) in new[] { ("samples", $"/api/runs/{run.Id}/samples.jsonl"),
+            ("metrics", $"/api/runs/{run.Id}/metrics.csv") })
         {
             string file = folder.File($"{what}.out");
-            var (exitCode, error) = await CommandLine.RunAsync(host.Environment.Root, "export", "--store", host.Environment.StorePath, "--run", run.Id, "--what", what, "--out", file);
+            var (exitCode, error) = await CommandLine.RunAsync(host.Environment.Root, "export", "--store", host.Environment.StorePath,
+                "--run", run.Id, "--what", what, "--out", file);
             Assert.True(exitCode == 0, error);
             Assert.Equal(await client.GetStringAsync(url), File.ReadAllText(file));
         }

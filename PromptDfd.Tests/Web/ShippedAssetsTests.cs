@@ -55,8 +55,10 @@ public sealed class ShippedAssetsTests
         var assets = new ShippedAssets(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
 
         Assert.Equal(["models/prior"], assets.PriorChoices());
-        Assert.Equal(["models/hf/bert-sentiment", "models/hf/distilbert-sentiment", "models/hf/roberta-sentiment", $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
-        Assert.Equal(["prior", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment", "hf/electra-discriminator", "hf/roberta-sentiment"], assets.TeacherBases().Select(m => m.Name));
+        Assert.Equal(["models/hf/bert-sentiment", "models/hf/distilbert-sentiment", "models/hf/roberta-sentiment",
+            $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
+        Assert.Equal(["prior", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment", "hf/electra-discriminator",
+            "hf/roberta-sentiment"], assets.TeacherBases().Select(m => m.Name));
         Assert.Equal(32, assets.PriorConfig("models/prior")?.ContextLength);
         // A download has no card.md of ours; the model card it came with stands in.
         File.WriteAllText(Path.Combine(roberta, "README.md"), "---\nlicense: mit\n---\n# roberta-sentiment\n");
@@ -74,7 +76,8 @@ public sealed class ShippedAssetsTests
         using var torch = new Engine.Infrastructure.TorchJobQueue();
         var jobs = new TeacherJobs(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }), torch);
 
-        TeacherJob job = jobs.Train(TinyRunEnvironment.TaskName, new Engine.Training.ClassifierTrainingConfig { Epochs = 1, BatchSize = 2 }, replaceExisting: true, baseFolder: encoder);
+        TeacherJob job = jobs.Train(TinyRunEnvironment.TaskName, new Engine.Training.ClassifierTrainingConfig { Epochs = 1, BatchSize = 2 },
+            replaceExisting: true, baseFolder: encoder);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (job.Status == TeacherJobStatus.Running && DateTime.UtcNow < deadline) await Task.Delay(50);
 

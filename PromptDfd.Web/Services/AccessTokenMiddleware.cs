@@ -24,18 +24,21 @@ public sealed class AccessTokenMiddleware(RequestDelegate next, IOptions<Dashboa
             if (context.Connection.RemoteIpAddress is { } remote && !System.Net.IPAddress.IsLoopback(remote))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await context.Response.WriteAsync("This PromptDfd dashboard has no access token, so it answers only this machine (loopback). Set Dashboard:AccessToken to serve others.");
+                await context.Response.WriteAsync("This PromptDfd dashboard has no access token, so it answers only this machine " +
+                    "(loopback). Set Dashboard:AccessToken to serve others.");
                 return;
             }
             await next(context);
             return;
         }
         string? fromQuery = context.Request.Query[QueryName];
-        string? fromHeader = context.Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : null;
+        string? fromHeader = context.Request.Headers.Authorization.ToString() is { } header
+            && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : null;
         string? fromCookie = context.Request.Cookies[CookieName];
         if (Matches(fromQuery, expected))
         {
-            context.Response.Cookies.Append(CookieName, expected, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, IsEssential = true });
+            context.Response.Cookies.Append(CookieName, expected, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict,
+                IsEssential = true });
             await next(context);
             return;
         }
@@ -45,7 +48,8 @@ public sealed class AccessTokenMiddleware(RequestDelegate next, IOptions<Dashboa
             return;
         }
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        await context.Response.WriteAsync("This PromptDfd dashboard needs its access token: open it once with ?access_token=<token> (see Dashboard:AccessToken).");
+        await context.Response.WriteAsync("This PromptDfd dashboard needs its access token: open it once with ?access_token=<token> (see " +
+            "Dashboard:AccessToken).");
     }
 
     private static bool Matches(string? given, string expected) =>

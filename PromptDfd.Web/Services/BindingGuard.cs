@@ -25,8 +25,10 @@ public static class BindingGuard
     {
         var exposed = boundAddresses.Where(url => !IsLoopback(url)).ToList();
         if (exposed.Count == 0 || !string.IsNullOrWhiteSpace(options.AccessToken)) return null;
-        return $"The dashboard listens on {string.Join(", ", exposed)}, which other machines can reach, and has no access token, so it stops now. " +
-               "Set Dashboard:AccessToken (e.g. environment variable Dashboard__AccessToken) to allow this, or bind to http://127.0.0.1 only " +
+        return $"The dashboard listens on {string.Join(", ", exposed)}, which other machines can reach, and has no access token, so it " +
+            $"stops now. " +
+               "Set Dashboard:AccessToken (e.g. environment variable Dashboard__AccessToken) to allow this, or bind to http://127.0.0.1 " +
+                   "only " +
                "(check --urls, Urls, Kestrel:Endpoints and ASPNETCORE_HTTP_PORTS / ASPNETCORE_URLS).";
     }
 

@@ -31,11 +31,13 @@ public sealed class DashboardOptions
         var problems = new List<string>();
         if (Device is not ("auto" or "cpu" or "cuda")) problems.Add($"Dashboard:Device must be auto, cpu or cuda (got '{Device}')");
         if (Threads < 0) problems.Add($"Dashboard:Threads must be 0 (one per core) or a positive count (got {Threads})");
-        if (problems.Count > 0) throw new InvalidOperationException($"Invalid dashboard settings (appsettings.json, environment or command line): {string.Join("; ", problems)}.");
+        if (problems.Count > 0) throw new InvalidOperationException($"Invalid dashboard settings (appsettings.json, environment or " +
+            $"command line): {string.Join("; ", problems)}.");
     }
 
     /// <summary>The folders above as the engine's one description of where things live.</summary>
-    public Workspace Workspace() => new(Root()) { ModelsFolder = ModelsFolder, TasksFolder = TasksFolder, RunsFolder = RunsFolder, StoreFile = StoreFile };
+    public Workspace Workspace() => new(Root()) { ModelsFolder = ModelsFolder, TasksFolder = TasksFolder, RunsFolder = RunsFolder,
+        StoreFile = StoreFile };
 
     public string StorePath() => Workspace().Store;
 

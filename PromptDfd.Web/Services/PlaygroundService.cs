@@ -10,10 +10,12 @@ using static TorchSharp.torch;
 namespace PromptDfd.Web.Services;
 
 /// <param name="TeacherFolder">null: the task's teacher</param>
-public sealed record PlaygroundRequest(string Task, string Prompt, int Count, string Generator, string? StudentFolder, double Temperature = 1.0, double TopP = 0.95, int ContentTokens = 32, long Seed = 1,
+public sealed record PlaygroundRequest(string Task, string Prompt, int Count, string Generator, string? StudentFolder, double Temperature =
+    1.0, double TopP = 0.95, int ContentTokens = 32, long Seed = 1,
     string? TeacherFolder = null);
 
-public sealed record PlaygroundSample(string Prompt, string Content, string TeacherLabel, double TeacherConfidence, string? StudentLabel, double? StudentConfidence);
+public sealed record PlaygroundSample(string Prompt, string Content, string TeacherLabel, double TeacherConfidence, string? StudentLabel,
+    double? StudentConfidence);
 
 /// <summary>
 /// Writes samples for a typed topic prompt with a chosen generator and labels them with the task's teacher or another (and a
@@ -28,12 +30,14 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options, TorchJ
 
     public async Task<IReadOnlyList<PlaygroundSample>> Generate(PlaygroundRequest request, CancellationToken cancellation = default)
     {
-        if (request.Count is < 1 or > MaximumCount) throw new ArgumentException($"Generate between 1 and {MaximumCount} samples (asked for {request.Count}).");
+        if (request.Count is < 1 or > MaximumCount) throw new ArgumentException($"Generate between 1 and {MaximumCount} samples (asked " +
+            $"for {request.Count}).");
         await gate.WaitAsync(cancellation);
         try
         {
             // Ahead of runs and teacher training, which yield to it between their steps.
-            return await torch.Invoke("playground", TorchJobPriority.Interactive, request.Seed, () => GenerateNow(request)).WaitAsync(cancellation);
+            return await torch.Invoke("playground", TorchJobPriority.Interactive, request.Seed, () =>
+                GenerateNow(request)).WaitAsync(cancellation);
         }
         finally
         {
@@ -44,25 +48,31 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options, TorchJ
     private IReadOnlyList<PlaygroundSample> GenerateNow(PlaygroundRequest request)
     {
         var generator = Load(request.Generator, folder => Checkpoint.LoadLanguageModel(folder));
-        var teacher = Load(request.TeacherFolder ?? options.Value.Workspace().Teacher(request.Task), folder => Checkpoint.LoadClassifier(folder));
+        var teacher = Load(request.TeacherFolder ?? options.Value.Workspace().Teacher(request.Task), folder =>
+            Checkpoint.LoadClassifier(folder));
         var student = request.StudentFolder is null ? null : Load(request.StudentFolder, folder => Checkpoint.LoadClassifier(folder));
-        var steering = PromptSteering.ForPrior(teacher.Labels, generator.Tokenizer, generator.Model.Config.ContextLength, request.ContentTokens);
+        var steering = PromptSteering.ForPrior(teacher.Labels, generator.Tokenizer, generator.Model.Config.ContextLength,
+            request.ContentTokens);
         // The same checks as steering a run: an absurd prompt gets a reason, not a crash.
         steering.Apply(new SteeringCommand(SteeringAction.Add, teacher.Labels[0], request.Prompt));
         int[] prompt = generator.Tokenizer.Encode(request.Prompt.Trim()).ToArray();
         var sampling = new SamplingConfig { Temperature = request.Temperature, TopP = request.TopP, MaxNewTokens = request.ContentTokens };
-        int[][] generated = PriorContinuation.Continue(generator.Model, generator.Tokenizer, Enumerable.Repeat(prompt, request.Count).ToList(), sampling, new Generator((ulong)request.Seed));
+        int[][] generated = PriorContinuation.Continue(generator.Model, generator.Tokenizer,
+            Enumerable.Repeat(prompt, request.Count).ToList(), sampling, new Generator((ulong)request.Seed));
         string promptText = generator.Tokenizer.Decode(prompt);
         var contents = generated.Select(t => generator.Tokenizer.Decode(t)).ToList();
         var texts = contents.Select(c => promptText + c).ToList();
         // Each classifier reads the text in its own tokens and context, as it would anywhere else.
-        float[][] teacherProbabilities = ClassifierInference.Probabilities(teacher.Module, new TextBatcher(teacher.Tokenizer, teacher.Classifier.ContextLength), texts);
-        float[][]? studentProbabilities = student is null ? null : ClassifierInference.Probabilities(student.Module, new TextBatcher(student.Tokenizer, student.Classifier.ContextLength), texts);
+        float[][] teacherProbabilities = ClassifierInference.Probabilities(teacher.Module,
+            new TextBatcher(teacher.Tokenizer, teacher.Classifier.ContextLength), texts);
+        float[][]? studentProbabilities = student is null ? null : ClassifierInference.Probabilities(student.Module,
+            new TextBatcher(student.Tokenizer, student.Classifier.ContextLength), texts);
         return texts.Select((_, i) =>
         {
             int t = ArgMax(teacherProbabilities[i]);
             int? s = studentProbabilities is null ? null : ArgMax(studentProbabilities[i]);
-            return new PlaygroundSample(promptText, contents[i], teacher.Labels[t], teacherProbabilities[i][t], s is null ? null : student!.Labels[s.Value], s is null ? null : studentProbabilities![i][s.Value]);
+            return new PlaygroundSample(promptText, contents[i], teacher.Labels[t], teacherProbabilities[i][t], s is null ? null
+                : student!.Labels[s.Value], s is null ? null : studentProbabilities![i][s.Value]);
         }).ToList();
     }
 

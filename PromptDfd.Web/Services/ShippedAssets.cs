@@ -4,9 +4,11 @@ using Microsoft.Extensions.Options;
 
 namespace PromptDfd.Web.Services;
 
-public sealed record TaskSummary(string Name, string StandsInFor, IReadOnlyList<string> Labels, int Train, int Dev, int Test, string Card, string? Error);
+public sealed record TaskSummary(string Name, string StandsInFor, IReadOnlyList<string> Labels, int Train, int Dev, int Test, string Card,
+    string? Error);
 
-/// <param name="IsEncoder">a BERT-family encoder (BERT, DistilBERT, RoBERTa or ELECTRA layout), which a teacher can be fine-tuned from</param>
+/// <param name="IsEncoder">a BERT-family encoder (BERT, DistilBERT, RoBERTa or ELECTRA layout), which a teacher can be fine-tuned
+/// from</param>
 public sealed record ModelSummary(string Name, string Kind, string Architecture, string Card, string Folder, bool IsEncoder = false);
 
 /// <summary>Finds the tasks and checkpoints on disk (shipped or made by users) for the dashboard's pages.</summary>
@@ -44,7 +46,8 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
     }
 
     /// <summary>A preset's run as the dashboard starts it: seed 1, on the device the dashboard is set to (Dashboard:Device).</summary>
-    public Engine.Runs.RunConfig NewRun(string preset, string task) => Engine.Runs.RunPresets.Create(preset, task, 1) with { Device = options.Value.Device };
+    public Engine.Runs.RunConfig NewRun(string preset, string task) => Engine.Runs.RunPresets.Create(preset, task, 1) with { Device =
+        options.Value.Device };
 
     private static TaskSummary Summarise(string folder)
     {
@@ -52,7 +55,8 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
         try
         {
             TaskDataset task = TaskDataset.Load(folder);
-            return new TaskSummary(task.Name, task.Info.StandsInFor, task.Labels, task.Splits.Train.Count, task.Splits.Dev.Count, task.Splits.Test.Count, card, null);
+            return new TaskSummary(task.Name, task.Info.StandsInFor, task.Labels, task.Splits.Train.Count, task.Splits.Dev.Count,
+                task.Splits.Test.Count, card, null);
         }
         catch (Exception error) when (error is InvalidDataException or FileNotFoundException or System.Text.Json.JsonException)
         {
@@ -71,13 +75,15 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
                 var config = Checkpoint.ReadConfig(folder!);
                 string kind = config[Checkpoint.OwnSection]?["kind"]?.GetValue<string>() ?? "checkpoint";
                 string architecture = config["architectures"]?[0]?.GetValue<string>() ?? config["model_type"]?.GetValue<string>() ?? "?";
-                return new ModelSummary(Path.GetRelativePath(root, folder!), kind, architecture, ReadCard(folder!), folder!, BertConfig.IsEncoder(config));
+                return new ModelSummary(Path.GetRelativePath(root, folder!), kind, architecture, ReadCard(folder!), folder!,
+                    BertConfig.IsEncoder(config));
             })
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .ToList();
     }
 
-    /// <summary>A prior's architecture (the run config's PriorFolder), so the form can check prompt and content lengths against its context.</summary>
+    /// <summary>A prior's architecture (the run config's PriorFolder), so the form can check prompt and content lengths against its
+    /// context.</summary>
     public GptConfig? PriorConfig(string priorFolder)
     {
         string folder = options.Value.Resolve(priorFolder);
@@ -86,16 +92,20 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
     }
 
     /// <summary>Language-model checkpoints (generators for the playground).</summary>
-    public IReadOnlyList<ModelSummary> LanguageModels() => Models().Where(m => m.Kind == "language-model" || m.Architecture == "GPT2LMHeadModel").ToList();
+    public IReadOnlyList<ModelSummary> LanguageModels() => Models().Where(m =>
+        m.Kind == "language-model" || m.Architecture == "GPT2LMHeadModel").ToList();
 
     /// <summary>The language models a run can generate with, named as a run config names them (see <see cref="RunFolderName"/>).</summary>
     public IReadOnlyList<string> PriorChoices() => LanguageModels().Select(m => RunFolderName(m.Folder)).ToList();
 
-    /// <summary>Classifier checkpoints under the models folder: ours and Hugging Face sequence classifiers (GPT-2 or BERT layout).</summary>
+    /// <summary>Classifier checkpoints under the models folder: ours and Hugging Face sequence classifiers (GPT-2 or BERT
+    /// layout).</summary>
     public IReadOnlyList<ModelSummary> Classifiers() =>
-        Models().Where(m => m.Kind == "classifier" || m.Architecture.EndsWith("ForSequenceClassification", StringComparison.Ordinal)).ToList();
+        Models().Where(m => m.Kind == "classifier" || m.Architecture.EndsWith("ForSequenceClassification",
+            StringComparison.Ordinal)).ToList();
 
-    /// <summary>What a teacher can be fine-tuned from: language models (the prior's GPT body) and BERT-family checkpoints (their encoder).</summary>
+    /// <summary>What a teacher can be fine-tuned from: language models (the prior's GPT body) and BERT-family checkpoints (their
+    /// encoder).</summary>
     public IReadOnlyList<ModelSummary> TeacherBases() =>
         LanguageModels().Concat(Models().Where(m => m.IsEncoder)).ToList();
 

@@ -30,7 +30,8 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
     public TeacherJob? Current { get; private set; }
     public event Action? Changed;
 
-    /// <summary>Validates the file and writes the task folder; throws with the file's problems (encoding, columns, empty texts, one class...).</summary>
+    /// <summary>Validates the file and writes the task folder; throws with the file's problems (encoding, columns, empty texts, one
+    /// class...).</summary>
     public TaskDataset Register(string file, string name, string textColumn, string labelColumn)
     {
         return TaskRegistration.RegisterInto(options.Value.Workspace().Task(name), file, name, textColumn, labelColumn);
@@ -38,7 +39,8 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
 
     public string TeacherFolder(string taskName) => options.Value.Workspace().Teacher(taskName);
 
-    /// <param name="baseFolder">what to fine-tune: a language model or BERT-family checkpoint; null for the prior under the models folder</param>
+    /// <param name="baseFolder">what to fine-tune: a language model or BERT-family checkpoint; null for the prior under the models
+    /// folder</param>
     /// <param name="replaceExisting">
     /// A task's teacher may be a shipped, committed file that runs name by its hash; training over it must be asked for.
     /// </param>
@@ -46,10 +48,12 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
     {
         lock (gate)
         {
-            if (Current is { Status: TeacherJobStatus.Running }) throw new InvalidOperationException($"The teacher for '{Current.Task}' is still training; wait for it to finish.");
+            if (Current is { Status: TeacherJobStatus.Running }) throw new InvalidOperationException($"The teacher for '{Current.Task}' " +
+                $"is still training; wait for it to finish.");
             string existing = Path.Combine(TeacherFolder(taskName), Engine.Models.Checkpoint.ConfigFile);
             if (!replaceExisting && File.Exists(existing))
-                throw new ArgumentException($"'{taskName}' already has a teacher ({TeacherFolder(taskName)}); training would replace it. Switch on 'Replace its teacher' to go ahead. Runs made with the old teacher keep its hash in their records.");
+                throw new ArgumentException($"'{taskName}' already has a teacher ({TeacherFolder(taskName)}); training would replace it. " +
+                    $"Switch on 'Replace its teacher' to go ahead. Runs made with the old teacher keep its hash in their records.");
             config.Validate();
             var job = new TeacherJob { Task = taskName, Status = TeacherJobStatus.Running };
             Current = job;
@@ -65,7 +69,8 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
             var workspace = options.Value.Workspace();
             TaskDataset task = TaskDataset.Load(workspace.Task(job.Task));
             string output = workspace.Teacher(job.Task);
-            job.Result = TeacherTraining.Train(task, baseFolder ?? workspace.Prior, output, config, TorchRuntime.ResolveDevice(options.Value.Device),
+            job.Result = TeacherTraining.Train(task, baseFolder ?? workspace.Prior, output, config,
+                TorchRuntime.ResolveDevice(options.Value.Device),
                 line => { job.Add(line); Changed?.Invoke(); });
             job.Status = TeacherJobStatus.Completed;
         }

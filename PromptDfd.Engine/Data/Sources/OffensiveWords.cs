@@ -4,7 +4,8 @@ namespace PromptDfd.Engine.Data.Sources;
 
 /// <summary>
 /// A short list of slurs and profanity (prefix patterns, so it over-filters a few innocent words such as "cocktail";
-/// changing it changes the prior corpus and thus the shipped prior's data hash). The dashboard shows what the prior writes, so text containing
+/// changing it changes the prior corpus and thus the shipped prior's data hash). The dashboard shows what the prior writes, so text
+/// containing
 /// these words is kept out of its training corpus.
 /// </summary>
 public static partial class OffensiveWords

@@ -14,7 +14,8 @@ public static class PriorSources
     public static IEnumerable<string> MobyDick(string stdlibFolder) =>
         TextFiles(Path.Combine(stdlibFolder, "package", "moby-dick", "data"));
 
-    /// <summary>nlp-corpus: about 100k varied English sentences, grouped 20 to a document; sentences with offensive words are dropped.</summary>
+    /// <summary>nlp-corpus: about 100k varied English sentences, grouped 20 to a document; sentences with offensive words are
+    /// dropped.</summary>
     public static IEnumerable<string> NlpCorpus(string folder)
     {
         foreach (string path in Directory.GetFiles(Path.Combine(folder, "package", "builds"), "doc-*.json").Order(StringComparer.Ordinal))
@@ -25,7 +26,8 @@ public static class PriorSources
         }
     }
 
-    /// <summary>Debian fortunes: quotations and jokes, one document per 20 items (offensive fortunes are a separate package we do not use).</summary>
+    /// <summary>Debian fortunes: quotations and jokes, one document per 20 items (offensive fortunes are a separate package we do not
+    /// use).</summary>
     public static IEnumerable<string> Fortunes(string debFolder)
     {
         string root = Path.Combine(debFolder, "usr", "share", "games", "fortunes");

@@ -48,21 +48,29 @@ public static class PyTorchWeightsFile
     private static Dictionary<string, StoredTensor> FromZip(FileStream stream, string path)
     {
         var entries = ZipDirectory.Read(stream, path);
-        var pickles = entries.Keys.Where(name => name.EndsWith("/data.pkl", StringComparison.Ordinal) && name.Count(c => c == '/') == 1).ToList();
-        if (pickles.Count != 1) throw Unreadable(path, $"a torch.save archive holds one <name>/data.pkl, and this one holds {pickles.Count}");
+        var pickles = entries.Keys.Where(name => name.EndsWith("/data.pkl", StringComparison.Ordinal)
+            && name.Count(c => c == '/') == 1).ToList();
+        if (pickles.Count != 1) throw Unreadable(path,
+            $"a torch.save archive holds one <name>/data.pkl, and this one holds {pickles.Count}");
         string folder = pickles[0][..^"data.pkl".Length];
-        if (entries.TryGetValue(folder + "byteorder", out ZipEntry? byteOrder) && Encoding.ASCII.GetString(ReadEntry(stream, byteOrder, path)) != "little")
+        if (entries.TryGetValue(folder + "byteorder", out ZipEntry? byteOrder)
+            && Encoding.ASCII.GetString(ReadEntry(stream, byteOrder, path)) != "little")
             throw Unreadable(path, "it was saved on a big-endian machine; load it there and save it as safetensors");
 
-        var tensors = ReadStateDict(new MemoryStream(ReadEntry(stream, entries[pickles[0]], path)), path, new Dictionary<string, string>(StringComparer.Ordinal));
+        var tensors = ReadStateDict(new MemoryStream(ReadEntry(stream, entries[pickles[0]], path)), path, new Dictionary<string,
+            string>(StringComparer.Ordinal));
         var located = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var storage in tensors.Values.Select(tensor => tensor.Storage).DistinctBy(storage => storage.Key))
         {
             if (!entries.TryGetValue(folder + "data/" + storage.Key, out ZipEntry? entry))
-                throw Unreadable(path, $"its pickle refers to storage '{storage.Key}', which the archive does not hold (truncated download?)");
-            if (!entry.IsStored) throw Unreadable(path, $"storage '{storage.Key}' is compressed, which torch.save never does; was the file re-zipped?");
+                throw Unreadable(path,
+                    $"its pickle refers to storage '{storage.Key}', which the archive does not hold (truncated download?)");
+            if (!entry.IsStored) throw Unreadable(path,
+                $"storage '{storage.Key}' is compressed, which torch.save never does; was the file re-zipped?");
             if (storage.ElementCount < 0 || entry.Size / Width(storage.DType) < storage.ElementCount)
-                throw Unreadable(path, $"storage '{storage.Key}' has {entry.Size:N0} bytes, fewer than its {storage.ElementCount:N0} {storage.DType} values need");
+                throw Unreadable(path,
+                    $"storage '{storage.Key}' has {entry.Size:N0} bytes, fewer than its {storage.ElementCount:N0} {storage.DType} values " +
+                        $"need");
             located[storage.Key] = entry.DataOffset;
         }
         return Locate(tensors, located, path);
@@ -75,7 +83,9 @@ public static class PyTorchWeightsFile
         stream.Position = 0;
         object? magic = Unpickler(stream, path).Load();
         if (magic is not BigInteger number || number != LegacyMagic)
-            throw Unreadable(path, "it is a pickle but not one torch.save wrote (no PyTorch magic number); a weights file needs to be a state dict saved with torch.save");
+            throw Unreadable(path,
+                "it is a pickle but not one torch.save wrote (no PyTorch magic number); a weights file needs to be a state dict saved " +
+                    "with torch.save");
         Unpickler(stream, path).Load(); // protocol version
         if (Unpickler(stream, path).Load() is PickleDict systemInfo
             && systemInfo.Pairs.FirstOrDefault(pair => Equals(pair.Key, "little_endian")).Value is false)
@@ -92,13 +102,16 @@ public static class PyTorchWeightsFile
             if (stream.Length - stream.Position < 8) throw Unreadable(path, $"the file ends before storage '{key}' (truncated download?)");
             stream.ReadExactly(lengthBytes);
             long count = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
-            if (!typeOfKey.TryGetValue(key, out string? dtype)) throw Unreadable(path, $"storage '{key}' is saved but its pickle never names it");
+            if (!typeOfKey.TryGetValue(key, out string? dtype)) throw Unreadable(path,
+                $"storage '{key}' is saved but its pickle never names it");
             // Compared by division: a crafted count whose byte size overflows would otherwise pass and misplace every storage after it.
-            if (count < 0 || count > (stream.Length - stream.Position) / Width(dtype)) throw Unreadable(path, $"storage '{key}' runs past the end of the file (truncated download?)");
+            if (count < 0 || count > (stream.Length - stream.Position) / Width(dtype)) throw Unreadable(path,
+                $"storage '{key}' runs past the end of the file (truncated download?)");
             long bytes = count * Width(dtype);
             located[key] = stream.Position;
             stream.Position += bytes;
-            long needed = tensors.Values.Where(tensor => tensor.Storage.Key == key).Select(tensor => tensor.Storage.FirstElement + tensor.Storage.ElementCount).DefaultIfEmpty(0).Max();
+            long needed = tensors.Values.Where(tensor => tensor.Storage.Key == key).Select(tensor => tensor.Storage.FirstElement
+                + tensor.Storage.ElementCount).DefaultIfEmpty(0).Max();
             if (needed > count) throw Unreadable(path, $"storage '{key}' holds {count:N0} values but its tensors need {needed:N0}");
         }
         var missing = typeOfKey.Keys.FirstOrDefault(key => !located.ContainsKey(key));
@@ -106,7 +119,8 @@ public static class PyTorchWeightsFile
         return Locate(tensors, located, path);
     }
 
-    private static Dictionary<string, StoredTensor> Locate(Dictionary<string, PickledTensor> tensors, Dictionary<string, long> storageOffsets, string path)
+    private static Dictionary<string, StoredTensor> Locate(Dictionary<string, PickledTensor> tensors, Dictionary<string,
+        long> storageOffsets, string path)
     {
         var result = new Dictionary<string, StoredTensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in tensors)
@@ -122,13 +136,17 @@ public static class PyTorchWeightsFile
             {
                 throw Unreadable(path, $"tensor '{name}' has a shape, strides or offset too large to be real (a damaged or crafted file)");
             }
-            if (tensor.StorageOffset < 0 || tensor.Strides.Any(stride => stride < 0) || tensor.StorageOffset + span > tensor.Storage.ElementCount)
+            if (tensor.StorageOffset < 0 || tensor.Strides.Any(stride => stride < 0) || tensor.StorageOffset
+                + span > tensor.Storage.ElementCount)
                 throw Unreadable(path, $"tensor '{name}' of shape [{string.Join(", ", tensor.Shape)}] reaches past the end of its storage");
             if (!FloatTypes.Contains(tensor.Storage.DType)) continue;
-            if (count > Array.MaxLength || span > Array.MaxLength) throw Unreadable(path, $"tensor '{name}' has {count:N0} elements, more than one array can hold");
-            long offset = storageOffsets[tensor.Storage.Key] + (tensor.Storage.FirstElement + tensor.StorageOffset) * Width(tensor.Storage.DType);
+            if (count > Array.MaxLength || span > Array.MaxLength) throw Unreadable(path,
+                $"tensor '{name}' has {count:N0} elements, more than one array can hold");
+            long offset = storageOffsets[tensor.Storage.Key] + (tensor.Storage.FirstElement
+                + tensor.StorageOffset) * Width(tensor.Storage.DType);
             bool contiguous = tensor.Strides.SequenceEqual(StoredTensor.ContiguousStrides(tensor.Shape));
-            result[name] = new StoredTensor(path, name, tensor.Shape, tensor.Storage.DType, offset) { ElementStrides = contiguous ? null : tensor.Strides };
+            result[name] = new StoredTensor(path, name, tensor.Shape, tensor.Storage.DType, offset) { ElementStrides = contiguous ? null
+                : tensor.Strides };
         }
         return result;
     }
@@ -146,7 +164,9 @@ public static class PyTorchWeightsFile
         if (tensors.Count == 0)
         {
             string keys = string.Join(", ", dict.Pairs.Take(5).Select(pair => $"'{pair.Key}'"));
-            throw Unreadable(path, $"its dict holds no tensors (keys: {keys}); a training checkpoint keeps the state dict under one of them — save that alone");
+            throw Unreadable(path,
+                $"its dict holds no tensors (keys: {keys}); a training checkpoint keeps the state dict under one of them — save that " +
+                    $"alone");
         }
         return tensors;
     }

@@ -91,7 +91,8 @@ public sealed class RestrictedUnpickler
                 case (byte)'}': stack.Add(new PickleDict()); break; // EMPTY_DICT
                 case (byte)'d': stack.Add(PickleDict.FromPairs(PopMark(), Corrupt)); break; // DICT
                 case (byte)'s': { var value = Pop(); var key = Pop(); AsDict(Peek()).Set(key, value); break; } // SETITEM
-                case (byte)'u': { var items = PopMark(); var dict = AsDict(Peek()); for (int i = 0; i + 1 < items.Count; i += 2) dict.Set(items[i], items[i + 1]); break; } // SETITEMS
+                case (byte)'u': { var items = PopMark(); var dict = AsDict(Peek()); for (int i = 0; i
+                    + 1 < items.Count; i += 2) dict.Set(items[i], items[i + 1]); break; } // SETITEMS
                 case (byte)'q': memo[ReadBytes(1)[0]] = Peek(); break; // BINPUT
                 case (byte)'r': memo[ReadLength(4)] = Peek(); break; // LONG_BINPUT
                 case 0x94: memo[memo.Count] = Peek(); break; // MEMOIZE
@@ -100,7 +101,8 @@ public sealed class RestrictedUnpickler
                 case (byte)'j': stack.Add(Remembered(ReadLength(4))); break; // LONG_BINGET
                 case (byte)'g': stack.Add(Remembered(ParseInteger(ReadLine()))); break; // GET (protocol 0)
                 case (byte)'c': stack.Add(Global(ReadLine(), ReadLine())); break; // GLOBAL
-                case 0x93: { var name = Pop(); var module = Pop(); stack.Add(Global(AsString(module), AsString(name))); break; } // STACK_GLOBAL
+                case 0x93: { var name = Pop(); var module = Pop(); stack.Add(Global(AsString(module),
+                    AsString(name))); break; } // STACK_GLOBAL
                 case (byte)'R': { var arguments = Pop(); var callable = Pop(); stack.Add(Call(callable, arguments)); break; } // REDUCE
                 case 0x81: { var arguments = Pop(); var type = Pop(); stack.Add(Call(type, arguments)); break; } // NEWOBJ
                 case (byte)'b': Build(Pop(), Peek()); break; // BUILD
@@ -122,7 +124,8 @@ public sealed class RestrictedUnpickler
     private object? Call(object? callable, object? arguments)
     {
         if (callable is not PickleGlobal global) throw Corrupt($"the pickle calls a {Describe(callable)}, which is not a function");
-        if (arguments is not object?[] tuple) throw Corrupt($"the pickle calls {global} with a {Describe(arguments)} instead of an argument tuple");
+        if (arguments is not object?[] tuple) throw Corrupt($"the pickle calls {global} with a {Describe(arguments)} instead of an " +
+            $"argument tuple");
         return call(global, tuple);
     }
 
@@ -143,7 +146,8 @@ public sealed class RestrictedUnpickler
 
     private object? Pop()
     {
-        if (stack.Count == 0 || (marks.Count > 0 && marks.Peek() == stack.Count)) throw Corrupt("the pickle takes more values than it pushed");
+        if (stack.Count == 0
+            || (marks.Count > 0 && marks.Peek() == stack.Count)) throw Corrupt("the pickle takes more values than it pushed");
         object? value = stack[^1];
         stack.RemoveAt(stack.Count - 1);
         return value;
@@ -168,7 +172,8 @@ public sealed class RestrictedUnpickler
 
     private byte[] ReadBytes(long count)
     {
-        if (count < 0 || count > stream.Length - stream.Position) throw Corrupt($"a value of {count:N0} bytes runs past the end of the pickle (truncated file?)");
+        if (count < 0 || count > stream.Length - stream.Position) throw Corrupt($"a value of {count:N0} bytes runs past the end of the " +
+            $"pickle (truncated file?)");
         var bytes = new byte[count];
         stream.ReadExactly(bytes);
         return bytes;
@@ -194,7 +199,8 @@ public sealed class RestrictedUnpickler
     }
 
     private long ParseInteger(string text) =>
-        long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long value)
+        long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture,
+            out long value)
             ? value : throw Corrupt($"'{text}' is not an integer");
 
     private string ReadLine()
@@ -220,7 +226,8 @@ public sealed class RestrictedUnpickler
     private InvalidDataException Corrupt(string problem) => new($"'{source}' is not a readable PyTorch checkpoint: {problem}.");
 }
 
-/// <summary>A Python dict or OrderedDict from a pickle: its pairs in insertion order; a repeated key keeps its first place and last value.</summary>
+/// <summary>A Python dict or OrderedDict from a pickle: its pairs in insertion order; a repeated key keeps its first place and last
+/// value.</summary>
 public sealed class PickleDict
 {
     private readonly List<KeyValuePair<object?, object?>> pairs = [];

@@ -27,7 +27,8 @@ public static class ZipDirectory
         {
             long zip64End = BinaryPrimitives.ReadInt64LittleEndian(ReadAt(stream, end - 20 + 8, 8, source));
             byte[] zip64 = ReadAt(stream, zip64End, 56, source);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(zip64) != Zip64EndSignature) throw Corrupt(source, "its ZIP64 end record is missing");
+            if (BinaryPrimitives.ReadUInt32LittleEndian(zip64) != Zip64EndSignature) throw Corrupt(source,
+                "its ZIP64 end record is missing");
             entryCount = BinaryPrimitives.ReadInt64LittleEndian(zip64.AsSpan(32));
             directorySize = BinaryPrimitives.ReadInt64LittleEndian(zip64.AsSpan(40));
             directoryOffset = BinaryPrimitives.ReadInt64LittleEndian(zip64.AsSpan(48));
@@ -51,13 +52,15 @@ public static class ZipDirectory
             int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(header[30..]);
             int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(header[32..]);
             long localHeader = BinaryPrimitives.ReadUInt32LittleEndian(header[42..]);
-            if (at + 46 + nameLength + extraLength + commentLength > directory.Length) throw Corrupt(source, $"entry {i + 1} of its central directory is damaged");
+            if (at + 46 + nameLength + extraLength + commentLength > directory.Length) throw Corrupt(source,
+                $"entry {i + 1} of its central directory is damaged");
             string name = Encoding.UTF8.GetString(directory, at + 46, nameLength);
             ReadZip64Sizes(directory.AsSpan(at + 46 + nameLength, extraLength), ref size, ref compressedSize, ref localHeader);
             at += 46 + nameLength + extraLength + commentLength;
 
             long dataOffset = DataOffset(stream, localHeader, source, name);
-            if (dataOffset + compressedSize > stream.Length) throw Corrupt(source, $"'{name}' runs past the end of the file (truncated download?)");
+            if (dataOffset + compressedSize > stream.Length) throw Corrupt(source,
+                $"'{name}' runs past the end of the file (truncated download?)");
             entries[name] = new ZipEntry(name, method == 0 && compressedSize == size, size, dataOffset);
         }
         return entries;
@@ -74,8 +77,10 @@ public static class ZipDirectory
             if (id == 0x0001)
             {
                 ReadOnlySpan<byte> values = extra.Slice(4, length);
-                if (size == uint.MaxValue && values.Length >= 8) { size = BinaryPrimitives.ReadInt64LittleEndian(values); values = values[8..]; }
-                if (compressedSize == uint.MaxValue && values.Length >= 8) { compressedSize = BinaryPrimitives.ReadInt64LittleEndian(values); values = values[8..]; }
+                if (size == uint.MaxValue && values.Length >= 8) { size = BinaryPrimitives.ReadInt64LittleEndian(values); values =
+                    values[8..]; }
+                if (compressedSize == uint.MaxValue && values.Length >= 8) { compressedSize =
+                    BinaryPrimitives.ReadInt64LittleEndian(values); values = values[8..]; }
                 if (localHeader == uint.MaxValue && values.Length >= 8) localHeader = BinaryPrimitives.ReadInt64LittleEndian(values);
                 return;
             }
@@ -88,8 +93,10 @@ public static class ZipDirectory
     private static long DataOffset(FileStream stream, long localHeader, string source, string name)
     {
         byte[] header = ReadAt(stream, localHeader, 30, source);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(header) != LocalHeaderSignature) throw Corrupt(source, $"the local header of '{name}' is missing");
-        return localHeader + 30 + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(26)) + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(28));
+        if (BinaryPrimitives.ReadUInt32LittleEndian(header) != LocalHeaderSignature) throw Corrupt(source,
+            $"the local header of '{name}' is missing");
+        return localHeader + 30 + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(26))
+            + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(28));
     }
 
     private static long FindEndOfDirectory(FileStream stream, string source)

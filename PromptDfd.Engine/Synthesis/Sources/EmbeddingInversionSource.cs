@@ -52,7 +52,8 @@ public sealed class EmbeddingInversionSource(PromptDfdConfig config, Distillatio
             // Only the soft inputs were optimised; the models' parameter gradients are stale and must not leak into their updates.
             models.Student.zero_grad();
             long[] tokens = soft.detach().masked_fill(banned, excluded).argmax(2).cpu().data<long>().ToArray();
-            contents = Enumerable.Range(0, count).Select(r => tokens[(r * length)..((r + 1) * length)].Select(t => (int)t).ToArray()).ToArray();
+            contents = Enumerable.Range(0, count).Select(r => tokens[(r * length)..((r + 1) * length)].Select(t =>
+                (int)t).ToArray()).ToArray();
         }
         if (studentTraining) models.Student.train();
         int[][] empty = Enumerable.Range(0, count).Select(_ => Array.Empty<int>()).ToArray();

@@ -10,14 +10,16 @@ public sealed class FixedPromptSource : ISampleSource
     private readonly RandomSources random;
     private readonly int[][][] prompts;
 
-    public FixedPromptSource(PromptDfdConfig config, DistillationModels models, RandomSources random, IReadOnlyDictionary<string, string[]> topicPrompts)
+    public FixedPromptSource(PromptDfdConfig config, DistillationModels models, RandomSources random, IReadOnlyDictionary<string,
+        string[]> topicPrompts)
     {
         this.config = config;
         this.models = models;
         this.random = random;
         prompts = models.Labels.Select(label => topicPrompts.TryGetValue(label, out var texts) && texts.Length > 0
                 ? texts.Select(t => models.Tokenizer.Encode(t).ToArray()).ToArray()
-                : throw new ArgumentException($"The fixed-prompts method needs at least one topic prompt for class '{label}'; add it to the config's TopicPrompts or the task's prompts.json."))
+                : throw new ArgumentException($"The fixed-prompts method needs at least one topic prompt for class '{label}'; add it to " +
+                    $"the config's TopicPrompts or the task's prompts.json."))
             .ToArray();
     }
 

@@ -13,7 +13,8 @@ public sealed record SyntheticBatch(int[] Classes, int[][] Prompts, int[][] Cont
 {
     public int Count => Classes.Length;
 
-    /// <summary>prompt ++ content per sample, cut to the classifiers' context; an empty sample becomes <paramref name="emptyToken"/> alone.</summary>
+    /// <summary>prompt ++ content per sample, cut to the classifiers' context; an empty sample becomes <paramref name="emptyToken"/>
+    /// alone.</summary>
     public IReadOnlyList<int[]> Sequences(int maximumLength, int emptyToken) =>
         Prompts.Select((p, i) => p.Concat(Contents[i]).Take(maximumLength).DefaultIfEmpty(emptyToken).ToArray()).ToList();
 }
@@ -35,7 +36,8 @@ public interface ISampleSource
     void Steer(SteeringCommand command) =>
         throw new InvalidOperationException("Only PromptDFD runs have topic prompts to steer; this run's method writes no prompts.");
 
-    IReadOnlyDictionary<string, IReadOnlyList<PromptStatistic>> TopPrompts(int perClass) => new Dictionary<string, IReadOnlyList<PromptStatistic>>();
+    IReadOnlyDictionary<string, IReadOnlyList<PromptStatistic>> TopPrompts(int perClass) => new Dictionary<string,
+        IReadOnlyList<PromptStatistic>>();
 
     void SaveState(string folder) { }
     void LoadState(string folder) { }

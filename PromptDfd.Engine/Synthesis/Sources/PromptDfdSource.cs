@@ -25,7 +25,8 @@ public sealed class PromptDfdSource : ISampleSource
     private readonly SampleReader reader;
     private readonly bool promptsFromReference;
 
-    public PromptDfdSource(PromptDfdConfig config, DistillationModels models, RandomSources random, IReadOnlyDictionary<string, string[]> topicPrompts, SampleReader reader)
+    public PromptDfdSource(PromptDfdConfig config, DistillationModels models, RandomSources random, IReadOnlyDictionary<string,
+        string[]> topicPrompts, SampleReader reader)
     {
         this.config = config;
         this.models = models;
@@ -43,9 +44,11 @@ public sealed class PromptDfdSource : ISampleSource
                 foreach (string prompt in prompts) steering.Apply(new SteeringCommand(SteeringAction.Add, label, prompt));
         WarmStartPrompts = config.Prompter.WarmStartSteps == 0 ? new Dictionary<string, string[]>()
             : config.Prompter.WarmStartFrom == Synthesis.WarmStartPrompts.MinedFromTeacher
-                ? TopicWordMiner.Prompts(models.Labels, TopicWordMiner.Mine(models.Tokenizer, models.Labels.Count, reader.TeacherProbabilities, config.Prompter.Mining), config.Prompter.Mining)
+                ? TopicWordMiner.Prompts(models.Labels, TopicWordMiner.Mine(models.Tokenizer, models.Labels.Count,
+                    reader.TeacherProbabilities, config.Prompter.Mining), config.Prompter.Mining)
                 : topicPrompts;
-        var warmStart = WarmStartPrompts.SelectMany(p => p.Value.Select(text => (models.Labels.ToList().IndexOf(p.Key), models.Tokenizer.Encode(text).ToArray()))).ToList();
+        var warmStart = WarmStartPrompts.SelectMany(p => p.Value.Select(text =>
+            (models.Labels.ToList().IndexOf(p.Key), models.Tokenizer.Encode(text).ToArray()))).ToList();
         WarmStartLoss = prompter.WarmStart(warmStart, config.Prompter.WarmStartSteps, config.Prompter.LearningRate);
         // Taken before any checkpoint is loaded: the warm start is deterministic, so a resumed run rebuilds the same reference.
         if (config.Reward.PlausibilityReference == PlausibilityReference.WarmStartedPrompter && config.Prompter.WarmStartSteps > 0)
@@ -81,8 +84,10 @@ public sealed class PromptDfdSource : ISampleSource
         if (policyRows.Count > 0)
         {
             var rowClasses = policyRows.Select(r => classes[r]).ToList();
-            long[][] sampled = promptsFromReference ? prompter.SampleReference(rowClasses.Count, random.Generator) : prompter.Sample(rowClasses, random.Generator);
-            for (int j = 0; j < policyRows.Count; j++) prompts[policyRows[j]] = sampled[j].TakeWhile(t => t != models.Tokenizer.EndOfTextId).Select(t => (int)t).ToArray();
+            long[][] sampled = promptsFromReference ? prompter.SampleReference(rowClasses.Count, random.Generator)
+                : prompter.Sample(rowClasses, random.Generator);
+            for (int j = 0; j < policyRows.Count; j++) prompts[policyRows[j]] =
+                sampled[j].TakeWhile(t => t != models.Tokenizer.EndOfTextId).Select(t => (int)t).ToArray();
         }
         bool[] banned = prompts.Select((p, i) => steering.IsBanned(classes[i], models.Tokenizer.Decode(p))).ToArray();
         int[][] contents = PriorContinuation.Continue(models, prompts, classes, config, random.Generator);
@@ -96,7 +101,8 @@ public sealed class PromptDfdSource : ISampleSource
         int[] classes = rows.Select(r => batch.Classes[r]).ToArray();
         // Scored as written: the prompt, then end-of-text in the slots after one that ended early.
         long[][] prompts = rows.Select(r => batch.Prompts[r].Select(t => (long)t)
-            .Concat(Enumerable.Repeat((long)models.Tokenizer.EndOfTextId, config.Prompter.PromptLength - batch.Prompts[r].Length)).ToArray()).ToArray();
+            .Concat(Enumerable.Repeat((long)models.Tokenizer.EndOfTextId,
+                config.Prompter.PromptLength - batch.Prompts[r].Length)).ToArray()).ToArray();
         string[] texts = rows.Select(r => models.Tokenizer.Decode(batch.Prompts[r])).ToArray();
         RewardBreakdown breakdown;
         double plausibilityWeight = rewards.PlausibilityWeight;
@@ -107,8 +113,10 @@ public sealed class PromptDfdSource : ISampleSource
             double[] policy = ToDoubles(prompter.Score(classes, prompts).LogProbability);
             double[] reference = ToDoubles(referencePrompter is not null
                 ? referencePrompter.Score(classes, prompts).LogProbability
-                : TopicPrompter.ReferenceLogProbability(models.Prior, prompts, models.Tokenizer.EndOfTextId, config.Prompter.VariableLength));
-            breakdown = rewards.Score(teacherLogits.index_select(0, index), studentLogits.index_select(0, index), classes, policy, reference, texts, RelevanceReadings(batch, rows), LowerCasedHardnessReadings(batch, rows));
+                : TopicPrompter.ReferenceLogProbability(models.Prior, prompts, models.Tokenizer.EndOfTextId,
+                    config.Prompter.VariableLength));
+            breakdown = rewards.Score(teacherLogits.index_select(0, index), studentLogits.index_select(0, index), classes, policy,
+                reference, texts, RelevanceReadings(batch, rows), LowerCasedHardnessReadings(batch, rows));
         }
         double[] total = breakdown.Total.Select((t, j) => batch.Banned[rows[j]] ? t - config.BannedPromptPenalty : t).ToArray();
         PolicyUpdateStatistics? statistics = null;
@@ -130,7 +138,8 @@ public sealed class PromptDfdSource : ISampleSource
 
     public void Steer(SteeringCommand command) => steering.Apply(command);
 
-    /// <summary>Teacher and student on the samples lower-cased, when hardness must not pay for case (RewardConfig.CaseRobustHardness).</summary>
+    /// <summary>Teacher and student on the samples lower-cased, when hardness must not pay for case
+    /// (RewardConfig.CaseRobustHardness).</summary>
     private List<(Tensor, Tensor)> LowerCasedHardnessReadings(SyntheticBatch batch, int[] rows)
     {
         if (!config.Reward.CaseRobustHardness) return [];
@@ -143,7 +152,8 @@ public sealed class PromptDfdSource : ISampleSource
     {
         // The sample as distilled was already read by the teacher: no second reading (and bit for bit the old reward).
         if (config.Reward.RelevanceOn == RelevanceText.Sample && !config.Reward.CaseRobustRelevance) return null;
-        int[][] texts = rows.Select(r => config.Reward.RelevanceOn == RelevanceText.Content ? batch.Contents[r] : batch.Prompts[r].Concat(batch.Contents[r]).ToArray()).ToArray();
+        int[][] texts = rows.Select(r => config.Reward.RelevanceOn == RelevanceText.Content ? batch.Contents[r]
+            : batch.Prompts[r].Concat(batch.Contents[r]).ToArray()).ToArray();
         var readings = new List<Tensor> { reader.TeacherLogits(texts) };
         if (config.Reward.CaseRobustRelevance) readings.Add(reader.TeacherLogits(texts.Select(reader.LowerCased).ToList()));
         return readings;
@@ -159,7 +169,8 @@ public sealed class PromptDfdSource : ISampleSource
     {
         prompter.save(Path.Combine(folder, "prompter.bin"));
         updater.Save(Path.Combine(folder, "prompter-optimizer.bin"));
-        var state = new SourceState(steering.Snapshot(), rewards.RecentPrompts.ToList(), recent.Select(r => r.Select(p => new PromptStatistic(p.Prompt, p.Reward, 1)).ToList()).ToList(),
+        var state = new SourceState(steering.Snapshot(), rewards.RecentPrompts.ToList(),
+            recent.Select(r => r.Select(p => new PromptStatistic(p.Prompt, p.Reward, 1)).ToList()).ToList(),
             rewards.PlausibilityWeight);
         File.WriteAllText(Path.Combine(folder, "prompter-state.json"), JsonSerializer.Serialize(state));
     }
@@ -181,7 +192,8 @@ public sealed class PromptDfdSource : ISampleSource
         }
     }
 
-    private sealed record SourceState(IReadOnlyList<SteeringCommand> Steering, List<string> RewardWindow, List<List<PromptStatistic>> Recent, double? PlausibilityWeight = null);
+    private sealed record SourceState(IReadOnlyList<SteeringCommand> Steering, List<string> RewardWindow,
+        List<List<PromptStatistic>> Recent, double? PlausibilityWeight = null);
 
     private void Remember(int label, string prompt, double reward)
     {

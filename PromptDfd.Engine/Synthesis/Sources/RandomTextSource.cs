@@ -17,6 +17,7 @@ public sealed class RandomTextSource(PromptDfdConfig config, DistillationModels 
             return token;
         }).ToArray()).ToArray();
         int[][] empty = Enumerable.Range(0, count).Select(_ => Array.Empty<int>()).ToArray();
-        return new SyntheticBatch(Enumerable.Repeat(-1, count).ToArray(), empty, contents, Enumerable.Repeat(PromptOrigin.Random, count).ToArray(), new bool[count]);
+        return new SyntheticBatch(Enumerable.Repeat(-1, count).ToArray(), empty, contents,
+            Enumerable.Repeat(PromptOrigin.Random, count).ToArray(), new bool[count]);
     }
 }

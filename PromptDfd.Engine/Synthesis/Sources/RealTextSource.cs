@@ -14,7 +14,8 @@ public sealed class RealTextSource : ISampleSource
     public RealTextSource(DistillationModels models, RandomSources random, IReadOnlyList<LabeledExample>? training)
     {
         if (training is null || training.Count == 0)
-            throw new ArgumentException("Data-driven KD needs the task's training split; it is the one method that reads real training text.");
+            throw new ArgumentException("Data-driven KD needs the task's training split; it is the one method that reads real training " +
+                "text.");
         this.models = models;
         this.random = random;
         this.training = training;
@@ -25,7 +26,8 @@ public sealed class RealTextSource : ISampleSource
     {
         var chosen = Enumerable.Range(0, count).Select(_ => training[random.Random.Next(training.Count)]).ToList();
         int[] classes = chosen.Select(e => models.Labels.ToList().IndexOf(e.Label)).ToArray();
-        int[][] contents = chosen.Select(e => models.Tokenizer.Encode(e.Text).Take(maximumLength).DefaultIfEmpty(models.Tokenizer.EndOfTextId).ToArray()).ToArray();
+        int[][] contents = chosen.Select(e =>
+            models.Tokenizer.Encode(e.Text).Take(maximumLength).DefaultIfEmpty(models.Tokenizer.EndOfTextId).ToArray()).ToArray();
         int[][] empty = Enumerable.Range(0, count).Select(_ => Array.Empty<int>()).ToArray();
         return new SyntheticBatch(classes, empty, contents, Enumerable.Repeat(PromptOrigin.Real, count).ToArray(), new bool[count]);
     }

@@ -23,7 +23,8 @@ public sealed record GuidanceConfig
     public void Validate()
     {
         var problems = new List<string>();
-        if (Weight < 0 || double.IsNaN(Weight) || double.IsInfinity(Weight)) problems.Add($"Guidance weight must be 0 (off) or a positive number (got {Weight})");
+        if (Weight < 0 || double.IsNaN(Weight)
+            || double.IsInfinity(Weight)) problems.Add($"Guidance weight must be 0 (off) or a positive number (got {Weight})");
         if (Candidates < 2) problems.Add($"Guidance candidates must be at least 2 (got {Candidates})");
         ConfigProblems.ThrowIfAny("guidance", problems);
     }
@@ -70,8 +71,10 @@ public static class TeacherGuidedContinuation
             using (var scope = NewDisposeScope())
             {
                 // Fill both caches with the texts so far; only the prior's next-token distribution is needed from it.
-                if (priorIds.Length > 0) prior.Body.Forward(Ids(priorIds, batch, device), priorCache, Mask(priorMask, batch, device), Positions(priorMask, batch, device));
-                teacher.Body.Forward(Ids(teacherIds, batch, device), teacherCache, Mask(teacherMask, batch, device), Positions(teacherMask, batch, device));
+                if (priorIds.Length > 0) prior.Body.Forward(Ids(priorIds, batch, device), priorCache, Mask(priorMask, batch, device),
+                    Positions(priorMask, batch, device));
+                teacher.Body.Forward(Ids(teacherIds, batch, device), teacherCache, Mask(teacherMask, batch, device),
+                    Positions(teacherMask, batch, device));
             }
             long[] last = priorTexts.Select(t => (long)t[^1]).ToArray();
             for (int step = 0; step < steps && !finished.All(f => f); step++)
@@ -86,8 +89,10 @@ public static class TeacherGuidedContinuation
                 using KvCache expanded = teacherCache.Repeated(k);
                 Tensor expandedMask = Mask(teacherMask, batch, device).repeat_interleave(k, 0);
                 Tensor candidateMask = cat([expandedMask, ones(batch * k, 1, dtype: ScalarType.Bool, device: device)], 1);
-                Tensor positions = tensor(Enumerable.Range(0, batch).SelectMany(r => Enumerable.Repeat((long)teacherLength[r] + step, k)).ToArray(), [batch * k, 1]).to(device);
-                Tensor hidden = teacher.Body.Forward(tensor(candidateIds, [batch * k, 1]).to(device), expanded, candidateMask, positions).select(1, -1);
+                Tensor positions = tensor(Enumerable.Range(0, batch).SelectMany(r =>
+                    Enumerable.Repeat((long)teacherLength[r] + step, k)).ToArray(), [batch * k, 1]).to(device);
+                Tensor hidden = teacher.Body.Forward(tensor(candidateIds, [batch * k, 1]).to(device), expanded, candidateMask,
+                    positions).select(1, -1);
                 float[] teacherScores = teacher.ClassifyPrefixEnd(hidden).log_softmax(1).cpu().data<float>().ToArray();
                 int classCount = teacher.Classes;
 
@@ -97,7 +102,8 @@ public static class TeacherGuidedContinuation
                     var scores = new double[k];
                     for (int j = 0; j < k; j++)
                     {
-                        double guidanceTerm = classes[row] >= 0 ? guidance.Weight * teacherScores[(row * k + j) * classCount + classes[row]] : 0;
+                        double guidanceTerm = classes[row] >= 0 ? guidance.Weight * teacherScores[(row * k + j) * classCount + classes[row]]
+                            : 0;
                         scores[j] = priorScores[row * k + j] + guidanceTerm;
                     }
                     int choice = sampling.Temperature == 0 ? Array.IndexOf(scores, scores.Max()) : Draw(scores, random);
@@ -127,8 +133,10 @@ public static class TeacherGuidedContinuation
         return output.Select(o => (sampling.StopAtEndOfText && o.Count > 0 && o[^1] == eot ? o.Take(o.Count - 1) : o).ToArray()).ToArray();
     }
 
-    /// <summary>Feeds the newest token (at step 0 the text's own last token) to the prior and returns its next-token logits [batch, vocabulary].</summary>
-    private static Tensor PriorNext(GptLanguageModel prior, KvCache cache, List<bool>[] mask, int[] length, long[] last, int step, Device device)
+    /// <summary>Feeds the newest token (at step 0 the text's own last token) to the prior and returns its next-token logits [batch,
+    /// vocabulary].</summary>
+    private static Tensor PriorNext(GptLanguageModel prior, KvCache cache, List<bool>[] mask, int[] length, long[] last, int step,
+        Device device)
     {
         int batch = last.Length;
         for (int row = 0; row < batch; row++) mask[row].Add(true);
@@ -166,9 +174,11 @@ public static class TeacherGuidedContinuation
 
     private static Tensor Ids(long[] ids, int batch, Device device) => tensor(ids, [batch, ids.Length / batch]).to(device);
 
-    private static Tensor Mask(List<bool>[] mask, int batch, Device device) => tensor(mask.SelectMany(m => m).ToArray(), [batch, (long)mask[0].Count]).to(device);
+    private static Tensor Mask(List<bool>[] mask, int batch, Device device) =>
+        tensor(mask.SelectMany(m => m).ToArray(), [batch, (long)mask[0].Count]).to(device);
 
     /// <summary>Positions that skip the left padding: a row's first real token is at 0.</summary>
     private static Tensor Positions(List<bool>[] mask, int batch, Device device) =>
-        tensor(mask.SelectMany(m => { long p = -1; return m.Select(real => real ? ++p : 0L).ToArray(); }).ToArray(), [batch, mask[0].Count]).to(device);
+        tensor(mask.SelectMany(m => { long p = -1; return m.Select(real => real ? ++p : 0L).ToArray(); }).ToArray(),
+            [batch, mask[0].Count]).to(device);
 }

@@ -72,16 +72,21 @@ public sealed class RunFormModel
         basis = config;
         Apply(new RunFormModel
         {
-            Name = config.Name, Task = config.Task, Preset = config.Preset, Seed = t.Seed, Device = config.Device, Tags = string.Join(", ", config.Tags),
+            Name = config.Name, Task = config.Task, Preset = config.Preset, Seed = t.Seed, Device = config.Device, Tags =
+                string.Join(", ", config.Tags),
             PriorFolder = config.PriorFolder, TeacherFolder = config.TeacherFolder,
-            Steps = t.Schedule.Steps, SamplesPerStep = t.Schedule.SamplesPerStep, PrompterUpdates = t.Schedule.PrompterUpdates, StudentUpdates = t.Schedule.StudentUpdates,
+            Steps = t.Schedule.Steps, SamplesPerStep = t.Schedule.SamplesPerStep, PrompterUpdates = t.Schedule.PrompterUpdates,
+                StudentUpdates = t.Schedule.StudentUpdates,
             EvaluateEvery = t.Schedule.EvaluateEvery, CheckpointEvery = t.Schedule.CheckpointEvery,
             PromptLength = t.Prompter.PromptLength, PrefixLength = t.Prompter.PrefixLength, TrainableBlocks = t.Prompter.TrainableBlocks,
             PrompterLearningRate = t.Prompter.LearningRate, EntropyBonus = t.Prompter.EntropyBonus, Algorithm = t.Prompter.Algorithm,
             WarmStartSteps = t.Prompter.WarmStartSteps, WarmStartFrom = t.Prompter.WarmStartFrom, PrompterTopP = t.Prompter.Sampling.TopP,
-            Relevance = t.Reward.Relevance, Hardness = t.Reward.Hardness, Plausibility = t.Reward.Plausibility, PlausibilityTargetKl = t.Reward.PlausibilityTargetKl, Diversity = t.Reward.Diversity,
-            ContentTokens = t.Content.MaxNewTokens, ContentTemperature = t.Content.Temperature, ContentTopP = t.Content.TopP, GuidanceWeight = t.Guidance.Weight,
-            DistillationTemperature = t.Distillation.Temperature, StudentLearningRate = t.Distillation.LearningRate, StudentBatch = t.Distillation.BatchSize,
+            Relevance = t.Reward.Relevance, Hardness = t.Reward.Hardness, Plausibility = t.Reward.Plausibility, PlausibilityTargetKl =
+                t.Reward.PlausibilityTargetKl, Diversity = t.Reward.Diversity,
+            ContentTokens = t.Content.MaxNewTokens, ContentTemperature = t.Content.Temperature, ContentTopP = t.Content.TopP,
+                GuidanceWeight = t.Guidance.Weight,
+            DistillationTemperature = t.Distillation.Temperature, StudentLearningRate = t.Distillation.LearningRate, StudentBatch =
+                t.Distillation.BatchSize,
             ReplayCapacity = t.Distillation.ReplayCapacity, ReplayFraction = t.Distillation.ReplayFraction,
             StudentLayers = config.Student.Layers, StudentWidth = config.Student.Width, StudentHeads = config.Student.Heads,
             TopicPrompts = t.TopicPrompts.ToDictionary(p => p.Key, p => string.Join('\n', p.Value)),
@@ -90,7 +95,8 @@ public sealed class RunFormModel
 
     private void Apply(RunFormModel values)
     {
-        foreach (var property in typeof(RunFormModel).GetProperties().Where(p => p.CanWrite)) property.SetValue(this, property.GetValue(values));
+        foreach (var property in typeof(RunFormModel).GetProperties().Where(p => p.CanWrite)) property.SetValue(this,
+            property.GetValue(values));
     }
 
     /// <summary>Re-applies a preset to the current values (a preset changes the method and its switches, nothing else).</summary>
@@ -99,8 +105,10 @@ public sealed class RunFormModel
         RunConfig current = ToConfig();
         RunConfig reset = current with { Preset = preset, Training = RunPresets.Get(preset).Apply(current.Training with
         {
-            Reward = current.Training.Reward with { Hardness = preset == "promptdfd-no-hardness" ? 0 : new RewardConfig().Hardness, Plausibility = preset == "promptdfd-no-plausibility" ? 0 : new RewardConfig().Plausibility },
-            Schedule = current.Training.Schedule with { PrompterUpdates = preset == "promptdfd-no-rl" ? 0 : Math.Max(1, current.Training.Schedule.PrompterUpdates) },
+            Reward = current.Training.Reward with { Hardness = preset == "promptdfd-no-hardness" ? 0 : new RewardConfig().Hardness,
+                Plausibility = preset == "promptdfd-no-plausibility" ? 0 : new RewardConfig().Plausibility },
+            Schedule = current.Training.Schedule with { PrompterUpdates = preset == "promptdfd-no-rl" ? 0
+                : Math.Max(1, current.Training.Schedule.PrompterUpdates) },
             Prompter = current.Training.Prompter with { WarmStartSteps = new PrompterConfig().WarmStartSteps },
         }) };
         Load(reset);
@@ -114,13 +122,18 @@ public sealed class RunFormModel
         Training = basis.Training with
         {
             Seed = Seed,
-            Schedule = basis.Training.Schedule with { Steps = Steps, SamplesPerStep = SamplesPerStep, PrompterUpdates = PrompterUpdates, StudentUpdates = StudentUpdates, EvaluateEvery = EvaluateEvery, CheckpointEvery = CheckpointEvery },
-            Prompter = basis.Training.Prompter with { PromptLength = PromptLength, PrefixLength = PrefixLength, TrainableBlocks = TrainableBlocks, LearningRate = PrompterLearningRate, EntropyBonus = EntropyBonus, Algorithm = Algorithm,
-                WarmStartSteps = WarmStartSteps, WarmStartFrom = WarmStartFrom, Sampling = basis.Training.Prompter.Sampling with { TopP = PrompterTopP } },
-            Reward = basis.Training.Reward with { Relevance = Relevance, Hardness = Hardness, Plausibility = Plausibility, PlausibilityTargetKl = PlausibilityTargetKl, Diversity = Diversity },
+            Schedule = basis.Training.Schedule with { Steps = Steps, SamplesPerStep = SamplesPerStep, PrompterUpdates = PrompterUpdates,
+                StudentUpdates = StudentUpdates, EvaluateEvery = EvaluateEvery, CheckpointEvery = CheckpointEvery },
+            Prompter = basis.Training.Prompter with { PromptLength = PromptLength, PrefixLength = PrefixLength, TrainableBlocks =
+                TrainableBlocks, LearningRate = PrompterLearningRate, EntropyBonus = EntropyBonus, Algorithm = Algorithm,
+                WarmStartSteps = WarmStartSteps, WarmStartFrom = WarmStartFrom, Sampling =
+                    basis.Training.Prompter.Sampling with { TopP = PrompterTopP } },
+            Reward = basis.Training.Reward with { Relevance = Relevance, Hardness = Hardness, Plausibility = Plausibility,
+                PlausibilityTargetKl = PlausibilityTargetKl, Diversity = Diversity },
             Content = basis.Training.Content with { MaxNewTokens = ContentTokens, Temperature = ContentTemperature, TopP = ContentTopP },
             Guidance = basis.Training.Guidance with { Weight = GuidanceWeight },
-            Distillation = basis.Training.Distillation with { Temperature = DistillationTemperature, LearningRate = StudentLearningRate, BatchSize = StudentBatch, ReplayCapacity = ReplayCapacity, ReplayFraction = ReplayFraction },
+            Distillation = basis.Training.Distillation with { Temperature = DistillationTemperature, LearningRate = StudentLearningRate,
+                BatchSize = StudentBatch, ReplayCapacity = ReplayCapacity, ReplayFraction = ReplayFraction },
             TopicPrompts = TopicPrompts
                 .Select(p => (p.Key, Lines: p.Value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
                 .Where(p => p.Lines.Length > 0).ToDictionary(p => p.Key, p => p.Lines),
@@ -148,7 +161,8 @@ public sealed class RunFormModel
         {
             if (!labels.Contains(label)) problems.Add($"Topic prompts for '{label}', which is not a class of {Task}");
             foreach (string prompt in prompts.Where(p => p.Length > PromptSteering.MaximumPromptCharacters))
-                problems.Add($"A topic prompt for '{label}' is longer than {PromptSteering.MaximumPromptCharacters} characters: \"{prompt[..40]}…\"");
+                problems.Add($"A topic prompt for '{label}' is longer than {PromptSteering.MaximumPromptCharacters} characters: " +
+                    $"\"{prompt[..40]}…\"");
         }
         return problems;
     }
