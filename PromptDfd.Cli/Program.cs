@@ -62,7 +62,8 @@ catch (LiteDB.LiteException error)
     return 1;
 }
 // Bad input and unreadable files are reported as one line; anything else is a bug and keeps its stack trace.
-catch (Exception error) when (error is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException or KeyNotFoundException)
+catch (Exception error) when (error is InvalidDataException or ArgumentException or IOException or UnauthorizedAccessException
+                                   or InvalidOperationException or KeyNotFoundException)
 {
     Console.Error.WriteLine($"error: {error.Message}");
     return 1;

@@ -100,7 +100,12 @@ public sealed class RunSession : IDisposable
     {
         using var subscription = Manager.Hub.Subscribe(id);
         ConsoleCancelEventHandler onCancel = (_, e) =>
-            { e.Cancel = true; Console.WriteLine("cancelling (saving a checkpoint)..."); try { Manager.Cancel(id); } catch (InvalidOperationException) { } };
+        {
+            e.Cancel = true;
+            Console.WriteLine("cancelling (saving a checkpoint)...");
+            try { Manager.Cancel(id); }
+            catch (InvalidOperationException) { }
+        };
         Console.CancelKeyPress += onCancel;
         try
         {

@@ -42,11 +42,14 @@ public static class RunExports
 
     public static string RunsCsv(IEnumerable<RunRecord> runs)
     {
-        var text = new StringBuilder("id,name,task,preset,method,status,seed,step,total_steps,samples_seen,best_accuracy,last_accuracy,teacher_accuracy,tags,starred,created_at,code_version\n");
+        var text = new StringBuilder("id,name,task,preset,method,status,seed,step,total_steps,samples_seen," +
+            "best_accuracy,last_accuracy,teacher_accuracy,tags,starred,created_at,code_version\n");
         foreach (RunRecord r in runs)
         {
             text.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{Csv(r.Id)},{Csv(r.Name)},{Csv(r.Task)},{Csv(r.Preset)},{Csv(r.Method)},{r.Status},{r.Seed},{r.Step},{r.TotalSteps},{r.SamplesSeen},{r.BestAccuracy:R},{r.LastAccuracy:R},{r.TeacherAccuracy:R},{Csv(string.Join(';', r.Tags))},{r.Starred},{r.CreatedAt:O},{Csv(r.CodeVersion)}\n"));
+                $"{Csv(r.Id)},{Csv(r.Name)},{Csv(r.Task)},{Csv(r.Preset)},{Csv(r.Method)},{r.Status},{r.Seed},{r.Step},{r.TotalSteps}," +
+                $"{r.SamplesSeen},{r.BestAccuracy:R},{r.LastAccuracy:R},{r.TeacherAccuracy:R},{Csv(string.Join(';', r.Tags))},{r.Starred}," +
+                $"{r.CreatedAt:O},{Csv(r.CodeVersion)}\n"));
         }
         return text.ToString();
     }

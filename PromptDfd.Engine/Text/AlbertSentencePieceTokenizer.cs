@@ -80,7 +80,11 @@ public sealed class AlbertSentencePieceTokenizer : ITextTokenizer
         {
             var kept = new StringBuilder(text.Length);
             foreach (char c in text.Normalize(NormalizationForm.FormKD))
-                if (CharUnicodeInfo.GetUnicodeCategory(c) is not (UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)) kept.Append(c);
+            {
+                bool accent = CharUnicodeInfo.GetUnicodeCategory(c)
+                    is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
+                if (!accent) kept.Append(c);
+            }
             text = kept.ToString();
         }
         return lowerCase ? text.ToLowerInvariant() : text;

@@ -56,8 +56,9 @@ public static class TeacherTraining
             {
                 string line = prefix + (progress.Averaged
                     ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}: dev {progress.Dev}"
-                    : string.Create(CultureInfo.InvariantCulture, $"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} " +
-                        $"{progress.SecondsElapsed:F0}s")
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} " +
+                            $"{progress.SecondsElapsed:F0}s")
                       + (progress.Dev is null ? "" : $"; dev {progress.Dev}"));
                 log(line);
                 if (progress.Dev is not null) candidateLog.Add(line);
@@ -104,9 +105,7 @@ public static class TeacherTraining
                 ("initialised from", (config.FromScratch ? $"random weights (seed {keptSeed}), in the architecture of " : "")
                     + $"{Path.GetFileName(Path.GetFullPath(priorFolder))} (sha256 {source.WeightsSha256[..16]}…)"),
                 ("labels", string.Join(", ", task.Labels)),
-                ("training", string.Create(CultureInfo.InvariantCulture, $"{config.Epochs} epochs, batch {config.BatchSize}, AdamW lr " +
-                    $"{config.LearningRate}, weight decay {config.WeightDecay}, " +
-                        $"{(config.FromScratch ? "from random weights, " : "")}{(config.LanguageModelWeight > 0 ? FormattableString.Invariant($"auxiliary LM loss x {config.LanguageModelWeight}, ") : "")}{(config.FreezeTokenEmbeddings ? "token embeddings frozen, " : "")}{(config.LayerDecay < 1 ? FormattableString.Invariant($"layer-wise learning-rate decay {config.LayerDecay}, ") : "")}{(config.RandomWindows ? "random windows of long texts, " : "")}{(config.WholeTexts ? "whole texts (loss on the mean over windows), " : "")}dropout {config.Dropout}, {(source.IsEncoder ? "[CLS]" : config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token")} pooling, max length {batcher.MaximumLength}, seed {keptSeed}{(config.Restarts > 1 ? FormattableString.Invariant($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "")}; {Selection(config, bestEpoch)}")),
+                ("training", TrainingDescription(config, source, batcher, keptSeed, bestEpoch)),
                 TeacherCard.Evaluation(batcher),
                 .. TrainingProvenance.Rows(DateTime.UtcNow - started),
             ],
@@ -143,6 +142,33 @@ public static class TeacherTraining
         if (full == Path.Combine(root, "models", "prior")) return null;
         string relative = Path.GetRelativePath(root, full);
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative.Replace('\\', '/');
+    }
+
+    /// <summary>The recipe in one line of the card: every setting that differs from plain fine-tuning is named.</summary>
+    private static string TrainingDescription(ClassifierTrainingConfig config, TeacherBase source, TextBatcher batcher, long seed,
+        int bestEpoch)
+    {
+        var parts = new List<string>
+        {
+            I($"{config.Epochs} epochs"), I($"batch {config.BatchSize}"), I($"AdamW lr {config.LearningRate}"),
+                I($"weight decay {config.WeightDecay}"),
+        };
+        if (config.FromScratch) parts.Add("from random weights");
+        if (config.LanguageModelWeight > 0) parts.Add(I($"auxiliary LM loss x {config.LanguageModelWeight}"));
+        if (config.FreezeTokenEmbeddings) parts.Add("token embeddings frozen");
+        if (config.LayerDecay < 1) parts.Add(I($"layer-wise learning-rate decay {config.LayerDecay}"));
+        if (config.RandomWindows) parts.Add("random windows of long texts");
+        if (config.WholeTexts) parts.Add("whole texts (loss on the mean over windows)");
+        parts.Add(I($"dropout {config.Dropout}"));
+        string pooling = source.IsEncoder ? "[CLS]" : config.Pooling == ClassifierPooling.Mean ? "mean" : "last-token";
+        parts.Add($"{pooling} pooling");
+        parts.Add(I($"max length {batcher.MaximumLength}"));
+        string restarts = config.Restarts > 1
+            ? I($" (best dev of {config.Restarts} restarts, seeds {config.Seed}–{config.Seed + config.Restarts - 1})") : "";
+        parts.Add(I($"seed {seed}{restarts}"));
+        return $"{string.Join(", ", parts)}; {Selection(config, bestEpoch)}";
+
+        static string I(FormattableString text) => FormattableString.Invariant(text);
     }
 
     private static string Selection(ClassifierTrainingConfig config, int bestEpoch) =>

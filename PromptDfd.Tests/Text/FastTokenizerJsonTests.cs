@@ -128,7 +128,8 @@ public sealed class FastTokenizerJsonTests : IDisposable
     [InlineData("""{"model": {"type": "Unigram", "vocab": [["a", 0.0]]}}""", "'Unigram' model; only WordPiece")]
     [InlineData("""{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Metaspace"}}""",
         "without byte-level pre-tokenization")]
-    [InlineData("""{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": ["a b", "ab"]}, "pre_tokenizer": {"type": "ByteLevel"}}""", "merge 2 is \"ab\"")]
+    [InlineData("""{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": ["a b", "ab"]}, "pre_tokenizer": {"type": "ByteLevel"}}""",
+        "merge 2 is \"ab\"")]
     [InlineData("""{"model": {"type": "WordPiece", "vocab": {"[PAD]": 0, "[UNK]": 2}}}""", "'[UNK]' has 2")]
     [InlineData("""{"model": {"type": "WordPiece", "vocab": {"[PAD]": "zero"}}}""", "must map a token to an integer id")]
     [InlineData("""{"version": "1.0"}""", "has no \"model\" object")]

@@ -61,7 +61,8 @@ public sealed class TeacherSoupTests : IDisposable
         Assert.Equal(Checkpoint.WeightsSha256(first), ModelCard.ReadHash(card, $"member {first}"));
         Assert.Equal(Checkpoint.WeightsSha256(Path.Combine(environment.Root, "models", "prior")),
             ModelCard.ReadHash(card, TeacherCard.PriorHashName));
-        Assert.Matches(@"\| against Naive Bayes on test \| only the teacher right on \d+ texts, only Naive Bayes on \d+; exact McNemar p = [01]\.\d{3} \|", card);
+        Assert.Matches(@"\| against Naive Bayes on test \| only the teacher right on \d+ texts, only Naive Bayes on \d+; " +
+            @"exact McNemar p = [01]\.\d{3} \|", card);
     }
 
     [Fact]

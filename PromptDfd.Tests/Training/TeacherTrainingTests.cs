@@ -53,7 +53,8 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Matches(@"\| code version \| [^|]*[0-9a-f]{40}(\+dirty)? \|", card);
         Assert.Matches(@"\| runtime \| libtorch 2\.[^|]*threads: \d+[^|]*CPU: [^|]+ \|", card);
         // The card says whether the gap to the baseline is more than chance, not just its sign.
-        Assert.Matches(@"\| against Naive Bayes on test \| only the teacher right on \d+ texts, only Naive Bayes on \d+; exact McNemar p = [01]\.\d{3} \|", card);
+        Assert.Matches(@"\| against Naive Bayes on test \| only the teacher right on \d+ texts, only Naive Bayes on \d+; " +
+            @"exact McNemar p = [01]\.\d{3} \|", card);
         var training = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!["promptdfd"]!["training"]!;
         Assert.Equal(restarted.KeptSeed, (long)training["kept_seed"]!);
         Assert.Equal(3, (int)training["Restarts"]!);

@@ -48,7 +48,8 @@ public sealed class RunExportEndpointTests(DashboardHost host) : IClassFixture<D
 
         Assert.Contains(run.Id, await client.GetStringAsync("/api/runs.csv"));
         // The download takes the Runs page's filters from the same URL parameters, leniently.
-        var filtered = (await client.GetStringAsync($"/api/runs.csv?q={Uri.EscapeDataString(run.Name)}&status=Completed&min=abc")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string csv = await client.GetStringAsync($"/api/runs.csv?q={Uri.EscapeDataString(run.Name)}&status=Completed&min=abc");
+        var filtered = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, filtered.Length);
         Assert.StartsWith(run.Id + ",", filtered[1]);
         Assert.Single((await client.GetStringAsync("/api/runs.csv?q=no-run-is-named-this")).Split('\n',

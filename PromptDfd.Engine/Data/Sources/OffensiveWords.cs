@@ -12,7 +12,8 @@ public static partial class OffensiveWords
 {
     public static bool Contains(string text) => Pattern().IsMatch(text);
 
-    [GeneratedRegex(@"\b(fuck\w*|shit\w*|cunt\w*|bitch\w*|nigg\w*|fag\w*|whore\w*|slut\w*|retard\w*|rape\w*|dick|cock\w*|pussy|kike\w*|spic|chink\w*|tranny)\b",
+    [GeneratedRegex(@"\b(fuck\w*|shit\w*|cunt\w*|bitch\w*|nigg\w*|fag\w*|whore\w*|slut\w*|retard\w*|rape\w*|dick|cock\w*|pussy|" +
+        @"kike\w*|spic|chink\w*|tranny)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
