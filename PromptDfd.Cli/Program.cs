@@ -36,18 +36,18 @@ var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> 
     ["info"] = ("show libtorch, device and thread information", InfoCommand.Run),
 };
 
-if (args.Length == 0 || args[0] is "-h" or "--help" or "help" || !commands.ContainsKey(args[0]))
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
 {
-    if (args.Length > 0 && !commands.ContainsKey(args[0]) && args[0] is not ("-h" or "--help" or "help"))
-        Console.Error.WriteLine($"Unknown command '{args[0]}'.");
+    bool askedForHelp = args.Length == 0 || args[0] is "-h" or "--help" or "help";
+    if (!askedForHelp) Console.Error.WriteLine($"Unknown command '{args[0]}'.");
     Console.WriteLine("usage: promptdfd <command> [--option value ...]\n");
     foreach (var (name, (help, _)) in commands) Console.WriteLine($"  {name,-22} {help}");
-    return args.Length == 0 || args[0] is "-h" or "--help" or "help" ? 0 : 2;
+    return askedForHelp ? 0 : 2;
 }
 
 try
 {
-    return commands[args[0]].Run(new CommandArguments(args.Skip(1)));
+    return command.Run(new CommandArguments(args.Skip(1)));
 }
 catch (UsageException error)
 {

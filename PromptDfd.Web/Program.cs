@@ -46,7 +46,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
     bindingRefusal = BindingGuard.RefusalFor(addresses, options);
     if (bindingRefusal is null) return;
-    app.Logger.LogCritical("{Refusal}", bindingRefusal);
+    if (app.Logger.IsEnabled(LogLevel.Critical)) app.Logger.LogCritical("{Refusal}", bindingRefusal);
     Console.Error.WriteLine(bindingRefusal);
     app.Lifetime.StopApplication();
 });

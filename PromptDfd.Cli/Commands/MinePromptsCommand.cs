@@ -16,6 +16,8 @@ namespace PromptDfd.Cli.Commands;
 /// </summary>
 public static class MinePromptsCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static int Run(CommandArguments arguments)
     {
         var (taskName, taskFolder) = arguments.Task();
@@ -41,8 +43,7 @@ public static class MinePromptsCommand
                 $"{string.Join(", ", mined[c].Select(m => FormattableString.Invariant($"{m.Word} ({m.Margin:F1})")))}");
         if (output.Length > 0)
         {
-            File.WriteAllText(output, JsonSerializer.Serialize(TopicWordMiner.Prompts(task.Labels, mined, config),
-                new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(output, JsonSerializer.Serialize(TopicWordMiner.Prompts(task.Labels, mined, config), Indented));
             Console.WriteLine($"prompts -> {output}");
         }
 

@@ -49,7 +49,7 @@ public sealed class EngineBenchmark(BenchmarkConfig config, Action<string> log)
         ClassifierThroughput("student (GPT body 2x128 + head)", config.Student with { VocabularySize = config.Prior.VocabularySize });
     }
 
-    private double MatmulPeak()
+    private static double MatmulPeak()
     {
         const int n = 1024;
         using var scope = NewDisposeScope();

@@ -18,7 +18,8 @@ public static class TorchRuntime
     /// </summary>
     public static void EnableHugePageTensors()
     {
-        if (OperatingSystem.IsLinux()) NativeEnvironment.setenv(HugePageSwitch, "1", overwrite: 0);
+        // A failed setenv only leaves huge pages off, which HugePageTensorsEnabled reports.
+        if (OperatingSystem.IsLinux()) _ = NativeEnvironment.setenv(HugePageSwitch, "1", overwrite: 0);
     }
 
     /// <summary>Whether libtorch will see the huge-page switch on (it reads the process's native environment).</summary>

@@ -59,7 +59,9 @@ public static class RunExports
         r.Id, r.Name, r.Task, r.Preset, r.Method, Status = r.Status.ToString(), r.Seed, r.Step, r.TotalSteps, r.SamplesSeen,
         r.BestAccuracy, r.LastAccuracy, r.TeacherAccuracy, r.Tags, r.Starred, r.Notes, r.CreatedAt, r.CodeVersion, r.Runtime, r.Hashes,
         Config = JsonDocument.Parse(r.ConfigJson).RootElement,
-    }), new JsonSerializerOptions { WriteIndented = true });
+    }), Indented);
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private static string Csv(string value) =>
         value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";

@@ -28,14 +28,19 @@ public sealed record BpeTrainerConfig
 /// <summary>The files a trained byte-level BPE consists of, in Hugging Face GPT-2 format.</summary>
 public sealed record BpeVocabulary(IReadOnlyList<string> Tokens, IReadOnlyList<(string Left, string Right)> Merges)
 {
+    // As Hugging Face writes vocab.json: byte-level symbols such as "Ġ" stay as they are, not \u escapes.
+    private static readonly JsonSerializerOptions VocabularyJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public void Save(string folder)
     {
         Directory.CreateDirectory(folder);
         var vocabulary = new Dictionary<string, int>(Tokens.Count);
         for (int id = 0; id < Tokens.Count; id++) vocabulary[Tokens[id]] = id;
         File.WriteAllText(Path.Combine(folder, TokenizerFactory.VocabularyFile),
-            JsonSerializer.Serialize(vocabulary, new JsonSerializerOptions { Encoder =
-                System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            JsonSerializer.Serialize(vocabulary, VocabularyJson));
         var merges = new StringBuilder("#version: 0.2\n");
         foreach (var (left, right) in Merges) merges.Append(left).Append(' ').Append(right).Append('\n');
         File.WriteAllText(Path.Combine(folder, TokenizerFactory.MergesFile), merges.ToString());
@@ -50,6 +55,7 @@ public sealed record BpeVocabulary(IReadOnlyList<string> Tokens, IReadOnlyList<(
 /// </summary>
 public static class ByteLevelBpeTrainer
 {
+
     public static BpeVocabulary Train(IEnumerable<string> texts, BpeTrainerConfig config)
     {
         config.Validate();

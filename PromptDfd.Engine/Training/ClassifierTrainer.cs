@@ -26,7 +26,7 @@ public sealed class ClassifierTrainer(ClassifierTrainingConfig config, TextBatch
     /// weights</param>
     public void Train(nn.Module module, IReadOnlyList<(string Text, int Label)> train, IReadOnlyList<(string Text, int Label)> dev,
         int classes,
-        CancellationToken cancellation = default, Action<int>? epochEnded = null)
+        Action<int>? epochEnded = null, CancellationToken cancellation = default)
     {
         config.Validate();
         var classifier = (ITextClassifier)module;

@@ -110,12 +110,12 @@ public static class TeacherCrossValidation
                 $"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} {progress.SecondsElapsed:F0}s")
                     + (progress.Dev is null ? "" : $"; inner dev {progress.Dev}")));
             trainer.Train(teacher, TeacherTraining.Labeled(task, inner.Train), TeacherTraining.Labeled(task, inner.Dev), classes,
-                cancellation, epoch =>
+                epoch =>
             {
                 byEpoch.Add(ClassifierInference.Predict(teacher, batcher, texts));
                 if (config.AverageFromEpoch > 0 && epoch >= config.AverageFromEpoch)
                     average = WeightAveraging.AddToMean(average, teacher, ++averagedEpochs);
-            });
+            }, cancellation);
             cancellation.ThrowIfCancellationRequested();
             int[] selected = byEpoch[trainer.BestEpoch - 1];
             int[]? averaged = null;

@@ -63,7 +63,7 @@ public static class TeacherTraining
                 log(line);
                 if (progress.Dev is not null) candidateLog.Add(line);
             });
-            trainer.Train(candidate, train, dev, task.Labels.Count, cancellation);
+            trainer.Train(candidate, train, dev, task.Labels.Count, cancellation: cancellation);
             cancellation.ThrowIfCancellationRequested();
             var outcome = new TeacherRestart(seed, trainer.BestDev!, trainer.BestEpoch);
             restarts.Add(outcome);

@@ -27,7 +27,7 @@ public sealed class ForeignTeacherTests : IDisposable
         return folder;
     }
 
-    private RunConfig BertRun(string preset = "promptdfd") => TinyRunEnvironment.Config(preset, steps: 2) with { TeacherFolder =
+    private static RunConfig BertRun(string preset = "promptdfd") => TinyRunEnvironment.Config(preset, steps: 2) with { TeacherFolder =
         "models/bert-teacher" };
 
     [Fact]
