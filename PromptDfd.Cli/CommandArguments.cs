@@ -23,8 +23,11 @@ public sealed class CommandArguments
         }
     }
 
-    public string String(string name, string fallback) { used.Add(name); return options.TryGetValue(name, out string? v) && v is not null
-        ? v : fallback; }
+    public string String(string name, string fallback)
+    {
+        used.Add(name); return options.TryGetValue(name, out string? v) && v is not null
+        ? v : fallback;
+    }
 
     /// <summary>Every value of an option that may repeat (e.g. --set A=1 --set B=2).</summary>
     public IReadOnlyList<string> All(string name) { used.Add(name); return repeated.TryGetValue(name, out var list) ? list : []; }

@@ -53,34 +53,36 @@ public static class ExperimentCommand
         int cell = 0;
         // Seed-major order: after the first seed the whole table has one value per cell, later seeds add the spread.
         foreach (long seed in seeds)
-        foreach (string task in tasks)
-        foreach (string preset in presets)
-        {
-            // With --shard i/n, several processes split the cells; each reuses what the others finished.
-            bool mine = cell++ % shards == shard - 1;
-            RunConfig config = RunBuilder.Complete(baseConfig with
-            {
-                Task = task, Preset = preset, Tags = ["experiment"],
-                Training = RunPresets.Get(preset).Apply(baseConfig.Training) with { Seed = seed },
-            }, session.Manager.Environment);
-            if (!Serves(config, session.Manager.Environment))
-            {
-                Console.WriteLine($"skipping {preset} on {task}: its teacher has its own tokenizer, and AS-DFD feeds the teacher soft " +
-                    $"tokens of the prior's vocabulary (the cell stays empty)");
-                continue;
-            }
-            RunRecord? done = FinishedRuns.Matching(session.Store.All(), config, session.Manager.Environment);
-            if (done is not null)
-            {
-                Console.WriteLine($"reusing run {done.Id} ({preset}, {task}, seed {seed}): accuracy {done.LastAccuracy:P1}");
-                runs.Add(done);
-                continue;
-            }
-            if (reportOnly || !mine) continue;
-            RunRecord run = session.Manager.Submit(config);
-            Console.WriteLine($"run {run.Id} ({preset}, {task}, seed {seed})");
-            runs.Add(session.Follow(run.Id, quiet: true));
-        }
+            foreach (string task in tasks)
+                foreach (string preset in presets)
+                {
+                    // With --shard i/n, several processes split the cells; each reuses what the others finished.
+                    bool mine = cell++ % shards == shard - 1;
+                    RunConfig config = RunBuilder.Complete(baseConfig with
+                    {
+                        Task = task,
+                        Preset = preset,
+                        Tags = ["experiment"],
+                        Training = RunPresets.Get(preset).Apply(baseConfig.Training) with { Seed = seed },
+                    }, session.Manager.Environment);
+                    if (!Serves(config, session.Manager.Environment))
+                    {
+                        Console.WriteLine($"skipping {preset} on {task}: its teacher has its own tokenizer, and AS-DFD feeds the teacher soft " +
+                            $"tokens of the prior's vocabulary (the cell stays empty)");
+                        continue;
+                    }
+                    RunRecord? done = FinishedRuns.Matching(session.Store.All(), config, session.Manager.Environment);
+                    if (done is not null)
+                    {
+                        Console.WriteLine($"reusing run {done.Id} ({preset}, {task}, seed {seed}): accuracy {done.LastAccuracy:P1}");
+                        runs.Add(done);
+                        continue;
+                    }
+                    if (reportOnly || !mine) continue;
+                    RunRecord run = session.Manager.Submit(config);
+                    Console.WriteLine($"run {run.Id} ({preset}, {task}, seed {seed})");
+                    runs.Add(session.Follow(run.Id, quiet: true));
+                }
 
         var real = tasks.Select(t => RealText(t)).ToList();
         string markdown = ResultsTable.Render(session.Store, runs, tasks, presets, real, commandLine, baseConfig.ToJson());

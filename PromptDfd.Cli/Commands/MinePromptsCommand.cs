@@ -65,7 +65,7 @@ public static class MinePromptsCommand
             double contentAgreement = rows.Select((r, i) => ArgMax(onContent[i]) == r.Class ? 1.0 : 0).Average();
             double sampleAgreement = rows.Select((r, i) => ArgMax(onSample[i]) == r.Class ? 1.0 : 0).Average();
             double intended = rows.Select((r, i) => (double)onContent[i][r.Class]).Average();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, 
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"template \"{template}\": intended class on content {contentAgreement:P1} (mean probability {intended:F3}), on prompt + " +
                     $"content {sampleAgreement:P1}, {rows.Count} samples"));
             Console.WriteLine($"  e.g. [{rows[0].Text}]{contents[0].ReplaceLineEndings(" ")}");

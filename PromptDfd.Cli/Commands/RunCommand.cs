@@ -1,9 +1,9 @@
 using System.Globalization;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Storage;
-using PromptDfd.Engine.Metrics;
 
 namespace PromptDfd.Cli.Commands;
 
@@ -39,8 +39,13 @@ public static class RunCommand
         else
         {
             RunConfig config = configFile is not null ? ReadConfigFile(configFile) : RunPresets.Create(preset, task, seed);
-            if (steps is int given) config = config with { Training = config.Training with { Schedule =
-                config.Training.Schedule with { Steps = given } } };
+            if (steps is int given) config = config with
+            {
+                Training = config.Training with
+                {
+                    Schedule = config.Training.Schedule with { Steps = given }
+                }
+            };
             config = ConfigOverrides.Apply(config with
             {
                 Name = name.Length > 0 ? name : config.Name,
@@ -59,10 +64,19 @@ public static class RunCommand
     {
         string json = File.ReadAllText(path);
         System.Text.Json.Nodes.JsonNode? node;
-        try { node = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new() { CommentHandling =
-            System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (System.Text.Json.JsonException error) { throw new UsageException($"Config file '{path}' is not valid JSON: " +
-            $"{error.Message}"); }
+        try
+        {
+            node = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new()
+            {
+                CommentHandling = System.Text.Json.JsonCommentHandling.Skip,
+                AllowTrailingCommas = true
+            });
+        }
+        catch (System.Text.Json.JsonException error)
+        {
+            throw new UsageException($"Config file '{path}' is not valid JSON: " +
+            $"{error.Message}");
+        }
         if (node is not System.Text.Json.Nodes.JsonObject obj || !obj.ContainsKey(nameof(RunConfig.Task)))
             throw new UsageException($"Config file '{path}' names no Task, so it would silently start the default run; write a whole " +
                 $"config " +

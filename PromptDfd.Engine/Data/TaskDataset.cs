@@ -35,7 +35,8 @@ public sealed class TaskDataset
     public static readonly string[] SplitNames = ["train", "dev", "test"];
     private static readonly JsonSerializerOptions Json = new()
     {
-        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
     private static readonly JsonSerializerOptions Line = new()

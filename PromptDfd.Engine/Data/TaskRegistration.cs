@@ -14,8 +14,14 @@ public static class TaskRegistration
             throw new InvalidDataException($"'{file}' has only one class ('{labels[0]}'); a classifier needs examples of at least two " +
                 $"classes.");
         var unique = examples.GroupBy(e => TextCleaning.DeduplicationKey(e.Text)).Select(g => g.First()).ToList();
-        var info = new TaskInfo { Name = name, Labels = labels, Source = Path.GetFileName(file), Licence = "provided by the user",
-            Description = $"Registered from {Path.GetFileName(file)}." };
+        var info = new TaskInfo
+        {
+            Name = name,
+            Labels = labels,
+            Source = Path.GetFileName(file),
+            Licence = "provided by the user",
+            Description = $"Registered from {Path.GetFileName(file)}."
+        };
         var dataset = new TaskDataset { Info = info, Splits = DatasetSplitter.Split(unique, DataPreparation.SplitSeed) };
         DatasetValidator.Validate(dataset);
         return dataset;

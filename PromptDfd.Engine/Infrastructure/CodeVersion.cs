@@ -31,7 +31,9 @@ public static class CodeVersion
         {
             using var process = Process.Start(new ProcessStartInfo("git", $"-C \"{folder}\" {arguments}")
             {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
             });
             if (process is null) return null;
             string output = process.StandardOutput.ReadToEnd().Trim();

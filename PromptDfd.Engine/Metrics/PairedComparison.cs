@@ -38,7 +38,7 @@ public sealed record PairedComparison(int Count, int OnlyFirstRight, int OnlySec
         return Math.Min(1.0, 2 * Math.Exp(logTail));
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, 
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"on the same {Count} texts, only the first is right on {OnlyFirstRight} and only the second on {OnlySecondRight}; exact McNemar " +
             $"p = {PValue:F3}");
 }

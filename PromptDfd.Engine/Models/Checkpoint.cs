@@ -122,8 +122,11 @@ public static class Checkpoint
     private static ClassifierPooling ReadPooling(JsonObject config, string configPath)
     {
         string? name = config[OwnSection]?[PoolingKey]?.GetValue<string>();
-        try { return name is null ? ClassifierPooling.LastToken : ClassifierPoolingNames.Parse(name,
-            $"{OwnSection}.{PoolingKey} in '{configPath}'"); }
+        try
+        {
+            return name is null ? ClassifierPooling.LastToken : ClassifierPoolingNames.Parse(name,
+            $"{OwnSection}.{PoolingKey} in '{configPath}'");
+        }
         catch (ArgumentException error) { throw new InvalidDataException(error.Message, error); }
     }
 

@@ -1,6 +1,6 @@
-using PromptDfd.Engine.Infrastructure;
 using System.Buffers;
 using System.Runtime.InteropServices;
+using PromptDfd.Engine.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -49,8 +49,10 @@ public static class Generation
 
         var tokens = new long[batch][];
         var logProbabilities = new double[batch][];
-        for (int row = 0; row < batch; row++) { tokens[row] = new long[sampling.MaxNewTokens]; logProbabilities[row] =
-            new double[sampling.MaxNewTokens]; }
+        for (int row = 0; row < batch; row++)
+        {
+            tokens[row] = new long[sampling.MaxNewTokens]; logProbabilities[row] = new double[sampling.MaxNewTokens];
+        }
         var finished = new bool[batch];
         var sampler = new TokenSampler(sampling, ManagedRandom(generator));
         // Pooled so that long runs do not churn the large-object heap with a fresh vocabulary-sized array per step.

@@ -1,5 +1,5 @@
-using PromptDfd.Engine.Infrastructure;
 using System.Text.Json.Nodes;
+using PromptDfd.Engine.Infrastructure;
 
 namespace PromptDfd.Engine.Models;
 

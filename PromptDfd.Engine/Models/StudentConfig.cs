@@ -16,8 +16,15 @@ public sealed record StudentConfig
 
     public GptClassifier Create(int vocabularySize, int contextLength, int classes, long seed)
     {
-        var config = new GptConfig { VocabularySize = vocabularySize, ContextLength = contextLength, Layers = Layers, Width = Width, Heads =
-            Heads, Dropout = Dropout };
+        var config = new GptConfig
+        {
+            VocabularySize = vocabularySize,
+            ContextLength = contextLength,
+            Layers = Layers,
+            Width = Width,
+            Heads = Heads,
+            Dropout = Dropout
+        };
         config.Validate();
         manual_seed(seed);
         return new GptClassifier(config, classes);

@@ -168,8 +168,10 @@ public sealed class TokenSampler(SamplingConfig sampling, Random random)
         while (scan < lessStart)
         {
             float value = probabilities[candidates[scan]];
-            if (value > pivot) { (candidates[greaterEnd], candidates[scan]) =
-                (candidates[scan], candidates[greaterEnd]); greaterEnd++; scan++; }
+            if (value > pivot)
+            {
+                (candidates[greaterEnd], candidates[scan]) = (candidates[scan], candidates[greaterEnd]); greaterEnd++; scan++;
+            }
             else if (value < pivot) { lessStart--; (candidates[lessStart], candidates[scan]) = (candidates[scan], candidates[lessStart]); }
             else scan++;
         }

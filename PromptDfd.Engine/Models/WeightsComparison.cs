@@ -1,5 +1,5 @@
-using PromptDfd.Engine.Infrastructure;
 using System.Globalization;
+using PromptDfd.Engine.Infrastructure;
 
 namespace PromptDfd.Engine.Models;
 
@@ -46,7 +46,7 @@ public sealed class WeightsComparison
         if (Differing == 0) return FormattableString.Invariant($"all {Values:N0} values in {Tensors.Count} tensors are identical");
         var largest = LargestDifference!;
         string steps = string.Join(" or ", Tensors.Where(t => t.Differing > 0).Select(t => StepName(t.StepType)).Distinct());
-        return string.Create(CultureInfo.InvariantCulture, 
+        return string.Create(CultureInfo.InvariantCulture,
             $"{Differing:N0} of {Values:N0} values in {Tensors.Count} tensors differ ({100.0 * Differing / Values:F2} %), {OneStep:N0} " +
                 $"of them by one {steps} step; largest difference {largest.Largest:G2} (in {largest.Name})");
     }

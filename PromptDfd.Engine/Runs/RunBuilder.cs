@@ -118,8 +118,10 @@ public static class RunBuilder
                            || (t.Method == SynthesisMethod.PromptDfd && ((t.Prompter.WarmStartSteps > 0
                                && t.Prompter.WarmStartFrom == WarmStartPrompts.TopicPrompts) || t.PoolTopicPrompts));
         // The prior is written down as a path, so the record says which one a run read even if the settings change.
-        if (config.PriorFolder.Length == 0) config = config with { PriorFolder =
-            environment.Workspace.Relative(environment.Workspace.Prior) };
+        if (config.PriorFolder.Length == 0) config = config with
+        {
+            PriorFolder = environment.Workspace.Relative(environment.Workspace.Prior)
+        };
         if (!usesPrompts || t.TopicPrompts.Count > 0) return config;
         TaskDataset task = TaskDataset.Load(environment.TaskFolder(config));
         return config with { Training = config.Training with { TopicPrompts = TopicPromptFile.Load(task) } };

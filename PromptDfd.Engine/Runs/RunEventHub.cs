@@ -19,7 +19,9 @@ public sealed class RunSubscription : IDisposable
         // A slow subscriber loses its oldest updates instead of slowing the training thread.
         channel = Channel.CreateBounded<RunUpdate>(new BoundedChannelOptions(capacity)
         {
-            FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false,
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+            SingleWriter = false,
         }, _ => Interlocked.Increment(ref dropped));
     }
 

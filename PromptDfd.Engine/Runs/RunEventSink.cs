@@ -1,6 +1,6 @@
 using PromptDfd.Engine.Distillation;
-using PromptDfd.Engine.Storage;
 using PromptDfd.Engine.Metrics;
+using PromptDfd.Engine.Storage;
 
 namespace PromptDfd.Engine.Runs;
 

@@ -23,9 +23,19 @@ public static class RunExports
     {
         foreach (SampleRecord s in store.AllSamples(runId))
         {
-            var row = new { text = s.Prompt + s.Content, label = s.TeacherLabel, teacher_confidence = s.TeacherConfidence, target_class =
-                s.Class, prompt = s.Prompt, content = s.Content, step = s.Step, origin = s.Origin, student_label = s.StudentLabel, banned =
-                    s.Banned };
+            var row = new
+            {
+                text = s.Prompt + s.Content,
+                label = s.TeacherLabel,
+                teacher_confidence = s.TeacherConfidence,
+                target_class = s.Class,
+                prompt = s.Prompt,
+                content = s.Content,
+                step = s.Step,
+                origin = s.Origin,
+                student_label = s.StudentLabel,
+                banned = s.Banned
+            };
             await writer.WriteAsync((JsonSerializer.Serialize(row, Line) + "\n").AsMemory(), cancellation);
         }
         await writer.FlushAsync(cancellation);
@@ -56,8 +66,26 @@ public static class RunExports
 
     public static string RunsJson(IEnumerable<RunRecord> runs) => JsonSerializer.Serialize(runs.Select(r => new
     {
-        r.Id, r.Name, r.Task, r.Preset, r.Method, Status = r.Status.ToString(), r.Seed, r.Step, r.TotalSteps, r.SamplesSeen,
-        r.BestAccuracy, r.LastAccuracy, r.TeacherAccuracy, r.Tags, r.Starred, r.Notes, r.CreatedAt, r.CodeVersion, r.Runtime, r.Hashes,
+        r.Id,
+        r.Name,
+        r.Task,
+        r.Preset,
+        r.Method,
+        Status = r.Status.ToString(),
+        r.Seed,
+        r.Step,
+        r.TotalSteps,
+        r.SamplesSeen,
+        r.BestAccuracy,
+        r.LastAccuracy,
+        r.TeacherAccuracy,
+        r.Tags,
+        r.Starred,
+        r.Notes,
+        r.CreatedAt,
+        r.CodeVersion,
+        r.Runtime,
+        r.Hashes,
         Config = JsonDocument.Parse(r.ConfigJson).RootElement,
     }), Indented);
 

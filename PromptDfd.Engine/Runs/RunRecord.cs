@@ -61,7 +61,8 @@ public sealed class RunRecord
     /// <summary>The config flattened to "Path.To.Key" = value, for filtering and diffs.</summary>
     [LiteDB.BsonIgnore] public SortedDictionary<string, string> ConfigValues => ConfigOverrides.Flatten(Config);
     [LiteDB.BsonIgnore] public bool IsActive => Status is RunStatus.Queued or RunStatus.Running or RunStatus.Paused;
-    [LiteDB.BsonIgnore] public bool CanResume => Status is RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed
+    [LiteDB.BsonIgnore]
+    public bool CanResume => Status is RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed
         && CheckpointFolder is not null;
     [LiteDB.BsonIgnore] public double Progress => TotalSteps == 0 ? 0 : Math.Clamp(Step / (double)TotalSteps, 0, 1);
 }
@@ -82,8 +83,16 @@ public sealed class SampleRecord
 {
     public static SampleRecord From(string runId, Distillation.SampleEvent s) => new()
     {
-        RunId = runId, Step = s.Step, Class = s.Class, Prompt = s.Prompt, Content = s.Content, TeacherLabel = s.TeacherLabel,
-        TeacherConfidence = s.TeacherConfidence, StudentLabel = s.StudentLabel, Origin = s.Origin.ToString(), Banned = s.Banned,
+        RunId = runId,
+        Step = s.Step,
+        Class = s.Class,
+        Prompt = s.Prompt,
+        Content = s.Content,
+        TeacherLabel = s.TeacherLabel,
+        TeacherConfidence = s.TeacherConfidence,
+        StudentLabel = s.StudentLabel,
+        Origin = s.Origin.ToString(),
+        Banned = s.Banned,
     };
 
     public long Id { get; set; }

@@ -16,8 +16,14 @@ public sealed record StoredEvent(MetricPoint? Metric = null, SampleRecord? Sampl
 {
     public static StoredEvent Of(string runId, TrainerEvent trainerEvent, DateTime time) => trainerEvent switch
     {
-        MetricEvent m => new(Metric: new MetricPoint { RunId = runId, Step = m.Step, SamplesSeen = m.SamplesSeen, Name = m.Name, Value =
-            m.Value }),
+        MetricEvent m => new(Metric: new MetricPoint
+        {
+            RunId = runId,
+            Step = m.Step,
+            SamplesSeen = m.SamplesSeen,
+            Name = m.Name,
+            Value = m.Value
+        }),
         SampleEvent s => new(Sample: SampleRecord.From(runId, s)),
         PromptChangeEvent p => new(Event: Record(runId, p.Step, time, RunEventKinds.Steering, p.Command.ToString(),
             JsonSerializer.Serialize(p.Command))),

@@ -7,8 +7,7 @@ namespace PromptDfd.Engine.Text;
 public static class ByteLevelAlphabet
 {
     private static readonly char[] ByteToChar = BuildByteToChar();
-    private static readonly Dictionary<char, byte> CharToByte =
-        Enumerable.Range(0, 256).ToDictionary(b => ByteToChar[b], b => (byte)b);
+    private static readonly Dictionary<char, byte> CharToByte = Enumerable.Range(0, 256).ToDictionary(b => ByteToChar[b], b => (byte)b);
 
     public static char ToChar(byte value) => ByteToChar[value];
 

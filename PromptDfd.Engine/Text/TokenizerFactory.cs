@@ -128,8 +128,11 @@ public static class TokenizerFactory
     {
         if (tokens.Count == 0) throw new InvalidDataException($"'{source}' is empty; a WordPiece vocabulary has one token per line.");
         using var vocabulary = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', tokens) + "\n"));
-        var bert = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = settings.LowerCase,
-            RemoveNonSpacingMarks = settings.StripAccents });
+        var bert = BertTokenizer.Create(vocabulary, new BertOptions
+        {
+            LowerCaseBeforeTokenization = settings.LowerCase,
+            RemoveNonSpacingMarks = settings.StripAccents
+        });
         return new MlTokenizerAdapter(bert, $"WordPiece ({tokens.Count:N0})", tokens.Count, bert.SeparatorTokenId,
             bert.PaddingTokenId, opening: [bert.ClassificationTokenId], closing: [bert.SeparatorTokenId], clean: WordPieceSettings.Clean);
     }

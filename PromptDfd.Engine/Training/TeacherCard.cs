@@ -57,7 +57,7 @@ public static class TeacherCard
         ("Naive Bayes test accuracy", Percent(onTest.NaiveBayes.Accuracy)),
         ("Naive Bayes test macro-F1", Percent(onTest.NaiveBayes.MacroF1)),
         ("beats Naive Bayes", onTest.Classifier.Accuracy > onTest.NaiveBayes.Accuracy ? "yes" : "no"),
-        ("against Naive Bayes on test", string.Create(CultureInfo.InvariantCulture, 
+        ("against Naive Bayes on test", string.Create(CultureInfo.InvariantCulture,
             $"only the teacher right on {onTest.Paired.OnlyFirstRight} texts, only Naive Bayes on {onTest.Paired.OnlySecondRight}; exact " +
                 $"McNemar p = {onTest.Paired.PValue:F3}")),
     ];

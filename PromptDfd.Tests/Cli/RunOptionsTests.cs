@@ -51,10 +51,20 @@ public sealed class RunOptionsTests : IDisposable
         string path = Path.Combine(repository.Path, "damaged.db");
         using (var store = new Engine.Storage.RunStore(path))
         {
-            store.Insert(new Engine.Runs.RunRecord { Id = "r", Name = "r", Task = "sentiment", ConfigJson =
-                Engine.Runs.RunPresets.Create("promptdfd", "sentiment", 1).ToJson() });
-            store.Append(Enumerable.Range(0, 20_000).Select(i => new Engine.Runs.MetricPoint { RunId = "r", Step = i, Name =
-                "student/accuracy", Value = i }).ToList(), [], []);
+            store.Insert(new Engine.Runs.RunRecord
+            {
+                Id = "r",
+                Name = "r",
+                Task = "sentiment",
+                ConfigJson = Engine.Runs.RunPresets.Create("promptdfd", "sentiment", 1).ToJson()
+            });
+            store.Append(Enumerable.Range(0, 20_000).Select(i => new Engine.Runs.MetricPoint
+            {
+                RunId = "r",
+                Step = i,
+                Name = "student/accuracy",
+                Value = i
+            }).ToList(), [], []);
         }
         // Overwrite pages in the middle of the file, where the metrics and their index live; the header stays readable.
         using (var file = File.OpenWrite(path))

@@ -27,8 +27,10 @@ public sealed class ForeignTeacherTests : IDisposable
         return folder;
     }
 
-    private static RunConfig BertRun(string preset = "promptdfd") => TinyRunEnvironment.Config(preset, steps: 2) with { TeacherFolder =
-        "models/bert-teacher" };
+    private static RunConfig BertRun(string preset = "promptdfd") => TinyRunEnvironment.Config(preset, steps: 2) with
+    {
+        TeacherFolder = "models/bert-teacher"
+    };
 
     [Fact]
     public void EverySampleIsLabelledAsTheBertTeacherLabelsItsTextAnywhereElse()
@@ -62,8 +64,14 @@ public sealed class ForeignTeacherTests : IDisposable
         var prior = Checkpoint.LoadLanguageModel(Path.Combine(environment.Root, "models", "prior"));
         int vocabulary = prior.Tokenizer.VocabularySize;
         TorchSharp.torch.manual_seed(5);
-        var teacher = new GptClassifier(new GptConfig { VocabularySize = vocabulary, ContextLength = 16, Layers = 1, Heads = 2, Width =
-            16 }, 2);
+        var teacher = new GptClassifier(new GptConfig
+        {
+            VocabularySize = vocabulary,
+            ContextLength = 16,
+            Layers = 1,
+            Heads = 2,
+            Width = 16
+        }, 2);
         var student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 }.Create(vocabulary, 32, 2, seed: 31);
         var training = BertRun().Training;
         var config = training with
@@ -82,8 +90,11 @@ public sealed class ForeignTeacherTests : IDisposable
         trainer.Train(evaluation);
 
         Assert.Equal(16, events.OfType<SampleEvent>().Count());
-        var task = new TaskDataset { Info = new TaskInfo { Name = "t", Labels = Labels, Description = "" }, Splits =
-            new DatasetSplits([], [], evaluation) };
+        var task = new TaskDataset
+        {
+            Info = new TaskInfo { Name = "t", Labels = Labels, Description = "" },
+            Splits = new DatasetSplits([], [], evaluation)
+        };
         double expected = ClassifierInference.Score(teacher, new TextBatcher(prior.Tokenizer, 16), task, evaluation).Accuracy;
         Assert.All(events.OfType<MetricEvent>().Where(m => m.Name == "teacher/accuracy"), m => Assert.Equal(expected, m.Value, 6));
     }

@@ -43,8 +43,15 @@ public class SampleSourceTests
     {
         using var environment = new TinyRunEnvironment();
         var config = TinyRunEnvironment.Config("fixed-prompts");
-        config = config with { Training = config.Training with { TopicPrompts = new Dictionary<string,
-            string[]> { ["positive"] = ["Great"] } } };
+        config = config with
+        {
+            Training = config.Training with
+            {
+                TopicPrompts = new Dictionary<string,
+            string[]>
+                { ["positive"] = ["Great"] }
+            }
+        };
         BuiltRun built = RunBuilder.Build(config, environment.Environment);
         var error = Assert.Throws<ArgumentException>(() => new PromptDfdTrainer(config.Training, built.Models, _ => { }));
         Assert.Contains("class 'negative'", error.Message);
@@ -67,8 +74,13 @@ public class SampleSourceTests
         double MeanRelevance(int steps)
         {
             var config = TinyRunEnvironment.Config("as-dfd");
-            config = config with { Training = config.Training with { AsDfd =
-                new AsDfdConfig { InversionSteps = steps, LearningRate = 0.5, DisagreementWeight = 0 } } };
+            config = config with
+            {
+                Training = config.Training with
+                {
+                    AsDfd = new AsDfdConfig { InversionSteps = steps, LearningRate = 0.5, DisagreementWeight = 0 }
+                }
+            };
             var (_, _, built) = Build(environment, config);
             var source = new EmbeddingInversionSource(config.Training, built.Models, new RandomSources(3));
             SyntheticBatch batch = source.Draw(16);

@@ -27,8 +27,16 @@ public class TrainerCheckpointTests
     {
         using var environment = new TinyRunEnvironment();
         RunConfig config = RunBuilder.Complete(TinyRunEnvironment.Config(preset, steps: 6), environment.Environment);
-        config = config with { Training = config.Training with { Reward = config.Training.Reward with { PlausibilityTargetKl =
-            klBudget } } };
+        config = config with
+        {
+            Training = config.Training with
+            {
+                Reward = config.Training.Reward with
+                {
+                    PlausibilityTargetKl = klBudget
+                }
+            }
+        };
         string checkpoint = Path.Combine(environment.Root, "checkpoint");
 
         var (whole, wholeEvents, wholeBuilt) = Build(environment, config);

@@ -8,8 +8,13 @@ namespace PromptDfd.Tests.Models;
 
 public class CheckpointTests
 {
-    private static readonly ModelCard Card = new() { Title = "test model", Summary = "A tiny model.", Commands =
-        ["promptdfd train --tiny"] };
+    private static readonly ModelCard Card = new()
+    {
+        Title = "test model",
+        Summary = "A tiny model.",
+        Commands =
+        ["promptdfd train --tiny"]
+    };
 
     [Fact]
     public void LanguageModelSavedAndLoadedGivesIdenticalLogits()
@@ -199,8 +204,15 @@ public class CheckpointTests
         File.WriteAllLines(Path.Combine(tokenizerFolder, TokenizerFactory.WordPieceFile), HuggingFaceFixtures.BertVocabulary);
         File.WriteAllText(Path.Combine(tokenizerFolder, TokenizerFactory.SettingsFile), """{"do_lower_case": false}""");
         manual_seed(3);
-        var bert = new BertClassifier(new BertConfig { VocabularySize = HuggingFaceFixtures.BertVocabulary.Length, MaxPositions = 16,
-            Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
+        var bert = new BertClassifier(new BertConfig
+        {
+            VocabularySize = HuggingFaceFixtures.BertVocabulary.Length,
+            MaxPositions = 16,
+            Layers = 1,
+            Heads = 2,
+            Width = 16,
+            IntermediateWidth = 32
+        }, 2);
 
         string saved = folder.Folder("bert");
         Checkpoint.SaveClassifier(saved, bert, ["a", "b"], tokenizerFolder, Card);
@@ -219,8 +231,15 @@ public class CheckpointTests
         File.WriteAllLines(Path.Combine(wordPiece, TokenizerFactory.WordPieceFile), HuggingFaceFixtures.BertVocabulary);
         manual_seed(3);
         var gpt = new GptClassifier(TinyModels.Gpt(vocabulary), 2);
-        var bert = new BertClassifier(new BertConfig { VocabularySize = HuggingFaceFixtures.BertVocabulary.Length, MaxPositions = 16,
-            Layers = 1, Heads = 2, Width = 16, IntermediateWidth = 32 }, 2);
+        var bert = new BertClassifier(new BertConfig
+        {
+            VocabularySize = HuggingFaceFixtures.BertVocabulary.Length,
+            MaxPositions = 16,
+            Layers = 1,
+            Heads = 2,
+            Width = 16,
+            IntermediateWidth = 32
+        }, 2);
 
         Checkpoint.SaveClassifier(target, gpt, ["a", "b"], bpe, Card);
         Checkpoint.SaveClassifier(target, bert, ["a", "b"], wordPiece, Card);

@@ -170,8 +170,11 @@ public class HuggingFaceGoldenTests
         using var folder = new TemporaryFolder();
         HuggingFaceFixtures.WriteBert(folder.Path);
         using Tensor ids = tensor(new long[] { 2, 5, 6, 7, 3 }, [1, 5]);
-        float[] Logits() { using var noGrad = no_grad(); return Checkpoint.LoadClassifier(folder.Path).Classifier.Classify(ids,
-            null).data<float>().ToArray(); }
+        float[] Logits()
+        {
+            using var noGrad = no_grad(); return Checkpoint.LoadClassifier(folder.Path).Classifier.Classify(ids,
+            null).data<float>().ToArray();
+        }
         float[] without = Logits();
         string weights = Path.Combine(folder.Path, Checkpoint.WeightsFile);
         long[] positions = [.. Enumerable.Range(0, HuggingFaceFixtures.Positions).Select(i => (long)i)];

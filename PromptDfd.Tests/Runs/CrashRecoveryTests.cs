@@ -49,9 +49,11 @@ public sealed class CrashRecoveryTests : IDisposable
             manager.Resume(runId);
             RunRecord done;
             try { done = await manager.WhenFinished(runId).WaitAsync(TimeSpan.FromSeconds(120)); }
-            catch (TimeoutException) { var r =
-                store.Get(runId)!; throw new TimeoutException($"run is {r.Status} at step {r.Step}: {r.Error}; events: " +
-                    $"{string.Join(" / ", store.Events(runId).TakeLast(5).Select(e => e.Message))}"); }
+            catch (TimeoutException)
+            {
+                var r = store.Get(runId)!; throw new TimeoutException($"run is {r.Status} at step {r.Step}: {r.Error}; events: " +
+                    $"{string.Join(" / ", store.Events(runId).TakeLast(5).Select(e => e.Message))}");
+            }
             Assert.Equal(RunStatus.Completed, done.Status);
             Assert.Equal(steps, done.Step);
             Assert.Equal(Enumerable.Range(1, steps), store.Metrics(runId, "student/kd_loss").Select(m => m.Step));

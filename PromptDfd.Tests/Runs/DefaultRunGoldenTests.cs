@@ -46,8 +46,10 @@ public sealed class DefaultRunGoldenTests : IDisposable
     {
         string root = ShippedTasksTests.RepositoryFile();
         using var store = new RunStore(Path.Combine(folder.Path, "runs.db"));
-        using var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(new Engine.Workspace(root) { RunsFolder =
-            folder.Folder("runs") }, Threads: 2));
+        using var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(new Engine.Workspace(root)
+        {
+            RunsFolder = folder.Folder("runs")
+        }, Threads: 2));
         manager.Start();
         RunConfig config = RunPresets.Create(RunPresets.Default, "sentiment", 1);
         config = config with { Training = config.Training with { Schedule = config.Training.Schedule with { Steps = 3 } } };

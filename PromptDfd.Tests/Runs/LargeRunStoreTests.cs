@@ -16,11 +16,22 @@ public class LargeRunStoreTests
         for (int chunk = 0; chunk < 10; chunk++)
         {
             store.Append(
-                Enumerable.Range(0, 2_000).Select(i => new MetricPoint { RunId = "big", Step = chunk * 2_000 + i, Name = "reward/total",
-                    Value = i }).ToList(),
-                Enumerable.Range(0, 10_000).Select(i => new SampleRecord { RunId = "big", Step = (chunk * 10_000 + i) / 32, Class =
-                    i % 2 == 0 ? "positive" : "negative", Prompt = "p", Content = $"sample {chunk * 10_000 + i}", TeacherLabel =
-                        "positive" }).ToList(),
+                Enumerable.Range(0, 2_000).Select(i => new MetricPoint
+                {
+                    RunId = "big",
+                    Step = chunk * 2_000 + i,
+                    Name = "reward/total",
+                    Value = i
+                }).ToList(),
+                Enumerable.Range(0, 10_000).Select(i => new SampleRecord
+                {
+                    RunId = "big",
+                    Step = (chunk * 10_000 + i) / 32,
+                    Class = i % 2 == 0 ? "positive" : "negative",
+                    Prompt = "p",
+                    Content = $"sample {chunk * 10_000 + i}",
+                    TeacherLabel = "positive"
+                }).ToList(),
                 []);
         }
         long inserted = clock.ElapsedMilliseconds;

@@ -10,14 +10,29 @@ public class ResultsTableTests
     {
         var run = new RunRecord
         {
-            Id = $"{preset}-{seed}", Task = "sentiment", Preset = preset, Seed = seed, Status = RunStatus.Completed, TeacherAccuracy = 0.8,
-            LastAccuracy = accuracies[^1], ConfigJson = RunPresets.Create(preset, "sentiment", seed).ToJson(), CodeVersion = "abc",
-            Hashes = new() { ["prior"] = "0123456789abcdef0123", ["teacher"] =
-                preset == "random-text" ? "feedfacecafe99" : "aaaabbbbcccc1111" },
+            Id = $"{preset}-{seed}",
+            Task = "sentiment",
+            Preset = preset,
+            Seed = seed,
+            Status = RunStatus.Completed,
+            TeacherAccuracy = 0.8,
+            LastAccuracy = accuracies[^1],
+            ConfigJson = RunPresets.Create(preset, "sentiment", seed).ToJson(),
+            CodeVersion = "abc",
+            Hashes = new()
+            {
+                ["prior"] = "0123456789abcdef0123",
+                ["teacher"] = preset == "random-text" ? "feedfacecafe99" : "aaaabbbbcccc1111"
+            },
         };
         store.Insert(run);
-        store.Append(accuracies.Select((a, i) => new MetricPoint { RunId = run.Id, Step = i * 20, Name = "student/accuracy", Value =
-            a }).ToList(), [], []);
+        store.Append(accuracies.Select((a, i) => new MetricPoint
+        {
+            RunId = run.Id,
+            Step = i * 20,
+            Name = "student/accuracy",
+            Value = a
+        }).ToList(), [], []);
         return run;
     }
 

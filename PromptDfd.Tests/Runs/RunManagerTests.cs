@@ -73,8 +73,13 @@ public sealed class RunManagerTests : IDisposable
             // what a run does); a setting since dropped does not matter.
             var written = System.Text.Json.Nodes.JsonNode.Parse(done.ConfigJson)!.AsObject();
             written["Training"]!["Prompter"]!.AsObject().Remove("VariableLength");
-            RunRecord older = new() { Id = "older", Status = RunStatus.Completed, ConfigJson = written.ToJsonString(), Hashes =
-                done.Hashes };
+            RunRecord older = new()
+            {
+                Id = "older",
+                Status = RunStatus.Completed,
+                ConfigJson = written.ToJsonString(),
+                Hashes = done.Hashes
+            };
             Assert.Null(FinishedRuns.Matching([older], config, environment.Environment));
             written["Training"]!["Prompter"]!["VariableLength"] = config.Training.Prompter.VariableLength;
             written["Training"]!["RetiredOption"] = 3;
@@ -256,11 +261,21 @@ public sealed class RunManagerTests : IDisposable
                 manager.Submit(TinyRunEnvironment.Config() with { Device = "abacus" })).Message);
             var config = TinyRunEnvironment.Config();
             Assert.Contains("Steps must be at least 1", Assert.Throws<ArgumentException>(() =>
-                manager.Submit(config with { Training = config.Training with { Schedule =
-                    config.Training.Schedule with { Steps = 0 } } })).Message);
+                manager.Submit(config with
+                {
+                    Training = config.Training with
+                    {
+                        Schedule = config.Training.Schedule with { Steps = 0 }
+                    }
+                })).Message);
             Assert.Contains("exceed the prior's context of 32", Assert.Throws<ArgumentException>(() =>
-                manager.Submit(config with { Training = config.Training with { Content =
-                    config.Training.Content with { MaxNewTokens = 40 } } })).Message);
+                manager.Submit(config with
+                {
+                    Training = config.Training with
+                    {
+                        Content = config.Training.Content with { MaxNewTokens = 40 }
+                    }
+                })).Message);
             Assert.Empty(store.All());
         }
     }

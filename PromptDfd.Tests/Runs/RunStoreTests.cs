@@ -8,9 +8,17 @@ public class RunStoreTests
 {
     private static RunRecord Run(string id, string task, string preset, RunStatus status, double? best, params string[] tags) => new()
     {
-        Id = id, Name = $"{preset} on {task}", Task = task, Preset = preset, Method = preset, Status = status, BestAccuracy = best, Tags =
+        Id = id,
+        Name = $"{preset} on {task}",
+        Task = task,
+        Preset = preset,
+        Method = preset,
+        Status = status,
+        BestAccuracy = best,
+        Tags =
             [.. tags],
-        CreatedAt = DateTime.UtcNow.AddMinutes(-id.Length), ConfigJson = RunPresets.Create(preset, task, 1).ToJson(),
+        CreatedAt = DateTime.UtcNow.AddMinutes(-id.Length),
+        ConfigJson = RunPresets.Create(preset, task, 1).ToJson(),
     };
 
     [Fact]
@@ -55,7 +63,11 @@ public class RunStoreTests
         using var store = new RunStore(folder.File("runs.db"));
         var samples = Enumerable.Range(0, 250).Select(i => new SampleRecord
         {
-            RunId = "r", Step = i / 10, Class = i % 2 == 0 ? "positive" : "negative", Prompt = "p", Content = i % 50 == 0
+            RunId = "r",
+            Step = i / 10,
+            Class = i % 2 == 0 ? "positive" : "negative",
+            Prompt = "p",
+            Content = i % 50 == 0
                 ? "a whale" : "text",
             TeacherLabel = "positive",
         }).ToList();

@@ -32,9 +32,17 @@ public static class HuggingFaceFixtures
         SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
         var config = new JsonObject
         {
-            ["architectures"] = new JsonArray("GPT2LMHeadModel"), ["model_type"] = "gpt2", ["vocab_size"] = vocabulary,
-            ["n_positions"] = Positions, ["n_ctx"] = Positions, ["n_embd"] = Width, ["n_layer"] = Layers, ["n_head"] = Heads,
-            ["activation_function"] = "gelu_new", ["layer_norm_epsilon"] = 1e-5, ["n_inner"] = null,
+            ["architectures"] = new JsonArray("GPT2LMHeadModel"),
+            ["model_type"] = "gpt2",
+            ["vocab_size"] = vocabulary,
+            ["n_positions"] = Positions,
+            ["n_ctx"] = Positions,
+            ["n_embd"] = Width,
+            ["n_layer"] = Layers,
+            ["n_head"] = Heads,
+            ["activation_function"] = "gelu_new",
+            ["layer_norm_epsilon"] = 1e-5,
+            ["n_inner"] = null,
         };
         File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
         return arrays;
@@ -59,10 +67,18 @@ public static class HuggingFaceFixtures
         SafeTensorsFile.Write(Path.Combine(folder, Checkpoint.WeightsFile), arrays.Values);
         var config = new JsonObject
         {
-            ["architectures"] = new JsonArray("BertForSequenceClassification"), ["model_type"] = "bert", ["vocab_size"] = v,
-            ["max_position_embeddings"] = positions, ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers,
-            ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = ff, ["hidden_act"] = "gelu",
-            ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0,
+            ["architectures"] = new JsonArray("BertForSequenceClassification"),
+            ["model_type"] = "bert",
+            ["vocab_size"] = v,
+            ["max_position_embeddings"] = positions,
+            ["type_vocab_size"] = 2,
+            ["num_hidden_layers"] = Layers,
+            ["num_attention_heads"] = Heads,
+            ["hidden_size"] = Width,
+            ["intermediate_size"] = ff,
+            ["hidden_act"] = "gelu",
+            ["layer_norm_eps"] = 1e-12,
+            ["pad_token_id"] = 0,
             ["id2label"] = new JsonObject(labels.Select((label, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)label))),
         };
         File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
@@ -81,13 +97,19 @@ public static class HuggingFaceFixtures
         add(prefix + "embeddings.token_type_embeddings.weight", [typeVocabulary, embeddingWidth]);
         add(prefix + (oldNormNames ? "embeddings.LayerNorm.gamma" : "embeddings.LayerNorm.weight"), [embeddingWidth]);
         add(prefix + (oldNormNames ? "embeddings.LayerNorm.beta" : "embeddings.LayerNorm.bias"), [embeddingWidth]);
-        if (embeddingWidth != Width) { add(prefix + "embeddings_project.weight", [Width, embeddingWidth]); add(prefix
-            + "embeddings_project.bias", [Width]); }
+        if (embeddingWidth != Width)
+        {
+            add(prefix + "embeddings_project.weight", [Width, embeddingWidth]); add(prefix
+            + "embeddings_project.bias", [Width]);
+        }
         for (int l = 0; l < Layers; l++)
         {
             string p = $"{prefix}encoder.layer.{l}.";
-            foreach (string m in new[] { "query", "key", "value" }) { add(p + $"attention.self.{m}.weight", [Width, Width]); add(p
-                + $"attention.self.{m}.bias", [Width]); }
+            foreach (string m in new[] { "query", "key", "value" })
+            {
+                add(p + $"attention.self.{m}.weight", [Width, Width]); add(p
+                + $"attention.self.{m}.bias", [Width]);
+            }
             add(p + "attention.output.dense.weight", [Width, Width]); add(p + "attention.output.dense.bias", [Width]);
             add(p + "attention.output.LayerNorm.weight", [Width]); add(p + "attention.output.LayerNorm.bias", [Width]);
             add(p + "intermediate.dense.weight", [ff, Width]); add(p + "intermediate.dense.bias", [ff]);
@@ -116,10 +138,19 @@ public static class HuggingFaceFixtures
         var config = new JsonObject
         {
             ["architectures"] = new JsonArray(xlm ? "XLMRobertaForSequenceClassification" : "RobertaForSequenceClassification"),
-            ["model_type"] = xlm ? "xlm-roberta" : "roberta", ["vocab_size"] = vocabulary,
-            ["max_position_embeddings"] = Positions + 2, ["type_vocab_size"] = 1, ["num_hidden_layers"] = Layers,
-            ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = 2 * Width, ["hidden_act"] = "gelu",
-            ["layer_norm_eps"] = 1e-5, ["pad_token_id"] = 1, ["bos_token_id"] = 0, ["eos_token_id"] = 2,
+            ["model_type"] = xlm ? "xlm-roberta" : "roberta",
+            ["vocab_size"] = vocabulary,
+            ["max_position_embeddings"] = Positions + 2,
+            ["type_vocab_size"] = 1,
+            ["num_hidden_layers"] = Layers,
+            ["num_attention_heads"] = Heads,
+            ["hidden_size"] = Width,
+            ["intermediate_size"] = 2 * Width,
+            ["hidden_act"] = "gelu",
+            ["layer_norm_eps"] = 1e-5,
+            ["pad_token_id"] = 1,
+            ["bos_token_id"] = 0,
+            ["eos_token_id"] = 2,
             ["id2label"] = new JsonObject(labels.Select((label, i) => KeyValuePair.Create(i.ToString(), (JsonNode?)label))),
         };
         File.WriteAllText(Path.Combine(folder, Checkpoint.ConfigFile), config.ToJsonString());
@@ -167,10 +198,21 @@ public static class HuggingFaceFixtures
         AddBertBody(Add, "electra.", v, Positions, typeVocabulary: 2, embeddingWidth: embeddingWidth);
         var config = new JsonObject
         {
-            ["model_type"] = "electra", ["vocab_size"] = v, ["embedding_size"] = embeddingWidth, ["max_position_embeddings"] = Positions,
-            ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers, ["num_attention_heads"] = Heads, ["hidden_size"] = Width,
-            ["intermediate_size"] = 2 * Width, ["hidden_act"] = "gelu", ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0,
-            ["position_embedding_type"] = "absolute", ["summary_type"] = "first", ["summary_activation"] = "gelu",
+            ["model_type"] = "electra",
+            ["vocab_size"] = v,
+            ["embedding_size"] = embeddingWidth,
+            ["max_position_embeddings"] = Positions,
+            ["type_vocab_size"] = 2,
+            ["num_hidden_layers"] = Layers,
+            ["num_attention_heads"] = Heads,
+            ["hidden_size"] = Width,
+            ["intermediate_size"] = 2 * Width,
+            ["hidden_act"] = "gelu",
+            ["layer_norm_eps"] = 1e-12,
+            ["pad_token_id"] = 0,
+            ["position_embedding_type"] = "absolute",
+            ["summary_type"] = "first",
+            ["summary_activation"] = "gelu",
         };
         if (head == ElectraHead.SequenceClassification)
         {
@@ -216,8 +258,11 @@ public static class HuggingFaceFixtures
         Add("albert.encoder.embedding_hidden_mapping_in.weight", Width,
             embeddingWidth); Add("albert.encoder.embedding_hidden_mapping_in.bias", Width);
         const string p = "albert.encoder.albert_layer_groups.0.albert_layers.0.";
-        foreach (string m in new[] { "query", "key", "value", "dense" }) { Add(p + $"attention.{m}.weight", Width, Width); Add(p
-            + $"attention.{m}.bias", Width); }
+        foreach (string m in new[] { "query", "key", "value", "dense" })
+        {
+            Add(p + $"attention.{m}.weight", Width, Width); Add(p
+            + $"attention.{m}.bias", Width);
+        }
         Add(p + "attention.LayerNorm.weight", Width); Add(p + "attention.LayerNorm.bias", Width);
         Add(p + "ffn.weight", ff, Width); Add(p + "ffn.bias", ff);
         // Pre-activations of a few units, where exact and tanh GELU differ by more than the golden test's tolerance.
@@ -227,11 +272,21 @@ public static class HuggingFaceFixtures
         Add("albert.pooler.weight", Width, Width); Add("albert.pooler.bias", Width);
         var config = new JsonObject
         {
-            ["model_type"] = "albert", ["vocab_size"] = vocabulary, ["embedding_size"] = embeddingWidth, ["max_position_embeddings"] =
-                Positions,
-            ["type_vocab_size"] = 2, ["num_hidden_layers"] = Layers, ["num_hidden_groups"] = 1, ["inner_group_num"] = 1,
-            ["num_attention_heads"] = Heads, ["hidden_size"] = Width, ["intermediate_size"] = ff, ["hidden_act"] = "gelu_new",
-            ["layer_norm_eps"] = 1e-12, ["pad_token_id"] = 0, ["position_embedding_type"] = "absolute",
+            ["model_type"] = "albert",
+            ["vocab_size"] = vocabulary,
+            ["embedding_size"] = embeddingWidth,
+            ["max_position_embeddings"] = Positions,
+            ["type_vocab_size"] = 2,
+            ["num_hidden_layers"] = Layers,
+            ["num_hidden_groups"] = 1,
+            ["inner_group_num"] = 1,
+            ["num_attention_heads"] = Heads,
+            ["hidden_size"] = Width,
+            ["intermediate_size"] = ff,
+            ["hidden_act"] = "gelu_new",
+            ["layer_norm_eps"] = 1e-12,
+            ["pad_token_id"] = 0,
+            ["position_embedding_type"] = "absolute",
         };
         if (head == AlbertHead.SequenceClassification)
         {
@@ -272,8 +327,11 @@ public static class HuggingFaceFixtures
         for (int l = 0; l < Layers; l++)
         {
             string p = $"distilbert.transformer.layer.{l}.";
-            foreach (string m in new[] { "q_lin", "k_lin", "v_lin", "out_lin" }) { Add(p + $"attention.{m}.weight", Width, Width); Add(p
-                + $"attention.{m}.bias", Width); }
+            foreach (string m in new[] { "q_lin", "k_lin", "v_lin", "out_lin" })
+            {
+                Add(p + $"attention.{m}.weight", Width, Width); Add(p
+                + $"attention.{m}.bias", Width);
+            }
             Add(p + "sa_layer_norm.weight", Width); Add(p + "sa_layer_norm.bias", Width);
             Add(p + "ffn.lin1.weight", ff, Width); Add(p + "ffn.lin1.bias", ff);
             Add(p + "ffn.lin2.weight", Width, ff); Add(p + "ffn.lin2.bias", Width);
@@ -281,9 +339,19 @@ public static class HuggingFaceFixtures
         }
         var config = new JsonObject
         {
-            ["model_type"] = "distilbert", ["vocab_size"] = v, ["max_position_embeddings"] = Positions, ["sinusoidal_pos_embds"] = false,
-            ["n_layers"] = Layers, ["n_heads"] = Heads, ["dim"] = Width, ["hidden_dim"] = ff, ["activation"] = "gelu",
-            ["dropout"] = 0.1, ["attention_dropout"] = 0.1, ["seq_classif_dropout"] = 0.2, ["pad_token_id"] = 0,
+            ["model_type"] = "distilbert",
+            ["vocab_size"] = v,
+            ["max_position_embeddings"] = Positions,
+            ["sinusoidal_pos_embds"] = false,
+            ["n_layers"] = Layers,
+            ["n_heads"] = Heads,
+            ["dim"] = Width,
+            ["hidden_dim"] = ff,
+            ["activation"] = "gelu",
+            ["dropout"] = 0.1,
+            ["attention_dropout"] = 0.1,
+            ["seq_classif_dropout"] = 0.2,
+            ["pad_token_id"] = 0,
         };
         if (head == DistilBertHead.SequenceClassification)
         {

@@ -5,8 +5,14 @@ namespace PromptDfd.Tests.Support;
 
 public static class TinyModels
 {
-    public static GptConfig Gpt(int vocabulary = 300) => new() { VocabularySize = vocabulary, ContextLength = 32, Layers = 2, Heads = 2,
-        Width = 16 };
+    public static GptConfig Gpt(int vocabulary = 300) => new()
+    {
+        VocabularySize = vocabulary,
+        ContextLength = 32,
+        Layers = 2,
+        Heads = 2,
+        Width = 16
+    };
 
     public static GptLanguageModel LanguageModel(int vocabulary = 300, long seed = 11)
     {

@@ -70,13 +70,14 @@ public sealed class TinyRunEnvironment : IDisposable
 
     public static RunConfig Config(string preset = "promptdfd", long seed = 1, int steps = 6) =>
         RunPresets.Create(preset, TaskName, seed, new PromptDfdConfig
-    {
-        Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2 },
-        Content = new SamplingConfig { MaxNewTokens = 8, TopP = 0.95 },
-        Distillation = new DistillationConfig { BatchSize = 8, LearningRate = 3e-3 },
-        Schedule = new ScheduleConfig { Steps = steps, SamplesPerStep = 8, EvaluateEvery = 3, CheckpointEvery = 2, QualityWindow = 16 },
-        AsDfd = new AsDfdConfig { InversionSteps = 2 },
-    }) with { Student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 } };
+        {
+            Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2 },
+            Content = new SamplingConfig { MaxNewTokens = 8, TopP = 0.95 },
+            Distillation = new DistillationConfig { BatchSize = 8, LearningRate = 3e-3 },
+            Schedule = new ScheduleConfig { Steps = steps, SamplesPerStep = 8, EvaluateEvery = 3, CheckpointEvery = 2, QualityWindow = 16 },
+            AsDfd = new AsDfdConfig { InversionSteps = 2 },
+        }) with
+        { Student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 } };
 
     public void Dispose() => folder.Dispose();
 }

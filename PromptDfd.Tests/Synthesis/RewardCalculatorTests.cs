@@ -70,8 +70,15 @@ public class RewardCalculatorTests
     [Fact]
     public void KlBudgetRaisesBetaWhilePromptsDriftPastItAndLowersItWhileTheyStayInside()
     {
-        var config = new RewardConfig { Relevance = 0, Hardness = 0, Diversity = 0, Plausibility = 0.2, PlausibilityTargetKl = 4,
-            PlausibilityAdaptRate = 0.1 };
+        var config = new RewardConfig
+        {
+            Relevance = 0,
+            Hardness = 0,
+            Diversity = 0,
+            Plausibility = 0.2,
+            PlausibilityTargetKl = 4,
+            PlausibilityAdaptRate = 0.1
+        };
         var calculator = new RewardCalculator(config);
         float[] zeros = new float[4];
         // KL 12 is three times the budget: the error is clipped to +0.2, so beta grows by 2 %.
@@ -126,8 +133,11 @@ public class RewardCalculatorTests
     [InlineData(4, 2, "PlausibilityAdaptRate")]
     public void AnInvalidKlBudgetIsRejectedWithTheOptionNamed(double target, double rate, string option)
     {
-        var error = Assert.Throws<ArgumentException>(() => new RewardConfig { PlausibilityTargetKl = target, PlausibilityAdaptRate =
-            rate }.Validate());
+        var error = Assert.Throws<ArgumentException>(() => new RewardConfig
+        {
+            PlausibilityTargetKl = target,
+            PlausibilityAdaptRate = rate
+        }.Validate());
         Assert.Contains(option, error.Message);
     }
 

@@ -9,8 +9,12 @@ public class TopicPrompterTests
     private const int EndOfText = 298;
 
     private static TopicPrompter Prompter(PrompterConfig? config = null) =>
-        new(TinyModels.LanguageModel(), classes: 2, EndOfText, config ?? new PrompterConfig { PromptLength = 4, PrefixLength = 2,
-            LearningRate = 0.02 });
+        new(TinyModels.LanguageModel(), classes: 2, EndOfText, config ?? new PrompterConfig
+        {
+            PromptLength = 4,
+            PrefixLength = 2,
+            LearningRate = 0.02
+        });
 
     /// <summary>The tiny prior's N(0, 0.02) embeddings give nearly flat next-token logits; larger ones make context matter and let a short
     /// warm start take hold.</summary>
@@ -35,8 +39,12 @@ public class TopicPrompterTests
     public void AVariableLengthPromptNeverStartsWithEndOfTextAndIsPaddedWithItOnceEnded()
     {
         var prior = SharpPrior();
-        var prompter = new TopicPrompter(prior, classes: 2, EndOfText, new PrompterConfig { PromptLength = 6, PrefixLength = 2,
-            VariableLength = true });
+        var prompter = new TopicPrompter(prior, classes: 2, EndOfText, new PrompterConfig
+        {
+            PromptLength = 6,
+            PrefixLength = 2,
+            VariableLength = true
+        });
         // Taught that class 0's prompt is two tokens long, the prompter ends it there.
         double loss = prompter.WarmStart([(0, [10, 20]), (1, [30, 40, 50, 60, 70, 80])], steps: 150, learningRate: 0.02);
         long[][] prompts = prompter.Sample(Enumerable.Repeat(0, 16).Concat(Enumerable.Repeat(1, 16)).ToList(), new Generator(5));

@@ -57,8 +57,11 @@ public class TopicWordMinerTests
     [Fact]
     public void TemplatesWithoutAPlaceForTheWordAreRefusedByName()
     {
-        var error = Assert.Throws<ArgumentException>(() => new PromptMiningConfig { PromptTemplates = ["It was good."], MinimumAgreement =
-            0 }.Validate());
+        var error = Assert.Throws<ArgumentException>(() => new PromptMiningConfig
+        {
+            PromptTemplates = ["It was good."],
+            MinimumAgreement = 0
+        }.Validate());
         Assert.Contains("\"It was good.\" must contain {0}", error.Message);
         Assert.Contains("MinimumAgreement must be in (0, 1]", error.Message);
     }

@@ -23,12 +23,19 @@ public sealed class FastTokenizerJsonTests : IDisposable
     private static JsonObject WordPieceJson(bool lowercase) => new()
     {
         ["version"] = "1.0",
-        ["normalizer"] = new JsonObject { ["type"] = "BertNormalizer", ["clean_text"] = true, ["lowercase"] = lowercase, ["strip_accents"] =
-            null },
+        ["normalizer"] = new JsonObject
+        {
+            ["type"] = "BertNormalizer",
+            ["clean_text"] = true,
+            ["lowercase"] = lowercase,
+            ["strip_accents"] = null
+        },
         ["pre_tokenizer"] = new JsonObject { ["type"] = "BertPreTokenizer" },
         ["model"] = new JsonObject
         {
-            ["type"] = "WordPiece", ["unk_token"] = "[UNK]", ["continuing_subword_prefix"] = "##",
+            ["type"] = "WordPiece",
+            ["unk_token"] = "[UNK]",
+            ["continuing_subword_prefix"] = "##",
             ["vocab"] = new JsonObject(HuggingFaceFixtures.BertVocabulary.Select((token, id) => KeyValuePair.Create(token, (JsonNode?)id))),
         },
     };
@@ -48,7 +55,9 @@ public sealed class FastTokenizerJsonTests : IDisposable
             ["decoder"] = new JsonObject { ["type"] = "ByteLevel" },
             ["model"] = new JsonObject
             {
-                ["type"] = "BPE", ["dropout"] = null, ["unk_token"] = null,
+                ["type"] = "BPE",
+                ["dropout"] = null,
+                ["unk_token"] = null,
                 ["vocab"] = new JsonObject(vocabulary.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
                 ["merges"] = new JsonArray([.. merges]),
             },

@@ -56,8 +56,14 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
         var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
         var atEpochEnd = new List<Dictionary<string, Tensor>>();
         var reports = new List<ClassifierProgress>();
-        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 4, BatchSize = 4, LearningRate = 3e-3, Dropout = 0,
-            AverageFromEpoch = 2 },
+        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig
+        {
+            Epochs = 4,
+            BatchSize = 4,
+            LearningRate = 3e-3,
+            Dropout = 0,
+            AverageFromEpoch = 2
+        },
             new TextBatcher(tokenizer, 32), progress =>
             {
                 reports.Add(progress);
@@ -86,8 +92,13 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
     [Fact]
     public void FineTuningThatDivergesStopsWithTheLearningRateToLower()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Fit(new ClassifierTrainingConfig { Epochs = 3, BatchSize = 4,
-            LearningRate = 1e30, Dropout = 0 }));
+        var error = Assert.Throws<InvalidOperationException>(() => Fit(new ClassifierTrainingConfig
+        {
+            Epochs = 3,
+            BatchSize = 4,
+            LearningRate = 1e30,
+            Dropout = 0
+        }));
         Assert.Contains("fine-tuning diverged. Lower the learning rate (now 1E+30)", error.Message);
     }
 
@@ -115,8 +126,14 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
         manual_seed(3);
         var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
         var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
-        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 2, BatchSize = 4, LearningRate = 3e-3, Dropout = 0,
-            FreezeTokenEmbeddings = true },
+        var trainer = new ClassifierTrainer(new ClassifierTrainingConfig
+        {
+            Epochs = 2,
+            BatchSize = 4,
+            LearningRate = 3e-3,
+            Dropout = 0,
+            FreezeTokenEmbeddings = true
+        },
             new TextBatcher(tokenizer, 32), _ => { });
         trainer.Train(model, Train, Dev, 2);
         var after = model.state_dict();
@@ -151,8 +168,15 @@ public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFi
     {
         var negative = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { LanguageModelWeight = -1 }.Validate());
         Assert.Contains("LanguageModelWeight must be 0 or more", negative.Message);
-        var bert = new BertClassifier(new BertConfig { VocabularySize = tokenizer.VocabularySize, MaxPositions = 32, Layers = 1, Heads = 2,
-            Width = 16, IntermediateWidth = 32 }, 2);
+        var bert = new BertClassifier(new BertConfig
+        {
+            VocabularySize = tokenizer.VocabularySize,
+            MaxPositions = 32,
+            Layers = 1,
+            Heads = 2,
+            Width = 16,
+            IntermediateWidth = 32
+        }, 2);
         var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { LanguageModelWeight = 0.5 }, new TextBatcher(tokenizer, 32), _ =>
             { });
         var error = Assert.Throws<ArgumentException>(() => trainer.Train(bert, Train, Dev, 2));

@@ -12,8 +12,14 @@ public sealed class LanguageModelPretrainerTests(TinyTokenizerFolder files) : IC
 
     private static readonly PretrainConfig Config = new()
     {
-        Steps = 6, BatchSize = 4, LearningRate = 3e-3, WarmupSteps = 2, EvaluateEvery = 3, EvaluationBatches = 2, CheckpointEvery = 2,
-            Seed = 5,
+        Steps = 6,
+        BatchSize = 4,
+        LearningRate = 3e-3,
+        WarmupSteps = 2,
+        EvaluateEvery = 3,
+        EvaluationBatches = 2,
+        CheckpointEvery = 2,
+        Seed = 5,
     };
 
     private TokenStream Corpus() => new(Enumerable.Repeat(TinyTokenizer.Corpus, 8).SelectMany(c => c), tokenizer);

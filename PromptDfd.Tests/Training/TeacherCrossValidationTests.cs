@@ -8,8 +8,14 @@ namespace PromptDfd.Tests.Training;
 public sealed class TeacherCrossValidationTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();
-    private static readonly ClassifierTrainingConfig Quick = new() { Epochs = 2, BatchSize = 8, LearningRate = 3e-3, Dropout = 0,
-        AverageFromEpoch = 1 };
+    private static readonly ClassifierTrainingConfig Quick = new()
+    {
+        Epochs = 2,
+        BatchSize = 8,
+        LearningRate = 3e-3,
+        Dropout = 0,
+        AverageFromEpoch = 1
+    };
 
     public void Dispose() => environment.Dispose();
 

@@ -59,8 +59,15 @@ public sealed class TextWindowTests(TinyTokenizerFolder files) : IClassFixture<T
         {
             manual_seed(3);
             var model = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
-            var trainer = new ClassifierTrainer(new ClassifierTrainingConfig { Epochs = 12, BatchSize = 4, LearningRate = 3e-3, Dropout = 0,
-                RandomWindows = randomWindows, WholeTexts = wholeTexts },
+            var trainer = new ClassifierTrainer(new ClassifierTrainingConfig
+            {
+                Epochs = 12,
+                BatchSize = 4,
+                LearningRate = 3e-3,
+                Dropout = 0,
+                RandomWindows = randomWindows,
+                WholeTexts = wholeTexts
+            },
                 new TextBatcher(tokenizer, 8), _ => { });
             trainer.Train(model, train, dev, 2);
             var texts = train.Select(t => t.Item1).ToList();
@@ -92,11 +99,17 @@ public sealed class TextWindowTests(TinyTokenizerFolder files) : IClassFixture<T
     [Fact]
     public void WholeTextTrainingRefusesToBeCombinedWithOtherWaysOfReadingTexts()
     {
-        var both = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { WholeTexts = true, RandomWindows =
-            true }.Validate());
+        var both = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig
+        {
+            WholeTexts = true,
+            RandomWindows = true
+        }.Validate());
         Assert.Contains("choose one", both.Message);
-        var withLm = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig { WholeTexts = true, LanguageModelWeight =
-            0.5 }.Validate());
+        var withLm = Assert.Throws<ArgumentException>(() => new ClassifierTrainingConfig
+        {
+            WholeTexts = true,
+            LanguageModelWeight = 0.5
+        }.Validate());
         Assert.Contains("LanguageModelWeight to 0", withLm.Message);
     }
 }

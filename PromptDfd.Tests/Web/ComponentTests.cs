@@ -87,8 +87,11 @@ public sealed class ComponentTests : IAsyncLifetime
     public void TheChosenPriorAndTeacherAreSubmittedAndLengthsAreCheckedAgainstThatPriorsContext()
     {
         var submitted = new List<RunConfig>();
-        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1) with { PriorFolder = "models/hf/gpt2", TeacherFolder =
-            "models/hf/bert-sst2" });
+        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1) with
+        {
+            PriorFolder = "models/hf/gpt2",
+            TeacherFolder = "models/hf/bert-sst2"
+        });
         model.ContentTokens = 125;
         var form = context.Render<RunConfigForm>(p => p
             .Add(f => f.Model, model).Add(f => f.Tasks, [Sentiment])
@@ -144,8 +147,13 @@ public sealed class ComponentTests : IAsyncLifetime
     public void ConfigDiffShowsOnlyDifferingKeysUntilAskedForAll()
     {
         var a = new Dictionary<string, string> { ["Training.Seed"] = "1", ["Training.Method"] = "PromptDfd", ["Task"] = "sentiment" };
-        var b = new Dictionary<string, string> { ["Training.Seed"] = "2", ["Training.Method"] = "PromptDfd", ["Task"] = "sentiment",
-            ["Extra"] = "x" };
+        var b = new Dictionary<string, string>
+        {
+            ["Training.Seed"] = "2",
+            ["Training.Method"] = "PromptDfd",
+            ["Task"] = "sentiment",
+            ["Extra"] = "x"
+        };
         var diff = context.Render<ConfigDiff>(p => p.Add(d => d.Runs, [new ConfigDiff.Column("a", a), new ConfigDiff.Column("b", b)]));
         var keys = diff.FindAll("tbody tr td:first-child").Select(td => td.TextContent).ToList();
         Assert.Equal(["Extra", "Training.Seed"], keys);

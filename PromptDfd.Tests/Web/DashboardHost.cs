@@ -64,8 +64,10 @@ public sealed class DashboardHost : WebApplicationFactory<Program>, IAsyncLifeti
     /// on.</param>
     public async Task<IPage> OpenAsync(string path, List<string>? consoleErrors = null)
     {
-        IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize =
-            new ViewportSize { Width = 1400, Height = 1000 } });
+        IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 }
+        });
         page.SetDefaultTimeout(30_000);
         if (consoleErrors is not null)
         {

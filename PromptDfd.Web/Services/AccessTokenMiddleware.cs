@@ -37,8 +37,12 @@ public sealed class AccessTokenMiddleware(RequestDelegate next, IOptions<Dashboa
         string? fromCookie = context.Request.Cookies[CookieName];
         if (Matches(fromQuery, expected))
         {
-            context.Response.Cookies.Append(CookieName, expected, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict,
-                IsEssential = true });
+            context.Response.Cookies.Append(CookieName, expected, new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                IsEssential = true
+            });
             await next(context);
             return;
         }

@@ -36,8 +36,13 @@ public sealed class DashboardOptions
     }
 
     /// <summary>The folders above as the engine's one description of where things live.</summary>
-    public Workspace Workspace() => new(Root()) { ModelsFolder = ModelsFolder, TasksFolder = TasksFolder, RunsFolder = RunsFolder,
-        StoreFile = StoreFile };
+    public Workspace Workspace() => new(Root())
+    {
+        ModelsFolder = ModelsFolder,
+        TasksFolder = TasksFolder,
+        RunsFolder = RunsFolder,
+        StoreFile = StoreFile
+    };
 
     public string StorePath() => Workspace().Store;
 

@@ -40,6 +40,8 @@ public static class RunExportEndpoints
     }
 
     private static RunQuery QueryFrom(HttpRequest request) =>
-        RunListQuery.From(key => request.Query.TryGetValue(key, out var values) ? values.FirstOrDefault() : null) with { Take =
-            int.MaxValue };
+        RunListQuery.From(key => request.Query.TryGetValue(key, out var values) ? values.FirstOrDefault() : null) with
+        {
+            Take = int.MaxValue
+        };
 }

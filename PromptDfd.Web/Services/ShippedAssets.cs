@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Options;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Models;
-using Microsoft.Extensions.Options;
 
 namespace PromptDfd.Web.Services;
 
@@ -46,8 +46,10 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
     }
 
     /// <summary>A preset's run as the dashboard starts it: seed 1, on the device the dashboard is set to (Dashboard:Device).</summary>
-    public Engine.Runs.RunConfig NewRun(string preset, string task) => Engine.Runs.RunPresets.Create(preset, task, 1) with { Device =
-        options.Value.Device };
+    public Engine.Runs.RunConfig NewRun(string preset, string task) => Engine.Runs.RunPresets.Create(preset, task, 1) with
+    {
+        Device = options.Value.Device
+    };
 
     private static TaskSummary Summarise(string folder)
     {

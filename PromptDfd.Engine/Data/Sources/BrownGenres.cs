@@ -12,11 +12,21 @@ public static class BrownGenres
 
     public static readonly IReadOnlyDictionary<string, string> CoarseGenre = new Dictionary<string, string>
     {
-        ["news"] = "press", ["editorial"] = "press", ["reviews"] = "press",
-        ["learned"] = "learned", ["government"] = "learned",
-        ["fiction"] = "fiction", ["mystery"] = "fiction", ["science_fiction"] = "fiction",
-        ["adventure"] = "fiction", ["romance"] = "fiction", ["humor"] = "fiction",
-        ["religion"] = "general", ["hobbies"] = "general", ["lore"] = "general", ["belles_lettres"] = "general",
+        ["news"] = "press",
+        ["editorial"] = "press",
+        ["reviews"] = "press",
+        ["learned"] = "learned",
+        ["government"] = "learned",
+        ["fiction"] = "fiction",
+        ["mystery"] = "fiction",
+        ["science_fiction"] = "fiction",
+        ["adventure"] = "fiction",
+        ["romance"] = "fiction",
+        ["humor"] = "fiction",
+        ["religion"] = "general",
+        ["hobbies"] = "general",
+        ["lore"] = "general",
+        ["belles_lettres"] = "general",
     };
 
     public static IReadOnlyList<LabeledExample> Read(string packageFolder)

@@ -22,9 +22,16 @@ public static class PyTorchWeightsFile
 
     private static readonly Dictionary<string, string> StorageTypes = new(StringComparer.Ordinal)
     {
-        ["FloatStorage"] = "F32", ["HalfStorage"] = "F16", ["BFloat16Storage"] = "BF16", ["DoubleStorage"] = "F64",
-        ["LongStorage"] = "I64", ["IntStorage"] = "I32", ["ShortStorage"] = "I16", ["CharStorage"] = "I8",
-        ["ByteStorage"] = "U8", ["BoolStorage"] = "BOOL",
+        ["FloatStorage"] = "F32",
+        ["HalfStorage"] = "F16",
+        ["BFloat16Storage"] = "BF16",
+        ["DoubleStorage"] = "F64",
+        ["LongStorage"] = "I64",
+        ["IntStorage"] = "I32",
+        ["ShortStorage"] = "I16",
+        ["CharStorage"] = "I8",
+        ["ByteStorage"] = "U8",
+        ["BoolStorage"] = "BOOL",
     };
 
     private static readonly HashSet<string> FloatTypes = ["F32", "F16", "BF16", "F64"];
@@ -145,8 +152,11 @@ public static class PyTorchWeightsFile
             long offset = storageOffsets[tensor.Storage.Key] + (tensor.Storage.FirstElement
                 + tensor.StorageOffset) * Width(tensor.Storage.DType);
             bool contiguous = tensor.Strides.SequenceEqual(StoredTensor.ContiguousStrides(tensor.Shape));
-            result[name] = new StoredTensor(path, name, tensor.Shape, tensor.Storage.DType, offset) { ElementStrides = contiguous ? null
-                : tensor.Strides };
+            result[name] = new StoredTensor(path, name, tensor.Shape, tensor.Storage.DType, offset)
+            {
+                ElementStrides = contiguous ? null
+                : tensor.Strides
+            };
         }
         return result;
     }

@@ -91,8 +91,11 @@ public sealed class RestrictedUnpickler
                 case (byte)'}': stack.Add(new PickleDict()); break; // EMPTY_DICT
                 case (byte)'d': stack.Add(PickleDict.FromPairs(PopMark(), Corrupt)); break; // DICT
                 case (byte)'s': { var value = Pop(); var key = Pop(); AsDict(Peek()).Set(key, value); break; } // SETITEM
-                case (byte)'u': { var items = PopMark(); var dict = AsDict(Peek()); for (int i = 0; i
-                    + 1 < items.Count; i += 2) dict.Set(items[i], items[i + 1]); break; } // SETITEMS
+                case (byte)'u':
+                    {
+                        var items = PopMark(); var dict = AsDict(Peek()); for (int i = 0; i
+                    + 1 < items.Count; i += 2) dict.Set(items[i], items[i + 1]); break;
+                    } // SETITEMS
                 case (byte)'q': memo[ReadBytes(1)[0]] = Peek(); break; // BINPUT
                 case (byte)'r': memo[ReadLength(4)] = Peek(); break; // LONG_BINPUT
                 case 0x94: memo[memo.Count] = Peek(); break; // MEMOIZE
@@ -101,8 +104,11 @@ public sealed class RestrictedUnpickler
                 case (byte)'j': stack.Add(Remembered(ReadLength(4))); break; // LONG_BINGET
                 case (byte)'g': stack.Add(Remembered(ParseInteger(ReadLine()))); break; // GET (protocol 0)
                 case (byte)'c': stack.Add(Global(ReadLine(), ReadLine())); break; // GLOBAL
-                case 0x93: { var name = Pop(); var module = Pop(); stack.Add(Global(AsString(module),
-                    AsString(name))); break; } // STACK_GLOBAL
+                case 0x93:
+                    {
+                        var name = Pop(); var module = Pop(); stack.Add(Global(AsString(module),
+                    AsString(name))); break;
+                    } // STACK_GLOBAL
                 case (byte)'R': { var arguments = Pop(); var callable = Pop(); stack.Add(Call(callable, arguments)); break; } // REDUCE
                 case 0x81: { var arguments = Pop(); var type = Pop(); stack.Add(Call(type, arguments)); break; } // NEWOBJ
                 case (byte)'b': Build(Pop(), Peek()); break; // BUILD

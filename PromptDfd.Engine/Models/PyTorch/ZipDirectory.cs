@@ -77,10 +77,14 @@ public static class ZipDirectory
             if (id == 0x0001)
             {
                 ReadOnlySpan<byte> values = extra.Slice(4, length);
-                if (size == uint.MaxValue && values.Length >= 8) { size = BinaryPrimitives.ReadInt64LittleEndian(values); values =
-                    values[8..]; }
-                if (compressedSize == uint.MaxValue && values.Length >= 8) { compressedSize =
-                    BinaryPrimitives.ReadInt64LittleEndian(values); values = values[8..]; }
+                if (size == uint.MaxValue && values.Length >= 8)
+                {
+                    size = BinaryPrimitives.ReadInt64LittleEndian(values); values = values[8..];
+                }
+                if (compressedSize == uint.MaxValue && values.Length >= 8)
+                {
+                    compressedSize = BinaryPrimitives.ReadInt64LittleEndian(values); values = values[8..];
+                }
                 if (localHeader == uint.MaxValue && values.Length >= 8) localHeader = BinaryPrimitives.ReadInt64LittleEndian(values);
                 return;
             }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using PromptDfd.Engine.Distillation;
-using static TorchSharp.torch;
 using PromptDfd.Engine.Metrics;
+using static TorchSharp.torch;
 
 namespace PromptDfd.Engine.Synthesis.Sources;
 

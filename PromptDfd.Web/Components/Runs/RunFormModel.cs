@@ -72,23 +72,46 @@ public sealed class RunFormModel
         basis = config;
         Apply(new RunFormModel
         {
-            Name = config.Name, Task = config.Task, Preset = config.Preset, Seed = t.Seed, Device = config.Device, Tags =
-                string.Join(", ", config.Tags),
-            PriorFolder = config.PriorFolder, TeacherFolder = config.TeacherFolder,
-            Steps = t.Schedule.Steps, SamplesPerStep = t.Schedule.SamplesPerStep, PrompterUpdates = t.Schedule.PrompterUpdates,
-                StudentUpdates = t.Schedule.StudentUpdates,
-            EvaluateEvery = t.Schedule.EvaluateEvery, CheckpointEvery = t.Schedule.CheckpointEvery,
-            PromptLength = t.Prompter.PromptLength, PrefixLength = t.Prompter.PrefixLength, TrainableBlocks = t.Prompter.TrainableBlocks,
-            PrompterLearningRate = t.Prompter.LearningRate, EntropyBonus = t.Prompter.EntropyBonus, Algorithm = t.Prompter.Algorithm,
-            WarmStartSteps = t.Prompter.WarmStartSteps, WarmStartFrom = t.Prompter.WarmStartFrom, PrompterTopP = t.Prompter.Sampling.TopP,
-            Relevance = t.Reward.Relevance, Hardness = t.Reward.Hardness, Plausibility = t.Reward.Plausibility, PlausibilityTargetKl =
-                t.Reward.PlausibilityTargetKl, Diversity = t.Reward.Diversity,
-            ContentTokens = t.Content.MaxNewTokens, ContentTemperature = t.Content.Temperature, ContentTopP = t.Content.TopP,
-                GuidanceWeight = t.Guidance.Weight,
-            DistillationTemperature = t.Distillation.Temperature, StudentLearningRate = t.Distillation.LearningRate, StudentBatch =
-                t.Distillation.BatchSize,
-            ReplayCapacity = t.Distillation.ReplayCapacity, ReplayFraction = t.Distillation.ReplayFraction,
-            StudentLayers = config.Student.Layers, StudentWidth = config.Student.Width, StudentHeads = config.Student.Heads,
+            Name = config.Name,
+            Task = config.Task,
+            Preset = config.Preset,
+            Seed = t.Seed,
+            Device = config.Device,
+            Tags = string.Join(", ", config.Tags),
+            PriorFolder = config.PriorFolder,
+            TeacherFolder = config.TeacherFolder,
+            Steps = t.Schedule.Steps,
+            SamplesPerStep = t.Schedule.SamplesPerStep,
+            PrompterUpdates = t.Schedule.PrompterUpdates,
+            StudentUpdates = t.Schedule.StudentUpdates,
+            EvaluateEvery = t.Schedule.EvaluateEvery,
+            CheckpointEvery = t.Schedule.CheckpointEvery,
+            PromptLength = t.Prompter.PromptLength,
+            PrefixLength = t.Prompter.PrefixLength,
+            TrainableBlocks = t.Prompter.TrainableBlocks,
+            PrompterLearningRate = t.Prompter.LearningRate,
+            EntropyBonus = t.Prompter.EntropyBonus,
+            Algorithm = t.Prompter.Algorithm,
+            WarmStartSteps = t.Prompter.WarmStartSteps,
+            WarmStartFrom = t.Prompter.WarmStartFrom,
+            PrompterTopP = t.Prompter.Sampling.TopP,
+            Relevance = t.Reward.Relevance,
+            Hardness = t.Reward.Hardness,
+            Plausibility = t.Reward.Plausibility,
+            PlausibilityTargetKl = t.Reward.PlausibilityTargetKl,
+            Diversity = t.Reward.Diversity,
+            ContentTokens = t.Content.MaxNewTokens,
+            ContentTemperature = t.Content.Temperature,
+            ContentTopP = t.Content.TopP,
+            GuidanceWeight = t.Guidance.Weight,
+            DistillationTemperature = t.Distillation.Temperature,
+            StudentLearningRate = t.Distillation.LearningRate,
+            StudentBatch = t.Distillation.BatchSize,
+            ReplayCapacity = t.Distillation.ReplayCapacity,
+            ReplayFraction = t.Distillation.ReplayFraction,
+            StudentLayers = config.Student.Layers,
+            StudentWidth = config.Student.Width,
+            StudentHeads = config.Student.Heads,
             TopicPrompts = t.TopicPrompts.ToDictionary(p => p.Key, p => string.Join('\n', p.Value)),
         });
     }
@@ -103,37 +126,79 @@ public sealed class RunFormModel
     public void ApplyPreset(string preset)
     {
         RunConfig current = ToConfig();
-        RunConfig reset = current with { Preset = preset, Training = RunPresets.Get(preset).Apply(current.Training with
+        RunConfig reset = current with
         {
-            Reward = current.Training.Reward with { Hardness = preset == "promptdfd-no-hardness" ? 0 : new RewardConfig().Hardness,
-                Plausibility = preset == "promptdfd-no-plausibility" ? 0 : new RewardConfig().Plausibility },
-            Schedule = current.Training.Schedule with { PrompterUpdates = preset == "promptdfd-no-rl" ? 0
-                : Math.Max(1, current.Training.Schedule.PrompterUpdates) },
-            Prompter = current.Training.Prompter with { WarmStartSteps = new PrompterConfig().WarmStartSteps },
-        }) };
+            Preset = preset,
+            Training = RunPresets.Get(preset).Apply(current.Training with
+            {
+                Reward = current.Training.Reward with
+                {
+                    Hardness = preset == "promptdfd-no-hardness" ? 0 : new RewardConfig().Hardness,
+                    Plausibility = preset == "promptdfd-no-plausibility" ? 0 : new RewardConfig().Plausibility
+                },
+                Schedule = current.Training.Schedule with
+                {
+                    PrompterUpdates = preset == "promptdfd-no-rl" ? 0
+                : Math.Max(1, current.Training.Schedule.PrompterUpdates)
+                },
+                Prompter = current.Training.Prompter with { WarmStartSteps = new PrompterConfig().WarmStartSteps },
+            })
+        };
         Load(reset);
     }
 
     public RunConfig ToConfig() => basis with
     {
-        Name = Name.Trim(), Task = Task, Preset = Preset, Device = Device, PriorFolder = PriorFolder, TeacherFolder = TeacherFolder,
+        Name = Name.Trim(),
+        Task = Task,
+        Preset = Preset,
+        Device = Device,
+        PriorFolder = PriorFolder,
+        TeacherFolder = TeacherFolder,
         Tags = Tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         Student = basis.Student with { Layers = StudentLayers, Width = StudentWidth, Heads = StudentHeads },
         Training = basis.Training with
         {
             Seed = Seed,
-            Schedule = basis.Training.Schedule with { Steps = Steps, SamplesPerStep = SamplesPerStep, PrompterUpdates = PrompterUpdates,
-                StudentUpdates = StudentUpdates, EvaluateEvery = EvaluateEvery, CheckpointEvery = CheckpointEvery },
-            Prompter = basis.Training.Prompter with { PromptLength = PromptLength, PrefixLength = PrefixLength, TrainableBlocks =
-                TrainableBlocks, LearningRate = PrompterLearningRate, EntropyBonus = EntropyBonus, Algorithm = Algorithm,
-                WarmStartSteps = WarmStartSteps, WarmStartFrom = WarmStartFrom, Sampling =
-                    basis.Training.Prompter.Sampling with { TopP = PrompterTopP } },
-            Reward = basis.Training.Reward with { Relevance = Relevance, Hardness = Hardness, Plausibility = Plausibility,
-                PlausibilityTargetKl = PlausibilityTargetKl, Diversity = Diversity },
+            Schedule = basis.Training.Schedule with
+            {
+                Steps = Steps,
+                SamplesPerStep = SamplesPerStep,
+                PrompterUpdates = PrompterUpdates,
+                StudentUpdates = StudentUpdates,
+                EvaluateEvery = EvaluateEvery,
+                CheckpointEvery = CheckpointEvery
+            },
+            Prompter = basis.Training.Prompter with
+            {
+                PromptLength = PromptLength,
+                PrefixLength = PrefixLength,
+                TrainableBlocks = TrainableBlocks,
+                LearningRate = PrompterLearningRate,
+                EntropyBonus = EntropyBonus,
+                Algorithm = Algorithm,
+                WarmStartSteps = WarmStartSteps,
+                WarmStartFrom = WarmStartFrom,
+                Sampling = basis.Training.Prompter.Sampling with { TopP = PrompterTopP }
+            },
+            Reward = basis.Training.Reward with
+            {
+                Relevance = Relevance,
+                Hardness = Hardness,
+                Plausibility = Plausibility,
+                PlausibilityTargetKl = PlausibilityTargetKl,
+                Diversity = Diversity
+            },
             Content = basis.Training.Content with { MaxNewTokens = ContentTokens, Temperature = ContentTemperature, TopP = ContentTopP },
             Guidance = basis.Training.Guidance with { Weight = GuidanceWeight },
-            Distillation = basis.Training.Distillation with { Temperature = DistillationTemperature, LearningRate = StudentLearningRate,
-                BatchSize = StudentBatch, ReplayCapacity = ReplayCapacity, ReplayFraction = ReplayFraction },
+            Distillation = basis.Training.Distillation with
+            {
+                Temperature = DistillationTemperature,
+                LearningRate = StudentLearningRate,
+                BatchSize = StudentBatch,
+                ReplayCapacity = ReplayCapacity,
+                ReplayFraction = ReplayFraction
+            },
             TopicPrompts = TopicPrompts
                 .Select(p => (p.Key, Lines: p.Value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
                 .Where(p => p.Lines.Length > 0).ToDictionary(p => p.Key, p => p.Lines),

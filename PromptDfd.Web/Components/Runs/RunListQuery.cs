@@ -15,7 +15,11 @@ public static class RunListQuery
         return new RunQuery
         {
             Status = Enum.TryParse<RunStatus>(Text("status"), out var status) ? status : null,
-            Method = Text("method"), Task = Text("task"), Tag = Text("tag"), ConfigFilter = Text("config"), Text = Text("q"),
+            Method = Text("method"),
+            Task = Text("task"),
+            Tag = Text("tag"),
+            ConfigFilter = Text("config"),
+            Text = Text("q"),
             MinimumBestAccuracy = QueryValue.Double(Text("min")),
             StarredOnly = QueryValue.Bool(Text("starred")) ?? false,
             SortBy = Text("sort") ?? nameof(RunRecord.CreatedAt),
