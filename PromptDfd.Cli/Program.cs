@@ -1,4 +1,5 @@
 using PromptDfd.Cli;
+using PromptDfd.Cli.Arguments;
 using PromptDfd.Cli.Commands;
 using PromptDfd.Engine.Infrastructure;
 

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
 
 namespace PromptDfd.Engine;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
 

@@ -1,3 +1,4 @@
+using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine.Models;
 
 namespace PromptDfd.Cli.Commands;

@@ -1,4 +1,7 @@
+using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Data.Preparation;
 
 namespace PromptDfd.Cli.Commands;
 

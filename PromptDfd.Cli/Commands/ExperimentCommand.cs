@@ -1,9 +1,13 @@
+using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
 using PromptDfd.Engine.Training;
 
 namespace PromptDfd.Cli.Commands;

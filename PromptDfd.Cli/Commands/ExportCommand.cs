@@ -1,5 +1,7 @@
+using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Cli.Commands;
 

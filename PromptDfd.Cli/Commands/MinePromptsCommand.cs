@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
+using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine.Training;
 using TorchSharp;
 

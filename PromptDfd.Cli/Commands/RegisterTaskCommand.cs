@@ -1,3 +1,5 @@
+using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 
 namespace PromptDfd.Cli.Commands;

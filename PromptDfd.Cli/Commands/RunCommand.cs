@@ -1,9 +1,11 @@
 using System.Globalization;
+using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Cli.Commands;
 

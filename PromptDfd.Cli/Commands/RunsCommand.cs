@@ -1,6 +1,8 @@
 using System.Globalization;
+using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Cli.Commands;
 

@@ -1,3 +1,5 @@
+using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;

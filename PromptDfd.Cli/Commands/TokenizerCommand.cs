@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Text;

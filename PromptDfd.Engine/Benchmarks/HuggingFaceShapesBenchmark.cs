@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Text;
@@ -50,7 +52,7 @@ public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Acti
         GptClassifier student = new StudentConfig().Create(priorConfig.VocabularySize, priorConfig.ContextLength, task.Labels.Count,
             seed: 1);
         var models = new DistillationModels(prior, teacher, student, priorTokenizer, task.Labels, vocabulary.Tokenizer);
-        var config = new PromptDfdConfig { Method = SynthesisMethod.PromptDfd, Seed = 1, TopicPrompts = TopicPromptFile.Load(task) };
+        var config = new MethodConfig { Method = SynthesisMethod.PromptDfd, Seed = 1, TopicPrompts = TopicPromptFile.Load(task) };
         config = config with
         {
             Schedule = config.Schedule with
@@ -64,7 +66,7 @@ public sealed class HuggingFaceShapesBenchmark(TaskDataset task, int steps, Acti
 
         var metrics = new List<MetricEvent>();
         var clock = Stopwatch.StartNew();
-        var trainer = new PromptDfdTrainer(config, models, e => { if (e is MetricEvent m) metrics.Add(m); });
+        var trainer = new DistillationTrainer(config, models, e => { if (e is MetricEvent m) metrics.Add(m); });
         double startup = clock.Elapsed.TotalSeconds;
         var stepSeconds = new List<double>();
         for (int step = 0; step <= steps; step++)

@@ -12,6 +12,9 @@ public sealed record DatasetSplits(IReadOnlyList<LabeledExample> Train, IReadOnl
 /// </summary>
 public static class DatasetSplitter
 {
+    /// <summary>The seed every shipped and registered task is split with; changing it changes every split.</summary>
+    public const string SplitSeed = "promptdfd-splits-v1";
+
     public static DatasetSplits Split(IEnumerable<LabeledExample> examples, string seed, double devFraction = 0.1, double testFraction =
         0.1)
     {

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Infrastructure;
 namespace PromptDfd.Engine.Data;
 
 /// <summary>Builds a task from a user's file: reads and validates it, deduplicates and splits it like the shipped tasks.</summary>
@@ -22,7 +23,7 @@ public static class TaskRegistration
             Licence = "provided by the user",
             Description = $"Registered from {Path.GetFileName(file)}."
         };
-        var dataset = new TaskDataset { Info = info, Splits = DatasetSplitter.Split(unique, DataPreparation.SplitSeed) };
+        var dataset = new TaskDataset { Info = info, Splits = DatasetSplitter.Split(unique, DatasetSplitter.SplitSeed) };
         DatasetValidator.Validate(dataset);
         return dataset;
     }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models.Formats;
+using PromptDfd.Engine.Models.Formats.PyTorch;
 using PromptDfd.Engine.Text;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Infrastructure;
-using PromptDfd.Engine.Models.PyTorch;
+using PromptDfd.Engine.Models.Formats;
+using PromptDfd.Engine.Models.Formats.PyTorch;
 
 namespace PromptDfd.Engine.Models;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using PromptDfd.Engine.Models.Formats;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

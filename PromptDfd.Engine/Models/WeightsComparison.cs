@@ -1,5 +1,6 @@
 using System.Globalization;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models.Formats;
 
 namespace PromptDfd.Engine.Models;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Engine.Runs;
 
@@ -61,27 +62,6 @@ public static class ConfigOverrides
     }
 
     /// <summary>Every leaf of the config as "Path.To.Key" = its JSON text (strings unquoted).</summary>
-    public static SortedDictionary<string, string> Flatten(RunConfig config)
-    {
-        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        Walk(JsonNode.Parse(config.ToJson()), "", result);
-        return result;
-    }
-
-    private static void Walk(JsonNode? node, string prefix, SortedDictionary<string, string> result)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                foreach (var (key, child) in obj) Walk(child, prefix.Length == 0 ? key : $"{prefix}.{key}", result);
-                break;
-            case JsonValue value when value.TryGetValue(out string? text):
-                result[prefix] = text;
-                break;
-            default:
-                result[prefix] = node?.ToJsonString() ?? "null";
-                break;
-        }
-    }
+    public static SortedDictionary<string, string> Flatten(RunConfig config) => JsonFlattening.Flatten(config.ToJson());
 
 }

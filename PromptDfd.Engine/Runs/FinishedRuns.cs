@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Engine.Runs;
 

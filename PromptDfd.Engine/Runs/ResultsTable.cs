@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using PromptDfd.Engine.Metrics;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Engine.Runs;
 

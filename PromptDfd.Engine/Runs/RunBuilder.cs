@@ -1,8 +1,8 @@
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
-using PromptDfd.Engine.Synthesis;
 using PromptDfd.Engine.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -113,7 +113,7 @@ public static class RunBuilder
     /// </summary>
     public static RunConfig Complete(RunConfig config, RunEnvironment environment)
     {
-        PromptDfdConfig t = config.Training;
+        MethodConfig t = config.Training;
         bool usesPrompts = t.Method == SynthesisMethod.FixedPrompts
                            || (t.Method == SynthesisMethod.PromptDfd && ((t.Prompter.WarmStartSteps > 0
                                && t.Prompter.WarmStartFrom == WarmStartPrompts.TopicPrompts) || t.PoolTopicPrompts));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
 
 namespace PromptDfd.Engine.Runs;
@@ -22,7 +23,7 @@ public sealed partial record RunConfig
     /// <summary>Empty means the task's teacher (models/teachers/&lt;task&gt; in the workspace).</summary>
     public string TeacherFolder { get; init; } = "";
     public StudentConfig Student { get; init; } = new();
-    public PromptDfdConfig Training { get; init; } = new();
+    public MethodConfig Training { get; init; } = new();
     /// <summary>"cpu", "cuda" or "auto" (CUDA when a CUDA build of libtorch is present).</summary>
     public string Device { get; init; } = "cpu";
     public IReadOnlyList<string> Tags { get; init; } = [];

@@ -1,9 +1,11 @@
 using System.Globalization;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
-using PromptDfd.Engine.Storage;
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Prompter;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Engine.Runs;
 
@@ -42,7 +44,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         BuiltRun built = RunBuilder.Build(config, environment);
         if (resume) RequireTheSameInputs(run, built.Hashes);
         run.Hashes = new Dictionary<string, string>(built.Hashes);
-        var trainer = new PromptDfdTrainer(config.Training, built.Models, sink.Handle, built.Task.Splits.Train);
+        var trainer = new DistillationTrainer(config.Training, built.Models, sink.Handle, built.Task.Splits.Train);
         control.Method = config.Training.Method;
         control.Validator = PromptSteering.ForPrior(built.Task.Labels, built.Prior.Tokenizer, built.Prior.Model.Config.ContextLength,
             config.Training.Content.MaxNewTokens);
@@ -130,7 +132,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
 
-    private void SaveCheckpoint(PromptDfdTrainer trainer, string folder)
+    private void SaveCheckpoint(DistillationTrainer trainer, string folder)
     {
         // The store must hold everything up to this step before the checkpoint appears on disk: a kill right after
         // the checkpoint's rename then still resumes with continuous curves (anything newer is deleted on resume).
@@ -148,7 +150,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         else if (!run.Runtime.EndsWith(runtime, StringComparison.Ordinal)) run.Runtime += $"; resumed with {runtime}";
     }
 
-    private string SaveStudent(BuiltRun built, PromptDfdTrainer trainer)
+    private string SaveStudent(BuiltRun built, DistillationTrainer trainer)
     {
         string folder = Path.Combine(environment.RunFolder(run.Id), "student");
         var card = new ModelCard

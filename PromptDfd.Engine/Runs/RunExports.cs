@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Engine.Runs;
 

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
-using PromptDfd.Engine.Storage;
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Prompter;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Engine.Runs;
 

@@ -1,10 +1,10 @@
 using PromptDfd.Engine.Distillation;
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Method;
 
 namespace PromptDfd.Engine.Runs;
 
 /// <summary>A named starting config: PromptDFD, each baseline and each ablation of method.md.</summary>
-public sealed record RunPreset(string Name, string Title, string Description, Func<PromptDfdConfig, PromptDfdConfig> Apply);
+public sealed record RunPreset(string Name, string Title, string Description, Func<MethodConfig, MethodConfig> Apply);
 
 public static class RunPresets
 {
@@ -51,6 +51,6 @@ public static class RunPresets
     public static RunPreset Get(string name) => All.FirstOrDefault(p => p.Name == name)
         ?? throw new ArgumentException($"Unknown preset '{name}'; use one of {string.Join(", ", All.Select(p => p.Name))}.");
 
-    public static RunConfig Create(string preset, string task, long seed, PromptDfdConfig? start = null) =>
-        new() { Task = task, Preset = preset, Training = Get(preset).Apply(start ?? new PromptDfdConfig()) with { Seed = seed } };
+    public static RunConfig Create(string preset, string task, long seed, MethodConfig? start = null) =>
+        new() { Task = task, Preset = preset, Training = Get(preset).Apply(start ?? new MethodConfig()) with { Seed = seed } };
 }

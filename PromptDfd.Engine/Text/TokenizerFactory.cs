@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
+using PromptDfd.Engine.Infrastructure;
 
 namespace PromptDfd.Engine.Text;
 

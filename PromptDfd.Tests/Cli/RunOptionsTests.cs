@@ -1,4 +1,6 @@
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Cli;
@@ -49,16 +51,16 @@ public sealed class RunOptionsTests : IDisposable
     public async Task AStoreDamagedAfterItOpensIsReportedWithWhatToDoNotACrash()
     {
         string path = Path.Combine(repository.Path, "damaged.db");
-        using (var store = new Engine.Storage.RunStore(path))
+        using (var store = new Engine.Store.RunStore(path))
         {
-            store.Insert(new Engine.Runs.RunRecord
+            store.Insert(new Engine.Store.RunRecord
             {
                 Id = "r",
                 Name = "r",
                 Task = "sentiment",
                 ConfigJson = Engine.Runs.RunPresets.Create("promptdfd", "sentiment", 1).ToJson()
             });
-            store.Append(Enumerable.Range(0, 20_000).Select(i => new Engine.Runs.MetricPoint
+            store.Append(Enumerable.Range(0, 20_000).Select(i => new Engine.Store.MetricPoint
             {
                 RunId = "r",
                 Step = i,

@@ -1,5 +1,5 @@
 using PromptDfd.Engine.Data;
-using PromptDfd.Engine.Data.Sources;
+using PromptDfd.Engine.Data.Preparation;
 
 namespace PromptDfd.Tests.Data;
 

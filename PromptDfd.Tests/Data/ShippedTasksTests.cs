@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Infrastructure;
 
 namespace PromptDfd.Tests.Data;
 

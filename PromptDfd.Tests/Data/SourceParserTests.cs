@@ -1,4 +1,4 @@
-using PromptDfd.Engine.Data.Sources;
+using PromptDfd.Engine.Data.Preparation;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Data;

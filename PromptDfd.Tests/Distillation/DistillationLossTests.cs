@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Method;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Distillation;

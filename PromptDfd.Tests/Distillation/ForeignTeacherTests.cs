@@ -1,9 +1,10 @@
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Store;
 using PromptDfd.Engine.Text;
 using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Support;
@@ -40,7 +41,7 @@ public sealed class ForeignTeacherTests : IDisposable
         var student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 }.Create(prior.Tokenizer.VocabularySize, 32, 2, seed: 31);
         var config = BertRun().Training with { Schedule = BertRun().Training.Schedule with { Steps = 2, EvaluateEvery = 2 } };
         var events = new List<TrainerEvent>();
-        var trainer = new PromptDfdTrainer(config, new DistillationModels(prior.Model, bert.Module, student, prior.Tokenizer, Labels,
+        var trainer = new DistillationTrainer(config, new DistillationModels(prior.Model, bert.Module, student, prior.Tokenizer, Labels,
             bert.Tokenizer), events.Add);
 
         trainer.Train([new("The movie was great!", "positive"), new("The food was terrible.", "negative")]);
@@ -84,7 +85,7 @@ public sealed class ForeignTeacherTests : IDisposable
                 new("The food was terrible.", "negative")];
         Assert.True(prior.Tokenizer.Encode(evaluation[0].Text).Count > 16);
         var events = new List<TrainerEvent>();
-        var trainer = new PromptDfdTrainer(config, new DistillationModels(prior.Model, teacher, student, prior.Tokenizer, Labels),
+        var trainer = new DistillationTrainer(config, new DistillationModels(prior.Model, teacher, student, prior.Tokenizer, Labels),
             events.Add);
 
         trainer.Train(evaluation);

@@ -1,18 +1,20 @@
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Method;
+using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
-using PromptDfd.Engine.Synthesis;
 using PromptDfd.Engine.Text;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Distillation;
 
-public class PromptDfdTrainerTests
+public class DistillationTrainerTests
 {
     private static readonly string[] Labels = ["negative", "positive"];
 
-    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events) Build(TemporaryFolder folder, long seed = 1, int studentUpdates =
+    private static (DistillationTrainer Trainer, List<TrainerEvent> Events) Build(TemporaryFolder folder, long seed = 1, int studentUpdates =
         2, double studentLearningRate = 3e-3, double prompterLearningRate = 1e-3)
     {
         TinyTokenizer.WriteTo(folder.Path);
@@ -21,7 +23,7 @@ public class PromptDfdTrainerTests
         manual_seed(21);
         var teacher = new GptClassifier(TinyModels.Gpt(tokenizer.VocabularySize), 2);
         var student = new StudentConfig { Layers = 1, Width = 16, Heads = 2 }.Create(tokenizer.VocabularySize, 32, 2, seed: 31);
-        var config = new PromptDfdConfig
+        var config = new MethodConfig
         {
             Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2, LearningRate = prompterLearningRate },
             Content = new SamplingConfig { MaxNewTokens = 8, TopP = 0.95 },
@@ -30,7 +32,7 @@ public class PromptDfdTrainerTests
             Seed = seed,
         };
         var events = new List<TrainerEvent>();
-        return (new PromptDfdTrainer(config, new DistillationModels(prior, teacher, student, tokenizer, Labels), events.Add), events);
+        return (new DistillationTrainer(config, new DistillationModels(prior, teacher, student, tokenizer, Labels), events.Add), events);
     }
 
     private static readonly LabeledExample[] Evaluation =

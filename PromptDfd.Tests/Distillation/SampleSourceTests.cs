@@ -1,20 +1,22 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Method;
+using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Synthesis;
-using PromptDfd.Engine.Synthesis.Sources;
+using PromptDfd.Engine.Sources;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Distillation;
 
 public class SampleSourceTests
 {
-    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment,
+    private static (DistillationTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment,
         RunConfig config)
     {
         config = RunBuilder.Complete(config, environment.Environment);
         BuiltRun built = RunBuilder.Build(config, environment.Environment);
         var events = new List<TrainerEvent>();
-        return (new PromptDfdTrainer(config.Training, built.Models, events.Add, built.Task.Splits.Train), events, built);
+        return (new DistillationTrainer(config.Training, built.Models, events.Add, built.Task.Splits.Train), events, built);
     }
 
     [Theory]
@@ -53,7 +55,7 @@ public class SampleSourceTests
             }
         };
         BuiltRun built = RunBuilder.Build(config, environment.Environment);
-        var error = Assert.Throws<ArgumentException>(() => new PromptDfdTrainer(config.Training, built.Models, _ => { }));
+        var error = Assert.Throws<ArgumentException>(() => new DistillationTrainer(config.Training, built.Models, _ => { }));
         Assert.Contains("class 'negative'", error.Message);
     }
 
@@ -64,7 +66,7 @@ public class SampleSourceTests
         var config = TinyRunEnvironment.Config("data-driven-kd");
         BuiltRun built = RunBuilder.Build(config, environment.Environment);
         Assert.Contains("training split", Assert.Throws<ArgumentException>(() =>
-            new PromptDfdTrainer(config.Training, built.Models, _ => { })).Message);
+            new DistillationTrainer(config.Training, built.Models, _ => { })).Message);
     }
 
     [Fact]

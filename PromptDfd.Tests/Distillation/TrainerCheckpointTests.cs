@@ -1,18 +1,19 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Synthesis;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Distillation;
 
 public class TrainerCheckpointTests
 {
-    private static (PromptDfdTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment,
+    private static (DistillationTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment,
         RunConfig config)
     {
         BuiltRun built = RunBuilder.Build(config, environment.Environment);
         var events = new List<TrainerEvent>();
-        return (new PromptDfdTrainer(config.Training, built.Models, events.Add, built.Task.Splits.Train), events, built);
+        return (new DistillationTrainer(config.Training, built.Models, events.Add, built.Task.Splits.Train), events, built);
     }
 
     private static List<(int, string, double)> Curves(IEnumerable<TrainerEvent> events, int afterStep) =>

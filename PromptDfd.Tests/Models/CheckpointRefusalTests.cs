@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.Formats;
 using PromptDfd.Engine.Text;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;

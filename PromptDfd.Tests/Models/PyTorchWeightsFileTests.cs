@@ -1,7 +1,8 @@
 using System.IO.Compression;
 using System.Text;
 using PromptDfd.Engine.Models;
-using PromptDfd.Engine.Models.PyTorch;
+using PromptDfd.Engine.Models.Formats;
+using PromptDfd.Engine.Models.Formats.PyTorch;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Models;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.Formats;
 using PromptDfd.Tests.Support;
 using static PromptDfd.Tests.Support.SafeTensorsEditing;
 

@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.Formats;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Models;

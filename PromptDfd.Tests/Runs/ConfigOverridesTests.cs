@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Runs;
 
 namespace PromptDfd.Tests.Runs;
@@ -61,7 +62,7 @@ public class ConfigOverridesTests
             RunPresets.All.Select(p => p.Name));
         Assert.Equal(0, RunPresets.Create("promptdfd-no-rl", "x", 1).Training.Schedule.PrompterUpdates);
         var warmNoRl = RunPresets.Create("promptdfd-warm-start-no-rl", "x", 1).Training;
-        Assert.Equal((0, new Engine.Synthesis.PrompterConfig().WarmStartSteps),
+        Assert.Equal((0, new Engine.Method.PrompterConfig().WarmStartSteps),
             (warmNoRl.Schedule.PrompterUpdates, warmNoRl.Prompter.WarmStartSteps));
         Assert.Equal(0, RunPresets.Create("promptdfd-no-plausibility", "x", 1).Training.Reward.Plausibility);
         Assert.Contains("Unknown preset", Assert.Throws<ArgumentException>(() => RunPresets.Get("magic")).Message);

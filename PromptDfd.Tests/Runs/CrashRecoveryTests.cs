@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PromptDfd.Engine;
+using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Data;
 using PromptDfd.Tests.Support;
 

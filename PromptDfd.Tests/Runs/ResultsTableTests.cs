@@ -1,5 +1,6 @@
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;

@@ -1,8 +1,9 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;
@@ -191,7 +192,7 @@ public sealed class RunManagerTests : IDisposable
             checkpoint = run.CheckpointFolder!;
             var config = run.Config;
             var built = RunBuilder.Build(config, environment.Environment);
-            var trainer = new PromptDfdTrainer(config.Training, built.Models, _ => { }, built.Task.Splits.Train);
+            var trainer = new DistillationTrainer(config.Training, built.Models, _ => { }, built.Task.Splits.Train);
             for (int i = 0; i < 4; i++) trainer.RunStep();
             trainer.SaveCheckpoint(checkpoint);
             store.DeleteAfter(id, 5);

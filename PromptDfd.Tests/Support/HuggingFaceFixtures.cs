@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.Formats;
+using PromptDfd.Engine.Text;
 
 namespace PromptDfd.Tests.Support;
 

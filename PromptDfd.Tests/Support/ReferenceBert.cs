@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.Formats;
 
 namespace PromptDfd.Tests.Support;
 

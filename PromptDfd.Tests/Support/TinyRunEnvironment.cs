@@ -1,8 +1,10 @@
+using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Text;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Support;
@@ -69,7 +71,7 @@ public sealed class TinyRunEnvironment : IDisposable
     private Engine.Text.ITextTokenizer TokenizerFactory() => Engine.Text.TokenizerFactory.FromFolder(Path.Combine(Root, "tokenizer"));
 
     public static RunConfig Config(string preset = "promptdfd", long seed = 1, int steps = 6) =>
-        RunPresets.Create(preset, TaskName, seed, new PromptDfdConfig
+        RunPresets.Create(preset, TaskName, seed, new MethodConfig
         {
             Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2 },
             Content = new SamplingConfig { MaxNewTokens = 8, TopP = 0.95 },

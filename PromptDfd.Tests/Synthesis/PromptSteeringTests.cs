@@ -1,4 +1,5 @@
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Method;
+using PromptDfd.Engine.Prompter;
 
 namespace PromptDfd.Tests.Synthesis;
 

@@ -1,4 +1,5 @@
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Method;
+using PromptDfd.Engine.Prompter;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Synthesis;

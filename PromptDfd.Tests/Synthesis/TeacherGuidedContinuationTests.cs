@@ -1,5 +1,6 @@
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
-using PromptDfd.Engine.Synthesis.Sources;
+using PromptDfd.Engine.Sources;
 using PromptDfd.Engine.Text;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;

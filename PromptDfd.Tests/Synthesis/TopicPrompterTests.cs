@@ -1,4 +1,6 @@
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Method;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
 

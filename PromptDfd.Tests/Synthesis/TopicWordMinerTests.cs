@@ -1,4 +1,5 @@
-using PromptDfd.Engine.Synthesis;
+using PromptDfd.Engine.Method;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine.Text;
 
 namespace PromptDfd.Tests.Synthesis;

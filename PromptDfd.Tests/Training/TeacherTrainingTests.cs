@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.Formats;
 using PromptDfd.Engine.Text;
 using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Support;

@@ -1,8 +1,10 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
 using PromptDfd.Web.Components.Runs;
 using PromptDfd.Web.Services;
 
@@ -121,11 +123,11 @@ public sealed class ComponentTests : IAsyncLifetime
         Assert.Equal(77, model.Steps);
         Assert.Equal(7, model.Seed);
         model.ApplyPreset("promptdfd");
-        Assert.Equal(new Engine.Synthesis.PrompterConfig().WarmStartSteps, model.ToConfig().Training.Prompter.WarmStartSteps);
+        Assert.Equal(new Engine.Method.PrompterConfig().WarmStartSteps, model.ToConfig().Training.Prompter.WarmStartSteps);
         model.ApplyPreset("as-dfd");
         Assert.Equal(1, model.PrompterUpdates);
         Assert.Equal("as-dfd", model.ToConfig().Preset);
-        Assert.Equal(Engine.Distillation.SynthesisMethod.AsDfd, model.ToConfig().Training.Method);
+        Assert.Equal(Engine.Method.SynthesisMethod.AsDfd, model.ToConfig().Training.Method);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Tests.Support;
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Data;
 using PromptDfd.Tests.Support;
 using PromptDfd.Web.Services;

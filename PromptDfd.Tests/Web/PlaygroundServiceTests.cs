@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Support;
 using PromptDfd.Web.Services;
 

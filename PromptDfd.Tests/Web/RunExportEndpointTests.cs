@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Web;

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Options;
 using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Support;
 using PromptDfd.Web.Services;
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
+using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
+using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Support;
 using PromptDfd.Web.Services;
 

@@ -1,4 +1,5 @@
 using PromptDfd.Engine;
+using PromptDfd.Engine.Infrastructure;
 
 namespace PromptDfd.Web.Services;
 

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Runs;
 
 namespace PromptDfd.Web.Services;

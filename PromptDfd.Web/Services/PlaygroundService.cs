@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Options;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
-using PromptDfd.Engine.Synthesis;
-using PromptDfd.Engine.Synthesis.Sources;
+using PromptDfd.Engine.Prompter;
+using PromptDfd.Engine.Sources;
 using PromptDfd.Engine.Training;
 using TorchSharp;
 using static TorchSharp.torch;

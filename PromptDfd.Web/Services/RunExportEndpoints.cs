@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
 using PromptDfd.Web.Components.Runs;
 
 namespace PromptDfd.Web.Services;

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Runs;
 
 namespace PromptDfd.Web.Services;
 

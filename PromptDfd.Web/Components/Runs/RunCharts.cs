@@ -1,6 +1,8 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
 using PromptDfd.Web.Components.Charts;
 
 namespace PromptDfd.Web.Components.Runs;

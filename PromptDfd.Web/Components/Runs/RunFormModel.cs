@@ -1,7 +1,8 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Synthesis;
 
 namespace PromptDfd.Web.Components.Runs;
 
@@ -68,7 +69,7 @@ public sealed class RunFormModel
 
     public void Load(RunConfig config)
     {
-        PromptDfdConfig t = config.Training;
+        MethodConfig t = config.Training;
         basis = config;
         Apply(new RunFormModel
         {
@@ -210,7 +211,7 @@ public sealed class RunFormModel
     {
         var problems = new List<string>();
         RunConfig config = ToConfig();
-        PromptDfdConfig t = config.Training;
+        MethodConfig t = config.Training;
         Collect(problems, config.Validate);
         Collect(problems, t.Schedule.Validate);
         Collect(problems, t.Reward.Validate);

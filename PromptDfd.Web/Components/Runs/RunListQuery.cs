@@ -1,5 +1,5 @@
 using PromptDfd.Engine.Runs;
-using PromptDfd.Engine.Storage;
+using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Web.Components.Runs;
 

@@ -1,0 +1,79 @@
+using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Metrics;
+using PromptDfd.Engine.Store;
+
+namespace PromptDfd.Engine.Events;
+
+/// <summary>
+/// Receives a running trainer's events on the training thread: publishes each at once to the hub, keeps the run's
+/// summary numbers, and buffers the store records, which a timer writes in batches (at most twice a second).
+/// </summary>
+public sealed class RunEventSink : IDisposable
+{
+    private readonly RunStore store;
+    private readonly RunEventHub hub;
+    private readonly RunRecord run;
+    private readonly Lock gate = new();
+    private readonly Timer timer;
+    private List<MetricPoint> metrics = [];
+    private List<SampleRecord> samples = [];
+    private List<RunEventRecord> events = [];
+
+    public RunEventSink(RunStore store, RunEventHub hub, RunRecord run, TimeSpan? flushEvery = null)
+    {
+        this.store = store;
+        this.hub = hub;
+        this.run = run;
+        var period = flushEvery ?? TimeSpan.FromMilliseconds(500);
+        timer = new Timer(_ => Flush(), null, period, period);
+    }
+
+    public void Handle(TrainerEvent trainerEvent)
+    {
+        lock (gate)
+        {
+            StoredEvent stored = StoredEvent.Of(run.Id, trainerEvent, DateTime.UtcNow);
+            if (stored.Metric is { } m)
+            {
+                metrics.Add(m);
+                if (m.Name == MetricNames.StudentAccuracy)
+                {
+                    run.LastAccuracy = m.Value;
+                    run.BestAccuracy = Math.Max(run.BestAccuracy ?? double.MinValue, m.Value);
+                }
+                if (m.Name == MetricNames.TeacherAccuracy) run.TeacherAccuracy = m.Value;
+            }
+            if (stored.Sample is { } sample) samples.Add(sample);
+            if (stored.Event is { } e) events.Add(e);
+        }
+        hub.Publish(new RunUpdate(run.Id, trainerEvent));
+    }
+
+    /// <summary>Records a run-level event (status, checkpoint) through the same batch.</summary>
+    public void Record(int step, string kind, string message)
+    {
+        var notice = new RunNoticeEvent(step, kind, message);
+        lock (gate) events.Add(StoredEvent.Of(run.Id, notice, DateTime.UtcNow).Event!);
+        hub.Publish(new RunUpdate(run.Id, notice));
+    }
+
+    public void Flush()
+    {
+        List<MetricPoint> m;
+        List<SampleRecord> s;
+        List<RunEventRecord> e;
+        lock (gate)
+        {
+            (m, metrics) = (metrics, []);
+            (s, samples) = (samples, []);
+            (e, events) = (events, []);
+        }
+        store.Append(m, s, e);
+    }
+
+    public void Dispose()
+    {
+        timer.Dispose();
+        Flush();
+    }
+}

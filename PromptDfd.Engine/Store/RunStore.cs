@@ -1,0 +1,192 @@
+using LiteDB;
+
+namespace PromptDfd.Engine.Store;
+
+/// <summary>A page of results and how many there are in all.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+
+/// <summary>What the runs table asks for: filters, sort and page.</summary>
+public sealed record RunQuery
+{
+    public RunStatus? Status { get; init; }
+    public string? Method { get; init; }
+    public string? Task { get; init; }
+    public string? Tag { get; init; }
+    public bool StarredOnly { get; init; }
+    /// <summary>Matches name, id, notes, tags and preset.</summary>
+    public string? Text { get; init; }
+    /// <summary>"Path.To.Key=value" filters on the flattened config.</summary>
+    public string? ConfigFilter { get; init; }
+    public double? MinimumBestAccuracy { get; init; }
+    public string SortBy { get; init; } = nameof(RunRecord.CreatedAt);
+    public bool Descending { get; init; } = true;
+    public int Skip { get; init; }
+    public int Take { get; init; } = 25;
+}
+
+/// <summary>What the sample stream asks for.</summary>
+public sealed record SampleQuery
+{
+    public int? Step { get; init; }
+    public string? Class { get; init; }
+    public string? Text { get; init; }
+    public int Skip { get; init; }
+    public int Take { get; init; } = 50;
+}
+
+/// <summary>
+/// Run history in one LiteDB file: runs, metric series, samples and events. Opened in shared mode so the
+/// dashboard and a command-line run can use the same file. Appends come in batches from the run manager.
+/// </summary>
+public sealed class RunStore : IDisposable
+{
+    private readonly LiteDatabase database;
+    private readonly ILiteCollection<RunRecord> runs;
+    private readonly ILiteCollection<MetricPoint> metrics;
+    private readonly ILiteCollection<SampleRecord> samples;
+    private readonly ILiteCollection<RunEventRecord> events;
+
+    public RunStore(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        RefuseForeignFile(Path);
+        var mapper = new BsonMapper();
+        mapper.Entity<RunRecord>().Id(r => r.Id, autoId: false);
+        try
+        {
+            database = new LiteDatabase(new ConnectionString { Filename = Path, Connection = ConnectionType.Shared }, mapper);
+            runs = database.GetCollection<RunRecord>("runs");
+            metrics = database.GetCollection<MetricPoint>("metrics", BsonAutoId.Int64);
+            samples = database.GetCollection<SampleRecord>("samples", BsonAutoId.Int64);
+            events = database.GetCollection<RunEventRecord>("events", BsonAutoId.Int64);
+            metrics.EnsureIndex(m => m.RunId);
+            samples.EnsureIndex(s => s.RunId);
+            events.EnsureIndex(e => e.RunId);
+        }
+        catch (LiteException error)
+        {
+            throw new InvalidDataException($"The run store '{Path}' cannot be opened ({error.Message}). If it is corrupt, move it aside; " +
+                $"a new store is created on the next start.", error);
+        }
+    }
+
+    public string Path { get; }
+
+    private const string LiteDbSignature = "** This is a LiteDB file **";
+    private const int LiteDbSignatureOffset = 32;
+
+    /// <summary>
+    /// LiteDB turns a short file that is not a database into an empty store, so a --store pointed at the wrong file
+    /// would overwrite it; any non-empty file without LiteDB's header is refused and left as it is.
+    /// </summary>
+    private static void RefuseForeignFile(string path)
+    {
+        if (!File.Exists(path) || new FileInfo(path).Length == 0) return;
+        var header = new byte[LiteDbSignatureOffset + LiteDbSignature.Length];
+        int read;
+        // Shared: the dashboard and the command line hold the same store open at once.
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (read < header.Length || System.Text.Encoding.ASCII.GetString(header, LiteDbSignatureOffset,
+            LiteDbSignature.Length) != LiteDbSignature)
+            throw new InvalidDataException($"'{path}' is not a run store: it lacks LiteDB's header, so it is another kind of file or a " +
+                $"badly damaged store. " +
+                "It was not opened and is unchanged. Point --store (or Dashboard:StoreFile) at a store PromptDfd made or at a new path; " +
+                "if this was your store, move it aside and a new one is created on the next start.");
+    }
+
+    public void Insert(RunRecord run) => runs.Insert(run);
+    public void Update(RunRecord run) => runs.Update(run);
+    public RunRecord? Get(string id) => runs.FindById(id);
+    public IReadOnlyList<RunRecord> All() => runs.FindAll().ToList();
+
+    public void Delete(string id)
+    {
+        metrics.DeleteMany(m => m.RunId == id);
+        samples.DeleteMany(s => s.RunId == id);
+        events.DeleteMany(e => e.RunId == id);
+        runs.Delete(id);
+    }
+
+    public Page<RunRecord> Query(RunQuery query)
+    {
+        IEnumerable<RunRecord> all = runs.FindAll();
+        if (query.Status is { } status) all = all.Where(r => r.Status == status);
+        if (!string.IsNullOrWhiteSpace(query.Method)) all = all.Where(r => r.Method.Equals(query.Method, StringComparison.OrdinalIgnoreCase)
+            || r.Preset.Equals(query.Method, StringComparison.OrdinalIgnoreCase));
+        if (!string.IsNullOrWhiteSpace(query.Task)) all = all.Where(r => r.Task.Equals(query.Task, StringComparison.OrdinalIgnoreCase));
+        if (!string.IsNullOrWhiteSpace(query.Tag)) all = all.Where(r => r.Tags.Contains(query.Tag, StringComparer.OrdinalIgnoreCase));
+        if (query.StarredOnly) all = all.Where(r => r.Starred);
+        if (query.MinimumBestAccuracy is { } minimum) all = all.Where(r => r.BestAccuracy >= minimum);
+        if (!string.IsNullOrWhiteSpace(query.Text))
+        {
+            string text = query.Text.Trim();
+            all = all.Where(r => new[] { r.Id, r.Name, r.Notes, r.Preset, string.Join(' ', r.Tags) }.Any(f =>
+                f?.Contains(text, StringComparison.OrdinalIgnoreCase) == true));
+        }
+        if (!string.IsNullOrWhiteSpace(query.ConfigFilter))
+        {
+            int equals = query.ConfigFilter.IndexOf('=');
+            string key = (equals < 0 ? query.ConfigFilter : query.ConfigFilter[..equals]).Trim();
+            string? value = equals < 0 ? null : query.ConfigFilter[(equals + 1)..].Trim();
+            all = all.Where(r => r.ConfigValues.Any(p => p.Key.Equals(key, StringComparison.OrdinalIgnoreCase)
+                && (value is null || p.Value.Equals(value, StringComparison.OrdinalIgnoreCase))));
+        }
+        var filtered = all.ToList();
+        Func<RunRecord, object?> key2 = query.SortBy switch
+        {
+            nameof(RunRecord.Name) => r => r.Name,
+            nameof(RunRecord.Task) => r => r.Task,
+            nameof(RunRecord.Method) => r => r.Preset,
+            nameof(RunRecord.Status) => r => r.Status,
+            nameof(RunRecord.BestAccuracy) => r => r.BestAccuracy ?? -1,
+            nameof(RunRecord.LastAccuracy) => r => r.LastAccuracy ?? -1,
+            nameof(RunRecord.Seed) => r => r.Seed,
+            nameof(RunRecord.Starred) => r => r.Starred,
+            _ => r => r.CreatedAt,
+        };
+        var ordered = query.Descending ? filtered.OrderByDescending(key2) : filtered.OrderBy(key2);
+        return new Page<RunRecord>(ordered.ThenByDescending(r => r.CreatedAt).Skip(query.Skip).Take(query.Take).ToList(), filtered.Count);
+    }
+
+    /// <summary>Appends a batch of metrics, samples and events (one write per collection).</summary>
+    public void Append(IReadOnlyCollection<MetricPoint> newMetrics, IReadOnlyCollection<SampleRecord> newSamples,
+        IReadOnlyCollection<RunEventRecord> newEvents)
+    {
+        if (newMetrics.Count > 0) metrics.InsertBulk(newMetrics);
+        if (newSamples.Count > 0) samples.InsertBulk(newSamples);
+        if (newEvents.Count > 0) events.InsertBulk(newEvents);
+    }
+
+    public IReadOnlyList<MetricPoint> Metrics(string runId, string? name = null) =>
+        (name is null ? metrics.Find(m => m.RunId == runId) : metrics.Find(m => m.RunId == runId && m.Name == name)).OrderBy(m =>
+            m.Id).ToList();
+
+    public Page<SampleRecord> Samples(string runId, SampleQuery query)
+    {
+        IEnumerable<SampleRecord> found = samples.Find(s => s.RunId == runId);
+        if (query.Step is { } step) found = found.Where(s => s.Step == step);
+        if (!string.IsNullOrWhiteSpace(query.Class)) found = found.Where(s => s.Class == query.Class || s.TeacherLabel == query.Class);
+        if (!string.IsNullOrWhiteSpace(query.Text)) found = found.Where(s =>
+            (s.Prompt + s.Content).Contains(query.Text, StringComparison.OrdinalIgnoreCase));
+        var list = found.OrderByDescending(s => s.Id).ToList();
+        return new Page<SampleRecord>(list.Skip(query.Skip).Take(query.Take).ToList(), list.Count);
+    }
+
+    public IReadOnlyList<SampleRecord> AllSamples(string runId) => samples.Find(s => s.RunId == runId).OrderBy(s => s.Id).ToList();
+
+    public IReadOnlyList<RunEventRecord> Events(string runId, string? kind = null) =>
+        (kind is null ? events.Find(e => e.RunId == runId) : events.Find(e => e.RunId == runId && e.Kind == kind)).OrderBy(e =>
+            e.Id).ToList();
+
+    /// <summary>Forgets what a run wrote after a step, so a run resumed from that step's checkpoint has continuous curves.</summary>
+    public void DeleteAfter(string runId, int step)
+    {
+        metrics.DeleteMany(m => m.RunId == runId && m.Step > step);
+        samples.DeleteMany(s => s.RunId == runId && s.Step > step);
+        events.DeleteMany(e => e.RunId == runId && e.Step > step && e.Kind != RunEventKinds.Status);
+    }
+
+    public void Dispose() => database.Dispose();
+}
