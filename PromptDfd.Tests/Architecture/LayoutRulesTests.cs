@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using PromptDfd.Tests.Data;
+using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Architecture;
 
@@ -7,6 +8,7 @@ namespace PromptDfd.Tests.Architecture;
 /// The layout docs/architecture.md describes, checked on the sources: folders depend on each other one way, and no file
 /// or line grows past what a reader takes in.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed partial class LayoutRulesTests
 {
     private const int MaximumFileLines = 400;

@@ -5,6 +5,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Benchmarks;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class HuggingFaceShapesBenchmarkTests
 {
     [Fact]

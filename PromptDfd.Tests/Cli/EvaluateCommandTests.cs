@@ -7,6 +7,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Cli;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public class EvaluateCommandTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Cli;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class GenerateCommandTests
 {
     [Theory]

@@ -6,6 +6,7 @@ using PromptDfd.Tests.Support;
 namespace PromptDfd.Tests.Cli;
 
 /// <summary>Options of the run and experiment commands that are shorthands, checked as a user types them.</summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class RunOptionsTests : IDisposable
 {
     private readonly TemporaryFolder repository = new();

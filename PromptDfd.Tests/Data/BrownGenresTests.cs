@@ -4,6 +4,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Data;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class BrownGenresTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Data;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class DatasetFileReaderTests
 {
     private static string Write(TemporaryFolder folder, string name, string content)

@@ -1,7 +1,9 @@
 using PromptDfd.Engine.Data;
+using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Data;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class DatasetSplitterTests
 {
     private static List<LabeledExample> Chunks(int documents, int chunksPerDocument) =>

@@ -1,8 +1,10 @@
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Data.Preparation;
+using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Data;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class PriorCorpusTests
 {
     [Fact]

@@ -1,9 +1,11 @@
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Data;
 
 /// <summary>The committed tasks load, validate and keep their documents whole.</summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public class ShippedTasksTests
 {
     public static string RepositoryFile(params string[] parts)

@@ -4,6 +4,7 @@ using PromptDfd.Tests.Support;
 namespace PromptDfd.Tests.Data;
 
 /// <summary>Each package reader on a tiny fixture laid out like the real package.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class SourceParserTests
 {
     [Fact]

@@ -1,9 +1,11 @@
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Method;
+using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Distillation;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class DistillationLossTests
 {
     [Fact]

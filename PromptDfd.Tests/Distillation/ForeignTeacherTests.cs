@@ -15,6 +15,7 @@ namespace PromptDfd.Tests.Distillation;
 /// A teacher whose tokenizer is not the prior's (a Hugging Face BERT with a GPT-style generator, the paper's setting)
 /// reads the synthetic samples as text, in its own WordPiece tokens.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class ForeignTeacherTests : IDisposable
 {
     private static readonly string[] Labels = ["negative", "positive"];

@@ -8,6 +8,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Distillation;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public class SampleSourceTests
 {
     private static (DistillationTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment,

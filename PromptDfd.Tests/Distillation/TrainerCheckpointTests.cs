@@ -6,6 +6,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Distillation;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public class TrainerCheckpointTests
 {
     private static (DistillationTrainer Trainer, List<TrainerEvent> Events, BuiltRun Built) Build(TinyRunEnvironment environment,

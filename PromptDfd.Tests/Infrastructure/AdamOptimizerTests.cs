@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Infrastructure;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class AdamOptimizerTests
 {
     private static Sequential TinyNetwork(int seed, int hidden = 6)

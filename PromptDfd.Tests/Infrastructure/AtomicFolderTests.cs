@@ -3,6 +3,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Infrastructure;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class AtomicFolderTests
 {
     [Fact]

@@ -1,8 +1,10 @@
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Infrastructure;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class TorchJobQueueTests : IDisposable
 {
     private readonly TorchJobQueue queue = new(threads: 1);

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Infrastructure;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class TorchRuntimeTests
 {
     [Fact]

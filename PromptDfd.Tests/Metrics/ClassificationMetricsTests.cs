@@ -1,7 +1,9 @@
 using PromptDfd.Engine.Metrics;
+using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Metrics;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class ClassificationMetricsTests
 {
     [Fact]

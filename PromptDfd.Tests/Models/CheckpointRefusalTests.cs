@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace PromptDfd.Tests.Models;
 
 /// <summary>Checkpoints this loader cannot run, or whose files disagree, are refused with the key, file or shape at fault.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class CheckpointRefusalTests
 {
     [Theory]

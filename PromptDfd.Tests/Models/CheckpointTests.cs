@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Models;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class CheckpointTests
 {
     internal static readonly ModelCard Card = new()

@@ -11,6 +11,7 @@ namespace PromptDfd.Tests.Models;
 /// DeBERTa-v2/v3 against Microsoft's own implementation: the fixture's logits were computed by it (see
 /// tools/deberta-oracle), on texts long enough to reach the logarithmic position buckets.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class DebertaTests
 {
     private static string Fixture(params string[] parts) => DebertaFixture.Path(parts);

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Models;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class GenerationTests
 {
     private const int EndOfText = 298, Padding = 299;

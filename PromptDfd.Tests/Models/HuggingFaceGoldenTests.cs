@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace PromptDfd.Tests.Models;
 
 /// <summary>Weights that come from outside must mean what they meant there: our modules match plain-loop references.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class HuggingFaceGoldenTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using PromptDfd.Tests.Support;
 namespace PromptDfd.Tests.Models;
 
 /// <summary>torch.save files (pytorch_model.bin) read as the values PyTorch saved, with nothing in them run.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class PyTorchWeightsFileTests
 {
     public static string Fixture(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "Fixtures", "pytorch", .. parts]);

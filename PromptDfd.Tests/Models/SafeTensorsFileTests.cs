@@ -7,6 +7,7 @@ using static PromptDfd.Tests.Support.SafeTensorsEditing;
 namespace PromptDfd.Tests.Models;
 
 /// <summary>Weights stored by other tools, in any float dtype and at any size, read as the float32 values they encode.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class SafeTensorsFileTests : IDisposable
 {
     private readonly TemporaryFolder folder = new();

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace PromptDfd.Tests.Models;
 
 /// <summary>Checkpoints that transformers wrote in shards read as the same model as one file, and merge into one.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class ShardedCheckpointTests : IDisposable
 {
     private readonly TemporaryFolder folder = new();

@@ -3,11 +3,13 @@ using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Data;
+using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Models;
 
 /// <summary>The committed default models load offline, share one tokenizer, and do their jobs.</summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public class ShippedModelsTests
 {
     [Fact]

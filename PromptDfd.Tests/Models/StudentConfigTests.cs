@@ -1,8 +1,10 @@
 using PromptDfd.Engine.Models;
+using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Models;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class StudentConfigTests
 {
     [Fact]

@@ -1,7 +1,9 @@
 using PromptDfd.Engine.Models;
+using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Models;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class TokenSamplerTests
 {
     [Fact]

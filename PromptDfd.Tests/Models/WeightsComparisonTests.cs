@@ -4,6 +4,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Models;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class WeightsComparisonTests
 {
     private static readonly float OneHalfStepAboveOne = (float)BitConverter.Int16BitsToHalf((short)(BitConverter.HalfToInt16Bits((Half)1f)

@@ -1,9 +1,11 @@
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Runs;
+using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class ConfigOverridesTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class CrashRecoveryTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();

@@ -14,6 +14,7 @@ namespace PromptDfd.Tests.Runs;
 /// The shipped default run (sentiment, seed 1, shortened to 3 steps) against its curves and samples as recorded before
 /// the code was reorganised: a refactoring that changes what a run draws or computes fails here.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class DefaultRunGoldenTests : IDisposable
 {
     private const string GoldenFile = "default-run-sentiment-seed1-3steps.txt";

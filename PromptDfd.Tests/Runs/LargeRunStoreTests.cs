@@ -5,6 +5,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public class LargeRunStoreTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class ResultsTableTests
 {
     private static RunRecord Completed(RunStore store, string preset, long seed, params double[] accuracies)

@@ -8,6 +8,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class RunManagerTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();

@@ -4,6 +4,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class RunStoreTests
 {
     private static RunRecord Run(string id, string task, string preset, RunStatus status, double? best, params string[] tags) => new()

@@ -1,8 +1,10 @@
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Prompter;
+using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Synthesis;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class PromptSteeringTests
 {
     private static PromptSteering New() => new(["negative", "positive"], text => text.Split(' ').Length, maximumTokens: 6);

@@ -1,9 +1,11 @@
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Prompter;
+using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Synthesis;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class RewardCalculatorTests
 {
     private static RewardBreakdown Score(RewardCalculator calculator, float[] teacher, float[] student, int[] classes, double[] policy,

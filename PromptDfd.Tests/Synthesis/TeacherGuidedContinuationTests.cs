@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Synthesis;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class TeacherGuidedContinuationTests
 {
     private const double HeadScale = 20;

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Synthesis;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class TopicPrompterTests
 {
     private const int EndOfText = 298;

@@ -1,9 +1,11 @@
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine.Text;
+using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Synthesis;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class TopicWordMinerTests
 {
     /// <summary>A vocabulary of whole words, word pieces and upper-case entries, as a byte-level BPE has them.</summary>

@@ -4,6 +4,7 @@ using PromptDfd.Tests.Support;
 namespace PromptDfd.Tests.Text;
 
 /// <summary>ALBERT's tokenizer prepares text as transformers' AlbertTokenizer does before its SentencePiece model reads it.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class AlbertTokenizerTests : IDisposable
 {
     public static string TinyModel => Path.Combine(AppContext.BaseDirectory, "Fixtures", "sentencepiece", "albert-tiny.model");

@@ -3,6 +3,7 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Text;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public class BpeTrainerTests
 {
     [Theory]

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace PromptDfd.Tests.Text;
 
 /// <summary>A checkpoint that ships only Hugging Face's tokenizer.json tokenizes exactly as one with the vocabulary files.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class FastTokenizerJsonTests : IDisposable
 {
     private static readonly string[] Texts =

@@ -4,6 +4,7 @@ using PromptDfd.Tests.Support;
 namespace PromptDfd.Tests.Text;
 
 /// <summary>XLM-RoBERTa's tokenizer gives sentencepiece's own pieces, numbered as transformers numbers them.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class SentencePieceTokenizerTests : IDisposable
 {
     public static string TinyModel => Path.Combine(AppContext.BaseDirectory, "Fixtures", "sentencepiece", "tiny-unigram.model");

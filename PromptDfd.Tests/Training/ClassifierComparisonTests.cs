@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Training;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class ClassifierComparisonTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Training;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class ClassifierTrainerTests(TinyTokenizerFolder files) : IClassFixture<TinyTokenizerFolder>
 {
     private readonly ITextTokenizer tokenizer = files.Tokenizer;

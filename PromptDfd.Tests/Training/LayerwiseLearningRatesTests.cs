@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Training;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class LayerwiseLearningRatesTests : IDisposable
 {
     private readonly TemporaryFolder folder = new();

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Training;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class TeacherCrossValidationTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Tests.Training;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class TeacherTrainingTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();

@@ -5,6 +5,7 @@ using PromptDfd.Tests.Support;
 namespace PromptDfd.Tests.Training;
 
 /// <summary>BERT-family classifiers read every window of a long text between [CLS] and [SEP], as they were trained to.</summary>
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class WordPieceWindowTests : IDisposable
 {
     private const int Classification = 2, Separator = 3;

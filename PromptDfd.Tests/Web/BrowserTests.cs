@@ -7,6 +7,7 @@ using PromptDfd.Tests.Support;
 namespace PromptDfd.Tests.Web;
 
 /// <summary>End to end: a real Kestrel server, Debian's chromium, the real LiteDB file and real (tiny) models.</summary>
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class BrowserTests : IClassFixture<DashboardHost>
 {
     private readonly DashboardHost host;

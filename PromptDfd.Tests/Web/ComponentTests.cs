@@ -5,11 +5,13 @@ using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Store;
+using PromptDfd.Tests.Support;
 using PromptDfd.Web.Components.Runs;
 using PromptDfd.Web.Services;
 
 namespace PromptDfd.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class ComponentTests : IAsyncLifetime
 {
     private readonly BunitContext context = new();

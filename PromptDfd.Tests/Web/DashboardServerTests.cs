@@ -14,6 +14,7 @@ using PromptDfd.Web.Services;
 namespace PromptDfd.Tests.Web;
 
 /// <summary>The dashboard served by a real Kestrel on loopback, reading the repository's shipped tasks and models.</summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
 {
     public class Server : WebApplicationFactory<Program>

@@ -7,6 +7,7 @@ using PromptDfd.Web.Services;
 
 namespace PromptDfd.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class PlaygroundServiceTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();

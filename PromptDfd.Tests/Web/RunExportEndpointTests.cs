@@ -8,6 +8,7 @@ using PromptDfd.Tests.Support;
 namespace PromptDfd.Tests.Web;
 
 /// <summary>The dashboard's download links, over a real Kestrel, for a finished tiny run in the real LiteDB store.</summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class RunExportEndpointTests(DashboardHost host) : IClassFixture<DashboardHost>
 {
     private async Task<RunRecord> FinishedRun()

@@ -8,6 +8,7 @@ using PromptDfd.Web.Services;
 
 namespace PromptDfd.Tests.Web;
 
+[Trait(TestCategory.Name, TestCategory.Fast)]
 public sealed class ShippedAssetsTests
 {
     private static void SaveTask(string root, string name)

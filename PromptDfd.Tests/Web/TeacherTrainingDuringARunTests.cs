@@ -13,6 +13,7 @@ namespace PromptDfd.Tests.Web;
 /// Teacher training reseeds libtorch's process-wide generator, which a run's dropout draws from: on the shared libtorch
 /// thread each job keeps its own generator state, so a teacher trained from the dashboard mid-run changes nothing in the run.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class TeacherTrainingDuringARunTests : IDisposable
 {
     private readonly TinyRunEnvironment environment = new();
