@@ -8,7 +8,7 @@ namespace PromptDfd.Engine.Models;
 
 // A GPT-2-layout decoder. Module and field names reproduce Hugging Face's parameter names
 // (transformer.h.0.attn.c_attn.weight, ...) so their checkpoints map one to one; only the Conv1D weights
-// are stored transposed there (see GptWeights). Pre-LayerNorm blocks, tanh GELU, learned positions,
+// are stored transposed there (see WeightLayout.IsTransposedInFile). Pre-LayerNorm blocks, tanh GELU, learned positions,
 // output layer tied to the token embedding.
 
 /// <summary>Causal multi-head self-attention with an optional KV cache and key padding mask.</summary>
