@@ -100,8 +100,8 @@ public sealed class RunManagerTests : IDisposable
         using (store)
         using (manager)
         {
-            // Long enough that the run cannot finish between the store showing step 1 (writes are batched) and the pause.
-            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 300));
+            // Long enough (80 tiny steps, about 3 s) that the run cannot finish between the store showing step 1 and the pause.
+            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 80));
             await WaitUntil(() => store.Get(run.Id)!.Status == RunStatus.Running && store.Get(run.Id)!.Step >= 1);
             manager.Pause(run.Id);
             await WaitUntil(() => store.Get(run.Id)!.Status == RunStatus.Paused);
@@ -111,7 +111,7 @@ public sealed class RunManagerTests : IDisposable
             manager.Resume(run.Id);
             RunRecord done = await Finished(manager, run.Id);
             Assert.Equal(RunStatus.Completed, done.Status);
-            Assert.Equal(300, done.Step);
+            Assert.Equal(80, done.Step);
         }
     }
 

@@ -127,32 +127,43 @@ public static class SafeTensorsFile
 
         long dataStart = 8 + headerLength, dataLength = fileLength - dataStart;
         var result = new Dictionary<string, StoredTensor>(StringComparer.Ordinal);
+        var extents = new List<(long Start, long End, string Name)>();
         foreach (var (name, node) in header)
         {
             if (name == "__metadata__") continue;
             if (node is not JsonObject entry) throw Corrupt(path, $"tensor '{name}' has no description object");
-            string dtype = entry["dtype"]?.GetValue<string>() ?? throw Corrupt(path, $"tensor '{name}' has no dtype");
-            long[] shape = entry["shape"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray()
-                ?? throw Corrupt(path, $"tensor '{name}' has no shape");
-            long[] offsets = entry["data_offsets"]?.AsArray().Select(d => d!.GetValue<long>()).ToArray()
-                ?? throw Corrupt(path, $"tensor '{name}' has no data_offsets");
-            if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
+            string dtype = entry["dtype"] is JsonValue dtypeValue && dtypeValue.TryGetValue(out string? text)
+                ? text : throw Corrupt(path, $"tensor '{name}': dtype must be a string such as \"F32\" (found {Describe(entry["dtype"])})");
+            long[] shape = Integers(entry, "shape", name, path);
+            long[] offsets = Integers(entry, "data_offsets", name, path);
+            if (offsets.Length != 2 || offsets[1] < offsets[0] || offsets[1] > dataLength)
             {
                 throw Corrupt(path, $"tensor '{name}' claims bytes [{string.Join(", ", offsets)}] but the data section has {dataLength} " +
                     $"bytes (truncated file?)");
             }
-            long count = shape.Aggregate(1L, (a, b) => a * b);
+            long count;
+            try { count = shape.Aggregate(1L, (a, b) => checked(a * b)); }
+            catch (OverflowException) { throw Corrupt(path, $"tensor '{name}' has a shape [{string.Join(", ", shape)}] too large to hold"); }
             int width = ElementWidth(dtype, path, name);
             if (offsets[1] - offsets[0] != count * width)
             {
                 throw Corrupt(path, $"tensor '{name}' of shape [{string.Join(", ", shape)}] and dtype {dtype} needs {count * width} " +
                     $"bytes but has {offsets[1] - offsets[0]}");
             }
+            extents.Add((offsets[0], offsets[1], name));
             // Integer and boolean tensors in Hugging Face files are index buffers (position_ids, token_type_ids) that
             // older transformers versions saved with the weights; they are checked for size, never loaded.
             if (IndexTypes.Contains(dtype)) continue;
             if (count > Array.MaxLength) throw Corrupt(path, $"tensor '{name}' has {count:N0} elements, more than one array can hold");
             result[name] = new StoredTensor(path, name, shape, dtype, dataStart + offsets[0]);
+        }
+        // Two tensors may not share bytes: a crafted header could otherwise make one weight read another's values.
+        var ordered = extents.Where(e => e.End > e.Start).OrderBy(e => e.Start).ToList();
+        for (int i = 1; i < ordered.Count; i++)
+        {
+            if (ordered[i].Start < ordered[i - 1].End)
+                throw Corrupt(path, $"tensors '{ordered[i - 1].Name}' and '{ordered[i].Name}' overlap in the data section (bytes " +
+                    $"{ordered[i].Start} to {Math.Min(ordered[i].End, ordered[i - 1].End)})");
         }
         return result;
     }
@@ -255,6 +266,22 @@ public static class SafeTensorsFile
             }
         }
     }
+
+    /// <summary>A header list of non-negative integers (a shape, data offsets), refused with the key when it is anything else.</summary>
+    private static long[] Integers(JsonObject entry, string key, string name, string path)
+    {
+        if (entry[key] is not JsonArray array) throw Corrupt(path, $"tensor '{name}' has no {key} list (found {Describe(entry[key])})");
+        var values = new long[array.Count];
+        for (int i = 0; i < array.Count; i++)
+        {
+            if (array[i] is not JsonValue value || !value.TryGetValue(out long number) || number < 0)
+                throw Corrupt(path, $"tensor '{name}': {key} must hold non-negative integers (found {Describe(array[i])} at index {i})");
+            values[i] = number;
+        }
+        return values;
+    }
+
+    private static string Describe(JsonNode? node) => node is null ? "nothing" : node.ToJsonString();
 
     private static InvalidDataException Corrupt(string path, string problem) =>
         new($"Weights file '{path}' is corrupt: {problem}. Re-export or re-copy the checkpoint.");
