@@ -11,7 +11,7 @@ public static class RunsCommand
 {
     public static int Run(CommandArguments arguments)
     {
-        string storePath = arguments.String("store", Path.Combine(Repository.Workspace.Root, "runs", "promptdfd.db"));
+        string storePath = arguments.String("store", Repository.Workspace.Store);
         int take = arguments.Int("take", 30);
         arguments.RejectUnknown();
         using var store = new RunStore(storePath);
@@ -19,8 +19,15 @@ public static class RunsCommand
         Console.WriteLine($"{page.Total} runs in {store.Path}");
         foreach (RunRecord r in page.Items)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Id}  {r.Status,-11} {r.Task,-10} {r.Preset,-26} seed {r.Seed,-3} step {r.Step}/{r.TotalSteps}  acc " +
+                $"{r.Id}  {Status(r),-11} {r.Task,-10} {r.Preset,-26} seed {r.Seed,-3} step {r.Step}/{r.TotalSteps}  acc " +
                     $"{r.LastAccuracy:P1}  {r.Name}"));
+        if (page.Items.Any(Orphaned))
+            Console.WriteLine("interrupted*: its process is gone (killed?); `run --resume <id>` continues it from its last checkpoint.");
         return 0;
     }
+
+    /// <summary>A run whose process died still says running in the store until a run manager notices; say what it is.</summary>
+    private static string Status(RunRecord run) => Orphaned(run) ? "interrupted*" : run.Status.ToString();
+
+    private static bool Orphaned(RunRecord run) => run.IsActive && !ProcessOwner.IsAlive(run.Owner);
 }

@@ -29,6 +29,8 @@ public sealed class RunManager : IDisposable
     private readonly TorchJobQueue torch;
     private readonly bool ownsTorch;
     private Task? loop;
+    private Timer? orphanCheck;
+    private readonly Lock orphanGate = new();
     private volatile string? activeRunId;
 
     /// <param name="torch">the process's libtorch thread, shared with teacher training and the playground; null: one of its own</param>
@@ -47,8 +49,22 @@ public sealed class RunManager : IDisposable
     public string? ActiveRunId => activeRunId;
     public TorchJobQueue Torch => torch;
 
+    /// <summary>
+    /// How often runs of other processes sharing the store are checked for an owner that died (a killed command-line
+    /// run), so an open dashboard shows them interrupted and resumable instead of running forever.
+    /// </summary>
+    public TimeSpan OrphanCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Marks runs left going by a dead process as interrupted, re-queues queued ones, and starts the training thread.</summary>
     public void Start()
+    {
+        AdoptOrphans();
+        loop = torch.Schedule("runs", TorchJobPriority.Training, seed: 0, Loop());
+        orphanCheck = new Timer(_ => AdoptOrphansSafely(), null, OrphanCheckInterval, OrphanCheckInterval);
+    }
+
+    /// <summary>Runs whose owning process is gone: queued ones are taken over, going ones marked interrupted (resumable).</summary>
+    private void AdoptOrphans()
     {
         foreach (RunRecord run in store.All().Where(r => r.IsActive && !ProcessOwner.IsAlive(r.Owner)).OrderBy(r => r.CreatedAt))
         {
@@ -62,7 +78,16 @@ public sealed class RunManager : IDisposable
             }
             SetStatus(run, RunStatus.Interrupted, "the process stopped while the run was going; resume it from its last checkpoint");
         }
-        loop = torch.Schedule("runs", TorchJobPriority.Training, seed: 0, Loop());
+    }
+
+    private void AdoptOrphansSafely()
+    {
+        lock (orphanGate)
+        {
+            // A store error here must not take the process down; the next check tries again.
+            try { AdoptOrphans(); }
+            catch (Exception error) when (error is LiteDB.LiteException or IOException) { }
+        }
     }
 
     /// <summary>Validates and queues a run; throws <see cref="ArgumentException"/> listing what is wrong with the config.</summary>
@@ -319,6 +344,7 @@ public sealed class RunManager : IDisposable
 
     public void Dispose()
     {
+        orphanCheck?.Dispose();
         shutdown.Cancel();
         foreach (RunControl control in controls.Values)
         {
