@@ -51,10 +51,14 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         var evaluation = config.Training.Schedule.EvaluateOn == "dev" ? built.Task.Splits.Dev : built.Task.Splits.Test;
         string checkpoint = Path.Combine(environment.RunFolder(id), "checkpoint");
         var replayedSteering = new List<ScheduledSteering>();
-        if (resume && run.CheckpointFolder is not null && Directory.Exists(AtomicFolder.Existing(run.CheckpointFolder)))
+        bool hasCheckpoint = run.CheckpointFolder is not null && Directory.Exists(AtomicFolder.Existing(run.CheckpointFolder));
+        if (resume && run.CheckpointStep > 0 && !hasCheckpoint)
+            throw new InvalidDataException($"Run {id} cannot resume: its checkpoint at step {run.CheckpointStep} ({run.CheckpointFolder}) is " +
+                "missing. Put the folder back and resume, or clone the run to start it afresh.");
+        if (resume && hasCheckpoint)
         {
             sink.Flush();
-            trainer.LoadCheckpoint(run.CheckpointFolder);
+            trainer.LoadCheckpoint(run.CheckpointFolder!);
             // Prompt changes made after the checkpoint are re-applied at their steps, so none are lost.
             replayedSteering = store.Steering(id).Where(s => s.Step > trainer.Step).ToList();
             store.DeleteAfter(id, trainer.Step);
@@ -62,8 +66,13 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         }
         else
         {
-            // A run killed before its first checkpoint restarts from scratch, without its earlier partial curves.
-            if (resume) store.DeleteAfter(id, 0);
+            // A run stopped before its first checkpoint starts again from scratch, without its earlier partial curves
+            // (step 0's evaluation included, or it would be recorded twice).
+            if (resume)
+            {
+                store.DeleteAfter(id, -1);
+                sink.Record(0, RunEventKinds.Log, "no checkpoint was saved before the run stopped: it starts again from step 0");
+            }
             trainer.Evaluate(evaluation);
         }
         // Known from the start, so a kill between the first checkpoint's rename and the record's update can still resume.

@@ -150,12 +150,13 @@ public sealed class RunManager : IDisposable
             control.Running.Set();
             return;
         }
-        if (!run.CanResume) throw new InvalidOperationException($"Run {id} is " +
-            $"{run.Status.ToString().ToLowerInvariant()}{(run.CheckpointFolder is null ? " and has no checkpoint" : "")}; only paused " +
-                $"runs, or interrupted, cancelled or failed runs with a checkpoint, can be resumed.");
+        if (!run.CanResume) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only paused, " +
+            "interrupted, cancelled or failed runs can be resumed.");
         controls[id] = new RunControl();
         run.Owner = ProcessOwner.Current;
-        SetStatus(run, RunStatus.Queued, $"queued to resume from the checkpoint at step {run.CheckpointStep}");
+        SetStatus(run, RunStatus.Queued, run.CheckpointStep > 0
+            ? $"queued to resume from the checkpoint at step {run.CheckpointStep}"
+            : "queued to start again: it stopped before its first checkpoint");
         Enqueue(id, true);
     }
 

@@ -47,9 +47,8 @@ public sealed class RunRecord
     /// <summary>The config as it was written, flattened to "Path.To.Key" = value, for filtering and diffs.</summary>
     [LiteDB.BsonIgnore] public SortedDictionary<string, string> ConfigValues => JsonFlattening.Flatten(ConfigJson);
     [LiteDB.BsonIgnore] public bool IsActive => Status is RunStatus.Queued or RunStatus.Running or RunStatus.Paused;
-    [LiteDB.BsonIgnore]
-    public bool CanResume => Status is RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed
-        && CheckpointFolder is not null;
+    /// <summary>A stopped run continues from its last checkpoint, or from step 0 when it stopped before its first one.</summary>
+    [LiteDB.BsonIgnore] public bool CanResume => Status is RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed;
     [LiteDB.BsonIgnore] public double Progress => TotalSteps == 0 ? 0 : Math.Clamp(Step / (double)TotalSteps, 0, 1);
 }
 
