@@ -23,6 +23,16 @@ var app = builder.Build();
 
 var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DashboardOptions>>().Value;
 TorchRuntime.ConfigureThreads(options.Threads);
+// A store that cannot be opened or read stops the dashboard with its path and what to do, not a stack trace.
+try
+{
+    app.Services.GetRequiredService<PromptDfd.Engine.Store.RunStore>().CheckReadable();
+}
+catch (InvalidDataException error)
+{
+    Console.Error.WriteLine($"error: {error.Message}");
+    return 1;
+}
 
 if (!app.Environment.IsDevelopment())
 {

@@ -188,5 +188,17 @@ public sealed class RunStore : IDisposable
         events.DeleteMany(e => e.RunId == runId && e.Step > step && e.Kind != RunEventKinds.Status);
     }
 
+    /// <summary>What to tell a user whose store fails to read after it opened (truncated, pages overwritten).</summary>
+    public static string DamagedAdvice(string path, Exception error) =>
+        $"The run store '{path}' is damaged ({error.Message}). Move it aside (mv '{path}' '{path}.damaged'): a new store is created " +
+        "on the next start, and the old file can still be inspected with LiteDB's tools.";
+
+    /// <summary>Reads every run record, so a store damaged where runs are kept fails here, at start, with <see cref="DamagedAdvice"/>.</summary>
+    public void CheckReadable()
+    {
+        try { _ = All(); }
+        catch (LiteException error) { throw new InvalidDataException(DamagedAdvice(Path, error), error); }
+    }
+
     public void Dispose() => database.Dispose();
 }

@@ -18,8 +18,14 @@ public sealed class ResumeWithoutCheckpointTests : IDisposable
         RunConfig config = RunBuilder.Complete(TinyRunEnvironment.Config(steps: 2), environment.Environment);
         var run = new RunRecord
         {
-            Id = $"killed-{Guid.NewGuid():N}"[..16], Name = "killed", Task = config.Task, Status = RunStatus.Interrupted,
-            ConfigJson = config.ToJson(), TotalSteps = 2, CreatedAt = DateTime.UtcNow, CheckpointStep = checkpointStep,
+            Id = $"killed-{Guid.NewGuid():N}"[..16],
+            Name = "killed",
+            Task = config.Task,
+            Status = RunStatus.Interrupted,
+            ConfigJson = config.ToJson(),
+            TotalSteps = 2,
+            CreatedAt = DateTime.UtcNow,
+            CheckpointStep = checkpointStep,
             CheckpointFolder = checkpointFolder,
         };
         store.Insert(run);
