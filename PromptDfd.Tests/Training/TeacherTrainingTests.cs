@@ -12,6 +12,9 @@ namespace PromptDfd.Tests.Training;
 [Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class TeacherTrainingTests : IDisposable
 {
+    /// <summary>One deterministic epoch: enough to check what is saved, not to learn.</summary>
+    private static readonly ClassifierTrainingConfig OneQuickEpoch = new() { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 };
+
     private readonly TinyRunEnvironment environment = new();
 
     public void Dispose() => environment.Dispose();
@@ -128,13 +131,7 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Equal(arrays["distilbert.transformer.layer.1.attention.q_lin.weight"].Values,
             ParameterValues(untrained, "bert.encoder.layer.1.attention.self.query.weight"));
 
-        var result = TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig
-        {
-            Epochs = 1,
-            BatchSize = 2,
-            LearningRate = 1e-3,
-            Dropout = 0
-        }, CPU, _ => { });
+        var result = TeacherTraining.Train(task, encoder, output, OneQuickEpoch, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.DistilBert, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
@@ -158,13 +155,7 @@ public sealed class TeacherTrainingTests : IDisposable
         var untrained = Assert.IsType<BertClassifier>(TeacherBase.Load(encoder, CPU).NewTeacher(2, new ClassifierTrainingConfig()));
         Assert.Equal(arrays["electra.embeddings_project.weight"].Values, ParameterValues(untrained, "bert.embeddings_project.weight"));
 
-        TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig
-        {
-            Epochs = 1,
-            BatchSize = 2,
-            LearningRate = 1e-3,
-            Dropout = 0
-        }, CPU, _ => { });
+        TeacherTraining.Train(task, encoder, output, OneQuickEpoch, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.Electra, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
@@ -188,13 +179,7 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Equal(arrays["albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight"].Values,
             ParameterValues(untrained, "bert.encoder.layer.0.intermediate.dense.weight"));
 
-        TeacherTraining.Train(Task, encoder, output, new ClassifierTrainingConfig
-        {
-            Epochs = 1,
-            BatchSize = 2,
-            LearningRate = 1e-3,
-            Dropout = 0
-        }, CPU, _ => { });
+        TeacherTraining.Train(Task, encoder, output, OneQuickEpoch, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.Albert, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
@@ -221,13 +206,7 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Equal(arrays["deberta.encoder.layer.0.attention.self.key_proj.weight"].Values,
             ParameterValues(untrained, "bert.encoder.layer.0.attention.self.key.weight"));
 
-        TeacherTraining.Train(Task, encoder, output, new ClassifierTrainingConfig
-        {
-            Epochs = 1,
-            BatchSize = 2,
-            LearningRate = 1e-3,
-            Dropout = 0
-        }, CPU, _ => { });
+        TeacherTraining.Train(Task, encoder, output, OneQuickEpoch, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.DebertaV2, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
@@ -253,13 +232,7 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Equal(arrays["classifier.dense.weight"].Values, parameters["bert.pooler.dense.weight"].data<float>().ToArray());
         Assert.Equal([2L, HuggingFaceFixtures.Width], parameters["classifier.weight"].shape);
 
-        TeacherTraining.Train(task, encoder, output, new ClassifierTrainingConfig
-        {
-            Epochs = 1,
-            BatchSize = 2,
-            LearningRate = 1e-3,
-            Dropout = 0
-        }, CPU, _ => { });
+        TeacherTraining.Train(task, encoder, output, OneQuickEpoch, CPU, _ => { });
 
         var loaded = Checkpoint.LoadClassifier(output);
         Assert.Equal(EncoderFamily.Roberta, Assert.IsType<BertClassifier>(loaded.Module).Config.Family);
