@@ -10,6 +10,17 @@ namespace PromptDfd.Tests.Models;
 [Trait(TestCategory.Name, TestCategory.Fast)]
 public class CheckpointTests
 {
+    /// <summary>The smallest BERT over the fixtures' WordPiece vocabulary.</summary>
+    private static readonly BertConfig TinyWordPieceBert = new()
+    {
+        VocabularySize = HuggingFaceFixtures.BertVocabulary.Length,
+        MaxPositions = 16,
+        Layers = 1,
+        Heads = 2,
+        Width = 16,
+        IntermediateWidth = 32,
+    };
+
     internal static readonly ModelCard Card = new()
     {
         Title = "test model",
@@ -205,15 +216,7 @@ public class CheckpointTests
         File.WriteAllLines(Path.Combine(tokenizerFolder, TokenizerFactory.WordPieceFile), HuggingFaceFixtures.BertVocabulary);
         File.WriteAllText(Path.Combine(tokenizerFolder, TokenizerFactory.SettingsFile), """{"do_lower_case": false}""");
         manual_seed(3);
-        var bert = new BertClassifier(new BertConfig
-        {
-            VocabularySize = HuggingFaceFixtures.BertVocabulary.Length,
-            MaxPositions = 16,
-            Layers = 1,
-            Heads = 2,
-            Width = 16,
-            IntermediateWidth = 32
-        }, 2);
+        var bert = new BertClassifier(TinyWordPieceBert, 2);
 
         string saved = folder.Folder("bert");
         Checkpoint.SaveClassifier(saved, bert, ["a", "b"], tokenizerFolder, Card);
@@ -232,15 +235,7 @@ public class CheckpointTests
         File.WriteAllLines(Path.Combine(wordPiece, TokenizerFactory.WordPieceFile), HuggingFaceFixtures.BertVocabulary);
         manual_seed(3);
         var gpt = new GptClassifier(TinyModels.Gpt(vocabulary), 2);
-        var bert = new BertClassifier(new BertConfig
-        {
-            VocabularySize = HuggingFaceFixtures.BertVocabulary.Length,
-            MaxPositions = 16,
-            Layers = 1,
-            Heads = 2,
-            Width = 16,
-            IntermediateWidth = 32
-        }, 2);
+        var bert = new BertClassifier(TinyWordPieceBert, 2);
 
         Checkpoint.SaveClassifier(target, gpt, ["a", "b"], bpe, Card);
         Checkpoint.SaveClassifier(target, bert, ["a", "b"], wordPiece, Card);
