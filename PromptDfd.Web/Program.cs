@@ -16,8 +16,16 @@ builder.Services.AddMudServices();
 
 // Checked before anything listens: --urls, ASPNETCORE_URLS and appsettings "Urls" all land in this key.
 var settings = builder.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
-settings.Validate();
-BindingGuard.Check((builder.Configuration["Urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries), settings);
+try
+{
+    settings.Validate();
+    BindingGuard.Check((builder.Configuration["Urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries), settings);
+}
+catch (InvalidOperationException error)
+{
+    Console.Error.WriteLine($"error: {error.Message}");
+    return 1;
+}
 
 var app = builder.Build();
 
@@ -61,7 +69,16 @@ app.Lifetime.ApplicationStarted.Register(() =>
     app.Lifetime.StopApplication();
 });
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (IOException error) when (error.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // Another dashboard (or program) holds the address: say which setting picks another one.
+    Console.Error.WriteLine($"error: {error.Message} Stop the other process, or choose another address with --urls http://127.0.0.1:<port>.");
+    return 1;
+}
 return bindingRefusal is null ? 0 : 1;
 
 public partial class Program;
