@@ -16,13 +16,7 @@ public sealed class SafeTensorsHeaderTests : IDisposable
     private string Write(string header, long dataBytes)
     {
         string path = folder.File($"{Guid.NewGuid():N}.safetensors");
-        byte[] bytes = Encoding.UTF8.GetBytes(header);
-        using var stream = File.Create(path);
-        Span<byte> length = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(length, bytes.Length);
-        stream.Write(length);
-        stream.Write(bytes);
-        stream.Write(new byte[dataBytes]);
+        SafeTensorsEditing.WriteWithHeader(path, header, dataBytes);
         return path;
     }
 

@@ -27,6 +27,18 @@ public static class SafeTensorsEditing
         WriteRaw(path, [.. existing, new RawTensor(name, "I64", shape, added)]);
     }
 
+    /// <summary>A safetensors file with this header text as it stands (well-formed or not) and that many zero data bytes.</summary>
+    public static void WriteWithHeader(string path, string header, long dataBytes)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(header);
+        using var stream = File.Create(path);
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(length, bytes.Length);
+        stream.Write(length);
+        stream.Write(bytes);
+        stream.Write(new byte[dataBytes]);
+    }
+
     /// <summary>One tensor for <see cref="WriteRaw"/>: its stored bytes, or with only a size, a hole of that many zero bytes.</summary>
     public sealed record RawTensor(string Name, string DType, long[] Shape, byte[]? Bytes = null, long? HoleBytes = null)
     {
