@@ -18,7 +18,7 @@ public class TrainerCheckpointTests
     }
 
     private static List<(int, string, double)> Curves(IEnumerable<TrainerEvent> events, int afterStep) =>
-        events.OfType<MetricEvent>().Where(m => m.Step > afterStep && !m.Name.StartsWith("time/") && !m.Name.StartsWith("throughput/"))
+        events.OfType<MetricEvent>().Where(m => m.Step > afterStep && !Engine.Metrics.MetricNames.IsTiming(m.Name))
             .Select(m => (m.Step, m.Name, Math.Round(m.Value, 5))).ToList();
 
     [Theory]

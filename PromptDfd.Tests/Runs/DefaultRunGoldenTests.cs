@@ -65,8 +65,7 @@ public sealed class DefaultRunGoldenTests : IDisposable
     {
         var text = new StringBuilder();
         // Wall-clock measurements are the only values a run may not repeat.
-        foreach (MetricPoint m in run.Metrics.Where(m => !m.Name.StartsWith("time/", StringComparison.Ordinal)
-            && !m.Name.StartsWith("throughput/", StringComparison.Ordinal))
+        foreach (MetricPoint m in run.Metrics.Where(m => !Engine.Metrics.MetricNames.IsTiming(m.Name))
                      .OrderBy(m => m.Step).ThenBy(m => m.Name, StringComparer.Ordinal))
             text.Append(CultureInfo.InvariantCulture, $"metric {m.Step} {m.SamplesSeen} {m.Name} {m.Value:R}\n");
         foreach (SampleRecord s in run.Samples)

@@ -58,7 +58,7 @@ public sealed class TeacherTrainingDuringARunTests : IDisposable
     }
 
     private static List<string> Curves(RunStore store, string id) => store.Metrics(id)
-        .Where(m => !m.Name.StartsWith("time/", StringComparison.Ordinal) && !m.Name.StartsWith("throughput/", StringComparison.Ordinal))
+        .Where(m => !Engine.Metrics.MetricNames.IsTiming(m.Name))
         .Select(m => FormattableString.Invariant($"{m.Step} {m.Name} {m.Value:R}")).Order(StringComparer.Ordinal).ToList();
 
     private static List<string> Samples(RunStore store, string id) =>

@@ -52,6 +52,6 @@ public sealed class DashboardOptions
     public string Root()
     {
         if (RepositoryRoot.Length > 0) return Path.GetFullPath(RepositoryRoot);
-        return PromptDfd.Engine.Infrastructure.RepositoryRoot.Find() ?? Directory.GetCurrentDirectory();
+        return Engine.Workspace.OfRepository().Root;
     }
 }
