@@ -27,6 +27,8 @@ var commands = new Dictionary<string, (string Help, Func<CommandArguments, int> 
     ["convert"] = ("store a checkpoint's weights as float16 or float32 (shipped models use float16)", ConvertCommand.Run),
     ["mine-prompts"] = ("show the words the teacher reads as each class (the prompter's starting topics); --probe \"It was {0}.\" " +
         "measures how often the prior's continuations of a prompt form keep the class", MinePromptsCommand.Run),
+    ["perplexity"] = ("a language model's perplexity on each task's real texts (--model, --tasks, --split dev|test): how well it knows "
+        + "their register", PerplexityCommand.Run),
     ["generate"] = ("sample continuations of a prompt from a language model checkpoint", GenerateCommand.Run),
     ["run"] = ("run PromptDFD or a baseline headless (--preset, --task, --seed, --config file, --set Key=Value, --resume id)",
         RunCommand.Run),

@@ -23,6 +23,8 @@ public static class PretrainCommand
         string tokenizerFolder = arguments.String("tokenizer", Repository.Workspace.Tokenizer);
         string output = arguments.String("out", Repository.Workspace.Prior);
         bool resume = arguments.Flag("resume");
+        string init = arguments.String("init", "");
+        bool shapeGiven = ShapeOptions.Any(name => arguments.String(name, "").Length > 0);
         int threads = arguments.Int("threads", 0);
         Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
         var training = new PretrainConfig
@@ -44,6 +46,9 @@ public static class PretrainCommand
             Width = arguments.Int("width", 256),
         };
         arguments.RejectUnknown();
+        // Continued pre-training takes the starting model's shape; a shape given as well would be silently ignored.
+        LoadedLanguageModel? start = init.Length == 0 ? null : StartingModel(init, tokenizerFolder, shapeGiven);
+        if (start is not null) model = start.Model.Config;
         model.Validate();
         training.Validate();
         TorchRuntime.ConfigureThreads(threads);
@@ -62,18 +67,21 @@ public static class PretrainCommand
         var clock = Stopwatch.StartNew();
         var train = new TokenStream(PriorCorpus.Load(trainPath).Select(d => d.Text), tokenizer);
         var valid = new TokenStream(PriorCorpus.Load(validPath).Select(d => d.Text), tokenizer);
+        var origin = new Origin(string.Join(", ", PriorCorpus.Load(trainPath).Select(d => d.Source).Distinct(StringComparer.Ordinal)),
+            start is null ? null : (init, start.WeightsSha256));
         Console.WriteLine($"tokenised {train.Length:N0} train / {valid.Length:N0} valid tokens in {clock.Elapsed.TotalSeconds:F1} s; " +
                           $"model {model.ParameterCount():N0} parameters on {device}");
 
         TorchRuntime.Seed(training.Seed);
-        var gpt = new GptLanguageModel(model);
+        var gpt = start?.Model ?? new GptLanguageModel(model);
         gpt.to(device);
         LanguageModelPretrainer? trainer = null;
         trainer = new LanguageModelPretrainer(training,
             progress => Console.WriteLine(Describe(progress)),
             checkpoint =>
             {
-                Save(gpt, tokenizer, tokenizerFolder, output, training, checkpoint.Step, trainer!, trainPath, validPath, train.Length);
+                Save(gpt, tokenizer, tokenizerFolder, output, training, checkpoint.Step, trainer!, trainPath, validPath, train.Length,
+                    origin);
                 if (checkpoint.Finished) AtomicFolder.Delete(resumeFolder);
                 else checkpoint.SaveResumeState(resumeFolder);
             });
@@ -98,6 +106,27 @@ public static class PretrainCommand
 
     private const string ResumeFolder = "resume";
 
+    /// <param name="Sources">the corpus's sources, as the data command names them</param>
+    /// <param name="ContinuedFrom">the model continued with --init, and its weights' hash</param>
+    private sealed record Origin(string Sources, (string Folder, string Sha256)? ContinuedFrom);
+
+    private static readonly string[] ShapeOptions = ["layers", "width", "heads", "context"];
+
+    /// <summary>Continued pre-training (e.g. on text of a register the first corpus lacked) starts from a finished model with the
+    /// same tokenizer.</summary>
+    private static LoadedLanguageModel StartingModel(string folder, string tokenizerFolder, bool shapeGiven)
+    {
+        if (shapeGiven)
+            throw new UsageException($"--init continues '{folder}' with its own shape; leave out --{string.Join(", --", ShapeOptions)}.");
+        LoadedLanguageModel start = Checkpoint.LoadLanguageModel(folder);
+        string ownVocabulary = Path.Combine(tokenizerFolder, TokenizerFactory.VocabularyFile);
+        string startVocabulary = Path.Combine(folder, TokenizerFactory.VocabularyFile);
+        if (FileHash.Sha256(ownVocabulary) != FileHash.Sha256(startVocabulary))
+            throw new UsageException($"--init '{folder}' was trained with another tokenizer than '{tokenizerFolder}'; pass its own with " +
+                $"--tokenizer {folder}.");
+        return start;
+    }
+
     private static string Describe(PretrainProgress progress) =>
         string.Create(CultureInfo.InvariantCulture, $"step {progress.Step}/{progress.Steps} loss {progress.Loss:F3} lr {progress.LearningRate:E2} " +
             $"{progress.TokensPerSecond:F0} tok/s")
@@ -105,21 +134,24 @@ public static class PretrainCommand
 
     private static void Save(GptLanguageModel model, ITextTokenizer tokenizer, string tokenizerFolder, string output,
         PretrainConfig training,
-        int step, LanguageModelPretrainer trainer, string trainPath, string validPath, int trainTokens)
+        int step, LanguageModelPretrainer trainer, string trainPath, string validPath, int trainTokens, Origin origin)
     {
         double validationLoss = trainer.LastValidationLoss;
-        var samples = Generation.Generate(model, [tokenizer.Encode("The"), tokenizer.Encode("In the morning"),
-            tokenizer.Encode("The committee said"), tokenizer.Encode("I think")],
-            new SamplingConfig { MaxNewTokens = 40, TopP = 0.9 }, tokenizer.EndOfTextId, tokenizer.PaddingId, new Generator(42));
         var prompts = new[] { "The", "In the morning", "The committee said", "I think" };
+        var encoded = prompts.Select(p => tokenizer.Encode(p)).ToList();
+        // Small test models have short contexts: the card's samples fit in whatever the prompts leave.
+        int newTokens = Math.Min(40, model.Config.ContextLength - encoded.Max(p => p.Count));
+        var samples = Generation.Generate(model, encoded, new SamplingConfig { MaxNewTokens = Math.Max(1, newTokens), TopP = 0.9 },
+            tokenizer.EndOfTextId, tokenizer.PaddingId, new Generator(42));
         var sampleTexts = samples.Tokens.Select((t, i) => prompts[i] + tokenizer.Decode(t.Select(x => (int)x))).ToList();
         var card = new ModelCard
         {
             Title = "Language prior: GPT pre-trained on general English",
             Summary = "The frozen language prior G of PromptDFD, and the initialisation of the topic prompter and the teachers. " +
-                      "Trained from scratch by our own code on the prior corpus (State of the Union addresses, Moby Dick, nlp-corpus " +
-                          "sentences, " +
-                      "Debian fortunes, Reuters newswire), which is deduplicated against every task text.",
+                (origin.ContinuedFrom is { } from
+                    ? $"Continued by our own code from {from.Folder} (weights SHA-256 {from.Sha256[..16]}…)"
+                    : "Trained from scratch by our own code") +
+                $" on the prior corpus (sources: {origin.Sources}), which is deduplicated against every task text.",
             Facts =
             [
                 ("architecture", $"GPT-2 layout, {model.Config.Layers} layers, width {model.Config.Width}, {model.Config.Heads} heads, " +
@@ -135,12 +167,15 @@ public static class PretrainCommand
                     .. trainer.ValidationHistory.Select(h => ("log", Describe(h)))],
             Commands =
             [
-                "dotnet run --project PromptDfd.Cli -c Release -- data",
+                $"dotnet run --project PromptDfd.Cli -c Release -- data --prior-sources {origin.Sources.Replace(", ", ",")}",
                 "dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab 8000",
                 $"dotnet run --project PromptDfd.Cli -c Release -- pretrain --steps {training.Steps} --batch {training.BatchSize} --lr " +
-                    $"{training.LearningRate.ToString(CultureInfo.InvariantCulture)} --layers {model.Config.Layers} --width " +
-                        $"{model.Config.Width} --heads {model.Config.Heads} --context {model.Config.ContextLength} --eval-every " +
-                            $"{training.EvaluateEvery} --checkpoint-every {training.CheckpointEvery} --seed {training.Seed}",
+                    $"{training.LearningRate.ToString(CultureInfo.InvariantCulture)} " +
+                    (origin.ContinuedFrom is { } continued
+                        ? $"--init {continued.Folder}"
+                        : $"--layers {model.Config.Layers} --width {model.Config.Width} --heads {model.Config.Heads} --context " +
+                            $"{model.Config.ContextLength}") +
+                    $" --eval-every {training.EvaluateEvery} --checkpoint-every {training.CheckpointEvery} --seed {training.Seed}",
             ],
             Hashes = [("prior train.jsonl", FileHash.Sha256(trainPath)), ("prior valid.jsonl", FileHash.Sha256(validPath)),
                       ("vocab.json", FileHash.Sha256(Path.Combine(tokenizerFolder, TokenizerFactory.VocabularyFile)))],

