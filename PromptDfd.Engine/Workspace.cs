@@ -14,6 +14,9 @@ public sealed record Workspace(string Root)
     public string RunsFolder { get; init; } = "runs";
     /// <summary>The LiteDB run store; relative to the runs folder unless absolute.</summary>
     public string StoreFile { get; init; } = "promptdfd.db";
+    /// <summary>Users' own tasks, their teachers and experiment reports: outside the tracked tree (git-ignored), so
+    /// the shipped tasks and docs stay as shipped.</summary>
+    public string UserFolder { get; init; } = "workspace";
 
     /// <summary>The repository this program runs from (the folder holding PromptDfd.sln), else the current folder.</summary>
     public static Workspace OfRepository() => new(RepositoryRoot.Find() ?? Directory.GetCurrentDirectory());
@@ -32,8 +35,34 @@ public sealed record Workspace(string Root)
 
     public string Prior => Path.Combine(Models, "prior");
     public string Tokenizer => Path.Combine(Models, "tokenizer");
-    public string Teacher(string task) => Path.Combine(Models, "teachers", task);
-    public string Task(string name) => Path.Combine(Tasks, name);
+    public string User => Resolve(UserFolder);
+    public string UserTasks => Path.Combine(User, "tasks");
+
+    /// <summary>A shipped task's folder, else a user's (registered or not yet).</summary>
+    public string Task(string name) => IsShippedTask(name) ? Path.Combine(Tasks, name) : Path.Combine(UserTasks, name);
+
+    /// <summary>A shipped task's teacher sits with the shipped models; a user task's in the user workspace. A teacher
+    /// already in the shipped folder (from before there was a workspace) keeps being used there.</summary>
+    public string Teacher(string task)
+    {
+        string shipped = Path.Combine(Models, "teachers", task);
+        return IsShippedTask(task) || Directory.Exists(shipped) ? shipped : Path.Combine(User, "teachers", task);
+    }
+
+    /// <summary>Where an experiment on a user's task writes its report.</summary>
+    public string Report(string task) => Path.Combine(User, "reports", task);
+
+    public bool IsShippedTask(string name) => name.Length > 0 && Directory.Exists(Path.Combine(Tasks, name));
+
+    /// <summary>Every task folder: the shipped ones, then users' (a user task never shadows a shipped one).</summary>
+    public IReadOnlyList<string> TaskFolders()
+    {
+        IEnumerable<string> In(string folder) =>
+            Directory.Exists(folder) ? Directory.GetDirectories(folder).Order(StringComparer.Ordinal) : [];
+        var shipped = In(Tasks).ToList();
+        var names = shipped.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        return [.. shipped, .. In(UserTasks).Where(folder => !names.Contains(Path.GetFileName(folder)))];
+    }
     public string RunFolder(string runId) => Path.Combine(Runs, runId);
 
     /// <summary>A path as a config records it: relative to the root when inside it, so a moved checkout still finds it.</summary>

@@ -33,6 +33,31 @@ public static class DatasetSplitter
     }
 
     /// <summary>
+    /// A split stratified by label, for users' datasets: within each class the texts are ordered by the same hash and the
+    /// first shares go to test and dev, so every class appears in each split in its proportion and the split still does not
+    /// depend on input order.
+    /// </summary>
+    public static DatasetSplits SplitStratified(IEnumerable<LabeledExample> examples, string seed, double devFraction, double testFraction)
+    {
+        if (devFraction < 0 || testFraction < 0 || devFraction + testFraction >= 1)
+            throw new ArgumentException($"Dev ({devFraction}) and test ({testFraction}) fractions must be non-negative and leave room " +
+                $"for training.");
+        var train = new List<LabeledExample>();
+        var dev = new List<LabeledExample>();
+        var test = new List<LabeledExample>();
+        foreach (var byLabel in examples.GroupBy(e => e.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var ordered = byLabel.OrderBy(e => UnitInterval(seed + "\n" + (e.Group ?? e.Text))).ThenBy(e => e.Text, StringComparer.Ordinal)
+                .ToList();
+            int testCount = (int)Math.Round(ordered.Count * testFraction), devCount = (int)Math.Round(ordered.Count * devFraction);
+            test.AddRange(ordered.Take(testCount));
+            dev.AddRange(ordered.Skip(testCount).Take(devCount));
+            train.AddRange(ordered.Skip(testCount + devCount));
+        }
+        return new DatasetSplits(train, dev, test);
+    }
+
+    /// <summary>
     /// Cross-validation folds by the same rule: each group lands in fold ⌊k·position⌋ of a hash of the seed and the
     /// group, so a document is never divided between folds and the folds do not depend on input order.
     /// </summary>

@@ -15,7 +15,7 @@ public sealed record RealTextQuality(string Task, double Perplexity, double Self
 public static class ResultsTable
 {
     public static string Render(RunStore store, IReadOnlyList<RunRecord> runs, IReadOnlyList<string> tasks, IReadOnlyList<string> presets,
-        IReadOnlyList<RealTextQuality> real, string command, string baseConfigJson)
+        IReadOnlyList<RealTextQuality> real, string command, string baseConfigJson, bool projectTargets = true)
     {
         var text = new StringBuilder();
         text.Append("# Results\n\n");
@@ -61,8 +61,12 @@ public static class ResultsTable
             }
         }
 
-        text.Append("\n## Targets (issue 4)\n\n");
-        foreach (string line in Targets(store, runs, tasks, real)) text.Append($"- {line}\n");
+        // The project's own targets are about its shipped tasks; a user's table is theirs to judge.
+        if (projectTargets)
+        {
+            text.Append("\n## Targets (issue 4)\n\n");
+            foreach (string line in Targets(store, runs, tasks, real)) text.Append($"- {line}\n");
+        }
         text.Append($"\n## Base config\n\nEach row applies its preset to this config and sets the " +
             $"seed.\n\n```json\n{baseConfigJson}\n```\n");
         return text.ToString();

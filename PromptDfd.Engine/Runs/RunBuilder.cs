@@ -27,9 +27,9 @@ public static class RunBuilder
         string taskFolder = environment.TaskFolder(config);
         if (!Directory.Exists(taskFolder))
         {
-            var known = Directory.Exists(environment.TasksFolder)
-                ? Directory.GetDirectories(environment.TasksFolder).Select(Path.GetFileName) : [];
-            throw new ArgumentException($"Unknown task '{config.Task}'; tasks in {environment.TasksFolder}: {string.Join(", ", known)}. " +
+            var known = environment.Workspace.TaskFolders().Select(Path.GetFileName);
+            throw new ArgumentException($"Unknown task '{config.Task}'; known tasks: {string.Join(", ", known)} (shipped in " +
+                $"{environment.Workspace.Tasks}, yours in {environment.Workspace.UserTasks}). " +
                 $"Register your own with the register command or the Models & data page.");
         }
         TaskDataset task = TaskDataset.Load(taskFolder);

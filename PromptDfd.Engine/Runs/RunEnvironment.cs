@@ -5,7 +5,6 @@ namespace PromptDfd.Engine.Runs;
 public sealed record RunEnvironment(Workspace Workspace, int Threads = 0)
 {
     public string Root => Workspace.Root;
-    public string TasksFolder => Workspace.Tasks;
     public string Resolve(string path) => Workspace.Resolve(path);
     public string RunFolder(string runId) => Workspace.RunFolder(runId);
     public string TaskFolder(RunConfig config) => Workspace.Task(config.Task);

@@ -92,11 +92,11 @@ public class DatasetFileReaderTests
     public void RegisteredTaskSavesAndLoadsWithItsCard()
     {
         using var folder = new TemporaryFolder();
-        string csv = "text,label\n" + string.Join('\n', Enumerable.Range(0, 100).Select(i =>
+        string csv = "text,label\n" + string.Join('\n', Enumerable.Range(0, 300).Select(i =>
             $"text number {i},{(i % 3 == 0 ? "spam" : "ham")}")) + "\ntext number 1,ham\n";
         TaskDataset task = TaskRegistration.Register(Write(folder, "mail.csv", csv), "mail");
         Assert.Equal(["ham", "spam"], task.Labels);
-        Assert.Equal(100, task.Splits.Train.Count + task.Splits.Dev.Count + task.Splits.Test.Count); // the duplicate row is dropped
+        Assert.Equal(300, task.Splits.Train.Count + task.Splits.Dev.Count + task.Splits.Test.Count); // the duplicate row is dropped
         string target = folder.Folder("mail");
         task.Save(target);
         TaskDataset loaded = TaskDataset.Load(target);
@@ -114,7 +114,7 @@ public class DatasetFileReaderTests
     {
         using var folder = new TemporaryFolder();
         string csv = Write(folder, "mail.csv", "text,label\n" + string.Join('\n',
-            Enumerable.Range(0, 60).Select(i => $"text number {i},{(i % 2 == 0 ? "spam" : "ham")}")) + "\n");
+            Enumerable.Range(0, 240).Select(i => $"text number {i},{(i % 2 == 0 ? "spam" : "ham")}")) + "\n");
         string tasks = folder.Folder("tasks");
         string existing = Path.Combine(tasks, "mail");
         TaskRegistration.RegisterInto(existing, csv, "mail");

@@ -228,13 +228,16 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         string oneClass = Path.Combine(folder, "one-class.csv");
         File.WriteAllText(oneClass, "text,label\nGood film,positive\nGreat acting,positive\n");
         string good = Path.Combine(folder, "reviews.csv");
-        File.WriteAllLines(good, new[] { "text,label" }.Concat(Enumerable.Range(0, 40).Select(i => i % 2 == 0
+        File.WriteAllLines(good, new[] { "text,label" }.Concat(Enumerable.Range(0, 240).Select(i => i % 2 == 0
             ? $"The film number {i} was wonderful,positive" : $"The food number {i} was terrible,negative")));
 
         IPage page = await host.OpenAsync("models");
+        await page.SetInputFilesAsync("#register-file", good);
+        Assert.Contains("Give the task a name first", await page.Locator("#register-error").InnerTextAsync());
         await page.GetByLabel("Task name").FillAsync("badtask");
+        await page.GetByLabel("Task name").PressAsync("Tab");
         await page.SetInputFilesAsync("#register-file", oneClass);
-        Assert.Contains("only one class", await page.Locator("#register-error").InnerTextAsync());
+        await page.Locator("#register-error", new() { HasText = "only one class" }).WaitForAsync();
 
         await page.GetByLabel("Task name").FillAsync("reviews");
         await page.GetByLabel("Task name").PressAsync("Tab");
@@ -251,7 +254,9 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await page.ClickAsync("#train-teacher");
         await page.Locator("#teacher-log", new() { HasText = "saved teacher" }).WaitForAsync(new() { Timeout = 120_000 });
         await DashboardHost.Screenshot(page, "models-and-data-teacher");
-        string teacher = Path.Combine(host.Environment.Root, "models", "teachers", "reviews");
+        // A user's task and its teacher live in the workspace, apart from the shipped ones.
+        Assert.True(File.Exists(Path.Combine(host.Environment.Root, "workspace", "tasks", "reviews", "train.jsonl")));
+        string teacher = Path.Combine(host.Environment.Root, "workspace", "teachers", "reviews");
         Assert.True(File.Exists(Path.Combine(teacher, "model.safetensors")));
         string card = File.ReadAllText(Path.Combine(teacher, "card.md"));
         Assert.Contains("auxiliary LM loss x 0.5", card);

@@ -13,6 +13,8 @@ public sealed class DashboardOptions
     public string ModelsFolder { get; set; } = "models";
     public string TasksFolder { get; set; } = "data/tasks";
     public string RunsFolder { get; set; } = "runs";
+    /// <summary>Users' own tasks, their teachers and reports (git-ignored).</summary>
+    public string UserFolder { get; set; } = "workspace";
 
     /// <summary>The LiteDB run store; relative to the runs folder unless absolute.</summary>
     public string StoreFile { get; set; } = "promptdfd.db";
@@ -42,7 +44,8 @@ public sealed class DashboardOptions
         ModelsFolder = ModelsFolder,
         TasksFolder = TasksFolder,
         RunsFolder = RunsFolder,
-        StoreFile = StoreFile
+        StoreFile = StoreFile,
+        UserFolder = UserFolder,
     };
 
     public string StorePath() => Workspace().Store;

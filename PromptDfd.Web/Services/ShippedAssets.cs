@@ -21,11 +21,9 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
 
     public IReadOnlyList<TaskSummary> Tasks()
     {
-        string root = options.Value.Workspace().Tasks;
-        if (!Directory.Exists(root)) return [];
         lock (taskCache)
         {
-            return Directory.GetDirectories(root).Order(StringComparer.Ordinal).Select(folder =>
+            return options.Value.Workspace().TaskFolders().Select(folder =>
             {
                 DateTime stamp = Directory.EnumerateFiles(folder).Select(File.GetLastWriteTimeUtc).DefaultIfEmpty().Max();
                 if (taskCache.TryGetValue(folder, out var cached) && cached.Stamp == stamp) return cached.Summary;
@@ -70,17 +68,20 @@ public sealed class ShippedAssets(IOptions<DashboardOptions> options)
 
     public IReadOnlyList<ModelSummary> Models()
     {
-        string root = options.Value.Workspace().Models;
-        if (!Directory.Exists(root)) return [];
-        return Directory.EnumerateFiles(root, Checkpoint.ConfigFile, SearchOption.AllDirectories)
-            .Select(Path.GetDirectoryName)
-            .Select(folder =>
+        // Shipped models are named from the models folder (teachers/sentiment); users' teachers from the repository root
+        // (workspace/teachers/reviews), so the two never read alike.
+        Workspace workspace = options.Value.Workspace();
+        IEnumerable<(string Folder, string Name)> In(string root, string nameFrom) => Directory.Exists(root)
+            ? Directory.EnumerateFiles(root, Checkpoint.ConfigFile, SearchOption.AllDirectories).Select(Path.GetDirectoryName)
+                .Select(folder => (folder!, Path.GetRelativePath(nameFrom, folder!).Replace('\\', '/')))
+            : [];
+        return In(workspace.Models, workspace.Models).Concat(In(Path.Combine(workspace.User, "teachers"), workspace.Root))
+            .Select(found =>
             {
-                var config = Checkpoint.ReadConfig(folder!);
+                var config = Checkpoint.ReadConfig(found.Folder);
                 string kind = config[Checkpoint.OwnSection]?["kind"]?.GetValue<string>() ?? "checkpoint";
                 string architecture = config["architectures"]?[0]?.GetValue<string>() ?? config["model_type"]?.GetValue<string>() ?? "?";
-                return new ModelSummary(Path.GetRelativePath(root, folder!), kind, architecture, ReadCard(folder!), folder!,
-                    BertConfig.IsEncoder(config));
+                return new ModelSummary(found.Name, kind, architecture, ReadCard(found.Folder), found.Folder, BertConfig.IsEncoder(config));
             })
             .OrderBy(m => m.Name, StringComparer.Ordinal)
             .ToList();

@@ -34,9 +34,11 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
 
     /// <summary>Validates the file and writes the task folder; throws with the file's problems (encoding, columns, empty texts, one
     /// class...).</summary>
-    public TaskDataset Register(string file, string name, string textColumn, string labelColumn)
+    public Registration Register(string file, string name, RegistrationOptions registration)
     {
-        return TaskRegistration.RegisterInto(options.Value.Workspace().Task(name), file, name, textColumn, labelColumn);
+        Workspace workspace = options.Value.Workspace();
+        if (workspace.IsShippedTask(name)) throw new ArgumentException($"'{name}' is a shipped task; give your dataset its own name.");
+        return TaskRegistration.RegisterInto(workspace.Task(name), file, name, registration);
     }
 
     public string TeacherFolder(string taskName) => options.Value.Workspace().Teacher(taskName);
