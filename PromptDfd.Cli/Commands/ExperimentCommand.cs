@@ -1,4 +1,5 @@
 using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
@@ -173,6 +174,8 @@ public static class ExperimentCommand
         if (!File.Exists(Path.Combine(teacherFolder, Checkpoint.ConfigFile)))
             TeacherTraining.Train(TaskDataset.Load(taskFolder), Repository.Workspace.Prior, teacherFolder, new ClassifierTrainingConfig(),
                 TorchRuntime.ResolveDevice("auto"), Console.WriteLine);
+        MinedTaskPrompts.WriteIfMissing(taskFolder, Repository.Workspace.Prior, teacherFolder, TorchRuntime.ResolveDevice("auto"),
+            Console.WriteLine);
     }
 
     /// <summary>Perplexity, self-BLEU and distinct-2 of the real test texts, the yardstick for synthetic text.</summary>

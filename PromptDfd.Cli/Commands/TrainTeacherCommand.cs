@@ -1,4 +1,5 @@
 using PromptDfd.Cli.Arguments;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
@@ -31,6 +32,9 @@ public static class TrainTeacherCommand
         bool half = Precision.IsHalf(arguments.String("precision", "f32"));
         arguments.RejectUnknown();
         TeacherTraining.Train(TaskDataset.Load(taskFolder), priorFolder, output, config, device, Console.WriteLine, half);
+        // The task's own teacher, not an experiment written elsewhere, gives a task without prompts its default prompts.
+        if (Path.GetFullPath(output) == Path.GetFullPath(shippedTeacher))
+            MinedTaskPrompts.WriteIfMissing(taskFolder, Repository.Workspace.Prior, output, device, Console.WriteLine);
         return 0;
     }
 

@@ -253,6 +253,11 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await page.GetByLabel("Restarts").PressAsync("Tab");
         await page.ClickAsync("#train-teacher");
         await page.Locator("#teacher-log", new() { HasText = "saved teacher" }).WaitForAsync(new() { Timeout = 120_000 });
+        // A task without prompts gets them from its new teacher, shown in the log and written where the user can edit them.
+        await page.Locator("#teacher-log", new() { HasText = "topic prompts mined from the teacher" }).WaitForAsync(new() { Timeout = 60_000 });
+        string prompts = File.ReadAllText(Path.Combine(host.Environment.Root, "workspace", "tasks", "reviews", "prompts.json"));
+        Assert.Contains("\"positive\"", prompts);
+        Assert.Contains("\"negative\"", prompts);
         await DashboardHost.Screenshot(page, "models-and-data-teacher");
         // A user's task and its teacher live in the workspace, apart from the shipped ones.
         Assert.True(File.Exists(Path.Combine(host.Environment.Root, "workspace", "tasks", "reviews", "train.jsonl")));

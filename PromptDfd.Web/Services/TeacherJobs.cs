@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
@@ -73,9 +74,10 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
             var workspace = options.Value.Workspace();
             TaskDataset task = TaskDataset.Load(workspace.Task(job.Task));
             string output = workspace.Teacher(job.Task);
-            job.Result = TeacherTraining.Train(task, baseFolder ?? workspace.Prior, output, config,
-                TorchRuntime.ResolveDevice(options.Value.Device),
-                line => { job.Add(line); Changed?.Invoke(); });
+            void Log(string line) { job.Add(line); Changed?.Invoke(); }
+            var device = TorchRuntime.ResolveDevice(options.Value.Device);
+            job.Result = TeacherTraining.Train(task, baseFolder ?? workspace.Prior, output, config, device, Log);
+            MinedTaskPrompts.WriteIfMissing(workspace.Task(job.Task), workspace.Prior, output, device, Log);
             job.Status = TeacherJobStatus.Completed;
         }
         catch (Exception error) when (error is not OutOfMemoryException)
