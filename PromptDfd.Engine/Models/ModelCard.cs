@@ -12,10 +12,13 @@ public sealed record ModelCard
     public IReadOnlyList<string> Commands { get; init; } = [];
     public IReadOnlyList<(string Name, string Sha256)> Hashes { get; init; } = [];
     public IReadOnlyList<string> Samples { get; init; } = [];
+    /// <summary>What a user of the model must know before anything else (e.g. a teacher weaker than a simple baseline).</summary>
+    public string? Warning { get; init; }
 
     public string ToMarkdown()
     {
         var text = new StringBuilder($"# {Title}\n\n");
+        if (Warning is not null) text.Append("> **Warning.** ").Append(Warning).Append("\n\n");
         if (Summary.Length > 0) text.Append(Summary).Append("\n\n");
         Table(text, "Model", Facts);
         Table(text, "Metrics", Metrics);

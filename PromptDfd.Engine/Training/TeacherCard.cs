@@ -62,5 +62,14 @@ public static class TeacherCard
                 $"McNemar p = {onTest.Paired.PValue:F3}")),
     ];
 
+    /// <summary>A teacher that does not beat Naive Bayes caps every student distilled from it; the user must hear it plainly,
+    /// with what to try next, not find it in a table.</summary>
+    public static string? WeakerThanNaiveBayes(BaselineComparison onTest) => onTest.Classifier.Accuracy > onTest.NaiveBayes.Accuracy
+        ? null
+        : $"This teacher does not beat Naive Bayes on test ({Percent(onTest.Classifier.Accuracy)} against " +
+            $"{Percent(onTest.NaiveBayes.Accuracy)}, McNemar p = {onTest.Paired.PValue.ToString("F3", CultureInfo.InvariantCulture)}), so " +
+                "students distilled from it are capped below a bag-of-words baseline. Next: more epochs (--epochs), the best of several " +
+                    "restarts (--restarts 5), a BERT-family base under models/ (--base), or compare recipes with cross-validate-teacher.";
+
     private static string Percent(double fraction) => fraction.ToString("P1", CultureInfo.InvariantCulture);
 }

@@ -12,7 +12,7 @@ namespace PromptDfd.Engine.Training;
 
 public sealed record TeacherTrainingResult(ClassificationScores Test, ClassificationScores NaiveBayesTest, ClassificationScores BestDev,
     int BestEpoch, string Folder,
-    long KeptSeed, IReadOnlyList<TeacherRestart> Restarts);
+    long KeptSeed, IReadOnlyList<TeacherRestart> Restarts, string? WeakerThanNaiveBayes = null);
 
 /// <summary>One fine-tuning restart: its seed and the dev scores of its best epoch.</summary>
 public sealed record TeacherRestart(long Seed, ClassificationScores BestDev, int BestEpoch);
@@ -35,7 +35,7 @@ public static class TeacherTraining
 
         var naiveBayes = NaiveBayesBaseline.TrainedOn(task);
         var naiveBayesScores = naiveBayes.Score(task, task.Splits.Test);
-        log($"Naive Bayes on {task.Name} test: {naiveBayesScores}");
+        log($"Naive Bayes on {task.Name} dev: {naiveBayes.Score(task, task.Splits.Dev)}; test: {naiveBayesScores}");
 
         var batcher = new TextBatcher(source.Tokenizer, Math.Min(config.MaximumLength, source.ContextLength));
         var devLog = new List<string>();
@@ -81,6 +81,8 @@ public static class TeacherTraining
         var onTest = BaselineComparison.On(teacher, batcher, task, task.Splits.Test, naiveBayes);
         var testScores = onTest.Classifier;
         log($"teacher on {task.Name} test: {testScores} ({Selection(config, bestEpoch)}: {bestDev})");
+        string? weaker = TeacherCard.WeakerThanNaiveBayes(onTest);
+        if (weaker is not null) log($"warning: {weaker}");
 
         var card = new ModelCard
         {
@@ -99,6 +101,7 @@ public static class TeacherTraining
                     body: $"the BERT-family encoder {Path.GetFileName(Path.GetFullPath(priorFolder))}",
                         head: TeacherCard.FirstTokenHead(teacher)),
             },
+            Warning = weaker,
             Facts =
             [
                 .. TeacherCard.Architecture(teacher),
@@ -127,7 +130,7 @@ public static class TeacherTraining
         training["prior_sha256"] = source.WeightsSha256;
         Checkpoint.SaveClassifier(output, teacher, task.Labels, priorFolder, card, training, half);
         log($"saved teacher -> {output}");
-        return new TeacherTrainingResult(testScores, naiveBayesScores, bestDev, bestEpoch, output, keptSeed, restarts);
+        return new TeacherTrainingResult(testScores, naiveBayesScores, bestDev, bestEpoch, output, keptSeed, restarts, weaker);
     }
 
     /// <summary>

@@ -65,6 +65,23 @@ public sealed class TeacherTrainingTests : IDisposable
         Assert.Equal(3, (int)training["Restarts"]!);
     }
 
+    [Fact]
+    public void ATeacherThatDoesNotBeatNaiveBayesSaysSoInTheLogTheCardAndTheResultWithWhatToTryNext()
+    {
+        // A learning rate too small to move the weights leaves the tiny teacher at one class; Naive Bayes reads the words.
+        var log = new List<string>();
+        var result = Train(OneQuickEpoch with { LearningRate = 1e-12 }, "weak", log);
+
+        Assert.True(result.Test.Accuracy <= result.NaiveBayesTest.Accuracy);
+        Assert.NotNull(result.WeakerThanNaiveBayes);
+        Assert.Contains("does not beat Naive Bayes on test", result.WeakerThanNaiveBayes);
+        Assert.Contains("--restarts 5", result.WeakerThanNaiveBayes);
+        Assert.Contains(log, l => l == $"warning: {result.WeakerThanNaiveBayes}");
+        Assert.Contains(log, l => l.StartsWith("Naive Bayes on tiny dev:", StringComparison.Ordinal));
+        string card = File.ReadAllText(Path.Combine(environment.Root, "teachers", "weak", "card.md"));
+        Assert.Contains($"> **Warning.** {result.WeakerThanNaiveBayes}", card);
+    }
+
     private string WriteBertEncoder(string[] labels)
     {
         string folder = DownloadFolder("bert");
