@@ -65,7 +65,7 @@ public static class ExperimentCommand
             if (cell.Done is not null)
             {
                 Console.WriteLine($"reusing run {cell.Done.Id} ({cell.Preset}, {cell.Task}, seed {cell.Seed}): accuracy " +
-                    $"{cell.Done.LastAccuracy:P1}");
+                    $"{cell.Done.ReportedAccuracy:P1}");
                 runs.Add(cell.Done);
                 continue;
             }

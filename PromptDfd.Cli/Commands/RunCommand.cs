@@ -154,8 +154,8 @@ public sealed class RunSession : IDisposable
             printer.Wait(TimeSpan.FromSeconds(5));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {run.Id} {run.Status.ToString().ToLowerInvariant()}: step {run.Step}/{run.TotalSteps}, student accuracy " +
-                    $"{run.LastAccuracy:P1} (best {run.BestAccuracy:P1}), teacher {run.TeacherAccuracy:P1}, {run.SecondsRunning / 60:F1} " +
-                        $"min"));
+                    $"{run.ReportedAccuracy:P1} ({ReportedAccuracy.Description}), teacher {run.TeacherAccuracy:P1}, " +
+                        $"{run.SecondsRunning / 60:F1} min"));
             if (run.Error is not null) Console.Error.WriteLine($"error: {run.Error}");
             return run;
         }

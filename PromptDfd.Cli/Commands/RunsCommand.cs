@@ -20,7 +20,7 @@ public static class RunsCommand
         foreach (RunRecord r in page.Items)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Id}  {Status(r),-11} {r.Task,-10} {r.Preset,-26} seed {r.Seed,-3} step {r.Step}/{r.TotalSteps}  acc " +
-                    $"{r.LastAccuracy:P1}  {r.Name}"));
+                    $"{r.ReportedAccuracy:P1}  {r.Name}"));
         if (page.Items.Any(Orphaned))
             Console.WriteLine("interrupted*: its process is gone (killed?); `run --resume <id>` continues it from its last checkpoint.");
         return 0;

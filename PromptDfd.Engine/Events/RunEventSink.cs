@@ -18,12 +18,15 @@ public sealed class RunEventSink : IDisposable
     private List<MetricPoint> metrics = [];
     private List<SampleRecord> samples = [];
     private List<RunEventRecord> events = [];
+    private readonly List<MetricPoint> accuracies;
 
     public RunEventSink(RunStore store, RunEventHub hub, RunRecord run, TimeSpan? flushEvery = null)
     {
         this.store = store;
         this.hub = hub;
         this.run = run;
+        // A resumed run's reported accuracy continues from the evaluations it already has.
+        accuracies = store.Metrics(run.Id, MetricNames.StudentAccuracy).ToList();
         var period = flushEvery ?? TimeSpan.FromMilliseconds(500);
         timer = new Timer(_ => Flush(), null, period, period);
     }
@@ -39,7 +42,8 @@ public sealed class RunEventSink : IDisposable
                 if (m.Name == MetricNames.StudentAccuracy)
                 {
                     run.LastAccuracy = m.Value;
-                    run.BestAccuracy = Math.Max(run.BestAccuracy ?? double.MinValue, m.Value);
+                    accuracies.Add(m);
+                    run.ReportedAccuracy = ReportedAccuracy.Of(accuracies);
                 }
                 if (m.Name == MetricNames.TeacherAccuracy) run.TeacherAccuracy = m.Value;
             }

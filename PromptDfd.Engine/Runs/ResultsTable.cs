@@ -20,7 +20,7 @@ public static class ResultsTable
         var text = new StringBuilder();
         text.Append("# Results\n\n");
         text.Append($"Written by the `experiment` command. A cell is the student's accuracy on the task's real **test** split at the end " +
-            $"of a run — the mean of its last {SmoothedEvaluations} evaluations, because a single evaluation of a student trained on " +
+            $"of a run — the mean of its last {ReportedAccuracy.Evaluations} evaluations, because a single evaluation of a student trained on " +
                 $"synthetic text swings by several points — then mean ± std over seeds. ");
         text.Append("Hyper-parameters were not tuned on test. Every run is in the run store with its full config, seed, code version and " +
             "hashes.\n\n");
@@ -124,19 +124,14 @@ public static class ResultsTable
             $"{(met ? "**met**" : "**missed**")}";
     }
 
-    /// <summary>How many final evaluations a run's result averages.</summary>
-    public const int SmoothedEvaluations = 3;
 
     public static List<double> Final(RunStore store, IReadOnlyList<RunRecord> runs, string task, string preset) =>
         runs.Where(r => r.Task == task && r.Preset == preset && r.Status == RunStatus.Completed)
             .Select(r => FinalAccuracy(store, r.Id)).Where(v => !double.IsNaN(v)).ToList();
 
-    /// <summary>The mean student test accuracy of a run's last evaluations (never the best one: that would select on test).</summary>
-    public static double FinalAccuracy(RunStore store, string runId)
-    {
-        var evaluations = store.Metrics(runId, MetricNames.StudentAccuracy).Where(m => m.Step > 0).ToList();
-        return evaluations.Count == 0 ? double.NaN : evaluations.TakeLast(SmoothedEvaluations).Average(m => m.Value);
-    }
+    /// <summary>A run's reported accuracy, read from its evaluations (never the best one: that would select on test).</summary>
+    public static double FinalAccuracy(RunStore store, string runId) =>
+        ReportedAccuracy.Of(store.Metrics(runId, MetricNames.StudentAccuracy)) ?? double.NaN;
 
     private static double LastMetric(RunStore store, string runId, string name) => store.Metrics(runId, name) is { Count: > 0 } points
         ? points[^1].Value : double.NaN;

@@ -111,7 +111,8 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         {
             run.StudentFolder = SaveStudent(built, trainer);
             manager.SetStatus(run, RunStatus.Completed,
-                FormattableString.Invariant($"completed: student accuracy {run.LastAccuracy:P1} after {trainer.SamplesSeen} samples"));
+                FormattableString.Invariant($"completed: student accuracy {run.ReportedAccuracy:P1}") +
+                    $" ({ReportedAccuracy.Description}) after {trainer.SamplesSeen} samples");
         }
     }
 
@@ -176,7 +177,8 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
             ],
             Metrics =
             [
-                ("test accuracy", run.LastAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"),
+                ($"accuracy on the evaluation split ({ReportedAccuracy.Description})",
+                    run.ReportedAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"),
                 ("teacher test accuracy", run.TeacherAccuracy?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"),
             ],
             Commands = ["dotnet run --project PromptDfd.Cli -c Release -- run --config <this run's config.json>"],

@@ -54,12 +54,12 @@ public static class RunExports
     public static string RunsCsv(IEnumerable<RunRecord> runs)
     {
         var text = new StringBuilder("id,name,task,preset,method,status,seed,step,total_steps,samples_seen," +
-            "best_accuracy,last_accuracy,teacher_accuracy,tags,starred,created_at,code_version\n");
+            "accuracy,last_evaluation_accuracy,teacher_accuracy,tags,starred,created_at,code_version\n");
         foreach (RunRecord r in runs)
         {
             text.Append(string.Create(CultureInfo.InvariantCulture,
                 $"{Csv(r.Id)},{Csv(r.Name)},{Csv(r.Task)},{Csv(r.Preset)},{Csv(r.Method)},{r.Status},{r.Seed},{r.Step},{r.TotalSteps}," +
-                $"{r.SamplesSeen},{r.BestAccuracy:R},{r.LastAccuracy:R},{r.TeacherAccuracy:R},{Csv(string.Join(';', r.Tags))},{r.Starred}," +
+                $"{r.SamplesSeen},{r.ReportedAccuracy:R},{r.LastAccuracy:R},{r.TeacherAccuracy:R},{Csv(string.Join(';', r.Tags))},{r.Starred}," +
                 $"{r.CreatedAt:O},{Csv(r.CodeVersion)}\n"));
         }
         return text.ToString();
@@ -77,8 +77,8 @@ public static class RunExports
         r.Step,
         r.TotalSteps,
         r.SamplesSeen,
-        r.BestAccuracy,
-        r.LastAccuracy,
+        Accuracy = r.ReportedAccuracy,
+        LastEvaluationAccuracy = r.LastAccuracy,
         r.TeacherAccuracy,
         r.Tags,
         r.Starred,

@@ -29,7 +29,9 @@ public sealed class RunRecord
     public int Step { get; set; }
     public int TotalSteps { get; set; }
     public long SamplesSeen { get; set; }
-    public double? BestAccuracy { get; set; }
+    /// <summary>The run's accuracy as reported everywhere (<see cref="Store.ReportedAccuracy"/>).</summary>
+    public double? ReportedAccuracy { get; set; }
+    /// <summary>The latest evaluation, for watching a run live.</summary>
     public double? LastAccuracy { get; set; }
     public double? TeacherAccuracy { get; set; }
     public double SecondsRunning { get; set; }

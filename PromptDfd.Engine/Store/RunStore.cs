@@ -1,4 +1,5 @@
 using LiteDB;
+using PromptDfd.Engine.Metrics;
 
 namespace PromptDfd.Engine.Store;
 
@@ -17,7 +18,7 @@ public sealed record RunQuery
     public string? Text { get; init; }
     /// <summary>"Path.To.Key=value" filters on the flattened config.</summary>
     public string? ConfigFilter { get; init; }
-    public double? MinimumBestAccuracy { get; init; }
+    public double? MinimumAccuracy { get; init; }
     public string SortBy { get; init; } = nameof(RunRecord.CreatedAt);
     public bool Descending { get; init; } = true;
     public int Skip { get; init; }
@@ -63,6 +64,7 @@ public sealed class RunStore : IDisposable
             metrics.EnsureIndex(m => m.RunId);
             samples.EnsureIndex(s => s.RunId);
             events.EnsureIndex(e => e.RunId);
+            FillReportedAccuracy();
         }
         catch (LiteException error)
         {
@@ -72,6 +74,16 @@ public sealed class RunStore : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Runs stored before there was one reported accuracy get it once, from their own evaluations.</summary>
+    private void FillReportedAccuracy()
+    {
+        foreach (RunRecord run in runs.FindAll().Where(r => r.ReportedAccuracy is null && r.LastAccuracy is not null).ToList())
+        {
+            run.ReportedAccuracy = ReportedAccuracy.Of(Metrics(run.Id, MetricNames.StudentAccuracy));
+            runs.Update(run);
+        }
+    }
 
     private const string LiteDbSignature = "** This is a LiteDB file **";
     private const int LiteDbSignatureOffset = 32;
@@ -118,7 +130,7 @@ public sealed class RunStore : IDisposable
         if (!string.IsNullOrWhiteSpace(query.Task)) all = all.Where(r => r.Task.Equals(query.Task, StringComparison.OrdinalIgnoreCase));
         if (!string.IsNullOrWhiteSpace(query.Tag)) all = all.Where(r => r.Tags.Contains(query.Tag, StringComparer.OrdinalIgnoreCase));
         if (query.StarredOnly) all = all.Where(r => r.Starred);
-        if (query.MinimumBestAccuracy is { } minimum) all = all.Where(r => r.BestAccuracy >= minimum);
+        if (query.MinimumAccuracy is { } minimum) all = all.Where(r => r.ReportedAccuracy >= minimum);
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             string text = query.Text.Trim();
@@ -140,7 +152,7 @@ public sealed class RunStore : IDisposable
             nameof(RunRecord.Task) => r => r.Task,
             nameof(RunRecord.Method) => r => r.Preset,
             nameof(RunRecord.Status) => r => r.Status,
-            nameof(RunRecord.BestAccuracy) => r => r.BestAccuracy ?? -1,
+            nameof(RunRecord.ReportedAccuracy) => r => r.ReportedAccuracy ?? -1,
             nameof(RunRecord.LastAccuracy) => r => r.LastAccuracy ?? -1,
             nameof(RunRecord.Seed) => r => r.Seed,
             nameof(RunRecord.Starred) => r => r.Starred,

@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
@@ -7,7 +8,7 @@ namespace PromptDfd.Tests.Runs;
 [Trait(TestCategory.Name, TestCategory.Fast)]
 public class RunStoreTests
 {
-    private static RunRecord Run(string id, string task, string preset, RunStatus status, double? best, params string[] tags) => new()
+    private static RunRecord Run(string id, string task, string preset, RunStatus status, double? accuracy, params string[] tags) => new()
     {
         Id = id,
         Name = $"{preset} on {task}",
@@ -15,7 +16,7 @@ public class RunStoreTests
         Preset = preset,
         Method = preset,
         Status = status,
-        BestAccuracy = best,
+        ReportedAccuracy = accuracy,
         Tags =
             [.. tags],
         CreatedAt = DateTime.UtcNow.AddMinutes(-id.Length),
@@ -50,11 +51,11 @@ public class RunStoreTests
         Assert.Equal(["a", "ccc"], store.Query(new RunQuery { Tag = "paper" }).Items.Select(r => r.Id).Order());
         Assert.Equal(["dddd"], store.Query(new RunQuery { Status = RunStatus.Running }).Items.Select(r => r.Id));
         Assert.Equal(["dddd"], store.Query(new RunQuery { ConfigFilter = "Training.Method=AsDfd" }).Items.Select(r => r.Id));
-        Assert.Equal(["a", "bb", "dddd"], store.Query(new RunQuery { SortBy = "BestAccuracy" }).Items.Take(3).Select(r => r.Id));
-        var page = store.Query(new RunQuery { SortBy = "BestAccuracy", Skip = 2, Take = 1 });
+        Assert.Equal(["a", "bb", "dddd"], store.Query(new RunQuery { SortBy = "ReportedAccuracy" }).Items.Take(3).Select(r => r.Id));
+        var page = store.Query(new RunQuery { SortBy = "ReportedAccuracy", Skip = 2, Take = 1 });
         Assert.Equal(4, page.Total);
         Assert.Equal(["dddd"], page.Items.Select(r => r.Id));
-        Assert.Equal(["a"], store.Query(new RunQuery { MinimumBestAccuracy = 0.7 }).Items.Select(r => r.Id));
+        Assert.Equal(["a"], store.Query(new RunQuery { MinimumAccuracy = 0.7 }).Items.Select(r => r.Id));
     }
 
     [Fact]
@@ -120,4 +121,27 @@ public class RunStoreTests
         using (var store = new RunStore(folder.File("runs.db"))) store.Insert(Run("a", "sentiment", "promptdfd", RunStatus.Completed, 0.8));
         using (var reopened = new RunStore(folder.File("runs.db"))) Assert.NotNull(reopened.Get("a"));
     }
+
+    [Fact]
+    public void TheReportedAccuracyIsTheMeanOfTheLastThreeEvaluationsAndOldRunsGetItWhenTheStoreOpens()
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("runs.db");
+        using (var store = new RunStore(path))
+        {
+            var run = Run("old", "sentiment", "promptdfd", RunStatus.Completed, null);
+            run.LastAccuracy = 0.9;
+            store.Insert(run);
+            // Step 0 is the untrained student; the best (0.95) is not what a run reports.
+            store.Append([Point("old", 0, 0.5), Point("old", 10, 0.95), Point("old", 20, 0.6), Point("old", 30, 0.7),
+                Point("old", 40, 0.9)], [], []);
+        }
+        using (var reopened = new RunStore(path))
+            Assert.Equal(0.7333, reopened.Get("old")!.ReportedAccuracy!.Value, 4);
+        Assert.Null(ReportedAccuracy.Of([Point("x", 0, 0.5)]));
+        Assert.Equal(0.8, ReportedAccuracy.Of([Point("x", 0, 0.1), Point("x", 5, 0.8)])!.Value, 6);
+    }
+
+    private static MetricPoint Point(string run, int step, double value) =>
+        new() { RunId = run, Name = MetricNames.StudentAccuracy, Step = step, Value = value };
 }

@@ -20,7 +20,8 @@ public static class RunListQuery
             Tag = Text("tag"),
             ConfigFilter = Text("config"),
             Text = Text("q"),
-            MinimumBestAccuracy = QueryValue.Double(Text("min")),
+            // The table shows percentages, so the filter takes one too.
+            MinimumAccuracy = QueryValue.Double(Text("min")) / 100,
             StarredOnly = QueryValue.Bool(Text("starred")) ?? false,
             SortBy = Text("sort") ?? nameof(RunRecord.CreatedAt),
             Descending = QueryValue.Bool(Text("desc")) ?? true,
