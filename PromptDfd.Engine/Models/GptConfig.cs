@@ -59,6 +59,16 @@ public sealed record GptConfig
 
     public static GptConfig FromHuggingFace(JsonObject json, string source)
     {
+        // A value of the wrong JSON type, or one out of range, is the file's fault: the message names the file.
+        try { return Read(json, source); }
+        catch (Exception error) when (error is InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new InvalidDataException($"'{source}' does not describe a usable GPT-2 model: {error.Message}", error);
+        }
+    }
+
+    private static GptConfig Read(JsonObject json, string source)
+    {
         string modelType = json["model_type"]?.GetValue<string>() ?? "";
         if (modelType != "gpt2")
         {

@@ -97,16 +97,27 @@ public static class TokenizerFactory
         if (special.TryGetValue(EndOfText, out int endOfText))
         {
             int padding = special.TryGetValue(Padding, out int pad) ? pad : endOfText;
-            return new MlTokenizerAdapter(BpeTokenizer.Create(options), description, vocabulary.Count, endOfText, padding);
+            return new MlTokenizerAdapter(Create(options, source), description, vocabulary.Count, endOfText, padding);
         }
         if (special.TryGetValue("<s>", out int start) && special.TryGetValue("</s>", out int end))
         {
             int padding = special.TryGetValue("<pad>", out int pad) ? pad : end;
-            return new MlTokenizerAdapter(BpeTokenizer.Create(options), description, vocabulary.Count, end, padding, opening: [start],
+            return new MlTokenizerAdapter(Create(options, source), description, vocabulary.Count, end, padding, opening: [start],
                 closing: [end]);
         }
         throw new InvalidDataException($"'{source}' has neither GPT-2's '{EndOfText}' token nor RoBERTa's '<s>' and '</s>'; " +
             "GPT-style models need the first to end texts, RoBERTa-style classifiers the others to open and close them.");
+    }
+
+    /// <summary>A merge of symbols the vocabulary lacks is a damaged vocab.json or merges.txt, not a program error.</summary>
+    private static BpeTokenizer Create(BpeOptions options, string source)
+    {
+        try { return BpeTokenizer.Create(options); }
+        catch (Exception error) when (error is InvalidOperationException or ArgumentException)
+        {
+            throw new InvalidDataException($"'{source}' and the {MergesFile} beside it do not form a BPE tokenizer ({error.Message}); " +
+                $"copy both files again from the model they came with.", error);
+        }
     }
 
     private static readonly string[] RobertaSpecialTokens = ["<s>", "</s>", "<pad>", "<unk>", "<mask>"];

@@ -2,9 +2,11 @@ using System.Buffers.Binary;
 using System.Text;
 using CsCheck;
 using PromptDfd.Engine.Data;
+using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Models.Formats;
 using PromptDfd.Engine.Models.Formats.PyTorch;
 using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Text;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Architecture;
@@ -98,4 +100,75 @@ public sealed class BadInputPropertyTests : IDisposable
                 try { RunConfig.FromJson(json, "config file 'x.json'"); }
                 catch (InvalidDataException error) { Assert.Contains("x.json", error.Message); }
             }, iter: Iterations, threads: 1);
+
+    private string? checkpoint;
+
+    /// <summary>A tiny GPT-2 checkpoint whose files the properties below then damage one at a time.</summary>
+    private string FreshCheckpoint()
+    {
+        checkpoint ??= WriteTinyCheckpoint(folder.Folder("original"));
+        string copy = folder.Folder($"copy-{Guid.NewGuid():N}");
+        foreach (string file in Directory.GetFiles(checkpoint)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        return copy;
+    }
+
+    private static string WriteTinyCheckpoint(string target)
+    {
+        string tokenizer = Path.Combine(target, "tokenizer-source");
+        Directory.CreateDirectory(tokenizer);
+        int vocabulary = TinyTokenizer.WriteTo(tokenizer);
+        string model = Path.Combine(target, "model");
+        Checkpoint.SaveLanguageModel(model, TinyModels.LanguageModel(vocabulary), tokenizer, new ModelCard { Title = "tiny" });
+        return model;
+    }
+
+    private static readonly Gen<string> ConfigJson = Gen.OneOf(
+        Gen.Select(Pick("n_layer", "n_embd", "n_head", "vocab_size", "n_positions", "model_type", "architectures", "layer_norm_epsilon"),
+            Gen.OneOf(JsonScalar, JsonList), (key, value) => $"{key}={value}"),
+        Gen.String[Gen.Char["{}[]\":,0a "], 0, 30].Select(text => "raw=" + text));
+
+    [Fact]
+    public void ACheckpointConfigOfAnyValueIsLoadedOrRefusedWithTheFilesName() =>
+        ConfigJson.Sample(change =>
+        {
+            string model = FreshCheckpoint();
+            string path = Path.Combine(model, Checkpoint.ConfigFile);
+            string key = change[..change.IndexOf('=')], value = change[(change.IndexOf('=') + 1)..];
+            if (key == "raw") File.WriteAllText(path, value);
+            else
+            {
+                var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+                config[key] = System.Text.Json.Nodes.JsonNode.Parse(value);
+                File.WriteAllText(path, config.ToJsonString());
+            }
+            ReadsOrRefusesNamingTheFile(path, model, () => Checkpoint.LoadLanguageModel(model));
+        }, iter: 120, threads: 1);
+
+    private static readonly Gen<string> TokenizerDamage = Gen.OneOf(
+        Gen.String[Gen.Char["{}[]\":,0aĠ \n"], 0, 40].Select(text => "vocab.json=" + text),
+        Gen.String[Gen.Char["#ab Ġ\n\t"], 0, 40].Select(text => "merges.txt=" + text),
+        Pick("vocab.json={}", "vocab.json={\"a\":-1}", "vocab.json={\"a\":1.5}", "vocab.json=[]", "merges.txt=a", "merges.txt=a b c"));
+
+    [Fact]
+    public void TokenizerFilesOfAnyContentAreReadOrRefusedWithTheFilesName() =>
+        TokenizerDamage.Sample(change =>
+        {
+            string model = FreshCheckpoint();
+            string file = change[..change.IndexOf('=')];
+            File.WriteAllText(Path.Combine(model, file), change[(change.IndexOf('=') + 1)..]);
+            ReadsOrRefusesNamingTheFile(Path.Combine(model, file), model, () => TokenizerFactory.FromFolder(model).Encode("The movie"));
+        }, iter: 150, threads: 1);
+
+    /// <summary>A damaged file may also surface through the file it contradicts (a vocabulary the weights do not match), so
+    /// the message must name the damaged file or another file of the same checkpoint.</summary>
+    private static void ReadsOrRefusesNamingTheFile(string path, string checkpointFolder, Action read)
+    {
+        try { read(); }
+        catch (InvalidDataException error)
+        {
+            Assert.True(error.Message.Contains(Path.GetFileName(path), StringComparison.Ordinal)
+                || Directory.GetFiles(checkpointFolder).Any(f => error.Message.Contains(Path.GetFileName(f), StringComparison.Ordinal)),
+                $"the message names no file of the checkpoint: {error.Message}");
+        }
+    }
 }
