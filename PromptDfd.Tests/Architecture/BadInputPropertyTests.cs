@@ -171,4 +171,45 @@ public sealed class BadInputPropertyTests : IDisposable
                 $"the message names no file of the checkpoint: {error.Message}");
         }
     }
+
+    private string? store;
+
+    /// <summary>A store with a few runs and metrics, written once; each case damages a copy of it.</summary>
+    private string StoreWithRuns()
+    {
+        if (store is not null) return store;
+        store = folder.File("original.db");
+        using var original = new Engine.Store.RunStore(store);
+        for (int r = 0; r < 3; r++)
+        {
+            original.Insert(new Engine.Store.RunRecord { Id = $"run{r}", Name = $"run {r}", Task = "sentiment", Preset = "promptdfd",
+                ConfigJson = RunPresets.Create("promptdfd", "sentiment", r).ToJson() });
+            original.Append(Enumerable.Range(1, 50).Select(step => new Engine.Store.MetricPoint
+                { RunId = $"run{r}", Name = "student/accuracy", Step = step, Value = step / 50.0 }).ToList(), [], []);
+        }
+        return store;
+    }
+
+    [Fact]
+    public void ARunStoreDamagedAnywhereOpensOrIsRefusedWithItsNameAndAdvice() =>
+        Gen.Select(Gen.Int[0, 40], Gen.Int[0, int.MaxValue].Array[1, 8], Gen.Byte.Array[1, 8], (cut, offsets, values) =>
+            (cut, offsets, values)).Sample(damage =>
+        {
+            byte[] bytes = File.ReadAllBytes(StoreWithRuns());
+            // Either truncate the file (cut pages away) or overwrite a few bytes anywhere in it.
+            if (damage.cut > 0) bytes = bytes[..Math.Max(0, bytes.Length - damage.cut * 1024)];
+            else for (int i = 0; i < damage.offsets.Length; i++) bytes[damage.offsets[i] % bytes.Length] = damage.values[i % damage.values.Length];
+            string path = folder.File($"{Guid.NewGuid():N}.db");
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                using var damaged = new Engine.Store.RunStore(path);
+                damaged.CheckReadable();
+            }
+            catch (InvalidDataException error)
+            {
+                Assert.Contains(Path.GetFileName(path), error.Message);
+                Assert.Contains("move it aside", error.Message, StringComparison.OrdinalIgnoreCase);
+            }
+        }, iter: 60, threads: 1);
 }
