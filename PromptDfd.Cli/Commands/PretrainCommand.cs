@@ -168,7 +168,8 @@ public static class PretrainCommand
             Commands =
             [
                 $"dotnet run --project PromptDfd.Cli -c Release -- data --prior-sources {origin.Sources.Replace(", ", ",")}",
-                "dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab 8000",
+                // Continued pre-training keeps the model's tokenizer; retraining one on the new corpus would change every id.
+                .. (origin.ContinuedFrom is null ? new[] { "dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab 8000" } : []),
                 $"dotnet run --project PromptDfd.Cli -c Release -- pretrain --steps {training.Steps} --batch {training.BatchSize} --lr " +
                     $"{training.LearningRate.ToString(CultureInfo.InvariantCulture)} " +
                     (origin.ContinuedFrom is { } continued
