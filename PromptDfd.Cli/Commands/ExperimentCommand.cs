@@ -1,5 +1,4 @@
 using PromptDfd.Cli.Arguments;
-using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
@@ -7,6 +6,7 @@ using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Store;
 using PromptDfd.Engine.Training;
@@ -80,7 +80,7 @@ public static class ExperimentCommand
 
         var real = tasks.Select(t => RealText(t)).ToList();
         string markdown = ResultsTable.Render(session.Store, runs, tasks, presets, real, commandLine, baseConfig.ToJson(),
-            projectTargets: !ownTasks);
+            projectTargets: !ownTasks, split: baseConfig.Training.Schedule.EvaluateOn);
         if (File.Exists(notes)) markdown += "\n" + File.ReadAllText(notes);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(output, markdown);

@@ -1,9 +1,9 @@
 using PromptDfd.Cli.Arguments;
-using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine.Training;
 using static TorchSharp.torch;
 

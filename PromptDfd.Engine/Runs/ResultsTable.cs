@@ -15,11 +15,11 @@ public sealed record RealTextQuality(string Task, double Perplexity, double Self
 public static class ResultsTable
 {
     public static string Render(RunStore store, IReadOnlyList<RunRecord> runs, IReadOnlyList<string> tasks, IReadOnlyList<string> presets,
-        IReadOnlyList<RealTextQuality> real, string command, string baseConfigJson, bool projectTargets = true)
+        IReadOnlyList<RealTextQuality> real, string command, string baseConfigJson, bool projectTargets = true, string split = "test")
     {
         var text = new StringBuilder();
         text.Append("# Results\n\n");
-        text.Append($"Written by the `experiment` command. A cell is the student's accuracy on the task's real **test** split at the end " +
+        text.Append($"Written by the `experiment` command. A cell is the student's accuracy on the task's real **{split}** split at the end " +
             $"of a run — the mean of its last {ReportedAccuracy.Evaluations} evaluations, because a single evaluation of a student trained on " +
                 $"synthetic text swings by several points — then mean ± std over seeds. ");
         text.Append("Hyper-parameters were not tuned on test. Every run is in the run store with its full config, seed, code version and " +
@@ -31,7 +31,7 @@ public static class ResultsTable
         text.Append($"Models (SHA-256 of the weights, first 12 hex digits): prior {ShortHashes(runs, "prior")}; teachers: " +
             $"{string.Join(", ", tasks.Select(t => $"{t} {ShortHashes(runs.Where(r => r.Task == t), "teacher")}"))}.\n\n");
 
-        text.Append("## Student accuracy (test)\n\n| method | " + string.Join(" | ", tasks)
+        text.Append($"## Student accuracy ({split})\n\n| method | " + string.Join(" | ", tasks)
             + " |\n|---|" + string.Concat(tasks.Select(_ => "---|")) + "\n");
         text.Append("| teacher | " + string.Join(" | ", tasks.Select(t => Format(runs.Where(r => r.Task == t
             && r.TeacherAccuracy is not null).Select(r => r.TeacherAccuracy!.Value).Take(1).ToList()))) + " |\n");

@@ -182,10 +182,16 @@ public sealed class BadInputPropertyTests : IDisposable
         using var original = new Engine.Store.RunStore(store);
         for (int r = 0; r < 3; r++)
         {
-            original.Insert(new Engine.Store.RunRecord { Id = $"run{r}", Name = $"run {r}", Task = "sentiment", Preset = "promptdfd",
-                ConfigJson = RunPresets.Create("promptdfd", "sentiment", r).ToJson() });
+            original.Insert(new Engine.Store.RunRecord
+            {
+                Id = $"run{r}",
+                Name = $"run {r}",
+                Task = "sentiment",
+                Preset = "promptdfd",
+                ConfigJson = RunPresets.Create("promptdfd", "sentiment", r).ToJson()
+            });
             original.Append(Enumerable.Range(1, 50).Select(step => new Engine.Store.MetricPoint
-                { RunId = $"run{r}", Name = "student/accuracy", Step = step, Value = step / 50.0 }).ToList(), [], []);
+            { RunId = $"run{r}", Name = "student/accuracy", Step = step, Value = step / 50.0 }).ToList(), [], []);
         }
         return store;
     }

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
-using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine.Training;
 
 namespace PromptDfd.Web.Services;
