@@ -12,6 +12,7 @@ public sealed class TrainTeacherCommandTests
         // A repository of its own, so a regression can only ever write into this folder, never over a shipped teacher.
         using var repository = new TemporaryFolder();
         File.WriteAllText(Path.Combine(repository.Path, RepositoryRoot.Marker), "");
+        Directory.CreateDirectory(Path.Combine(repository.Path, "data", "tasks", "sentiment")); // a shipped task, as in the repository
         string teacher = Path.Combine(repository.Path, "models", "teachers", "sentiment");
 
         var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "train-teacher", "--task", "sentiment", "--epochs", "1",
