@@ -18,9 +18,7 @@ public static class DatasetSplitter
     public static DatasetSplits Split(IEnumerable<LabeledExample> examples, string seed, double devFraction = 0.1, double testFraction =
         0.1)
     {
-        if (devFraction < 0 || testFraction < 0 || devFraction + testFraction >= 1)
-            throw new ArgumentException($"Dev ({devFraction}) and test ({testFraction}) fractions must be non-negative and leave room " +
-                $"for training.");
+        RequireFractions(devFraction, testFraction);
         var train = new List<LabeledExample>();
         var dev = new List<LabeledExample>();
         var test = new List<LabeledExample>();
@@ -39,9 +37,7 @@ public static class DatasetSplitter
     /// </summary>
     public static DatasetSplits SplitStratified(IEnumerable<LabeledExample> examples, string seed, double devFraction, double testFraction)
     {
-        if (devFraction < 0 || testFraction < 0 || devFraction + testFraction >= 1)
-            throw new ArgumentException($"Dev ({devFraction}) and test ({testFraction}) fractions must be non-negative and leave room " +
-                $"for training.");
+        RequireFractions(devFraction, testFraction);
         var train = new List<LabeledExample>();
         var dev = new List<LabeledExample>();
         var test = new List<LabeledExample>();
@@ -68,6 +64,13 @@ public static class DatasetSplitter
         foreach (LabeledExample example in examples)
             assigned[Math.Min(folds - 1, (int)(UnitInterval(seed + "\n" + (example.Group ?? example.Text)) * folds))].Add(example);
         return assigned;
+    }
+
+    private static void RequireFractions(double devFraction, double testFraction)
+    {
+        if (devFraction < 0 || testFraction < 0 || devFraction + testFraction >= 1)
+            throw new ArgumentException($"Dev ({devFraction}) and test ({testFraction}) fractions must be non-negative and leave room " +
+                $"for training.");
     }
 
     private static double UnitInterval(string key)
