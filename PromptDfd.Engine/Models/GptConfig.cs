@@ -25,7 +25,8 @@ public sealed record GptConfig
         if (VocabularySize < 2) problems.Add($"VocabularySize must be at least 2 (got {VocabularySize})");
         if (ContextLength < 2) problems.Add($"ContextLength must be at least 2 (got {ContextLength})");
         if (Layers < 1) problems.Add($"Layers must be at least 1 (got {Layers})");
-        if (Heads < 1 || Width % Math.Max(Heads, 1) != 0) problems.Add($"Width ({Width}) must be a positive multiple of Heads ({Heads})");
+        if (Heads < 1 || Width < 1 || Width % Math.Max(Heads, 1) != 0)
+            problems.Add($"Width ({Width}) must be a positive multiple of Heads ({Heads})");
         if (Dropout is < 0 or >= 1) problems.Add($"Dropout must be in [0, 1) (got {Dropout})");
         ConfigProblems.ThrowIfAny("GPT", problems);
     }

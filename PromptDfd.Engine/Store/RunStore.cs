@@ -66,7 +66,7 @@ public sealed class RunStore : IDisposable
             events.EnsureIndex(e => e.RunId);
             FillReportedAccuracy();
         }
-        catch (LiteException error)
+        catch (Exception error) when (error is LiteException or System.Text.DecoderFallbackException)
         {
             throw new InvalidDataException($"The run store '{Path}' cannot be opened ({error.Message}). If it is corrupt, move it aside; " +
                 $"a new store is created on the next start.", error);
@@ -209,7 +209,11 @@ public sealed class RunStore : IDisposable
     public void CheckReadable()
     {
         try { _ = All(); }
-        catch (LiteException error) { throw new InvalidDataException(DamagedAdvice(Path, error), error); }
+        // A damaged page can also hold bytes that are not the UTF-8 of any string.
+        catch (Exception error) when (error is LiteException or System.Text.DecoderFallbackException)
+        {
+            throw new InvalidDataException(DamagedAdvice(Path, error), error);
+        }
     }
 
     public void Dispose() => database.Dispose();
