@@ -24,13 +24,7 @@ public static class EvaluateCommand
         arguments.RejectUnknown();
 
         var task = TaskDataset.Load(taskFolder);
-        var examples = split switch
-        {
-            "train" => task.Splits.Train,
-            "dev" => task.Splits.Dev,
-            "test" => task.Splits.Test,
-            _ => throw new UsageException($"--split must be train, dev or test (got '{split}')."),
-        };
+        IReadOnlyList<LabeledExample> examples = SplitChoice.Of(task, split);
         var (classifier, batcher) = Load(model, task, device);
         string name = Path.GetFileName(Path.GetFullPath(model));
         float[][] probabilities = ClassifierInference.Probabilities(classifier.Module, batcher, examples.Select(e => e.Text).ToList());

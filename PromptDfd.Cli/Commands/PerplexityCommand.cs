@@ -28,13 +28,7 @@ public static class PerplexityCommand
         foreach (string name in tasks)
         {
             TaskDataset task = TaskDataset.Load(Repository.Workspace.Task(name));
-            IReadOnlyList<LabeledExample> texts = split switch
-            {
-                "train" => task.Splits.Train,
-                "dev" => task.Splits.Dev,
-                "test" => task.Splits.Test,
-                _ => throw new UsageException($"--split must be train, dev or test (got '{split}')."),
-            };
+            IReadOnlyList<LabeledExample> texts = SplitChoice.Of(task, split);
             double perplexity = PriorPerplexity.Of(prior.Model, prior.Tokenizer,
                 texts.Select(e => (IReadOnlyList<int>)prior.Tokenizer.Encode(e.Text).ToArray()).ToList());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {texts.Count} | {perplexity:F1} |"));
