@@ -5,6 +5,7 @@ using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.HuggingFace;
 using PromptDfd.Engine.Text;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models.HuggingFace;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -202,22 +203,22 @@ public sealed class BertEncoder : nn.Module
 public sealed class BertPooler : nn.Module<Tensor, Tensor>
 {
     private readonly Linear dense;
-    private readonly EncoderFamily family;
+    private readonly PoolerActivation activation;
 
     public BertPooler(BertConfig config) : base(nameof(BertPooler))
     {
         dense = nn.Linear(config.Width, config.Width);
-        family = config.Family;
+        activation = config.Family.PoolerActivation;
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor hidden)
     {
         Tensor projected = dense.forward(hidden.select(1, 0));
-        return family switch
+        return activation switch
         {
-            EncoderFamily.DistilBert => F.relu(projected),
-            EncoderFamily.Electra or EncoderFamily.DebertaV2 => F.gelu(projected),
+            PoolerActivation.Relu => F.relu(projected),
+            PoolerActivation.Gelu => F.gelu(projected),
             _ => tanh(projected),
         };
     }

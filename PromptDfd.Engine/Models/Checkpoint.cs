@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models.Formats;
 using PromptDfd.Engine.Models.Formats.PyTorch;
+using PromptDfd.Engine.Models.HuggingFace;
 using PromptDfd.Engine.Text;
 using TorchSharp;
 using static TorchSharp.torch;

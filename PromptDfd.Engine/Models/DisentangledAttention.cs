@@ -1,3 +1,4 @@
+using PromptDfd.Engine.Models.HuggingFace;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

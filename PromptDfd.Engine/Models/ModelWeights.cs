@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using PromptDfd.Engine.Models.Formats;
+using PromptDfd.Engine.Models.HuggingFace;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

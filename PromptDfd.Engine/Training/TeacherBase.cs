@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.HuggingFace;
 using PromptDfd.Engine.Text;
 using TorchSharp;
 using static TorchSharp.torch;

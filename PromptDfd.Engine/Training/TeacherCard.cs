@@ -17,7 +17,7 @@ public static class TeacherCard
 
     /// <summary>What a BERT-family teacher's head reads: the first token, which RoBERTa calls &lt;s&gt;.</summary>
     public static string FirstTokenHead(nn.Module teacher) =>
-        teacher is BertClassifier { Config.IsRobertaLike: true } ? "its pooled <s> token" : "its pooled [CLS] token";
+        $"its pooled {(teacher is BertClassifier bert ? bert.Config.Family.ClassToken : "[CLS]")} token";
 
     /// <param name="body">what the head sits on: the prior's body, or for the from-scratch ablation a network of its shape</param>
     /// <param name="head">what the head reads; by default as <paramref name="pooling"/> says for a GPT body</param>

@@ -67,8 +67,8 @@ public class CheckpointRefusalTests
 
     [Theory]
     [InlineData("model_type", "deberta",
-        "model_type 'deberta'; classifiers must be in one of these layouts: 'gpt2', 'bert', 'distilbert', 'roberta', 'xlm-roberta', " +
-            "'electra', 'albert', 'deberta-v2'")]
+        "model_type 'deberta'; classifiers must be in one of these layouts: 'gpt2', 'albert', 'bert', 'deberta-v2', 'distilbert', " +
+            "'electra', 'roberta', 'xlm-roberta'")]
     [InlineData("position_embedding_type", "relative_key", "position_embedding_type 'relative_key'; only absolute position embeddings")]
     [InlineData("hidden_act", "relu", "hidden_act 'relu'; only BERT's exact GELU")]
     public void AnEncoderConfigThisLoaderCannotRunIsRefusedSayingWhatItReads(string key, string value, string expected)

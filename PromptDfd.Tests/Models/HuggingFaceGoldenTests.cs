@@ -1,6 +1,7 @@
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Models.Formats;
 using PromptDfd.Engine.Models.Formats.PyTorch;
+using PromptDfd.Engine.Models.HuggingFace;
 using PromptDfd.Engine.Text;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;

@@ -1,5 +1,6 @@
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Models.Formats;
+using PromptDfd.Engine.Models.HuggingFace;
 
 namespace PromptDfd.Tests.Support;
 

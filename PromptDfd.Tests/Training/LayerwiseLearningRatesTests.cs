@@ -1,5 +1,6 @@
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.HuggingFace;
 using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Models.HuggingFace;
 using PromptDfd.Engine.Runs;
 
 namespace PromptDfd.Web.Services;
