@@ -1,3 +1,4 @@
+using System.CommandLine;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Benchmarks;
@@ -6,17 +7,23 @@ using PromptDfd.Engine.Infrastructure;
 
 namespace PromptDfd.Cli.Commands;
 
-public static class BenchCommand
+public sealed class BenchCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string> output = CliOptions.Text("--out", "where to write the results",
+        Path.Combine(Repository.Workspace.Docs, "benchmarks.md"));
+    private readonly Option<int> threads = CliOptions.Whole("--threads", "libtorch's thread count; 0 lets libtorch choose", 0, minimum: 0);
+    private readonly Option<int> repeats = CliOptions.Whole("--repeats", "timed repetitions of each measurement", 8, minimum: 1);
+    private readonly Option<int> hfSteps = CliOptions.Whole("--hf-steps", "training steps of the run at Hugging Face shapes (gpt2 " +
+        "prior, bert-base teacher); 0 leaves it out", 4, minimum: 0);
+
+    public BenchCommand() : base("bench", "measure matmul peak, training MFU, KV-cache generation and classifier throughput " +
+        "(docs/benchmarks.md)") => AddOptions(output, threads, repeats, hfSteps);
+
+    protected override int Run(ParseResult parsed)
     {
-        string output = arguments.String("out", Path.Combine(Repository.Workspace.Docs, "benchmarks.md"));
-        int threads = arguments.Int("threads", 0);
-        int repeats = arguments.Int("repeats", 8);
-        int hfSteps = arguments.Int("hf-steps", 4);
-        arguments.RejectUnknown();
-        if (hfSteps < 0) throw new UsageException($"--hf-steps must be 0 (leave the Hugging Face-shaped run out) or more (got {hfSteps}).");
-        TorchRuntime.ConfigureThreads(threads);
+        string output = parsed.GetValue(this.output)!;
+        int repeats = parsed.GetValue(this.repeats), hfSteps = parsed.GetValue(this.hfSteps);
+        TorchRuntime.ConfigureThreads(parsed.GetValue(threads));
         var benchmark = new EngineBenchmark(new BenchmarkConfig { Repeats = repeats, GenerationModelFolder = Repository.Workspace.Prior },
             Console.WriteLine);
         benchmark.Run();

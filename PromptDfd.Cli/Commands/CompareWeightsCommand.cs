@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine.Infrastructure;
@@ -6,18 +7,23 @@ using PromptDfd.Engine.Models;
 namespace PromptDfd.Cli.Commands;
 
 /// <summary>Tells a re-created checkpoint that differs only by rounding from one that really changed.</summary>
-public static class CompareWeightsCommand
+public sealed class CompareWeightsCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string> model = new("--model")
     {
-        string model = arguments.String("model", "");
-        string against = arguments.String("against", "");
-        int top = arguments.Int("top", 5);
-        arguments.RejectUnknown();
-        if (model.Length == 0 || against.Length == 0)
-            throw new UsageException("--model and --against are required: two checkpoint folders (or weights files: .safetensors, or " +
-                "pytorch_model.bin) of the same architecture.");
-        if (top < 0) throw new UsageException($"--top must be 0 or more (got {top}).");
+        Description = "a checkpoint folder, or a weights file (.safetensors or pytorch_model.bin)",
+        Required = true,
+    };
+    private readonly Option<string> against = new("--against") { Description = "the checkpoint to compare it with", Required = true };
+    private readonly Option<int> top = CliOptions.Whole("--top", "how many of the most changed tensors to list", 5, minimum: 0);
+
+    public CompareWeightsCommand() : base("compare-weights", "compare two checkpoints of one architecture value by value: how many " +
+        "values differ, and by how many rounding steps") => AddOptions(model, against, top);
+
+    protected override int Run(ParseResult parsed)
+    {
+        string model = parsed.GetValue(this.model)!, against = parsed.GetValue(this.against)!;
+        int top = parsed.GetValue(this.top);
 
         var comparison = WeightsComparison.Of(model, against);
         Console.WriteLine($"{model}: sha256 {WeightsComparison.WeightsSha256(model)}");

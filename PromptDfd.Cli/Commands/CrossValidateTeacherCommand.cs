@@ -1,3 +1,4 @@
+using System.CommandLine;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
@@ -11,18 +12,28 @@ namespace PromptDfd.Cli.Commands;
 /// Cross-validates a teacher recipe against Naive Bayes by document over the train and dev splits, because one
 /// split of a few dozen documents cannot tell a two-point difference from chance.
 /// </summary>
-public static class CrossValidateTeacherCommand
+public sealed class CrossValidateTeacherCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly TaskOptions task = new();
+    private readonly Option<string> prior = CliOptions.Text("--prior", "what to fine-tune: the language prior or a BERT-family " +
+        "encoder", Repository.Workspace.Prior);
+    private readonly Option<int> folds = CliOptions.Whole("--folds", "folds by document over train + dev", 5, minimum: 2);
+    private readonly Option<string?> report = CliOptions.Text("--report", "also write the result as Markdown to this file");
+    private readonly ComputeOptions compute = new();
+    private readonly TeacherRecipeOptions recipe = new();
+
+    public CrossValidateTeacherCommand() : base("cross-validate-teacher", "cross-validate a teacher recipe (train-teacher's options) " +
+        "against Naive Bayes in --folds folds by document of train + dev") =>
+        AddOptions([.. task.All, prior, folds, report, .. compute.All, .. recipe.All]);
+
+    protected override int Run(ParseResult parsed)
     {
-        var (taskName, taskFolder) = arguments.Task();
-        string priorFolder = arguments.String("prior", Repository.Workspace.Prior);
-        int folds = arguments.Int("folds", 5);
-        string report = arguments.String("report", "");
-        Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
-        TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
-        var config = TrainTeacherCommand.TrainingConfig(arguments);
-        arguments.RejectUnknown();
+        var (_, taskFolder) = this.task.Read(parsed);
+        string priorFolder = parsed.GetValue(prior)!;
+        int folds = parsed.GetValue(this.folds);
+        string report = parsed.GetValue(this.report) ?? "";
+        Device device = compute.Apply(parsed);
+        var config = recipe.Read(parsed);
 
         var task = TaskDataset.Load(taskFolder);
         var result = TeacherCrossValidation.Run(task, priorFolder, config, folds, device, Console.WriteLine);

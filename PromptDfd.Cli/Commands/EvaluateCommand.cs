@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
@@ -10,18 +11,27 @@ using PromptDfd.Engine.Training;
 namespace PromptDfd.Cli.Commands;
 
 /// <summary>Scores a classifier checkpoint on a task split next to the Naive Bayes baseline trained on the task's train split.</summary>
-public static class EvaluateCommand
+public sealed class EvaluateCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly TaskOptions task = new();
+    private readonly Option<string?> model = CliOptions.Text("--model", "the classifier checkpoint (default: the task's teacher)");
+    private readonly Option<string> split = SplitOption.Create();
+    private readonly Option<string?> against = CliOptions.Text("--against", "a second classifier, compared text by text with the first");
+    private readonly Option<string?> predictions = CliOptions.Text("--predictions", "write every text's class probabilities to this " +
+        "JSONL file");
+    private readonly ComputeOptions compute = new();
+
+    public EvaluateCommand() : base("evaluate", "score a classifier checkpoint on a task split next to Naive Bayes, and against another") =>
+        AddOptions([.. task.All, model, split, against, predictions, .. compute.All]);
+
+    protected override int Run(ParseResult parsed)
     {
-        var (taskName, taskFolder) = arguments.Task();
-        string model = arguments.String("model", Repository.Workspace.Teacher(taskName));
-        string split = arguments.String("split", "dev");
-        string against = arguments.String("against", "");
-        string predictions = arguments.String("predictions", "");
-        var device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
-        TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
-        arguments.RejectUnknown();
+        var (taskName, taskFolder) = this.task.Read(parsed);
+        string model = parsed.GetValue(this.model) ?? Repository.Workspace.Teacher(taskName);
+        string split = parsed.GetValue(this.split)!;
+        string against = parsed.GetValue(this.against) ?? "";
+        string predictions = parsed.GetValue(this.predictions) ?? "";
+        var device = compute.Apply(parsed);
 
         var task = TaskDataset.Load(taskFolder);
         IReadOnlyList<LabeledExample> examples = SplitChoice.Of(task, split);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
@@ -18,32 +19,55 @@ namespace PromptDfd.Cli.Commands;
 /// completed with an identical config are reused, so an interrupted experiment picks up where it stopped.
 /// With --dataset, registers the file as a task, trains its teacher, and runs the table on it.
 /// </summary>
-public static class ExperimentCommand
+public sealed class ExperimentCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string?> dataset = CliOptions.Text("--dataset", "your own CSV/JSONL file: registered as a task, its teacher " +
+        "trained, and the table run on it");
+    private readonly Option<string?> datasetName = CliOptions.Text("--name", "the task name for --dataset (default: the file's name)");
+    private readonly Option<string> textColumn = CliOptions.Text("--text-column", "--dataset's text column", "text");
+    private readonly Option<string> labelColumn = CliOptions.Text("--label-column", "--dataset's label column", "label");
+    private readonly Option<string> tasks = CliOptions.Text("--tasks", "tasks by name, separated by commas", "sentiment,genre,ontology");
+    private readonly Option<IReadOnlyList<long>?> seeds = CliOptions.Longs("--seeds", "seeds separated by commas (default: 1,2,3; 1,2 " +
+        "for your own task)", "1,2,3");
+    private readonly Option<string?> rows = CliOptions.Text("--rows", "presets separated by commas, or all (default: all; for your own " +
+        "task " + string.Join(',', OwnTaskRows) + ")");
+    private readonly Option<int?> steps = CliOptions.Steps("training steps of every cell (default: the run config's)");
+    private readonly Option<string?> output = CliOptions.Text("--out", "the report to write (default: docs/results.md, or " +
+        "workspace/reports/<task>/results.md for your own task)");
+    private readonly Option<string?> notes = CliOptions.Text("--notes", "hand-written notes appended to the report (default: " +
+        "results-notes.md beside it)");
+    private readonly Option<bool> reportOnly = CliOptions.Switch("--report-only", "re-render the report from finished runs; run nothing");
+    private readonly Option<string> shard = CliOptions.Text("--shard", "i/n: run every n-th cell from the i-th, to split the table " +
+        "between processes", "1/1");
+    private readonly RunOverrideOptions overrides = new();
+    private readonly RunStoreOptions storeOptions = new();
+
+    public ExperimentCommand() : base("experiment", "run the results table (teacher, KD, baselines, PromptDFD, ablations x tasks x " +
+        "seeds) into docs/results.md; reuses finished cells") => AddOptions([dataset, datasetName, textColumn, labelColumn, tasks, seeds,
+        rows, steps, output, notes, reportOnly, shard, .. overrides.All, .. storeOptions.All]);
+
+    protected override int Run(ParseResult parsed)
     {
         // The command that produced the runs (re-rendering with --report-only does not change it).
         string commandLine = "dotnet run --project PromptDfd.Cli -c Release -- experiment " + string.Join(' ',
             System.Environment.GetCommandLineArgs().Skip(2).Where(a => a != "--report-only"));
-        string dataset = arguments.String("dataset", "");
-        string datasetName = arguments.String("name", dataset.Length > 0 ? Path.GetFileNameWithoutExtension(dataset) : "");
-        string textColumn = arguments.String("text-column", "text"), labelColumn = arguments.String("label-column", "label");
-        var tasks = dataset.Length > 0 ? [datasetName] : arguments.String("tasks", "sentiment,genre,ontology").Split(',',
-            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        string dataset = parsed.GetValue(this.dataset) ?? "";
+        string datasetName = parsed.GetValue(this.datasetName) ?? (dataset.Length > 0 ? Path.GetFileNameWithoutExtension(dataset) : "");
+        string textColumn = parsed.GetValue(this.textColumn)!, labelColumn = parsed.GetValue(this.labelColumn)!;
+        var tasks = dataset.Length > 0 ? [datasetName] : CliOptions.Names(parsed.GetValue(this.tasks)!).ToList();
         // A user's own task gets its own report in the workspace, a shorter default table, and none of the project's notes.
         bool ownTasks = tasks.Any(t => !Repository.Workspace.IsShippedTask(t));
         string reportFolder = ownTasks ? Repository.Workspace.Report(string.Join('+', tasks)) : Repository.Workspace.Docs;
-        var seeds = arguments.Longs("seeds", ownTasks ? "1,2" : "1,2,3");
-        string rowsOption = arguments.String("rows", ownTasks ? string.Join(',', OwnTaskRows) : "all");
-        int steps = arguments.Steps() ?? 0;
-        var overrides = arguments.RunConfigOverrides();
-        string output = arguments.String("out", Path.Combine(reportFolder, "results.md"));
+        IReadOnlyList<long> seeds = parsed.GetValue(this.seeds) ?? (ownTasks ? [1, 2] : [1, 2, 3]);
+        string rowsOption = parsed.GetValue(rows) ?? (ownTasks ? string.Join(',', OwnTaskRows) : "all");
+        int steps = parsed.GetValue(this.steps) ?? 0;
+        var overrides = this.overrides.Read(parsed);
+        string output = parsed.GetValue(this.output) ?? Path.Combine(reportFolder, "results.md");
         // Hand-written reading notes survive re-rendering: they live in their own file and are appended.
-        string notes = arguments.String("notes", Path.Combine(reportFolder, ownTasks ? "notes.md" : "results-notes.md"));
-        bool reportOnly = arguments.Flag("report-only");
-        var (shard, shards) = ParseShard(arguments.String("shard", "1/1"));
-        using var session = RunSession.Open(arguments);
-        arguments.RejectUnknown();
+        string notes = parsed.GetValue(this.notes) ?? Path.Combine(reportFolder, ownTasks ? "notes.md" : "results-notes.md");
+        bool reportOnly = parsed.GetValue(this.reportOnly);
+        var (shard, shards) = ParseShard(parsed.GetValue(this.shard)!);
+        using var session = RunSession.Open(storeOptions, parsed);
 
         var presets = rowsOption == "all" ? RunPresets.All.Select(p => p.Name).ToList()
             : rowsOption.Split(',', StringSplitOptions.TrimEntries).ToList();

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Runs;
@@ -6,16 +7,27 @@ using PromptDfd.Engine.Store;
 namespace PromptDfd.Cli.Commands;
 
 /// <summary>Exports a run's synthetic samples (JSONL), metrics (CSV) or student checkpoint folder.</summary>
-public static class ExportCommand
+public sealed class ExportCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string> run = new("--run")
     {
-        string id = arguments.String("run", "");
-        string what = arguments.String("what", "samples");
-        string output = arguments.String("out", "");
-        string storePath = arguments.String("store", Path.Combine(Repository.Workspace.Root, "runs", "promptdfd.db"));
-        arguments.RejectUnknown();
-        if (id.Length == 0) throw new UsageException("--run <id> is required (see the runs command or the dashboard's Runs page).");
+        Description = "the run's id (see the runs command or the dashboard's Runs page)",
+        Required = true,
+    };
+    private readonly Option<string> what = CliOptions.Choice("--what", "samples (JSONL), metrics (CSV) or student (a checkpoint folder)",
+        "samples", "samples", "metrics", "student");
+    private readonly Option<string?> output = CliOptions.Text("--out", "the file (or, for student, the folder) to write; samples and " +
+        "metrics go to standard output without it");
+    private readonly Option<string> store = CliOptions.Text("--store", "the run store file", Repository.Workspace.Store);
+
+    public ExportCommand() : base("export", "export a run's samples (JSONL), metrics (CSV) or student checkpoint") =>
+        AddOptions(run, what, output, store);
+
+    protected override int Run(ParseResult parsed)
+    {
+        string id = parsed.GetValue(this.run)!, what = parsed.GetValue(this.what)!;
+        string output = parsed.GetValue(this.output) ?? "";
+        string storePath = parsed.GetValue(this.store)!;
         using var store = new RunStore(storePath);
         RunRecord run = store.Get(id) ?? throw new ArgumentException($"There is no run '{id}' in {store.Path}.");
         switch (what)

@@ -1,16 +1,19 @@
+using System.CommandLine;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine.Infrastructure;
 
 namespace PromptDfd.Cli.Commands;
 
-public static class InfoCommand
+public sealed class InfoCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string> device = CliOptions.Text("--device", "the device to resolve: cpu, cuda or auto", "auto");
+
+    public InfoCommand() : base("info", "show libtorch, device and thread information") => AddOptions(device);
+
+    protected override int Run(ParseResult parsed)
     {
-        string device = arguments.String("device", "auto");
-        arguments.RejectUnknown();
         Console.WriteLine(TorchRuntime.Describe());
-        Console.WriteLine($"device: {TorchRuntime.ResolveDevice(device)}");
+        Console.WriteLine($"device: {TorchRuntime.ResolveDevice(parsed.GetValue(device)!)}");
         return 0;
     }
 }

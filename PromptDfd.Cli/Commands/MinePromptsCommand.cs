@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using PromptDfd.Cli.Arguments;
@@ -17,22 +18,34 @@ namespace PromptDfd.Cli.Commands;
 /// --probe, how often the prior's continuations of each prompt template are labelled as the intended class: a
 /// data-free check (no real text is read) of which prompt form carries the class into the content.
 /// </summary>
-public static class MinePromptsCommand
+public sealed class MinePromptsCommand : CliCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static int Run(CommandArguments arguments)
+    private readonly TaskOptions task = new();
+    private readonly Option<string?> teacher = CliOptions.Text("--teacher", "the teacher checkpoint (default: the task's teacher)");
+    private readonly Option<string> prior = CliOptions.Text("--prior", "the language prior", Repository.Workspace.Prior);
+    private readonly Option<int> words = CliOptions.Whole("--words", "topic words to show per class", new PromptMiningConfig().WordsPerClass,
+        minimum: 1);
+    private readonly Option<string[]> probes = CliOptions.Repeated("--probe", "a prompt form to measure, with {0} for the topic word, " +
+        "e.g. \"It was {0}.\"; repeat for several");
+    private readonly Option<int> samples = CliOptions.Whole("--samples", "continuations per class and probe", 8, minimum: 1);
+    private readonly Option<string?> output = CliOptions.Text("--out", "also write the mined prompts as JSON to this file");
+    private readonly ComputeOptions compute = new(defaultDevice: "cpu");
+
+    public MinePromptsCommand() : base("mine-prompts", "show the words the teacher reads as each class (the prompter's starting topics); " +
+        "--probe measures how often the prior's continuations of a prompt form keep the class") =>
+        AddOptions([.. task.All, teacher, prior, words, probes, samples, output, .. compute.All]);
+
+    protected override int Run(ParseResult parsed)
     {
-        var (taskName, taskFolder) = arguments.Task();
-        string teacherFolder = arguments.String("teacher", Repository.Workspace.Teacher(taskName));
-        string priorFolder = arguments.String("prior", Repository.Workspace.Prior);
-        int words = arguments.Int("words", new PromptMiningConfig().WordsPerClass);
-        var probes = arguments.All("probe");
-        int samples = arguments.Int("samples", 8);
-        string output = arguments.String("out", "");
-        var device = TorchRuntime.ResolveDevice(arguments.String("device", "cpu"));
-        TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
-        arguments.RejectUnknown();
+        var (taskName, taskFolder) = this.task.Read(parsed);
+        string teacherFolder = parsed.GetValue(this.teacher) ?? Repository.Workspace.Teacher(taskName);
+        string priorFolder = parsed.GetValue(this.prior)!;
+        int words = parsed.GetValue(this.words), samples = parsed.GetValue(this.samples);
+        var probes = parsed.GetValue(this.probes)!;
+        string output = parsed.GetValue(this.output) ?? "";
+        var device = compute.Apply(parsed);
 
         TaskInfo task = TaskDataset.LoadInfo(taskFolder);
         LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(priorFolder, device);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
@@ -12,16 +13,21 @@ namespace PromptDfd.Cli.Commands;
 /// How well a language model knows the register of each task: its perplexity on the task's real texts. A prior that finds
 /// a task's text unlikely cannot write text the task's teacher reads as a class.
 /// </summary>
-public static class PerplexityCommand
+public sealed class PerplexityCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string> model = CliOptions.Text("--model", "a language model checkpoint folder", Repository.Workspace.Prior);
+    private readonly Option<string> split = SplitOption.Create();
+    private readonly Option<string> tasks = CliOptions.Text("--tasks", "tasks by name, separated by commas", "sentiment,genre,ontology");
+    private readonly Option<int> threads = CliOptions.Whole("--threads", "libtorch's thread count; 0 lets libtorch choose", 0, minimum: 0);
+
+    public PerplexityCommand() : base("perplexity", "a language model's perplexity on each task's real texts: how well it knows their " +
+        "register") => AddOptions(model, split, tasks, threads);
+
+    protected override int Run(ParseResult parsed)
     {
-        string model = arguments.String("model", Repository.Workspace.Prior);
-        string split = arguments.String("split", "dev");
-        var tasks = arguments.String("tasks", "sentiment,genre,ontology")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        TorchRuntime.ConfigureThreads(arguments.Int("threads", 0));
-        arguments.RejectUnknown();
+        string model = parsed.GetValue(this.model)!, split = parsed.GetValue(this.split)!;
+        var tasks = CliOptions.Names(parsed.GetValue(this.tasks)!);
+        TorchRuntime.ConfigureThreads(parsed.GetValue(threads));
         LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(model);
         Console.WriteLine($"| task | {split} texts | perplexity of {model} |");
         Console.WriteLine("|---|---|---|");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -15,37 +16,58 @@ using static TorchSharp.torch;
 
 namespace PromptDfd.Cli.Commands;
 
-public static class PretrainCommand
+public sealed class PretrainCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string> corpus = CliOptions.Text("--corpus", "the prior corpus folder", Repository.Workspace.PriorCorpus);
+    private readonly Option<string> tokenizer = CliOptions.Text("--tokenizer", "the tokenizer folder", Repository.Workspace.Tokenizer);
+    private readonly Option<string> output = CliOptions.Text("--out", "the model folder to write", Repository.Workspace.Prior);
+    private readonly Option<bool> resume = CliOptions.Switch("--resume", "continue the unfinished pre-training in --out");
+    private readonly Option<string?> init = CliOptions.Text("--init", "continue pre-training this finished model, with its shape and " +
+        "tokenizer (e.g. on a corpus with a register the first lacked)");
+    private readonly ComputeOptions compute = new();
+    private readonly Option<int> steps = CliOptions.Whole("--steps", "optimizer steps", 3600, minimum: 1);
+    private readonly Option<int> batch = CliOptions.Whole("--batch", "sequences per step", 32, minimum: 1);
+    private readonly Option<double> learningRate = CliOptions.Number("--lr", "peak learning rate (cosine schedule)", 1e-3);
+    private readonly Option<int> evaluateEvery = CliOptions.Whole("--eval-every", "steps between validation losses", 200, minimum: 1);
+    private readonly Option<int> checkpointEvery = CliOptions.Whole("--checkpoint-every", "steps between resumable checkpoints", 400,
+        minimum: 1);
+    private readonly Option<long> seed = CliOptions.Long("--seed", "the seed of initialisation and data order", 1234);
+    private readonly Option<int> context = CliOptions.Whole("--context", "tokens per sequence (the model's context length)", 128);
+    private readonly Option<int> layers = CliOptions.Whole("--layers", "transformer blocks", 4);
+    private readonly Option<int> heads = CliOptions.Whole("--heads", "attention heads per block", 4);
+    private readonly Option<int> width = CliOptions.Whole("--width", "the model's width (n_embd)", 256);
+
+    public PretrainCommand() : base("pretrain", "pre-train the GPT language prior (models/prior)") => AddOptions([corpus, tokenizer,
+        output, resume, init, .. compute.All, steps, batch, learningRate, evaluateEvery, checkpointEvery, seed, context, layers, heads,
+        width]);
+
+    protected override int Run(ParseResult parsed)
     {
-        string corpusFolder = arguments.String("corpus", Repository.Workspace.PriorCorpus);
-        string tokenizerFolder = arguments.String("tokenizer", Repository.Workspace.Tokenizer);
-        string output = arguments.String("out", Repository.Workspace.Prior);
-        bool resume = arguments.Flag("resume");
-        string init = arguments.String("init", "");
-        bool shapeGiven = ShapeOptions.Any(name => arguments.String(name, "").Length > 0);
-        int threads = arguments.Int("threads", 0);
-        Device device = TorchRuntime.ResolveDevice(arguments.String("device", "auto"));
+        string corpusFolder = parsed.GetValue(corpus)!, tokenizerFolder = parsed.GetValue(this.tokenizer)!;
+        string output = parsed.GetValue(this.output)!;
+        bool resume = parsed.GetValue(this.resume);
+        string init = parsed.GetValue(this.init) ?? "";
+        bool shapeGiven = new[] { layers, width, heads, context }.Any(option => parsed.GetResult(option) is { Implicit: false });
+        int threads = parsed.GetValue(compute.Threads);
+        Device device = TorchRuntime.ResolveDevice(parsed.GetValue(compute.Device)!);
         var training = new PretrainConfig
         {
-            Steps = arguments.Int("steps", 3600),
-            BatchSize = arguments.Int("batch", 32),
-            LearningRate = arguments.Double("lr", 1e-3),
-            EvaluateEvery = arguments.Int("eval-every", 200),
-            CheckpointEvery = arguments.Int("checkpoint-every", 400),
-            Seed = arguments.Long("seed", 1234),
+            Steps = parsed.GetValue(steps),
+            BatchSize = parsed.GetValue(batch),
+            LearningRate = parsed.GetValue(learningRate),
+            EvaluateEvery = parsed.GetValue(evaluateEvery),
+            CheckpointEvery = parsed.GetValue(checkpointEvery),
+            Seed = parsed.GetValue(seed),
         };
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(tokenizerFolder);
         var model = new GptConfig
         {
             VocabularySize = tokenizer.VocabularySize,
-            ContextLength = arguments.Int("context", 128),
-            Layers = arguments.Int("layers", 4),
-            Heads = arguments.Int("heads", 4),
-            Width = arguments.Int("width", 256),
+            ContextLength = parsed.GetValue(context),
+            Layers = parsed.GetValue(layers),
+            Heads = parsed.GetValue(heads),
+            Width = parsed.GetValue(width),
         };
-        arguments.RejectUnknown();
         // Continued pre-training takes the starting model's shape; a shape given as well would be silently ignored.
         LoadedLanguageModel? start = init.Length == 0 ? null : StartingModel(init, tokenizerFolder, shapeGiven);
         if (start is not null) model = start.Model.Config;

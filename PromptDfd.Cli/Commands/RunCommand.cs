@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
@@ -10,27 +11,42 @@ using PromptDfd.Engine.Store;
 namespace PromptDfd.Cli.Commands;
 
 /// <summary>Runs PromptDFD (or a baseline) headless, writing to the same run store the dashboard reads.</summary>
-public static class RunCommand
+public sealed class RunCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string?> resume = CliOptions.Text("--resume", "continue this run (by id) from its last checkpoint");
+    private readonly Option<string?> configFile = CliOptions.Text("--config", "a whole run config as JSON (a run's Config tab in the " +
+        "dashboard shows one), instead of --preset and --task");
+    private readonly Option<string> preset = CliOptions.Text("--preset", "the method: " + string.Join(", ",
+        RunPresets.All.Select(p => p.Name)), RunPresets.Default);
+    private readonly Option<string> task = CliOptions.Text("--task", "the task: a shipped one or one you registered", "sentiment");
+    private readonly Option<long> seed = CliOptions.Long("--seed", "the run's seed", 1);
+    private readonly Option<int?> steps = CliOptions.Steps("training steps (default: the preset's)");
+    private readonly Option<string?> name = CliOptions.Text("--name", "the run's name (default: preset, task and seed)");
+    private readonly Option<string?> tags = CliOptions.Text("--tags", "tags separated by commas, to filter runs by");
+    private readonly Option<string?> prior = CliOptions.Text("--prior", "another language prior (relative to --root unless absolute)");
+    private readonly Option<string?> teacher = CliOptions.Text("--teacher", "another teacher (relative to --root unless absolute)");
+    private readonly Option<bool> quiet = CliOptions.Switch("--quiet", "print only the run's end, not each evaluation");
+    private readonly RunOverrideOptions overrides = new();
+    private readonly RunStoreOptions storeOptions = new();
+
+    public RunCommand() : base("run", "run PromptDFD or a baseline headless, into the run store the dashboard reads") =>
+        AddOptions([resume, configFile, preset, task, seed, steps, name, tags, prior, teacher, quiet, .. overrides.All,
+            .. storeOptions.All]);
+
+    protected override int Run(ParseResult parsed)
     {
-        string? resume = arguments.String("resume", "") is { Length: > 0 } r ? r : null;
-        string? configFile = arguments.String("config", "") is { Length: > 0 } c ? c : null;
-        string preset = arguments.String("preset", RunPresets.Default);
-        string task = arguments.String("task", "sentiment");
-        long seed = arguments.Long("seed", 1);
-        int? steps = arguments.Steps();
-        string name = arguments.String("name", "");
-        string tags = arguments.String("tags", "");
+        string? resume = parsed.GetValue(this.resume), configFile = parsed.GetValue(this.configFile);
+        string preset = parsed.GetValue(this.preset)!, task = parsed.GetValue(this.task)!;
+        long seed = parsed.GetValue(this.seed);
+        int? steps = parsed.GetValue(this.steps);
+        string name = parsed.GetValue(this.name) ?? "", tags = parsed.GetValue(this.tags) ?? "";
         // Model folders, like those in a config file, are relative to the repository root unless absolute.
-        string prior = arguments.String("prior", "");
-        string teacher = arguments.String("teacher", "");
-        var overrides = arguments.RunConfigOverrides()
-            .Concat(prior.Length > 0 ? [$"PriorFolder={prior}"] : [])
-            .Concat(teacher.Length > 0 ? [$"TeacherFolder={teacher}"] : []).ToList();
-        bool quiet = arguments.Flag("quiet");
-        using var session = RunSession.Open(arguments);
-        arguments.RejectUnknown();
+        string? prior = parsed.GetValue(this.prior), teacher = parsed.GetValue(this.teacher);
+        var overrides = this.overrides.Read(parsed)
+            .Concat(prior is not null ? [$"PriorFolder={prior}"] : [])
+            .Concat(teacher is not null ? [$"TeacherFolder={teacher}"] : []).ToList();
+        bool quiet = parsed.GetValue(this.quiet);
+        using var session = RunSession.Open(storeOptions, parsed);
 
         RunRecord run;
         if (resume is not null)
@@ -95,16 +111,10 @@ public sealed class RunSession : IDisposable
     public RunStore Store { get; }
     public RunManager Manager { get; }
 
-    public static RunSession Open(CommandArguments arguments)
+    public static RunSession Open(RunStoreOptions options, ParseResult parsed)
     {
-        // --root points runs at another tree of data/tasks and models (relative model folders resolve against it).
-        var workspace = new Workspace(Path.GetFullPath(arguments.String("root", Repository.Workspace.Root)));
-        workspace = workspace with
-        {
-            RunsFolder = arguments.String("runs", workspace.RunsFolder),
-            StoreFile = Path.GetFullPath(arguments.String("store", workspace.Store)),
-        };
-        int threads = arguments.Int("threads", 0);
+        Workspace workspace = options.Workspace(parsed);
+        int threads = parsed.GetValue(options.Threads);
         var store = new RunStore(workspace.Store);
         var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(workspace, threads));
         manager.Start();

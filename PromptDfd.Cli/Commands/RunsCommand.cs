@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
@@ -7,13 +8,17 @@ using PromptDfd.Engine.Store;
 namespace PromptDfd.Cli.Commands;
 
 /// <summary>Lists the runs in the store, newest first.</summary>
-public static class RunsCommand
+public sealed class RunsCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string> store = CliOptions.Text("--store", "the run store file", Repository.Workspace.Store);
+    private readonly Option<int> take = CliOptions.Whole("--take", "how many runs to list, newest first", 30, minimum: 1);
+
+    public RunsCommand() : base("runs", "list the runs in the run store") => AddOptions(store, take);
+
+    protected override int Run(ParseResult parsed)
     {
-        string storePath = arguments.String("store", Repository.Workspace.Store);
-        int take = arguments.Int("take", 30);
-        arguments.RejectUnknown();
+        string storePath = parsed.GetValue(this.store)!;
+        int take = parsed.GetValue(this.take);
         using var store = new RunStore(storePath);
         var page = store.Query(new RunQuery { Take = take });
         Console.WriteLine($"{page.Total} runs in {store.Path}");

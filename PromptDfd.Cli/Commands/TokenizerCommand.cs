@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Engine;
@@ -7,14 +8,20 @@ using PromptDfd.Engine.Text;
 
 namespace PromptDfd.Cli.Commands;
 
-public static class TokenizerCommand
+public sealed class TokenizerCommand : CliCommand
 {
-    public static int Run(CommandArguments arguments)
+    private readonly Option<string> corpus = CliOptions.Text("--corpus", "the prior corpus's training file",
+        Path.Combine(Repository.Workspace.PriorCorpus, PriorCorpus.TrainFile));
+    private readonly Option<string> output = CliOptions.Text("--out", "the tokenizer folder to write", Repository.Workspace.Tokenizer);
+    private readonly Option<int> vocabulary = CliOptions.Whole("--vocab", "tokens in the vocabulary, special tokens included", 8000);
+
+    public TokenizerCommand() : base("tokenizer", "train the shared byte-level BPE on the prior corpus (models/tokenizer)") =>
+        AddOptions(corpus, output, vocabulary);
+
+    protected override int Run(ParseResult parsed)
     {
-        string corpus = arguments.String("corpus", Path.Combine(Repository.Workspace.PriorCorpus, PriorCorpus.TrainFile));
-        string output = arguments.String("out", Repository.Workspace.Tokenizer);
-        var config = new BpeTrainerConfig { VocabularySize = arguments.Int("vocab", 8000) };
-        arguments.RejectUnknown();
+        string corpus = parsed.GetValue(this.corpus)!, output = parsed.GetValue(this.output)!;
+        var config = new BpeTrainerConfig { VocabularySize = parsed.GetValue(this.vocabulary) };
         var clock = Stopwatch.StartNew();
         BpeVocabulary vocabulary = ByteLevelBpeTrainer.Train(PriorCorpus.Load(corpus).Select(d => d.Text), config);
         vocabulary.Save(output);
