@@ -18,12 +18,15 @@ public sealed record AsDfdConfig
     /// <summary>Weight of KL(T || S) (adversarial disagreement, as in AS-DFD).</summary>
     public double DisagreementWeight { get; init; } = 1.0;
 
-    public void Validate()
+    public void Validate() => ConfigProblems.ThrowIfAny("AS-DFD", Problems());
+
+    /// <summary>Every problem with these values, each saying what to change; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         if (InversionSteps < 1) problems.Add($"InversionSteps must be at least 1 (got {InversionSteps})");
         if (LearningRate <= 0) problems.Add($"LearningRate must be positive (got {LearningRate})");
         if (ConfidenceWeight < 0 || DisagreementWeight < 0) problems.Add("ConfidenceWeight and DisagreementWeight must be non-negative");
-        ConfigProblems.ThrowIfAny("AS-DFD", problems);
+        return problems;
     }
 }

@@ -15,12 +15,15 @@ public sealed record GuidanceConfig
 
     public bool Enabled => Weight > 0;
 
-    public void Validate()
+    public void Validate() => ConfigProblems.ThrowIfAny("guidance", Problems());
+
+    /// <summary>Every problem with these values, each saying what to change; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         if (Weight < 0 || double.IsNaN(Weight)
             || double.IsInfinity(Weight)) problems.Add($"Guidance weight must be 0 (off) or a positive number (got {Weight})");
         if (Candidates < 2) problems.Add($"Guidance candidates must be at least 2 (got {Candidates})");
-        ConfigProblems.ThrowIfAny("guidance", problems);
+        return problems;
     }
 }

@@ -16,7 +16,10 @@ public sealed record DistillationConfig
     /// <summary>Fraction of each student batch drawn from the replay buffer once it has samples.</summary>
     public double ReplayFraction { get; init; } = 0.5;
 
-    public void Validate()
+    public void Validate() => ConfigProblems.ThrowIfAny("distillation", Problems());
+
+    /// <summary>Every problem with these values, each saying what to change; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         if (Temperature <= 0) problems.Add($"Temperature must be positive (got {Temperature})");
@@ -24,7 +27,7 @@ public sealed record DistillationConfig
         if (BatchSize < 1) problems.Add($"BatchSize must be at least 1 (got {BatchSize})");
         if (ReplayCapacity < 0) problems.Add($"ReplayCapacity must be non-negative (got {ReplayCapacity})");
         if (ReplayFraction is < 0 or > 1) problems.Add($"ReplayFraction must be in [0, 1] (got {ReplayFraction})");
-        ConfigProblems.ThrowIfAny("distillation", problems);
+        return problems;
     }
 }
 
@@ -57,7 +60,10 @@ public sealed record ScheduleConfig
     /// look at.</summary>
     public int QualityWindow { get; init; } = 128;
 
-    public void Validate()
+    public void Validate() => ConfigProblems.ThrowIfAny("schedule", Problems());
+
+    /// <summary>Every problem with these values, each saying what to change; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         if (Steps < 1) problems.Add($"Steps must be at least 1 (got {Steps})");
@@ -67,7 +73,7 @@ public sealed record ScheduleConfig
         if (EvaluateOn is not ("test" or "dev")) problems.Add($"EvaluateOn must be test or dev (got '{EvaluateOn}')");
         if (CheckpointEvery < 1) problems.Add($"CheckpointEvery must be at least 1 (got {CheckpointEvery})");
         if (QualityWindow < 2) problems.Add($"QualityWindow must be at least 2 (got {QualityWindow})");
-        ConfigProblems.ThrowIfAny("schedule", problems);
+        return problems;
     }
 }
 
@@ -112,23 +118,28 @@ public sealed record MethodConfig
     public ScheduleConfig Schedule { get; init; } = new();
     public long Seed { get; init; } = 1;
 
-    public void Validate(GptConfig prior)
+    public void Validate(GptConfig prior) => ConfigProblems.ThrowIfAny("method", Problems(prior));
+
+    /// <summary>Every problem with these values, each saying what to change; empty when they are valid.</summary>
+    /// <param name="prior">the language prior's shape, which prompt and content lengths must fit; null leaves those checks out</param>
+    public IReadOnlyList<string> Problems(GptConfig? prior)
     {
-        if (!Enum.IsDefined(Method)) throw new ArgumentException($"Unknown synthesis method {Method}; use one of " +
-            $"{string.Join(", ", Enum.GetNames<SynthesisMethod>())}.");
-        if (ManualPromptFraction is < 0 or > 1) throw new ArgumentException($"ManualPromptFraction must be in [0, 1] (got " +
-            $"{ManualPromptFraction}).");
-        if (BannedPromptPenalty < 0) throw new ArgumentException($"BannedPromptPenalty must be non-negative (got {BannedPromptPenalty}).");
-        if (Steering.Any(s => s.Step < 1)) throw new ArgumentException("Scheduled prompt changes need a step of at least 1.");
-        AsDfd.Validate();
-        Prompter.Validate(prior);
-        Reward.Validate();
-        Content.Validate();
-        Guidance.Validate();
-        Distillation.Validate();
-        Schedule.Validate();
-        if (Prompter.PromptLength + Content.MaxNewTokens > prior.ContextLength)
-            throw new ArgumentException($"Prompt ({Prompter.PromptLength}) plus content ({Content.MaxNewTokens}) tokens exceed the " +
-                $"prior's context of {prior.ContextLength}.");
+        var problems = new List<string>();
+        if (!Enum.IsDefined(Method)) problems.Add($"Unknown synthesis method {Method}; use one of " +
+            $"{string.Join(", ", Enum.GetNames<SynthesisMethod>())}");
+        if (ManualPromptFraction is < 0 or > 1) problems.Add($"ManualPromptFraction must be in [0, 1] (got {ManualPromptFraction})");
+        if (BannedPromptPenalty < 0) problems.Add($"BannedPromptPenalty must be non-negative (got {BannedPromptPenalty})");
+        if (Steering.Any(s => s.Step < 1)) problems.Add("Scheduled prompt changes need a step of at least 1");
+        problems.AddRange(AsDfd.Problems());
+        if (prior is not null) problems.AddRange(Prompter.Problems(prior));
+        problems.AddRange(Reward.Problems());
+        problems.AddRange(Content.Problems());
+        problems.AddRange(Guidance.Problems());
+        problems.AddRange(Distillation.Problems());
+        problems.AddRange(Schedule.Problems());
+        if (prior is not null && Prompter.PromptLength + Content.MaxNewTokens > prior.ContextLength)
+            problems.Add($"Prompt ({Prompter.PromptLength}) plus content ({Content.MaxNewTokens}) tokens exceed the prior's context of " +
+                $"{prior.ContextLength}");
+        return problems;
     }
 }

@@ -31,7 +31,10 @@ public sealed record PromptMiningConfig
     /// <summary>Shortest candidate word, in letters; shorter tokens are mostly word pieces.</summary>
     public int MinimumLetters { get; init; } = 3;
 
-    public void Validate()
+    public void Validate() => ConfigProblems.ThrowIfAny("prompt mining", Problems());
+
+    /// <summary>Every problem with these values, each saying what to change; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         if (WordsPerClass < 1) problems.Add($"WordsPerClass must be at least 1 (got {WordsPerClass})");
@@ -43,6 +46,6 @@ public sealed record PromptMiningConfig
         if (MinimumAgreement is <= 0 or > 1
             || double.IsNaN(MinimumAgreement)) problems.Add($"MinimumAgreement must be in (0, 1] (got {MinimumAgreement})");
         if (MinimumLetters < 1) problems.Add($"MinimumLetters must be at least 1 (got {MinimumLetters})");
-        ConfigProblems.ThrowIfAny("prompt mining", problems);
+        return problems;
     }
 }

@@ -61,7 +61,10 @@ public sealed record PrompterConfig
     /// the policy gradient still uses log-probabilities under the full distribution.</summary>
     public SamplingConfig Sampling { get; init; } = new() { Temperature = 1.0, TopP = 0.9, StopAtEndOfText = false };
 
-    public void Validate(GptConfig prior)
+    public void Validate(GptConfig prior) => ConfigProblems.ThrowIfAny("prompter", Problems(prior));
+
+    /// <summary>Every problem with these values, each saying what to change; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems(GptConfig prior)
     {
         var problems = new List<string>();
         if (PromptLength < 1) problems.Add($"PromptLength must be at least 1 (got {PromptLength})");
@@ -80,8 +83,8 @@ public sealed record PrompterConfig
         if (!Enum.IsDefined(WarmStartFrom)) problems.Add($"WarmStartFrom must be one of " +
             $"{string.Join(", ", Enum.GetNames<WarmStartPrompts>())} (got {WarmStartFrom})");
         if (PpoEpochs < 1) problems.Add($"PpoEpochs must be at least 1 (got {PpoEpochs})");
-        ConfigProblems.ThrowIfAny("prompter", problems);
-        Sampling.Validate();
-        Mining.Validate();
+        problems.AddRange(Sampling.Problems());
+        problems.AddRange(Mining.Problems());
+        return problems;
     }
 }

@@ -84,7 +84,10 @@ public sealed record RewardConfig
     /// <summary>How many recent prompts the diversity term remembers.</summary>
     public int DiversityWindow { get; init; } = 256;
 
-    public void Validate()
+    public void Validate() => ConfigProblems.ThrowIfAny("reward", Problems());
+
+    /// <summary>Every problem with these values, each saying what to change; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         foreach (var (name, value) in new[] { ("Relevance", Relevance), ("Hardness", Hardness), ("Plausibility", Plausibility),
@@ -103,6 +106,6 @@ public sealed record RewardConfig
         if (!Enum.IsDefined(PlausibilityReference)) problems.Add($"PlausibilityReference must be one of " +
             $"{string.Join(", ", Enum.GetNames<PlausibilityReference>())} (got {PlausibilityReference})");
         if (DiversityWindow < 0) problems.Add($"DiversityWindow must be non-negative (got {DiversityWindow})");
-        ConfigProblems.ThrowIfAny("reward", problems);
+        return problems;
     }
 }

@@ -18,13 +18,16 @@ public sealed record SamplingConfig
     /// <summary>Stop a sequence once it emits end-of-text; later positions are padding.</summary>
     public bool StopAtEndOfText { get; init; } = true;
 
-    public void Validate()
+    public void Validate() => ConfigProblems.ThrowIfAny("sampling", Problems());
+
+    /// <summary>Every problem with these values, each saying what to change; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         if (Temperature < 0 || double.IsNaN(Temperature)) problems.Add($"Temperature must be 0 (greedy) or positive (got {Temperature})");
         if (TopK < 0) problems.Add($"TopK must be 0 (off) or positive (got {TopK})");
         if (TopP is <= 0 or > 1) problems.Add($"TopP must be in (0, 1] (got {TopP})");
         if (MaxNewTokens < 1) problems.Add($"MaxNewTokens must be at least 1 (got {MaxNewTokens})");
-        ConfigProblems.ThrowIfAny("sampling", problems);
+        return problems;
     }
 }

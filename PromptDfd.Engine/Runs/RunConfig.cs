@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
 
@@ -50,7 +51,10 @@ public sealed partial record RunConfig
     }
 
     /// <summary>Checks what can be checked without loading models; every problem is listed at once.</summary>
-    public void Validate()
+    public void Validate() => ConfigProblems.ThrowIfAny("run", Problems());
+
+    /// <summary>Every problem with the run's own values (not its method's), each saying what to change; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
         if (!TaskName().IsMatch(Task)) problems.Add($"Task '{Task}' is not a task name (letters, digits, '-' and '_')");
@@ -60,7 +64,7 @@ public sealed partial record RunConfig
                 $"{Student.Width}, {Student.Heads} heads)");
         if (Student.Dropout is < 0 or >= 1) problems.Add($"Student.Dropout must be in [0, 1) (got {Student.Dropout})");
         if (Name.Length > 200) problems.Add("Name is longer than 200 characters");
-        if (problems.Count > 0) throw new ArgumentException("Invalid run config: " + string.Join("; ", problems) + ".");
+        return problems;
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]

@@ -24,9 +24,9 @@ public sealed class ComponentTests : IAsyncLifetime
         context.Services.AddMudServices();
     }
 
-    private IRenderedComponent<RunConfigForm> Form(RunFormModel model, List<RunConfig> submitted) =>
+    private IRenderedComponent<RunConfigForm> Form(RunConfig config, List<RunConfig> submitted) =>
         context.Render<RunConfigForm>(p => p
-            .Add(f => f.Model, model).Add(f => f.Tasks, [Sentiment]).Add(f => f.PriorConfigOf, _ => Prior)
+            .Add(f => f.Config, config).Add(f => f.Tasks, [Sentiment]).Add(f => f.PriorConfigOf, _ => Prior)
             .Add(f => f.OnSubmit, (RunConfig c) => submitted.Add(c)));
 
     // MudButton may finish its click handler after Click() returns when the machine is busy, so the tests wait for the render.
@@ -39,12 +39,17 @@ public sealed class ComponentTests : IAsyncLifetime
     public void InvalidValuesAreListedWithWhatToChangeAndNothingIsSubmitted()
     {
         var submitted = new List<RunConfig>();
-        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1));
-        model.Steps = 0;
-        model.ContentTokens = 200;
-        model.Hardness = -1;
-        model.PlausibilityTargetKl = -4;
-        var form = Form(model, submitted);
+        RunConfig config = RunPresets.Create("promptdfd", "sentiment", 1);
+        config = config with
+        {
+            Training = config.Training with
+            {
+                Schedule = config.Training.Schedule with { Steps = 0 },
+                Content = config.Training.Content with { MaxNewTokens = 200 },
+                Reward = config.Training.Reward with { Hardness = -1, PlausibilityTargetKl = -4 },
+            },
+        };
+        var form = Form(config, submitted);
         form.Find("#start-run").Click();
         string problems = ProblemsShownBy(form);
         Assert.Contains("Steps must be at least 1", problems);
@@ -57,9 +62,7 @@ public sealed class ComponentTests : IAsyncLifetime
     public void PromptAndContentLongerThanThePriorsContextAreRefused()
     {
         var submitted = new List<RunConfig>();
-        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1));
-        model.ContentTokens = 125;
-        var form = Form(model, submitted);
+        var form = Form(WithContentTokens(RunPresets.Create("promptdfd", "sentiment", 1), 125), submitted);
         form.Find("#start-run").Click();
         Assert.Contains("exceed the prior's context of 128", ProblemsShownBy(form));
         Assert.Empty(submitted);
@@ -69,12 +72,11 @@ public sealed class ComponentTests : IAsyncLifetime
     public void AValidFormSubmitsTheTypedConfigWithTopicPromptsAndTags()
     {
         var submitted = new List<RunConfig>();
-        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1));
-        model.Seed = 42;
-        model.Steps = 50;
-        model.Tags = "paper, quick";
-        model.TopicPrompts["positive"] = "I loved it\n\nGreat film";
-        var form = Form(model, submitted);
+        var form = Form(RunPresets.Create("promptdfd", "sentiment", 1), submitted);
+        form.Find("#seed").Change("42");
+        form.Find("#steps").Change("50");
+        form.Find("#run-tags").Change("paper, quick");
+        form.Find("textarea[data-class=positive]").Change("I loved it\n\nGreat film");
         form.Find("#kl-budget").Change("12");
         form.Find("#start-run").Click();
         form.WaitForAssertion(() => Assert.Single(submitted), Settle);
@@ -91,14 +93,13 @@ public sealed class ComponentTests : IAsyncLifetime
     public void TheChosenPriorAndTeacherAreSubmittedAndLengthsAreCheckedAgainstThatPriorsContext()
     {
         var submitted = new List<RunConfig>();
-        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 1) with
+        RunConfig config = WithContentTokens(RunPresets.Create("promptdfd", "sentiment", 1) with
         {
             PriorFolder = "models/hf/gpt2",
             TeacherFolder = "models/hf/bert-sst2"
-        });
-        model.ContentTokens = 125;
+        }, 125);
         var form = context.Render<RunConfigForm>(p => p
-            .Add(f => f.Model, model).Add(f => f.Tasks, [Sentiment])
+            .Add(f => f.Config, config).Add(f => f.Tasks, [Sentiment])
             .Add(f => f.PriorConfigOf, folder => folder == "models/hf/gpt2" ? Prior with { ContextLength = 1024 } : Prior)
             .Add(f => f.PriorChoices, ["models/prior", "models/hf/gpt2"]).Add(f => f.TeacherChoices, ["models/hf/bert-sst2"])
             .Add(f => f.OnSubmit, (RunConfig c) => submitted.Add(c)));
@@ -108,7 +109,7 @@ public sealed class ComponentTests : IAsyncLifetime
         form.WaitForAssertion(() => Assert.Single(submitted), Settle);
         Assert.Equal("models/hf/gpt2", submitted[0].PriorFolder);
         Assert.Equal("models/hf/bert-sst2", submitted[0].TeacherFolder);
-        model.PriorFolder = "models/prior";
+        form.Render(p => p.Add(f => f.Config, config with { PriorFolder = "models/prior" }));
         form.Find("#start-run").Click();
         Assert.Contains("exceed the prior's context of 128", ProblemsShownBy(form));
         Assert.Single(submitted);
@@ -117,19 +118,34 @@ public sealed class ComponentTests : IAsyncLifetime
     [Fact]
     public void ChoosingAPresetChangesTheMethodAndItsSwitchesOnly()
     {
-        var model = RunFormModel.From(RunPresets.Create("promptdfd", "sentiment", 7));
-        model.Steps = 77;
-        model.ApplyPreset("promptdfd-no-rl");
-        Assert.Equal(0, model.PrompterUpdates);
-        Assert.Equal(0, model.WarmStartSteps);
-        Assert.Equal(77, model.Steps);
-        Assert.Equal(7, model.Seed);
-        model.ApplyPreset("promptdfd");
-        Assert.Equal(new Engine.Method.PrompterConfig().WarmStartSteps, model.ToConfig().Training.Prompter.WarmStartSteps);
-        model.ApplyPreset("as-dfd");
-        Assert.Equal(1, model.PrompterUpdates);
-        Assert.Equal("as-dfd", model.ToConfig().Preset);
-        Assert.Equal(Engine.Method.SynthesisMethod.AsDfd, model.ToConfig().Training.Method);
+        RunConfig config = RunPresets.Create("promptdfd", "sentiment", 7);
+        config = config with { Training = config.Training with { Schedule = config.Training.Schedule with { Steps = 77 } } };
+        config = PresetSwitch.To(config, "promptdfd-no-rl");
+        Assert.Equal(0, config.Training.Schedule.PrompterUpdates);
+        Assert.Equal(0, config.Training.Prompter.WarmStartSteps);
+        Assert.Equal(77, config.Training.Schedule.Steps);
+        Assert.Equal(7, config.Training.Seed);
+        config = PresetSwitch.To(config, "promptdfd");
+        Assert.Equal(new Engine.Method.PrompterConfig().WarmStartSteps, config.Training.Prompter.WarmStartSteps);
+        config = PresetSwitch.To(config, "as-dfd");
+        Assert.Equal(1, config.Training.Schedule.PrompterUpdates);
+        Assert.Equal("as-dfd", config.Preset);
+        Assert.Equal(Engine.Method.SynthesisMethod.AsDfd, config.Training.Method);
+    }
+
+    [Fact]
+    public void LeavingTheRobustPresetResetsItsRewardSwitchesButKeepsEditedWeights()
+    {
+        RunConfig config = PresetSwitch.To(RunPresets.Create("promptdfd", "sentiment", 1), "promptdfd-robust");
+        config = config with { Training = config.Training with { Reward = config.Training.Reward with { Diversity = 0.7 } } };
+
+        config = PresetSwitch.To(config, "promptdfd");
+
+        var defaults = new Engine.Method.RewardConfig();
+        Assert.Equal(defaults.RelevanceOn, config.Training.Reward.RelevanceOn);
+        Assert.Equal(defaults.PlausibilityTargetKl, config.Training.Reward.PlausibilityTargetKl);
+        Assert.Equal(new Engine.Method.PrompterConfig().VariableLength, config.Training.Prompter.VariableLength);
+        Assert.Equal(0.7, config.Training.Reward.Diversity);
     }
 
     [Fact]
@@ -193,4 +209,7 @@ public sealed class ComponentTests : IAsyncLifetime
 
     // MudBlazor's services are only async-disposable.
     public async Task DisposeAsync() => await context.DisposeAsync();
+
+    private static RunConfig WithContentTokens(RunConfig config, int tokens) =>
+        config with { Training = config.Training with { Content = config.Training.Content with { MaxNewTokens = tokens } } };
 }
