@@ -33,6 +33,9 @@ public static class CliOptions
     public static Option<int> Whole(string name, string description, int fallback, int? minimum = null) =>
         AtLeast(new Option<int>(name) { Description = description, DefaultValueFactory = _ => fallback }, minimum);
 
+    /// <summary>--threads: libtorch's thread count.</summary>
+    public static Option<int> Threads() => Whole("--threads", "libtorch's thread count; 0 lets libtorch choose", 0, minimum: 0);
+
     public static Option<long> Long(string name, string description, long fallback) =>
         new(name) { Description = description, DefaultValueFactory = _ => fallback };
 

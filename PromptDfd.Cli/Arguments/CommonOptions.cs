@@ -28,7 +28,7 @@ public sealed class ComputeOptions(string defaultDevice = "auto")
     public Option<string> Device { get; } = CliOptions.Text("--device", "cpu, cuda, or auto (CUDA when a CUDA build of libtorch " +
         "finds a GPU, else CPU)", defaultDevice);
 
-    public Option<int> Threads { get; } = CliOptions.Whole("--threads", "libtorch's thread count; 0 lets libtorch choose", 0, minimum: 0);
+    public Option<int> Threads { get; } = CliOptions.Threads();
 
     public IEnumerable<Option> All => [Device, Threads];
 

@@ -11,7 +11,7 @@ public sealed class RunStoreOptions
     private readonly Option<string?> runs = CliOptions.Text("--runs", "the folder for run checkpoints and students (default: <root>/runs)");
     private readonly Option<string?> store = CliOptions.Text("--store", "the run store file (default: <runs>/promptdfd.db)");
 
-    public Option<int> Threads { get; } = CliOptions.Whole("--threads", "libtorch's thread count; 0 lets libtorch choose", 0, minimum: 0);
+    public Option<int> Threads { get; } = CliOptions.Threads();
 
     public IEnumerable<Option> All => [root, runs, store, Threads];
 

@@ -11,7 +11,7 @@ public sealed class BenchCommand : CliCommand
 {
     private readonly Option<string> output = CliOptions.Text("--out", "where to write the results",
         Path.Combine(Repository.Workspace.Docs, "benchmarks.md"));
-    private readonly Option<int> threads = CliOptions.Whole("--threads", "libtorch's thread count; 0 lets libtorch choose", 0, minimum: 0);
+    private readonly Option<int> threads = CliOptions.Threads();
     private readonly Option<int> repeats = CliOptions.Whole("--repeats", "timed repetitions of each measurement", 8, minimum: 1);
     private readonly Option<int> hfSteps = CliOptions.Whole("--hf-steps", "training steps of the run at Hugging Face shapes (gpt2 " +
         "prior, bert-base teacher); 0 leaves it out", 4, minimum: 0);

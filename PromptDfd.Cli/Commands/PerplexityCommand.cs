@@ -18,7 +18,7 @@ public sealed class PerplexityCommand : CliCommand
     private readonly Option<string> model = CliOptions.Text("--model", "a language model checkpoint folder", Repository.Workspace.Prior);
     private readonly Option<string> split = SplitOption.Create();
     private readonly Option<string> tasks = CliOptions.Text("--tasks", "tasks by name, separated by commas", "sentiment,genre,ontology");
-    private readonly Option<int> threads = CliOptions.Whole("--threads", "libtorch's thread count; 0 lets libtorch choose", 0, minimum: 0);
+    private readonly Option<int> threads = CliOptions.Threads();
 
     public PerplexityCommand() : base("perplexity", "a language model's perplexity on each task's real texts: how well it knows their " +
         "register") => AddOptions(model, split, tasks, threads);

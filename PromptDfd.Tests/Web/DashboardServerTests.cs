@@ -151,12 +151,18 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
     public async Task ADashboardBoundBeyondLoopbackByKestrelOptionsWithoutATokenStopsItself()
     {
         Assert.Contains("Dashboard:AccessToken", BindingGuard.RefusalFor(["http://0.0.0.0:5083"], new DashboardOptions()));
-        using var exposed = new ExposedServer();
+        // On a loaded machine the guard can stop and dispose the host before the test factory has finished starting it (in
+        // its constructor, or when its services are first read): the host stopped itself. One that did not never fails
+        // here; it times out below.
+        ExposedServer exposed;
         IServiceProvider services;
-        // On a loaded machine the guard can stop and dispose the host before the test factory has finished starting it;
-        // a host that did not stop itself never gets here, it times out below.
-        try { services = exposed.Services; }
+        try
+        {
+            exposed = new ExposedServer();
+            services = exposed.Services;
+        }
         catch (ObjectDisposedException) { return; }
+        using var stoppedServer = exposed;
         var lifetime = services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
         var stopping = new TaskCompletionSource();
         using var registration = lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
