@@ -33,6 +33,10 @@ public static class CliOptions
     public static Option<int> Whole(string name, string description, int fallback, int? minimum = null) =>
         AtLeast(new Option<int>(name) { Description = description, DefaultValueFactory = _ => fallback }, minimum);
 
+    /// <summary>--device: where libtorch computes.</summary>
+    public static Option<string> Device(string fallback = "auto") => Text("--device", "cpu, cuda, or auto (CUDA when a CUDA build of " +
+        "libtorch finds a GPU, else CPU)", fallback);
+
     /// <summary>--threads: libtorch's thread count.</summary>
     public static Option<int> Threads() => Whole("--threads", "libtorch's thread count; 0 lets libtorch choose", 0, minimum: 0);
 

@@ -25,8 +25,7 @@ public sealed class TaskOptions
 /// <summary>--device and --threads: where libtorch computes and with how many threads.</summary>
 public sealed class ComputeOptions(string defaultDevice = "auto")
 {
-    public Option<string> Device { get; } = CliOptions.Text("--device", "cpu, cuda, or auto (CUDA when a CUDA build of libtorch " +
-        "finds a GPU, else CPU)", defaultDevice);
+    public Option<string> Device { get; } = CliOptions.Device(defaultDevice);
 
     public Option<int> Threads { get; } = CliOptions.Threads();
 
@@ -54,5 +53,5 @@ public static class PrecisionOption
 public static class SplitOption
 {
     public static Option<string> Create(string description = "the task split to read") =>
-        CliOptions.Choice("--split", description, "dev", "train", "dev", "test");
+        CliOptions.Choice("--split", description, "dev", [.. SplitChoice.Names]);
 }

@@ -19,7 +19,7 @@ public sealed class GenerateCommand : CliCommand
     private readonly Option<double> topP = CliOptions.Number("--top-p", "nucleus sampling: the likeliest tokens up to this probability",
         0.95);
     private readonly Option<long> seed = CliOptions.Long("--seed", "the sampling seed", 42);
-    private readonly Option<string> device = CliOptions.Text("--device", "cpu, cuda or auto", "auto");
+    private readonly Option<string> device = CliOptions.Device();
 
     public GenerateCommand() : base("generate", "sample continuations of a prompt from a language model checkpoint") =>
         AddOptions(model, prompt, count, tokens, temperature, topK, topP, seed, device);

@@ -6,7 +6,7 @@ namespace PromptDfd.Cli.Commands;
 
 public sealed class InfoCommand : CliCommand
 {
-    private readonly Option<string> device = CliOptions.Text("--device", "the device to resolve: cpu, cuda or auto", "auto");
+    private readonly Option<string> device = CliOptions.Device();
 
     public InfoCommand() : base("info", "show libtorch, device and thread information") => AddOptions(device);
 

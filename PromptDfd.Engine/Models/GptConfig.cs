@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Models.HuggingFace;
 
 namespace PromptDfd.Engine.Models;
 
@@ -77,7 +78,7 @@ public sealed record GptConfig
                 $"(model_type \"gpt2\", e.g. gpt2, distilgpt2).");
         }
         int? inner = json["n_inner"]?.GetValue<int?>();
-        int width = Required(json, "n_embd", source);
+        int width = ConfigJson.Required(json, "n_embd", source);
         if (inner is not null && inner != 4 * width)
         {
             throw new InvalidDataException($"'{source}' sets n_inner = {inner}; only the standard 4 x n_embd = {4 * width} MLP is " +
@@ -97,10 +98,10 @@ public sealed record GptConfig
                 $"1/sqrt(head width) is supported.");
         var config = new GptConfig
         {
-            VocabularySize = Required(json, "vocab_size", source),
-            ContextLength = Required(json, "n_positions", source),
-            Layers = Required(json, "n_layer", source),
-            Heads = Required(json, "n_head", source),
+            VocabularySize = ConfigJson.Required(json, "vocab_size", source),
+            ContextLength = ConfigJson.Required(json, "n_positions", source),
+            Layers = ConfigJson.Required(json, "n_layer", source),
+            Heads = ConfigJson.Required(json, "n_head", source),
             Width = width,
             Dropout = json["resid_pdrop"]?.GetValue<double>() ?? 0,
             LayerNormEpsilon = json["layer_norm_epsilon"]?.GetValue<double>() ?? 1e-5,
@@ -108,7 +109,4 @@ public sealed record GptConfig
         config.Validate();
         return config;
     }
-
-    internal static int Required(JsonObject json, string key, string source) =>
-        json[key]?.GetValue<int>() ?? throw new InvalidDataException($"'{source}' has no '{key}'; it is required to build the model.");
 }

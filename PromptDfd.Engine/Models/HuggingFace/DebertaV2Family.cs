@@ -27,8 +27,8 @@ public abstract partial class EncoderFamily
         // (separate position projections, a convolution after the first layer, other widths) are refused by name.
         public override BertConfig ReadConfig(JsonObject json, string source)
         {
-            int width = EncoderConfigJson.Required(json, "hidden_size", source);
-            int heads = EncoderConfigJson.Required(json, "num_attention_heads", source);
+            int width = ConfigJson.Required(json, "hidden_size", source);
+            int heads = ConfigJson.Required(json, "num_attention_heads", source);
             void Refuse(string key, string value, string supported) =>
                 throw new InvalidDataException($"'{source}' sets {key} = {value}; only {supported} is supported for DeBERTa.");
             if (json["relative_attention"]?.GetValue<bool>() != true) Refuse("relative_attention",

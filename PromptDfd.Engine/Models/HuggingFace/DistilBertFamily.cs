@@ -34,13 +34,13 @@ public abstract partial class EncoderFamily
             return new BertConfig
             {
                 Family = this,
-                VocabularySize = EncoderConfigJson.Required(json, "vocab_size", source),
-                MaxPositions = EncoderConfigJson.Required(json, "max_position_embeddings", source),
+                VocabularySize = ConfigJson.Required(json, "vocab_size", source),
+                MaxPositions = ConfigJson.Required(json, "max_position_embeddings", source),
                 TypeVocabularySize = 0,
-                Layers = EncoderConfigJson.Required(json, "n_layers", source),
-                Heads = EncoderConfigJson.Required(json, "n_heads", source),
-                Width = EncoderConfigJson.Required(json, "dim", source),
-                IntermediateWidth = EncoderConfigJson.Required(json, "hidden_dim", source),
+                Layers = ConfigJson.Required(json, "n_layers", source),
+                Heads = ConfigJson.Required(json, "n_heads", source),
+                Width = ConfigJson.Required(json, "dim", source),
+                IntermediateWidth = ConfigJson.Required(json, "hidden_dim", source),
                 Dropout = json["dropout"]?.GetValue<double>() ?? 0.1,
                 PaddingId = json["pad_token_id"]?.GetValue<int>() ?? 0,
             };

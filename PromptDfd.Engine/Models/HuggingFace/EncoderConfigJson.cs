@@ -18,13 +18,13 @@ internal static class EncoderConfigJson
         return new BertConfig
         {
             Family = family,
-            VocabularySize = Required(json, "vocab_size", source),
-            MaxPositions = Required(json, "max_position_embeddings", source),
+            VocabularySize = ConfigJson.Required(json, "vocab_size", source),
+            MaxPositions = ConfigJson.Required(json, "max_position_embeddings", source),
             TypeVocabularySize = json["type_vocab_size"]?.GetValue<int>() ?? 2,
-            Layers = Required(json, "num_hidden_layers", source),
-            Heads = Required(json, "num_attention_heads", source),
-            Width = Required(json, "hidden_size", source),
-            IntermediateWidth = Required(json, "intermediate_size", source),
+            Layers = ConfigJson.Required(json, "num_hidden_layers", source),
+            Heads = ConfigJson.Required(json, "num_attention_heads", source),
+            Width = ConfigJson.Required(json, "hidden_size", source),
+            IntermediateWidth = ConfigJson.Required(json, "intermediate_size", source),
             Dropout = json["hidden_dropout_prob"]?.GetValue<double>() ?? 0.1,
             LayerNormEpsilon = json["layer_norm_eps"]?.GetValue<double>() ?? defaultEpsilon,
             PaddingId = json["pad_token_id"]?.GetValue<int>() ?? defaultPadding,
@@ -56,9 +56,6 @@ internal static class EncoderConfigJson
         int embeddingWidth = json["embedding_size"]?.GetValue<int>() ?? 128;
         return embeddingWidth == width ? null : embeddingWidth;
     }
-
-    public static int Required(JsonObject json, string key, string source) =>
-        json[key]?.GetValue<int>() ?? throw new InvalidDataException($"'{source}' has no '{key}'; it is required to build the model.");
 
     public static void RequireGelu(string? activation, string key, string source)
     {
