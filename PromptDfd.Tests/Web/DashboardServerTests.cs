@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Store;
@@ -152,22 +153,23 @@ public class DashboardServerTests : IClassFixture<DashboardServerTests.Server>
     {
         Assert.Contains("Dashboard:AccessToken", BindingGuard.RefusalFor(["http://0.0.0.0:5083"], new DashboardOptions()));
         // On a loaded machine the guard can stop and dispose the host before the test factory has finished starting it (in
-        // its constructor, or when its services are first read): the host stopped itself. One that did not never fails
-        // here; it times out below.
+        // its constructor, or when its services are first read): the host stopped itself. So every service is read before
+        // waiting. One that did not stop itself never fails here; it times out below.
         ExposedServer exposed;
-        IServiceProvider services;
+        IHostApplicationLifetime lifetime;
+        IServer server;
         try
         {
             exposed = new ExposedServer();
-            services = exposed.Services;
+            lifetime = exposed.Services.GetRequiredService<IHostApplicationLifetime>();
+            server = exposed.Services.GetRequiredService<IServer>();
         }
         catch (ObjectDisposedException) { return; }
         using var stoppedServer = exposed;
-        var lifetime = services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>();
         var stopping = new TaskCompletionSource();
         using var registration = lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
         await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        string bound = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        string bound = server.Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         Assert.Contains("Dashboard:AccessToken", BindingGuard.RefusalFor([bound], new DashboardOptions()));
         Assert.Null(BindingGuard.RefusalFor([bound], new DashboardOptions { AccessToken = "secret" }));
         Assert.Null(BindingGuard.RefusalFor(["http://127.0.0.1:5080", "http://[::1]:5080"], new DashboardOptions()));
