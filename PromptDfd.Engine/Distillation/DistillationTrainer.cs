@@ -59,7 +59,7 @@ public sealed class DistillationTrainer
         source = config.Method switch
         {
             SynthesisMethod.PromptDfd => new PromptDfdSource(config, models, random, config.TopicPrompts, sampleReader),
-            SynthesisMethod.FixedPrompts => new FixedPromptSource(config, models, random, config.TopicPrompts),
+            SynthesisMethod.FixedPrompts => new FixedPromptSource(config, models, random, config.TopicPrompts, sampleReader),
             SynthesisMethod.UnconditionalPrior => new UnconditionalPriorSource(config, models, random),
             SynthesisMethod.RandomText => new RandomTextSource(config, models, random),
             SynthesisMethod.DataDrivenKd => new RealTextSource(models, random, realTraining),

@@ -114,6 +114,9 @@ public sealed record MethodConfig
     /// default.</summary>
     public GuidanceConfig Guidance { get; init; } = new();
 
+    /// <summary>Best-of-N content for methods that write for a class (PromptDFD, fixed prompts); off by default.</summary>
+    public SelectionConfig Selection { get; init; } = new();
+
     public DistillationConfig Distillation { get; init; } = new();
     public ScheduleConfig Schedule { get; init; } = new();
     public long Seed { get; init; } = 1;
@@ -135,6 +138,7 @@ public sealed record MethodConfig
         problems.AddRange(Reward.Problems());
         problems.AddRange(Content.Problems());
         problems.AddRange(Guidance.Problems());
+        problems.AddRange(Selection.Problems());
         problems.AddRange(Distillation.Problems());
         problems.AddRange(Schedule.Problems());
         if (prior is not null && Prompter.PromptLength + Content.MaxNewTokens > prior.ContextLength)

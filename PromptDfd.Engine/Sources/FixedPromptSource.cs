@@ -10,10 +10,12 @@ public sealed class FixedPromptSource : ISampleSource
     private readonly DistillationModels models;
     private readonly RandomSources random;
     private readonly int[][][] prompts;
+    private readonly SampleReader reader;
 
     public FixedPromptSource(MethodConfig config, DistillationModels models, RandomSources random, IReadOnlyDictionary<string,
-        string[]> topicPrompts)
+        string[]> topicPrompts, SampleReader reader)
     {
+        this.reader = reader;
         this.config = config;
         this.models = models;
         this.random = random;
@@ -28,7 +30,7 @@ public sealed class FixedPromptSource : ISampleSource
     {
         int[] classes = random.UniformClasses(count, models.Labels.Count);
         int[][] chosen = classes.Select(c => prompts[c][random.Random.Next(prompts[c].Length)]).ToArray();
-        int[][] contents = PriorContinuation.Continue(models, chosen, classes, config, random.Generator);
+        int[][] contents = PriorContinuation.Continue(models, chosen, classes, config, reader, random.Generator);
         return new SyntheticBatch(classes, chosen, contents, Enumerable.Repeat(PromptOrigin.Fixed, count).ToArray(), new bool[count]);
     }
 }

@@ -18,9 +18,19 @@ public static class PriorContinuation
     }
 
     /// <summary>The content for prompts written for <paramref name="classes"/>: teacher-guided when the config asks for it, else the prior
-    /// alone.</summary>
+    /// alone; the best of several when the config's selection is on.</summary>
     public static int[][] Continue(DistillationModels models, IReadOnlyList<int[]> prompts, IReadOnlyList<int> classes,
-        MethodConfig config, torch.Generator generator) =>
+        MethodConfig config, SampleReader reader, torch.Generator generator)
+    {
+        int perPrompt = config.Selection.Candidates;
+        if (perPrompt <= 1) return Write(models, prompts, classes, config, generator);
+        var repeatedPrompts = prompts.SelectMany(p => Enumerable.Repeat(p, perPrompt)).ToList();
+        var repeatedClasses = classes.SelectMany(c => Enumerable.Repeat(c, perPrompt)).ToList();
+        return ContentSelection.Best(Write(models, repeatedPrompts, repeatedClasses, config, generator), classes, perPrompt, reader);
+    }
+
+    private static int[][] Write(DistillationModels models, IReadOnlyList<int[]> prompts, IReadOnlyList<int> classes, MethodConfig config,
+        torch.Generator generator) =>
         config.Guidance.Enabled
             ? TeacherGuidedContinuation.Continue(models.Prior, GuidableTeacher(models), models.Tokenizer, prompts, classes, config.Content,
                 config.Guidance, generator)

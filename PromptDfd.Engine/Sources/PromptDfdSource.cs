@@ -92,7 +92,7 @@ public sealed class PromptDfdSource : ISampleSource
                 sampled[j].TakeWhile(t => t != models.Tokenizer.EndOfTextId).Select(t => (int)t).ToArray();
         }
         bool[] banned = prompts.Select((p, i) => steering.IsBanned(classes[i], models.Tokenizer.Decode(p))).ToArray();
-        int[][] contents = PriorContinuation.Continue(models, prompts, classes, config, random.Generator);
+        int[][] contents = PriorContinuation.Continue(models, prompts, classes, config, reader, random.Generator);
         return new SyntheticBatch(classes, prompts, contents, origins, banned);
     }
 

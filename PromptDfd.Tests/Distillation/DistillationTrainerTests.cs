@@ -16,7 +16,7 @@ public class DistillationTrainerTests
     private static readonly string[] Labels = ["negative", "positive"];
 
     private static (DistillationTrainer Trainer, List<TrainerEvent> Events) Build(TemporaryFolder folder, long seed = 1, int studentUpdates =
-        2, double studentLearningRate = 3e-3, double prompterLearningRate = 1e-3)
+        2, double studentLearningRate = 3e-3, double prompterLearningRate = 1e-3, int contentsPerPrompt = 1)
     {
         TinyTokenizer.WriteTo(folder.Path);
         ITextTokenizer tokenizer = TokenizerFactory.FromFolder(folder.Path);
@@ -28,6 +28,7 @@ public class DistillationTrainerTests
         {
             Prompter = new PrompterConfig { PromptLength = 3, PrefixLength = 2, LearningRate = prompterLearningRate },
             Content = new SamplingConfig { MaxNewTokens = 8, TopP = 0.95 },
+            Selection = new SelectionConfig { Candidates = contentsPerPrompt },
             Distillation = new DistillationConfig { BatchSize = 8, LearningRate = studentLearningRate },
             Schedule = new ScheduleConfig { Steps = 6, SamplesPerStep = 8, StudentUpdates = studentUpdates, EvaluateEvery = 3 },
             Seed = seed,
@@ -99,6 +100,25 @@ public class DistillationTrainerTests
             events.OfType<MetricEvent>().Where(m => !Engine.Metrics.MetricNames.IsTiming(m.Name)).Select(m =>
                 (m.Name, m.Value));
         Assert.Equal(Curves(eventsA), Curves(eventsB));
+    }
+
+    [Fact]
+    public void ARunThatKeepsTheBestOfSeveralContentsIsReproducibleAndDistilsOtherText()
+    {
+        using var first = new TemporaryFolder();
+        using var second = new TemporaryFolder();
+        using var third = new TemporaryFolder();
+        List<SampleEvent> Samples(TemporaryFolder folder, int contentsPerPrompt)
+        {
+            var (trainer, events) = Build(folder, contentsPerPrompt: contentsPerPrompt);
+            trainer.Train(Evaluation);
+            Assert.Equal(48, trainer.SamplesSeen);
+            return events.OfType<SampleEvent>().ToList();
+        }
+        var chosen = Samples(first, 4);
+        Assert.Equal(chosen, Samples(second, 4));
+        var single = Samples(third, 1);
+        Assert.NotEqual(chosen.Select(s => s.Content), single.Select(s => s.Content));
     }
 
     [Fact]

@@ -195,7 +195,7 @@ public sealed class RestrictedUnpickler
     private object ReadLong(long length)
     {
         var value = new BigInteger(ReadBytes(length), isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
     }
 
     private object ReadTextInteger()
