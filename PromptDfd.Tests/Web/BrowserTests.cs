@@ -198,6 +198,20 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await DashboardHost.Screenshot(page, "compare");
     }
 
+    [Fact]
+    public async Task ASecondClickOnAColumnSortsItAscendingAndTheLinkKeepsThatOrder()
+    {
+        IPage page = await host.OpenAsync("runs");
+        var seedHeader = page.Locator(".sort-header", new() { HasTextString = "seed" });
+        await seedHeader.ClickAsync();
+        await page.WaitForFunctionAsync("() => location.search.includes('sort=Seed') && location.search.includes('desc=true')");
+        Assert.Contains("↓", await seedHeader.InnerTextAsync());
+        await seedHeader.ClickAsync();
+        await page.WaitForFunctionAsync("() => location.search.includes('desc=false')");
+        await page.ReloadAsync();
+        Assert.Contains("↑", await page.Locator(".sort-header", new() { HasTextString = "seed" }).InnerTextAsync());
+    }
+
     [Theory]
     [InlineData("", "overview")]
     [InlineData("runs/new", "new-run-defaults")]
