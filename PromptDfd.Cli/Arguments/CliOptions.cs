@@ -17,6 +17,17 @@ public static class CliOptions
     public static Option<string> Text(string name, string description, string fallback) =>
         new(name) { Description = description, DefaultValueFactory = _ => fallback };
 
+    /// <summary>A file to write or open: naming an existing folder is a usage error that says so, not "access denied" later.</summary>
+    public static TOption NotAFolder<TOption>(TOption option, string example) where TOption : Option
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { Length: > 0 } path && Directory.Exists(path))
+                result.AddError($"{option.Name} '{path}' is a folder; give a file, e.g. {Path.Combine(path, example)}.");
+        });
+        return option;
+    }
+
     /// <summary>A text option that must be one of a few words.</summary>
     public static Option<string> Choice(string name, string description, string fallback, params string[] allowed)
     {

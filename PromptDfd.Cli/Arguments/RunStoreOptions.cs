@@ -9,7 +9,8 @@ public sealed class RunStoreOptions
     private readonly Option<string> root = CliOptions.Text("--root", "a tree of data/tasks and models to run against (relative model " +
         "folders resolve against it)", Repository.Workspace.Root);
     private readonly Option<string?> runs = CliOptions.Text("--runs", "the folder for run checkpoints and students (default: <root>/runs)");
-    private readonly Option<string?> store = CliOptions.Text("--store", "the run store file (default: <runs>/promptdfd.db)");
+    private readonly Option<string?> store = CliOptions.NotAFolder(
+        CliOptions.Text("--store", "the run store file (default: <runs>/promptdfd.db)"), "promptdfd.db");
 
     public Option<int> Threads { get; } = CliOptions.Threads();
 

@@ -18,7 +18,8 @@ public sealed class ExportCommand : CliCommand
         "samples", "samples", "metrics", "student");
     private readonly Option<string?> output = CliOptions.Text("--out", "the file (or, for student, the folder) to write; samples and " +
         "metrics go to standard output without it");
-    private readonly Option<string> store = CliOptions.Text("--store", "the run store file", Repository.Workspace.Store);
+    private readonly Option<string> store = CliOptions.NotAFolder(
+        CliOptions.Text("--store", "the run store file", Repository.Workspace.Store), "promptdfd.db");
 
     public ExportCommand() : base("export", "export a run's samples (JSONL), metrics (CSV) or student checkpoint") =>
         AddOptions(run, what, output, store);
@@ -28,6 +29,9 @@ public sealed class ExportCommand : CliCommand
         string id = parsed.GetValue(this.run)!, what = parsed.GetValue(this.what)!;
         string output = parsed.GetValue(this.output) ?? "";
         string storePath = parsed.GetValue(this.store)!;
+        if (what != "student" && output.Length > 0 && Directory.Exists(output))
+            throw new UsageException($"--out '{output}' is a folder; {what} are written to a file, e.g. " +
+                $"{Path.Combine(output, what == "samples" ? $"{id}.jsonl" : $"{id}.csv")}.");
         using var store = new RunStore(storePath);
         RunRecord run = store.Get(id) ?? throw new ArgumentException($"There is no run '{id}' in {store.Path}.");
         switch (what)

@@ -10,7 +10,8 @@ namespace PromptDfd.Cli.Commands;
 /// <summary>Lists the runs in the store, newest first.</summary>
 public sealed class RunsCommand : CliCommand
 {
-    private readonly Option<string> store = CliOptions.Text("--store", "the run store file", Repository.Workspace.Store);
+    private readonly Option<string> store = CliOptions.NotAFolder(
+        CliOptions.Text("--store", "the run store file", Repository.Workspace.Store), "promptdfd.db");
     private readonly Option<int> take = CliOptions.Whole("--take", "how many runs to list, newest first", 30, minimum: 1);
 
     public RunsCommand() : base("runs", "list the runs in the run store") => AddOptions(store, take);

@@ -42,12 +42,26 @@ public sealed partial record RunConfig
     {
         try
         {
+            using (var document = JsonDocument.Parse(json)) RefuseNumbersBeyondDouble(document.RootElement, "", source);
             return JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new InvalidDataException($"The {source} is empty.");
         }
         catch (JsonException error)
         {
             throw new InvalidDataException($"The {source} is not a valid run config: {error.Message}");
         }
+    }
+
+    // 1e400 reads as infinity, which passes range checks and then cannot be saved with the run.
+    private static void RefuseNumbersBeyondDouble(JsonElement element, string path, string source)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+            foreach (JsonProperty property in element.EnumerateObject())
+                RefuseNumbersBeyondDouble(property.Value, path.Length == 0 ? property.Name : $"{path}.{property.Name}", source);
+        else if (element.ValueKind == JsonValueKind.Array)
+            foreach (JsonElement item in element.EnumerateArray()) RefuseNumbersBeyondDouble(item, path, source);
+        else if (element.ValueKind == JsonValueKind.Number && !(element.TryGetDouble(out double value) && double.IsFinite(value)))
+            throw new InvalidDataException($"{path} in the {source} is {element.GetRawText()}, beyond what a number here can hold; " +
+                "give a finite value.");
     }
 
     /// <summary>Checks what can be checked without loading models; every problem is listed at once.</summary>

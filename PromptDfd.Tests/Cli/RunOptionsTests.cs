@@ -48,6 +48,33 @@ public sealed class RunOptionsTests : IDisposable
         Assert.Contains(expected, error);
     }
 
+    [Theory]
+    [InlineData("runs", "--store")]
+    [InlineData("run", "--store")]
+    [InlineData("export", "--store")]
+    [InlineData("export", "--out")]
+    public async Task AFolderGivenWhereAFileBelongsIsRefusedNamingTheOptionNotAccessDenied(string command, string option)
+    {
+        string folder = Path.Combine(repository.Path, "a-folder");
+        Directory.CreateDirectory(folder);
+        string[] arguments = command == "export" ? ["--run", "r", "--what", "metrics"] : [];
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, [command, .. arguments, option, folder]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"{option} '{folder}' is a folder", error);
+        Assert.DoesNotContain("denied", error);
+    }
+
+    [Fact]
+    public async Task ANumberTooLargeForADoubleIsRefusedNamingTheKey()
+    {
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "run", "--set", "Training.Distillation.LearningRate=1e400");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Training.Distillation.LearningRate in the config after overrides is 1e400", error);
+        Assert.DoesNotContain("JsonNumberHandling", error);
+    }
+
     [Fact]
     public async Task AStoreDamagedAfterItOpensIsReportedWithWhatToDoNotACrash()
     {

@@ -43,6 +43,17 @@ public class ConfigOverridesTests
         Assert.Contains("key=value", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Steps"])).Message);
     }
 
+    [Theory]
+    [InlineData("1e400")]
+    [InlineData("-1e400")]
+    public void ANumberBeyondWhatADoubleHoldsIsRefusedNamingTheKeyInsteadOfFailingWhenTheRunIsSaved(string value)
+    {
+        string message = Assert.Throws<InvalidDataException>(() =>
+            ConfigOverrides.Apply(new RunConfig(), [$"Training.Distillation.LearningRate={value}"])).Message;
+        Assert.Contains($"Training.Distillation.LearningRate in the config after overrides is {value}", message);
+        Assert.Contains("finite", message);
+    }
+
     private static string BooleanKey() => ConfigOverrides.Flatten(new RunConfig()).First(p => p.Value is "true" or "false").Key;
 
     [Fact]
