@@ -266,11 +266,10 @@ public sealed class DistillationTrainer
         string statePath = Path.Combine(folder, StateFile);
         if (!File.Exists(statePath)) throw new FileNotFoundException($"'{folder}' is not a complete run checkpoint: {StateFile} is " +
             $"missing.", statePath);
-        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))
-                    ?? throw new InvalidDataException($"'{statePath}' is empty.");
+        var state = CheckpointFiles.ReadJson<TrainerState>(statePath);
         if (state.Step > config.Schedule.Steps) throw new InvalidDataException($"The checkpoint is at step {state.Step}, past the run's " +
             $"{config.Schedule.Steps} steps.");
-        models.Student.load(Path.Combine(folder, "student.bin"));
+        CheckpointFiles.LoadWeights(models.Student, Path.Combine(folder, "student.bin"));
         studentOptimizer.Load(Path.Combine(folder, "student-optimizer.bin"));
         replay.Load(Path.Combine(folder, "replay.bin"));
         source.LoadState(folder);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Prompter;
@@ -179,10 +180,9 @@ public sealed class PromptDfdSource : ISampleSource
 
     public void LoadState(string folder)
     {
-        prompter.load(Path.Combine(folder, "prompter.bin"));
+        CheckpointFiles.LoadWeights(prompter, Path.Combine(folder, "prompter.bin"));
         updater.Load(Path.Combine(folder, "prompter-optimizer.bin"));
-        var state = JsonSerializer.Deserialize<SourceState>(File.ReadAllText(Path.Combine(folder, "prompter-state.json")))
-                    ?? throw new InvalidDataException($"'{folder}' has an empty prompter-state.json.");
+        var state = CheckpointFiles.ReadJson<SourceState>(Path.Combine(folder, "prompter-state.json"));
         foreach (SteeringCommand command in state.Steering) steering.Apply(command);
         rewards.RestoreRecentPrompts(state.RewardWindow);
         // Checkpoints written before the KL budget existed had a fixed beta, which is what the calculator starts from.

@@ -159,7 +159,7 @@ public sealed class LanguageModelPretrainer(PretrainConfig config, Action<Pretra
         if (state.CompletedSteps is < 1 || state.CompletedSteps >= config.Steps)
             throw new InvalidDataException($"'{statePath}' says {state.CompletedSteps} of {config.Steps} steps are done; there is " +
                 $"nothing to resume.");
-        model.load(Path.Combine(folder, ModelFile));
+        CheckpointFiles.LoadWeights(model, Path.Combine(folder, ModelFile));
         optimizer.Load(Path.Combine(folder, OptimizerFile));
         LastValidationLoss = state.LastValidationLoss;
         ValidationHistory = state.ValidationHistory;

@@ -79,4 +79,26 @@ public class TrainerCheckpointTests
         Assert.Contains("not a complete run checkpoint", Assert.Throws<FileNotFoundException>(() =>
             other.LoadCheckpoint(checkpoint)).Message);
     }
+
+    [Theory]
+    [InlineData("student.bin", "cannot be read as this model's weights")]
+    [InlineData("prompter.bin", "cannot be read as this model's weights")]
+    [InlineData("trainer.json", "is not valid JSON state")]
+    [InlineData("prompter-state.json", "is not valid JSON state")]
+    public void ADamagedFileInACheckpointIsNamedWithWhatToDo(string file, string expected)
+    {
+        using var environment = new TinyRunEnvironment();
+        RunConfig config = TinyRunEnvironment.Config(steps: 2);
+        string checkpoint = Path.Combine(environment.Root, "checkpoint");
+        var (trainer, _, _) = Build(environment, config);
+        trainer.RunStep();
+        trainer.SaveCheckpoint(checkpoint);
+        string path = Path.Combine(checkpoint, file);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(new FileInfo(path).Length / 2)]);
+        var (other, _, _) = Build(environment, config);
+
+        string message = Assert.Throws<InvalidDataException>(() => other.LoadCheckpoint(checkpoint)).Message;
+        Assert.Contains($"'{path}' {expected}", message);
+        Assert.Contains("start again without resuming", message);
+    }
 }
