@@ -47,6 +47,7 @@ public sealed class RegisterTaskCommand : CliCommand
             TestFraction = parsed.GetValue(testFraction),
             LabelNames = RegistrationOptions.ParseLabelNames(parsed.GetValue(labelNames)!),
         };
+        if (TaskNames.Problem(name) is string problem) throw new UsageException($"{problem}; choose another --name.");
         if (Repository.Workspace.IsShippedTask(name))
             throw new UsageException($"'{name}' is a shipped task; give your dataset its own --name.");
         string output = parsed.GetValue(this.output) ?? Repository.Workspace.Task(name);

@@ -45,8 +45,7 @@ public static class TaskRegistration
 
     public static Registration Register(string file, string name, RegistrationOptions options)
     {
-        if (name.Length == 0 || name.Any(c => !(char.IsLetterOrDigit(c) || c is '-' or '_')))
-            throw new ArgumentException($"Task name '{name}' must be non-empty and use only letters, digits, '-' and '_'.");
+        if (TaskNames.Problem(name) is string problem) throw new ArgumentException($"{problem}.");
         List<LabeledExample> Read(string path) => Named(DatasetFileReader.Read(path, options.TextColumn, options.LabelColumn), path,
             options.LabelNames);
         List<LabeledExample> examples = Read(file);
@@ -99,6 +98,7 @@ public static class TaskRegistration
 
     public static Registration RegisterInto(string folder, string file, string name, RegistrationOptions options)
     {
+        if (TaskNames.Problem(name) is string problem) throw new ArgumentException($"{problem}.");
         if (Directory.Exists(folder))
             throw new ArgumentException($"A task named '{name}' already exists ({folder}); pick another name, or delete that folder " +
                 $"first to replace it.");

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
+using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Method;
@@ -13,7 +13,7 @@ namespace PromptDfd.Engine.Runs;
 /// (in <see cref="Training"/>). Saved whole with the run, so every run can be re-created and compared key by key.
 /// Model folders are relative to the workspace root unless absolute (see <see cref="Workspace"/>).
 /// </summary>
-public sealed partial record RunConfig
+public sealed record RunConfig
 {
     public string Name { get; init; } = "";
     public string Task { get; init; } = "sentiment";
@@ -71,7 +71,7 @@ public sealed partial record RunConfig
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        if (!TaskName().IsMatch(Task)) problems.Add($"Task '{Task}' is not a task name (letters, digits, '-' and '_')");
+        if (TaskNames.Problem(Task) is string taskProblem) problems.Add(taskProblem);
         if (Device is not ("cpu" or "cuda" or "auto")) problems.Add($"Device must be cpu, cuda or auto (got '{Device}')");
         if (Student.Layers < 1 || Student.Width < 8 || Student.Heads < 1 || Student.Width % Student.Heads != 0)
             problems.Add($"Student needs at least 1 layer, width >= 8 divisible by its heads (got {Student.Layers} layers, width " +
@@ -80,7 +80,4 @@ public sealed partial record RunConfig
         if (Name.Length > 200) problems.Add("Name is longer than 200 characters");
         return problems;
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex TaskName();
 }

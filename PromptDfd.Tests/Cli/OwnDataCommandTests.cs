@@ -36,6 +36,25 @@ public sealed class OwnDataCommandTests : IDisposable
         Assert.Equal(["sentiment"], Directory.GetDirectories(Path.Combine(repository.Path, "data", "tasks")).Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData("ｒｅｖｉｅｗｓ")] // full-width letters: accepted here once, then refused by run
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("my reviews")]
+    public async Task ANameThatCannotBeATasksIsRefusedAsSuchNotAsShippedOrExisting(string name)
+    {
+        string file = Write("train.csv", 0);
+
+        var (exitCode, error) = await CommandLine.RunAsync(repository.Path, "register", "--file", file, "--name", name);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"Task name '{name}' must be 1 to 64 of the ASCII letters", error);
+        Assert.DoesNotContain("shipped", error);
+        Assert.DoesNotContain("already exists", error);
+        Assert.False(Directory.Exists(Path.Combine(repository.Path, "workspace", "tasks")) &&
+            Directory.EnumerateFileSystemEntries(Path.Combine(repository.Path, "workspace", "tasks")).Any());
+    }
+
     [Fact]
     public async Task AnExperimentOnADatasetNeverReusesATaskOfTheSameNameMadeFromOtherData()
     {

@@ -76,6 +76,18 @@ public sealed class TaskRegistrationTests : IDisposable
         Assert.Throws<ArgumentException>(() => RegistrationOptions.ParseLabelNames("0:negative"));
     }
 
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("ｍａｉｌ")]
+    public void RegisteringIntoAFolderChecksTheNameBeforeTheFolder(string name)
+    {
+        using var folder = new TemporaryFolder();
+        string target = Path.Combine(folder.Path, name);
+        var error = Assert.Throws<ArgumentException>(() => TaskRegistration.RegisterInto(target, "unused.csv", name, new RegistrationOptions()));
+        Assert.Contains($"Task name '{name}' must be", error.Message);
+    }
+
     [Fact]
     public void LabelsThatDifferOnlyInCaseAreKeptApartWithAWarning()
     {
