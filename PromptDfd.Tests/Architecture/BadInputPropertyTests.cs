@@ -73,6 +73,27 @@ public sealed class BadInputPropertyTests : IDisposable
             });
         }, iter: Iterations, threads: 1);
 
+    // Opcodes a state-dict pickle uses, each with plausible or absurd operand bytes, so the generator reaches deep states.
+    private static readonly Gen<byte[]> PickleOpcode = Gen.OneOf(
+        Gen.Select(Gen.Int[0, 22], Gen.Byte.Array[0, 9], (i, operand) =>
+            (byte[])[(byte)"(.0128NJKMGXtla]}dsuqhR"[i], .. operand]),
+        Gen.Select(Pick("8a", "8b", "8c", "8d", "85", "86", "87", "88", "89", "93", "94", "95", "81"), Gen.Byte.Array[0, 9],
+            (hex, operand) => (byte[])[.. Convert.FromHexString(hex), .. operand]),
+        Gen.Select(Pick("I", "L", "g", "p", "c"), Pick("0", "-3", "99999999999999999999", "x", ""), (op, line) =>
+            System.Text.Encoding.ASCII.GetBytes($"{op}{line}\n")));
+
+    [Fact]
+    public void AnyPickleIsReadOrRefusedWithTheFilesNameNeverAnotherException() =>
+        PickleOpcode.Array[0, 24].Sample(ops =>
+        {
+            byte[] pickle = [0x80, 0x02, .. ops.SelectMany(op => op), (byte)'.'];
+            using var stream = new MemoryStream(pickle);
+            var unpickler = new RestrictedUnpickler(stream, "generated.pkl", _ => false,
+                (global, _) => throw new InvalidDataException($"generated.pkl calls {global}"),
+                _ => throw new InvalidDataException("generated.pkl: no storages here"));
+            ReadsOrRefusesNamingTheFile("generated.pkl", () => unpickler.Load());
+        }, iter: 2000, threads: 1);
+
     private static readonly Gen<string> DatasetLine = Gen.OneOf(
         Gen.String[Gen.Char["\",\n\r\t{}[]:ab 1\\"], 0, 40],
         Gen.Select(Gen.String[Gen.Char.AlphaNumeric, 0, 8], Gen.String[Gen.Char.AlphaNumeric, 0, 8],
