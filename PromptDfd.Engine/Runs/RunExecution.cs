@@ -39,7 +39,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         // A resumed run's earlier failure is history (the event log keeps it), not its state.
         run.Error = null;
         RecordRuntime(run);
-        manager.SetStatus(run, RunStatus.Running, resume ? $"resuming from the checkpoint at step {run.CheckpointStep}" : "started");
+        manager.SetStatus(run, RunStatus.Running, resume ? "resuming from its last checkpoint" : "started");
         RunConfig config = run.Config;
         BuiltRun built = RunBuilder.Build(config, environment);
         if (resume) RequireTheSameInputs(run, built.Hashes);
@@ -62,6 +62,9 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
             // Prompt changes made after the checkpoint are re-applied at their steps, so none are lost.
             replayedSteering = store.Steering(id).Where(s => s.Step > trainer.Step).ToList();
             store.DeleteAfter(id, trainer.Step);
+            // The step is the checkpoint's own: the record may lag it when a kill fell between saving and recording.
+            run.Step = run.CheckpointStep = trainer.Step;
+            manager.SetStatus(run, RunStatus.Running, $"resumed from the checkpoint at step {trainer.Step}");
             foreach (var change in replayedSteering) lock (control.Validator) control.Validator.Apply(change.Command);
         }
         else
