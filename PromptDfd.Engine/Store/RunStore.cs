@@ -66,7 +66,8 @@ public sealed class RunStore : IDisposable
             events.EnsureIndex(e => e.RunId);
             FillReportedAccuracy();
         }
-        catch (Exception error) when (error is LiteException or System.Text.DecoderFallbackException)
+        // A damaged header fails in many ways besides LiteException ("Invalid LCID code" for a garbled collation, say).
+        catch (Exception error) when (error is not (OperationCanceledException or OutOfMemoryException or InvalidDataException))
         {
             throw new InvalidDataException($"The run store '{Path}' cannot be opened ({error.Message}). If it is corrupt, move it aside; " +
                 $"a new store is created on the next start.", error);
@@ -109,21 +110,21 @@ public sealed class RunStore : IDisposable
     }
 
     public void Insert(RunRecord run) => runs.Insert(run);
-    public void Update(RunRecord run) => runs.Update(run);
-    public RunRecord? Get(string id) => runs.FindById(id);
-    public IReadOnlyList<RunRecord> All() => runs.FindAll().ToList();
+    public void Update(RunRecord run) => Guarded(() => runs.Update(run));
+    public RunRecord? Get(string id) => Guarded(() => runs.FindById(id));
+    public IReadOnlyList<RunRecord> All() => Guarded(() => runs.FindAll().ToList());
 
-    public void Delete(string id)
+    public void Delete(string id) => Guarded(() =>
     {
         metrics.DeleteMany(m => m.RunId == id);
         samples.DeleteMany(s => s.RunId == id);
         events.DeleteMany(e => e.RunId == id);
         runs.Delete(id);
-    }
+    });
 
     public Page<RunRecord> Query(RunQuery query)
     {
-        IEnumerable<RunRecord> all = runs.FindAll();
+        IEnumerable<RunRecord> all = All();
         if (query.Status is { } status) all = all.Where(r => r.Status == status);
         if (!string.IsNullOrWhiteSpace(query.Method)) all = all.Where(r => r.Method.Equals(query.Method, StringComparison.OrdinalIgnoreCase)
             || r.Preset.Equals(query.Method, StringComparison.OrdinalIgnoreCase));
@@ -166,18 +167,21 @@ public sealed class RunStore : IDisposable
     public void Append(IReadOnlyCollection<MetricPoint> newMetrics, IReadOnlyCollection<SampleRecord> newSamples,
         IReadOnlyCollection<RunEventRecord> newEvents)
     {
-        if (newMetrics.Count > 0) metrics.InsertBulk(newMetrics);
-        if (newSamples.Count > 0) samples.InsertBulk(newSamples);
-        if (newEvents.Count > 0) events.InsertBulk(newEvents);
+        Guarded(() =>
+        {
+            if (newMetrics.Count > 0) metrics.InsertBulk(newMetrics);
+            if (newSamples.Count > 0) samples.InsertBulk(newSamples);
+            if (newEvents.Count > 0) events.InsertBulk(newEvents);
+        });
     }
 
-    public IReadOnlyList<MetricPoint> Metrics(string runId, string? name = null) =>
+    public IReadOnlyList<MetricPoint> Metrics(string runId, string? name = null) => Guarded(() =>
         (name is null ? metrics.Find(m => m.RunId == runId) : metrics.Find(m => m.RunId == runId && m.Name == name)).OrderBy(m =>
-            m.Id).ToList();
+            m.Id).ToList());
 
     public Page<SampleRecord> Samples(string runId, SampleQuery query)
     {
-        IEnumerable<SampleRecord> found = samples.Find(s => s.RunId == runId);
+        IEnumerable<SampleRecord> found = Guarded(() => samples.Find(s => s.RunId == runId).ToList());
         if (query.Step is { } step) found = found.Where(s => s.Step == step);
         if (!string.IsNullOrWhiteSpace(query.Class)) found = found.Where(s => s.Class == query.Class || s.TeacherLabel == query.Class);
         if (!string.IsNullOrWhiteSpace(query.Text)) found = found.Where(s =>
@@ -186,19 +190,20 @@ public sealed class RunStore : IDisposable
         return new Page<SampleRecord>(list.Skip(query.Skip).Take(query.Take).ToList(), list.Count);
     }
 
-    public IReadOnlyList<SampleRecord> AllSamples(string runId) => samples.Find(s => s.RunId == runId).OrderBy(s => s.Id).ToList();
+    public IReadOnlyList<SampleRecord> AllSamples(string runId) => Guarded(() => samples.Find(s => s.RunId == runId).OrderBy(s => s.Id)
+        .ToList());
 
-    public IReadOnlyList<RunEventRecord> Events(string runId, string? kind = null) =>
+    public IReadOnlyList<RunEventRecord> Events(string runId, string? kind = null) => Guarded(() =>
         (kind is null ? events.Find(e => e.RunId == runId) : events.Find(e => e.RunId == runId && e.Kind == kind)).OrderBy(e =>
-            e.Id).ToList();
+            e.Id).ToList());
 
     /// <summary>Forgets what a run wrote after a step, so a run resumed from that step's checkpoint has continuous curves.</summary>
-    public void DeleteAfter(string runId, int step)
+    public void DeleteAfter(string runId, int step) => Guarded(() =>
     {
         metrics.DeleteMany(m => m.RunId == runId && m.Step > step);
         samples.DeleteMany(s => s.RunId == runId && s.Step > step);
         events.DeleteMany(e => e.RunId == runId && e.Step > step && e.Kind != RunEventKinds.Status);
-    }
+    });
 
     /// <summary>What to tell a user whose store fails to read after it opened (truncated, pages overwritten).</summary>
     public static string DamagedAdvice(string path, Exception error) =>
@@ -206,15 +211,25 @@ public sealed class RunStore : IDisposable
         "on the next start, and the old file can still be inspected with LiteDB's tools.";
 
     /// <summary>Reads every run record, so a store damaged where runs are kept fails here, at start, with <see cref="DamagedAdvice"/>.</summary>
-    public void CheckReadable()
+    public void CheckReadable() => _ = All();
+
+    // Every read and write but Insert (whose LiteException is a duplicate id, not damage) reports a damaged file with the
+    // advice above. Only LiteDB's own work runs inside, and on damaged pages it fails in many ways besides LiteException
+    // (bytes that are no UTF-8, "not implemented" for a type byte no writer uses, casts of garbage), so all of them are damage.
+    private T Guarded<T>(Func<T> operation)
     {
-        try { _ = All(); }
-        // A damaged page can also hold bytes that are not the UTF-8 of any string.
-        catch (Exception error) when (error is LiteException or System.Text.DecoderFallbackException)
+        try { return operation(); }
+        catch (Exception error) when (error is not (OperationCanceledException or OutOfMemoryException or InvalidDataException))
         {
             throw new InvalidDataException(DamagedAdvice(Path, error), error);
         }
     }
+
+    private void Guarded(Action operation) => Guarded(() =>
+    {
+        operation();
+        return true;
+    });
 
     public void Dispose() => database.Dispose();
 }

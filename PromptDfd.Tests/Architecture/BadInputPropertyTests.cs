@@ -6,6 +6,7 @@ using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Models.Formats;
 using PromptDfd.Engine.Models.Formats.PyTorch;
 using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
 using PromptDfd.Engine.Text;
 using PromptDfd.Tests.Support;
 
@@ -93,6 +94,56 @@ public sealed class BadInputPropertyTests : IDisposable
                 _ => throw new InvalidDataException("generated.pkl: no storages here"));
             ReadsOrRefusesNamingTheFile("generated.pkl", () => unpickler.Load());
         }, iter: 2000, threads: 1);
+
+    private byte[]? storeBytes;
+
+    /// <summary>A small real run store: two runs with a config, metrics and events, as the dashboard writes them.</summary>
+    private byte[] StoreBytes()
+    {
+        if (storeBytes is not null) return storeBytes;
+        string path = folder.File("pristine.db");
+        using (var store = new RunStore(path))
+        {
+            foreach (string id in new[] { "a", "b" })
+            {
+                store.Insert(new RunRecord
+                {
+                    Id = id,
+                    Name = id,
+                    Task = "sentiment",
+                    ConfigJson = RunPresets.Create("promptdfd", "sentiment",
+                    1).ToJson()
+                });
+                store.Append(Enumerable.Range(0, 300).Select(i => new MetricPoint
+                {
+                    RunId = id,
+                    Step = i,
+                    Name = "student/accuracy",
+                    Value = i
+                }).ToList(), [], []);
+            }
+        }
+        return storeBytes = File.ReadAllBytes(path);
+    }
+
+    [Fact]
+    public void ARunStoreWithAnyBytesOverwrittenOpensOrIsRefusedWithItsPathAndAdvice() =>
+        Gen.Select(Gen.Double[0, 1], Gen.Byte.Array[1, 64]).Sample(t =>
+        {
+            byte[] bytes = StoreBytes().ToArray();
+            int offset = (int)(t.Item1 * (bytes.Length - t.Item2.Length));
+            t.Item2.CopyTo(bytes, offset);
+            string path = folder.File($"{Guid.NewGuid():N}.db");
+            File.WriteAllBytes(path, bytes);
+            ReadsOrRefusesNamingTheFile(path, () =>
+            {
+                using var store = new RunStore(path);
+                store.CheckReadable();
+                _ = store.Metrics("a", "student/accuracy");
+                _ = store.Events("b");
+                _ = store.Samples("b", new SampleQuery());
+            });
+        }, iter: 200, threads: 1);
 
     private static readonly Gen<string> DatasetLine = Gen.OneOf(
         Gen.String[Gen.Char["\",\n\r\t{}[]:ab 1\\"], 0, 40],

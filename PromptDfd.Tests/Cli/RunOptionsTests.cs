@@ -106,8 +106,8 @@ public sealed class RunOptionsTests : IDisposable
             Path.Combine(repository.Path, "m.csv"), "--store", path);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("the run store is damaged", error);
-        Assert.Contains("aside", error);
+        Assert.Contains($"The run store '{path}' is damaged", error);
+        Assert.Contains("Move it aside", error);
         Assert.DoesNotContain("   at ", error);
     }
 
