@@ -21,10 +21,14 @@ public sealed class TrainTeacherCommand : CliCommand
     private readonly ComputeOptions compute = new();
     private readonly Option<string> precision = PrecisionOption.Create("f32");
     private readonly TeacherRecipeOptions recipe = new();
+    private readonly Option<bool> search = CliOptions.Switch("--search", "try the recipe and a few neighbours (other pooling, half " +
+        "the learning rate over one more epoch, no language-model loss) and keep the best on dev");
+    private readonly Option<int> searchMinutes = CliOptions.Whole("--search-minutes", "start no candidate that would end after this " +
+        "many minutes (the first always runs)", 30, minimum: 1);
 
     public TrainTeacherCommand() : base("train-teacher", "fine-tune a teacher for a task from the prior (or a BERT-family encoder) and " +
         "compare it with Naive Bayes (models/teachers/<task>)") =>
-        AddOptions([.. task.All, baseModel, prior, output, .. compute.All, precision, .. recipe.All]);
+        AddOptions([.. task.All, baseModel, prior, output, .. compute.All, precision, .. recipe.All, search, searchMinutes]);
 
     protected override int Run(ParseResult parsed)
     {
@@ -41,7 +45,10 @@ public sealed class TrainTeacherCommand : CliCommand
                 $"so it does not replace {shippedTeacher}.");
         }
         bool half = PrecisionOption.IsHalf(parsed, precision);
-        TeacherTraining.Train(TaskDataset.Load(taskFolder), priorFolder, output, config, device, Console.WriteLine, half);
+        if (parsed.GetValue(search))
+            TeacherRecipeSearch.Run(TaskDataset.Load(taskFolder), priorFolder, output, config,
+                TimeSpan.FromMinutes(parsed.GetValue(searchMinutes)), device, Console.WriteLine, half);
+        else TeacherTraining.Train(TaskDataset.Load(taskFolder), priorFolder, output, config, device, Console.WriteLine, half);
         // The task's own teacher, not an experiment written elsewhere, gives a task without prompts its default prompts.
         if (Path.GetFullPath(output) == Path.GetFullPath(shippedTeacher))
             MinedTaskPrompts.WriteIfMissing(taskFolder, Repository.Workspace.Prior, output, device, Console.WriteLine);
