@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PromptDfd.Cli.Arguments;
+using PromptDfd.Cli.Output;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
@@ -98,8 +99,7 @@ public sealed class ExperimentCommand : CliCommand
             Console.WriteLine($"run {run.Id} ({cell.Preset}, {cell.Task}, seed {cell.Seed}), {++started} of {toRun}");
             runs.Add(session.Follow(run.Id, quiet: true));
             if (started < toRun)
-                Console.WriteLine($"  {started} of {toRun} done in {clock.Elapsed.TotalMinutes:F0} min; about " +
-                    $"{clock.Elapsed.TotalMinutes / started * (toRun - started):F0} min to go at this pace");
+                Console.WriteLine("  " + ProgressLine.Render("runs", started, toRun, clock.Elapsed));
         }
 
         var real = tasks.Select(t => RealText(t)).ToList();

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PromptDfd.Cli.Arguments;
+using PromptDfd.Cli.Output;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
@@ -98,8 +99,15 @@ public sealed class PretrainCommand : CliCommand
         var gpt = start?.Model ?? new GptLanguageModel(model);
         gpt.to(device);
         LanguageModelPretrainer? trainer = null;
+        var pace = System.Diagnostics.Stopwatch.StartNew();
+        int? firstStep = null;
         trainer = new LanguageModelPretrainer(training,
-            progress => Console.WriteLine(Describe(progress)),
+            progress =>
+            {
+                firstStep ??= progress.Step - 1;
+                Console.WriteLine(Describe(progress) + " · " + ProgressLine.Render("steps", progress.Step, progress.Steps, pace.Elapsed,
+                    firstStep.Value));
+            },
             checkpoint =>
             {
                 Save(gpt, tokenizer, tokenizerFolder, output, training, checkpoint.Step, trainer!, trainPath, validPath, train.Length,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using PromptDfd.Cli.Arguments;
+using PromptDfd.Cli.Output;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Events;
@@ -136,25 +137,29 @@ public sealed class RunSession : IDisposable
         try
         {
             Task<RunRecord> finished = Manager.WhenFinished(id);
+            var progress = new ProgressLine(Console.Out, ProgressLine.ConsoleIsInteractive, "  steps");
             var printer = Task.Run(async () =>
             {
                 await foreach (RunUpdate update in subscription.Reader.ReadAllAsync())
                 {
+                    // A quiet run (an experiment's) still shows its bar on a terminal, where it takes one line.
+                    if (update.Run is { Status: RunStatus.Running } running && (!quiet || ProgressLine.ConsoleIsInteractive))
+                        progress.Report(running.Step, running.TotalSteps, TimeSpan.FromSeconds(running.SecondsRunning));
                     if (quiet) continue;
                     switch (update.Event)
                     {
                         case MetricEvent { Name: MetricNames.StudentAccuracy } m:
-                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {m.Step,5}  samples {m.SamplesSeen,7}  student " +
-                                $"accuracy {m.Value:P1}"));
+                            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {m.Step,5}  samples {m.SamplesSeen,7}  " +
+                                $"student accuracy {m.Value:P1}"));
                             break;
                         case LogEvent log:
-                            Console.WriteLine($"  {log.Message}");
+                            progress.WriteLine($"  {log.Message}");
                             break;
                         case RunNoticeEvent notice:
-                            Console.WriteLine($"  {notice.Message}");
+                            progress.WriteLine($"  {notice.Message}");
                             break;
                         case PromptChangeEvent change:
-                            Console.WriteLine($"  step {change.Step}: {change.Command}");
+                            progress.WriteLine($"  step {change.Step}: {change.Command}");
                             break;
                     }
                 }
@@ -162,6 +167,7 @@ public sealed class RunSession : IDisposable
             RunRecord run = finished.GetAwaiter().GetResult();
             subscription.Dispose();
             printer.Wait(TimeSpan.FromSeconds(5));
+            progress.Finish();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {run.Id} {run.Status.ToString().ToLowerInvariant()}: step {run.Step}/{run.TotalSteps}, student accuracy " +
                     $"{run.ReportedAccuracy:P1} ({ReportedAccuracy.Description}), teacher {run.TeacherAccuracy:P1}, " +

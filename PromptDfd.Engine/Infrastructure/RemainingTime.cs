@@ -1,4 +1,4 @@
-namespace PromptDfd.Web.Components.Runs;
+namespace PromptDfd.Engine.Infrastructure;
 
 /// <summary>How long a run still needs, as a clock reading: minutes and seconds under an hour, hours in front beyond it
 /// (an hour and a quarter must never read as "15:00").</summary>

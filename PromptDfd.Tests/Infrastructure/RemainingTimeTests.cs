@@ -1,7 +1,7 @@
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Tests.Support;
-using PromptDfd.Web.Components.Runs;
 
-namespace PromptDfd.Tests.Web;
+namespace PromptDfd.Tests.Infrastructure;
 
 [Trait(TestCategory.Name, TestCategory.Fast)]
 public class RemainingTimeTests
