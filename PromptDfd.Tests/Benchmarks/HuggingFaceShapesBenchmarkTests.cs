@@ -12,7 +12,7 @@ public sealed class HuggingFaceShapesBenchmarkTests
     public void ItTimesPromptDfdStepsWithGpt2sTokenizerAndAWordPieceTeacherAndCleansUpItsVocabulary()
     {
         using var environment = new TinyRunEnvironment();
-        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        var task = environment.Task;
         int foldersBefore = Directory.GetDirectories(Path.GetTempPath(), "promptdfd-bench-*").Length;
         var log = new List<string>();
         var benchmark = new HuggingFaceShapesBenchmark(task, steps: 2, log.Add,

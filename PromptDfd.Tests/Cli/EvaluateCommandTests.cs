@@ -22,7 +22,7 @@ public class EvaluateCommandTests
             "--model", Path.Combine("models", "teachers", TinyRunEnvironment.TaskName), "--predictions", output);
 
         Assert.True(exitCode == 0, error);
-        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        var task = environment.Task;
         var rows = File.ReadAllLines(output).Select(line => JsonNode.Parse(line)!).ToList();
         Assert.Equal(task.Splits.Test.Select(e => e.Text), rows.Select(r => r["text"]!.GetValue<string>()));
         Assert.Equal(task.Splits.Test.Select(e => e.Label), rows.Select(r => r["label"]!.GetValue<string>()));

@@ -116,7 +116,7 @@ public sealed class ForeignTeacherTests : IDisposable
         Assert.True(done.Status == RunStatus.Completed, done.Error);
         Assert.Equal(TokenizerFactory.Fingerprint(teacherFolder), done.Hashes["teacher_tokenizer"]);
         LoadedClassifier bert = Checkpoint.LoadClassifier(teacherFolder);
-        TaskDataset task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        TaskDataset task = environment.Task;
         double accuracy = ClassifierInference.Score(bert.Module, new TextBatcher(bert.Tokenizer, HuggingFaceFixtures.Positions), task,
             task.Splits.Test).Accuracy;
         Assert.All(store.Metrics(run.Id, "teacher/accuracy"), m => Assert.Equal(accuracy, m.Value, 6));

@@ -62,15 +62,21 @@ public class TrainerCheckpointTests
         Assert.Equal(wholeEvents.OfType<SampleEvent>().Where(s => s.Step > 4), resumedEvents.OfType<SampleEvent>());
     }
 
+    private static string CheckpointAfterOneStep(TinyRunEnvironment environment, RunConfig config)
+    {
+        string checkpoint = Path.Combine(environment.Root, "checkpoint");
+        var (trainer, _, _) = Build(environment, config);
+        trainer.RunStep();
+        trainer.SaveCheckpoint(checkpoint);
+        return checkpoint;
+    }
+
     [Fact]
     public void ATruncatedCheckpointIsReportedNotSilentlyLoaded()
     {
         using var environment = new TinyRunEnvironment();
         RunConfig config = TinyRunEnvironment.Config(steps: 2);
-        string checkpoint = Path.Combine(environment.Root, "checkpoint");
-        var (trainer, _, _) = Build(environment, config);
-        trainer.RunStep();
-        trainer.SaveCheckpoint(checkpoint);
+        string checkpoint = CheckpointAfterOneStep(environment, config);
         string replay = Path.Combine(checkpoint, "replay.bin");
         File.WriteAllBytes(replay, File.ReadAllBytes(replay)[..20]);
         var (other, _, _) = Build(environment, config);
@@ -89,10 +95,7 @@ public class TrainerCheckpointTests
     {
         using var environment = new TinyRunEnvironment();
         RunConfig config = TinyRunEnvironment.Config(steps: 2);
-        string checkpoint = Path.Combine(environment.Root, "checkpoint");
-        var (trainer, _, _) = Build(environment, config);
-        trainer.RunStep();
-        trainer.SaveCheckpoint(checkpoint);
+        string checkpoint = CheckpointAfterOneStep(environment, config);
         string path = Path.Combine(checkpoint, file);
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..(int)(new FileInfo(path).Length / 2)]);
         var (other, _, _) = Build(environment, config);

@@ -67,6 +67,8 @@ public sealed class TinyRunEnvironment : IDisposable
     public string Root => folder.Path;
     public RunEnvironment Environment => new(new Engine.Workspace(Root));
     public string StorePath => Path.Combine(Root, "runs", "promptdfd.db");
+    public string PriorFolder => Path.Combine(Root, "models", "prior");
+    public Engine.Data.TaskDataset Task => Engine.Data.TaskDataset.Load(Path.Combine(Root, "data", "tasks", TaskName));
 
     private Engine.Text.ITextTokenizer TokenizerFactory() => Engine.Text.TokenizerFactory.FromFolder(Path.Combine(Root, "tokenizer"));
 

@@ -16,7 +16,7 @@ public sealed class ClassifierComparisonTests : IDisposable
     [Fact]
     public void TwoClassifiersAreComparedOnTheSameTextsAndTheirDisagreementsAccountForTheAccuracyGap()
     {
-        var task = TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+        var task = environment.Task;
         string trained = Path.Combine(environment.Root, "teachers", "trained");
         TeacherTraining.Train(task, Path.Combine(environment.Root, "models", "prior"), trained,
             new ClassifierTrainingConfig { Epochs = 3, BatchSize = 2, LearningRate = 3e-3, Dropout = 0, Seed = 40 }, CPU, _ => { });

@@ -14,8 +14,8 @@ public sealed class TeacherRecipeSearchTests : IDisposable
 
     public void Dispose() => environment.Dispose();
 
-    private TaskDataset Task => TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
-    private string Prior => Path.Combine(environment.Root, "models", "prior");
+    private TaskDataset Task => environment.Task;
+    private string Prior => environment.PriorFolder;
 
     [Fact]
     public void NeighboursDifferFromTheGivenRecipeInOneWayEach()

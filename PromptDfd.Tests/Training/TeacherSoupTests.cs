@@ -14,7 +14,7 @@ public sealed class TeacherSoupTests : IDisposable
 
     public void Dispose() => environment.Dispose();
 
-    private TaskDataset Task => TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+    private TaskDataset Task => environment.Task;
     private string Folder(string name) => Path.Combine(environment.Root, "teachers", name);
 
     private string TrainMember(string name, long seed, string? prior = null)

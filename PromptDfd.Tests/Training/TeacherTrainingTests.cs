@@ -20,7 +20,7 @@ public sealed class TeacherTrainingTests : IDisposable
 
     public void Dispose() => environment.Dispose();
 
-    private TaskDataset Task => TaskDataset.Load(Path.Combine(environment.Root, "data", "tasks", TinyRunEnvironment.TaskName));
+    private TaskDataset Task => environment.Task;
 
     private TeacherTrainingResult Train(ClassifierTrainingConfig config, string name, List<string>? log = null) =>
         TeacherTraining.Train(Task, Path.Combine(environment.Root, "models", "prior"), Path.Combine(environment.Root, "teachers", name),
