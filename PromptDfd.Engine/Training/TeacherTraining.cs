@@ -58,7 +58,7 @@ public static class TeacherTraining
                     ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}: dev {progress.Dev}"
                     : string.Create(CultureInfo.InvariantCulture,
                         $"epoch {progress.Epoch} step {progress.Step}/{progress.Steps} loss {progress.Loss:F4} " +
-                            $"{progress.SecondsElapsed:F0}s")
+                            $"{progress.SecondsElapsed:F0}s{Eta(progress)}")
                       + (progress.Dev is null ? "" : $"; dev {progress.Dev}"));
                 log(line);
                 if (progress.Dev is not null) candidateLog.Add(line);
@@ -177,6 +177,10 @@ public static class TeacherTraining
     private static string Selection(ClassifierTrainingConfig config, int bestEpoch) =>
         config.AverageFromEpoch > 0
             ? $"weights averaged over epochs {config.AverageFromEpoch}–{config.Epochs}" : $"best dev epoch {bestEpoch}";
+
+    // The pace of this restart's steps so far; evaluations on dev and later restarts come on top.
+    private static string Eta(ClassifierProgress progress) => progress.Step <= 0 || progress.Step >= progress.Steps ? ""
+        : $", ETA {RemainingTime.Format(progress.SecondsElapsed * (progress.Steps - progress.Step) / progress.Step)}";
 
     private static string Describe(TeacherRestart restart) =>
         FormattableString.Invariant($"seed {restart.Seed}: best dev accuracy {restart.BestDev.Accuracy:P1} (epoch {restart.BestEpoch})");

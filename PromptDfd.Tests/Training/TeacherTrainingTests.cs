@@ -67,6 +67,17 @@ public sealed class TeacherTrainingTests : IDisposable
     }
 
     [Fact]
+    public void TrainingLinesSayHowLongTheRestWillTakeAtThePaceSoFar()
+    {
+        var log = new List<string>();
+        Train(OneQuickEpoch with { Epochs = 4, BatchSize = 1 }, "paced", log);
+
+        var paced = log.Where(l => l.Contains(" step ", StringComparison.Ordinal) && !l.Contains("dev", StringComparison.Ordinal)).ToList();
+        Assert.True(paced.Count > 0, string.Join("\n", log));
+        Assert.All(paced, l => Assert.Matches(@"s, ETA (\d+:)?\d\d:\d\d$", l));
+    }
+
+    [Fact]
     public void ATeacherThatDoesNotBeatNaiveBayesSaysSoInTheLogTheCardAndTheResultWithWhatToTryNext()
     {
         // A learning rate too small to move the weights leaves the tiny teacher at one class; Naive Bayes reads the words.
