@@ -289,6 +289,20 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         Assert.Contains("'reviews' already has a teacher", await page.Locator("#train-error").InnerTextAsync());
         Assert.True(await page.Locator("#teacher-replace").IsVisibleAsync());
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(teacher, "model.safetensors")));
+
+        // Asked for, it may also search recipes: the candidates are trained in turn, judged on dev, and listed in the card.
+        await page.GetByLabel("Replace its teacher").CheckAsync();
+        await page.GetByLabel("Restarts").FillAsync("1");
+        await page.GetByLabel("Restarts").PressAsync("Tab");
+        await page.GetByLabel("Search recipes (best on dev kept)").CheckAsync();
+        await SetField(page, "Search minutes", "20");
+        await page.ClickAsync("#train-teacher");
+        await page.Locator("#teacher-log", new() { HasText = "recipe search on dev:" }).WaitForAsync(new() { Timeout = 180_000 });
+        await page.Locator("#teacher-log", new() { HasText = "saved teacher" }).WaitForAsync(new() { Timeout = 60_000 });
+        string searched = File.ReadAllText(Path.Combine(teacher, "card.md"));
+        Assert.Contains("## Recipe search", searched);
+        Assert.Contains("| pooling mean", searched);
+        Assert.Contains("| no language-model loss", searched);
     }
 
     /// <summary>Fills the playground's form (8 new tokens: the tiny prior's context is 32) and waits for the samples.</summary>

@@ -38,6 +38,7 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
     public Registration Register(string file, string name, RegistrationOptions registration)
     {
         Workspace workspace = options.Value.Workspace();
+        if (TaskNames.Problem(name) is string problem) throw new ArgumentException($"{problem}.");
         if (workspace.IsShippedTask(name)) throw new ArgumentException($"'{name}' is a shipped task; give your dataset its own name.");
         return TaskRegistration.RegisterInto(workspace.Task(name), file, name, registration);
     }
@@ -49,7 +50,10 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
     /// <param name="replaceExisting">
     /// A task's teacher may be a shipped, committed file that runs name by its hash; training over it must be asked for.
     /// </param>
-    public TeacherJob Train(string taskName, ClassifierTrainingConfig config, bool replaceExisting = false, string? baseFolder = null)
+    /// <param name="searchBudget">when given, the recipe and its neighbours are tried within this time and the best on dev kept
+    /// (<see cref="TeacherRecipeSearch"/>)</param>
+    public TeacherJob Train(string taskName, ClassifierTrainingConfig config, bool replaceExisting = false, string? baseFolder = null,
+        TimeSpan? searchBudget = null)
     {
         lock (gate)
         {
@@ -62,12 +66,13 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
             config.Validate();
             var job = new TeacherJob { Task = taskName, Status = TeacherJobStatus.Running };
             Current = job;
-            job.Finished = torch.Invoke($"teacher {taskName}", TorchJobPriority.Training, config.Seed, () => Run(job, config, baseFolder));
+            job.Finished = torch.Invoke($"teacher {taskName}", TorchJobPriority.Training, config.Seed,
+                () => Run(job, config, baseFolder, searchBudget));
             return job;
         }
     }
 
-    private void Run(TeacherJob job, ClassifierTrainingConfig config, string? baseFolder)
+    private void Run(TeacherJob job, ClassifierTrainingConfig config, string? baseFolder, TimeSpan? searchBudget)
     {
         try
         {
@@ -76,7 +81,10 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
             string output = workspace.Teacher(job.Task);
             void Log(string line) { job.Add(line); Changed?.Invoke(); }
             var device = TorchRuntime.ResolveDevice(options.Value.Device);
-            job.Result = TeacherTraining.Train(task, baseFolder ?? workspace.Prior, output, config, device, Log);
+            string from = baseFolder ?? workspace.Prior;
+            job.Result = searchBudget is TimeSpan budget
+                ? TeacherRecipeSearch.Run(task, from, output, config, budget, device, Log).Kept
+                : TeacherTraining.Train(task, from, output, config, device, Log);
             MinedTaskPrompts.WriteIfMissing(workspace.Task(job.Task), workspace.Prior, output, device, Log);
             job.Status = TeacherJobStatus.Completed;
         }
