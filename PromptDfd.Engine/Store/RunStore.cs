@@ -25,11 +25,26 @@ public sealed record RunQuery
     public int Take { get; init; } = 25;
 }
 
+/// <summary>Which disagreements the sample stream shows.</summary>
+public enum SampleDisagreement
+{
+    /// <summary>Every sample.</summary>
+    Any,
+    /// <summary>The student's label differs from the teacher's: what the student has not learned yet.</summary>
+    StudentAndTeacher,
+    /// <summary>The teacher's label differs from the class the sample was written for: steering that did not take.</summary>
+    TeacherAndIntended,
+}
+
 /// <summary>What the sample stream asks for.</summary>
 public sealed record SampleQuery
 {
     public int? Step { get; init; }
-    public string? Class { get; init; }
+    /// <summary>The class the sample was written for.</summary>
+    public string? IntendedClass { get; init; }
+    /// <summary>The class the teacher read in it.</summary>
+    public string? TeacherLabel { get; init; }
+    public SampleDisagreement Disagreement { get; init; }
     public string? Text { get; init; }
     public int Skip { get; init; }
     public int Take { get; init; } = 50;
@@ -183,7 +198,14 @@ public sealed class RunStore : IDisposable
     {
         IEnumerable<SampleRecord> found = Guarded(() => samples.Find(s => s.RunId == runId).ToList());
         if (query.Step is { } step) found = found.Where(s => s.Step == step);
-        if (!string.IsNullOrWhiteSpace(query.Class)) found = found.Where(s => s.Class == query.Class || s.TeacherLabel == query.Class);
+        if (!string.IsNullOrWhiteSpace(query.IntendedClass)) found = found.Where(s => s.Class == query.IntendedClass);
+        if (!string.IsNullOrWhiteSpace(query.TeacherLabel)) found = found.Where(s => s.TeacherLabel == query.TeacherLabel);
+        found = query.Disagreement switch
+        {
+            SampleDisagreement.StudentAndTeacher => found.Where(s => s.StudentLabel != s.TeacherLabel),
+            SampleDisagreement.TeacherAndIntended => found.Where(s => s.Class.Length > 0 && s.Class != s.TeacherLabel),
+            _ => found,
+        };
         if (!string.IsNullOrWhiteSpace(query.Text)) found = found.Where(s =>
             (s.Prompt + s.Content).Contains(query.Text, StringComparison.OrdinalIgnoreCase));
         var list = found.OrderByDescending(s => s.Id).ToList();

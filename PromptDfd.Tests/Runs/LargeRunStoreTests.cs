@@ -37,7 +37,7 @@ public class LargeRunStoreTests
         }
         long inserted = clock.ElapsedMilliseconds;
         clock.Restart();
-        var page = store.Samples("big", new SampleQuery { Skip = 50, Take = 25, Class = "negative" });
+        var page = store.Samples("big", new SampleQuery { Skip = 50, Take = 25, IntendedClass = "negative" });
         long paged = clock.ElapsedMilliseconds;
         clock.Restart();
         var metrics = store.Metrics("big", "reward/total");

@@ -59,7 +59,7 @@ public class RunStoreTests
     }
 
     [Fact]
-    public void SamplesArePagedNewestFirstAndFilteredByStepClassAndText()
+    public void SamplesArePagedNewestFirstAndFilteredByStepIntendedClassTeacherLabelDisagreementAndText()
     {
         using var folder = new TemporaryFolder();
         using var store = new RunStore(folder.File("runs.db"));
@@ -72,13 +72,19 @@ public class RunStoreTests
             Content = i % 50 == 0
                 ? "a whale" : "text",
             TeacherLabel = "positive",
+            StudentLabel = i % 3 == 0 ? "negative" : "positive",
         }).ToList();
         store.Append([], samples, []);
         var page = store.Samples("r", new SampleQuery { Take = 20 });
         Assert.Equal(250, page.Total);
         Assert.Equal(24, page.Items[0].Step);
         Assert.Equal(10, store.Samples("r", new SampleQuery { Step = 3 }).Total);
-        Assert.Equal(5, store.Samples("r", new SampleQuery { Step = 3, Class = "negative" }).Total);
+        Assert.Equal(5, store.Samples("r", new SampleQuery { Step = 3, IntendedClass = "negative" }).Total);
+        // The teacher read every sample as positive, so a teacher-label filter and the intended class are not the same question.
+        Assert.Equal(0, store.Samples("r", new SampleQuery { TeacherLabel = "negative" }).Total);
+        Assert.Equal(125, store.Samples("r", new SampleQuery { IntendedClass = "positive", TeacherLabel = "positive" }).Total);
+        Assert.Equal(125, store.Samples("r", new SampleQuery { Disagreement = SampleDisagreement.TeacherAndIntended }).Total);
+        Assert.Equal(84, store.Samples("r", new SampleQuery { Disagreement = SampleDisagreement.StudentAndTeacher }).Total);
         Assert.Equal(5, store.Samples("r", new SampleQuery { Text = "WHALE" }).Total);
         Assert.Equal(0, store.Samples("other", new SampleQuery()).Total);
     }

@@ -199,6 +199,29 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
     }
 
     [Fact]
+    public async Task TheSampleStreamFiltersByTeacherLabelAndByDisagreementApartFromTheIntendedClass()
+    {
+        RunRecord run = StartTinyRun(6);
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        var samples = host.Manager.Store.Samples(run.Id, new SampleQuery { Take = 10_000 }).Items;
+        string label = samples.GroupBy(s => s.TeacherLabel).MaxBy(g => g.Count())!.Key;
+
+        IPage page = await host.OpenAsync($"runs/{run.Id}?tab=samples&teacher={label}");
+        await page.Locator(".sample-row").First.WaitForAsync();
+        Assert.All(await page.Locator(".sample-row td:nth-child(4) span:first-child").AllInnerTextsAsync(),
+            text => Assert.EndsWith(label, text));
+        Assert.Contains($"{samples.Count(s => s.TeacherLabel == label)} samples match", await page.InnerTextAsync("body"));
+
+        await page.GotoAsync($"{host.Address}runs/{run.Id}?tab=samples&disagree=intended");
+        int missed = samples.Count(s => s.Class.Length > 0 && s.Class != s.TeacherLabel);
+        Assert.InRange(missed, 1, samples.Count - 1); // the tiny teacher misses some classes and not others: the filter has work
+        await page.GetByText($"{missed} samples match").WaitForAsync();
+        // The cue is a sign as well as a colour.
+        Assert.All(await page.Locator(".sample-row td:nth-child(4) span:first-child").AllInnerTextsAsync(), text => Assert.StartsWith("≠", text));
+        Assert.Contains("≠ the teacher reads another class", await page.Locator(".sample-legend").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task ASecondClickOnAColumnSortsItAscendingAndTheLinkKeepsThatOrder()
     {
         IPage page = await host.OpenAsync("runs");
