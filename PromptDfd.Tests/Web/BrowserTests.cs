@@ -222,17 +222,44 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
     }
 
     [Fact]
+    public async Task AnEmptyRunsTableSaysWhyAnUnknownConfigKeyOrAPagePastTheLast()
+    {
+        RunRecord run = StartTinyRun(2);
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+
+        IPage page = await host.OpenAsync("runs?config=Training.Sede=1");
+        string unknownKey = await page.Locator("#runs-empty").InnerTextAsync();
+        Assert.Contains("No runs match these filters", unknownKey);
+        Assert.Contains("No run has a config key 'Training.Sede'", unknownKey);
+
+        await page.GotoAsync($"{host.Address}runs?page=999");
+        await page.Locator("#runs-empty", new() { HasText = "Page 999 is past the last page" }).WaitForAsync();
+        Assert.Equal(0, await page.Locator(".run-row").CountAsync());
+
+        await page.GotoAsync($"{host.Address}runs?config=Training.Seed=1");
+        await page.Locator(".run-row").First.WaitForAsync();
+        Assert.Equal(0, await page.Locator("#runs-empty").CountAsync());
+        Assert.StartsWith("Star ", await page.Locator(".run-row button").First.GetAttributeAsync("aria-label")
+            ?? await page.Locator(".run-row [aria-label]").First.GetAttributeAsync("aria-label"));
+    }
+
+    // The link changes before the table has rendered the new order, so the arrow is waited for.
+    private static Task WaitForSeedArrow(IPage page, string arrow) => page.WaitForFunctionAsync(
+        "arrow => [...document.querySelectorAll('.sort-header')].some(h => h.textContent.includes('seed') && h.textContent.includes(arrow))",
+        arrow);
+
+    [Fact]
     public async Task ASecondClickOnAColumnSortsItAscendingAndTheLinkKeepsThatOrder()
     {
         IPage page = await host.OpenAsync("runs");
         var seedHeader = page.Locator(".sort-header", new() { HasTextString = "seed" });
         await seedHeader.ClickAsync();
         await page.WaitForFunctionAsync("() => location.search.includes('sort=Seed') && location.search.includes('desc=true')");
-        Assert.Contains("↓", await seedHeader.InnerTextAsync());
+        await WaitForSeedArrow(page, "↓");
         await seedHeader.ClickAsync();
         await page.WaitForFunctionAsync("() => location.search.includes('desc=false')");
         await page.ReloadAsync();
-        Assert.Contains("↑", await page.Locator(".sort-header", new() { HasTextString = "seed" }).InnerTextAsync());
+        await WaitForSeedArrow(page, "↑");
     }
 
     [Theory]
