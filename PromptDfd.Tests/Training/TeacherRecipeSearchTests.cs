@@ -1,4 +1,3 @@
-using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Training;
 using PromptDfd.Tests.Support;
@@ -9,13 +8,10 @@ namespace PromptDfd.Tests.Training;
 [Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class TeacherRecipeSearchTests : IDisposable
 {
-    private static readonly ClassifierTrainingConfig OneQuickEpoch = new() { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 };
+    private static readonly ClassifierTrainingConfig OneQuickEpoch = TeacherTrainingTests.OneQuickEpoch;
     private readonly TinyRunEnvironment environment = new();
 
     public void Dispose() => environment.Dispose();
-
-    private TaskDataset Task => environment.Task;
-    private string Prior => environment.PriorFolder;
 
     [Fact]
     public void NeighboursDifferFromTheGivenRecipeInOneWayEach()
@@ -37,7 +33,8 @@ public sealed class TeacherRecipeSearchTests : IDisposable
         string output = Path.Combine(environment.Root, "teachers", "searched");
         var log = new List<string>();
 
-        TeacherSearchResult result = TeacherRecipeSearch.Run(Task, Prior, output, OneQuickEpoch with { LanguageModelWeight = 0 },
+        TeacherSearchResult result = TeacherRecipeSearch.Run(environment.Task, environment.PriorFolder, output,
+            OneQuickEpoch with { LanguageModelWeight = 0 },
             TimeSpan.FromHours(1), CPU, log.Add);
 
         Assert.Equal(3, result.Tried.Count);
@@ -50,7 +47,7 @@ public sealed class TeacherRecipeSearchTests : IDisposable
         Assert.Contains($"| {result.KeptCandidate.Change} (kept) |", card);
         Assert.Contains(log, line => line.StartsWith("candidate 2/3: pooling mean", StringComparison.Ordinal));
         Assert.False(Directory.Exists(output + ".search"));
-        Assert.Equal(Task.Labels, Checkpoint.LoadClassifier(output, CPU).Labels);
+        Assert.Equal(environment.Task.Labels, Checkpoint.LoadClassifier(output, CPU).Labels);
     }
 
     [Fact]
@@ -59,7 +56,8 @@ public sealed class TeacherRecipeSearchTests : IDisposable
         string output = Path.Combine(environment.Root, "teachers", "budgeted");
         var log = new List<string>();
 
-        TeacherSearchResult result = TeacherRecipeSearch.Run(Task, Prior, output, OneQuickEpoch, TimeSpan.FromMilliseconds(1), CPU, log.Add);
+        TeacherSearchResult result = TeacherRecipeSearch.Run(environment.Task, environment.PriorFolder, output, OneQuickEpoch,
+            TimeSpan.FromMilliseconds(1), CPU, log.Add);
 
         Assert.Single(result.Tried);
         Assert.Equal(2, result.Skipped.Count);

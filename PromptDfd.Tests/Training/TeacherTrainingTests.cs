@@ -14,7 +14,7 @@ namespace PromptDfd.Tests.Training;
 public sealed class TeacherTrainingTests : IDisposable
 {
     /// <summary>One deterministic epoch: enough to check what is saved, not to learn.</summary>
-    private static readonly ClassifierTrainingConfig OneQuickEpoch = new() { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 };
+    internal static readonly ClassifierTrainingConfig OneQuickEpoch = new() { Epochs = 1, BatchSize = 2, LearningRate = 1e-3, Dropout = 0 };
 
     private readonly TinyRunEnvironment environment = new();
 
