@@ -133,17 +133,24 @@ public sealed record MethodConfig
         if (ManualPromptFraction is < 0 or > 1) problems.Add($"ManualPromptFraction must be in [0, 1] (got {ManualPromptFraction})");
         if (BannedPromptPenalty < 0) problems.Add($"BannedPromptPenalty must be non-negative (got {BannedPromptPenalty})");
         if (Steering.Any(s => s.Step < 1)) problems.Add("Scheduled prompt changes need a step of at least 1");
-        problems.AddRange(AsDfd.Problems());
-        if (prior is not null) problems.AddRange(Prompter.Problems(prior));
-        problems.AddRange(Reward.Problems());
-        problems.AddRange(Content.Problems());
-        problems.AddRange(Guidance.Problems());
-        problems.AddRange(Selection.Problems());
-        problems.AddRange(Distillation.Problems());
-        problems.AddRange(Schedule.Problems());
+        problems.AddRange(In(nameof(AsDfd), AsDfd.Problems()));
+        if (prior is not null) problems.AddRange(In(nameof(Prompter), Prompter.Problems(prior)));
+        problems.AddRange(In(nameof(Reward), Reward.Problems()));
+        problems.AddRange(In(nameof(Content), Content.Problems()));
+        problems.AddRange(In(nameof(Guidance), Guidance.Problems()));
+        problems.AddRange(In(nameof(Selection), Selection.Problems()));
+        problems.AddRange(In(nameof(Distillation), Distillation.Problems()));
+        problems.AddRange(In(nameof(Schedule), Schedule.Problems()));
         if (prior is not null && Prompter.PromptLength + Content.MaxNewTokens > prior.ContextLength)
             problems.Add($"Prompt ({Prompter.PromptLength}) plus content ({Content.MaxNewTokens}) tokens exceed the prior's context of " +
                 $"{prior.ContextLength}");
         return problems;
     }
+
+    /// <summary>A section's problems with the section named: "LearningRate must be positive" alone does not say whether the
+    /// prompter's or the student's is meant. <see cref="SectionPrefix"/> is how a reader (the dashboard's form) finds it.</summary>
+    private static IEnumerable<string> In(string section, IEnumerable<string> problems) =>
+        problems.Select(problem => $"{SectionPrefix}{section}: {problem}");
+
+    public const string SectionPrefix = "Training.";
 }

@@ -41,6 +41,9 @@ public class ConfigOverridesTests
         Assert.Contains("Device must be cpu, cuda or auto", Assert.Throws<ArgumentException>(() =>
             ConfigOverrides.Apply(new RunConfig(), ["Device=tpu"])).Message);
         Assert.Contains("key=value", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Steps"])).Message);
+        // Each section's problem names its section, so the prompter's and the student's learning rates are told apart.
+        Assert.Contains("Training.Distillation: LearningRate must be positive (got 0)",
+            RunConfigProblems.Of(ConfigOverrides.Apply(new RunConfig(), ["Training.Distillation.LearningRate=0"]), null, []));
     }
 
     [Theory]

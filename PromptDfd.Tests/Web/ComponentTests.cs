@@ -47,14 +47,19 @@ public sealed class ComponentTests : IAsyncLifetime
                 Schedule = config.Training.Schedule with { Steps = 0 },
                 Content = config.Training.Content with { MaxNewTokens = 200 },
                 Reward = config.Training.Reward with { Hardness = -1, PlausibilityTargetKl = -4 },
+                Prompter = config.Training.Prompter with { LearningRate = 0 },
+                Distillation = config.Training.Distillation with { LearningRate = 0 },
             },
         };
         var form = Form(config, submitted);
         form.Find("#start-run").Click();
         string problems = ProblemsShownBy(form);
-        Assert.Contains("Steps must be at least 1", problems);
+        Assert.Contains("Steps must be at least 1 (got 0) (Training.Schedule.Steps)", problems);
+        // Two settings with one property name are told apart by their fields' labels.
+        Assert.Contains("Prompter lr must be positive (got 0) (Training.Prompter.LearningRate)", problems);
+        Assert.Contains("Student lr must be positive (got 0) (Training.Distillation.LearningRate)", problems);
         Assert.Contains("Hardness weight must be non-negative", problems);
-        Assert.Contains("PlausibilityTargetKl must be 0 (fixed beta) or a positive KL budget", problems);
+        Assert.Contains("KL budget (nats) must be 0 (fixed beta) or a positive KL budget", problems);
         Assert.Empty(submitted);
     }
 
