@@ -124,9 +124,14 @@ public sealed class RunManager : IDisposable
     public RunRecord Clone(string id, Func<RunConfig, RunConfig>? change = null)
     {
         RunRecord source = Require(id);
-        RunConfig config = source.Config with { Name = "" };
+        // Numbered, so clones of one run are told apart in the table and in Compare; each can be renamed.
+        int clones = store.All().Count(r => r.ParentId == source.Id);
+        RunConfig config = source.Config with { Name = Truncated($"{source.Name} · clone {clones + 1}") };
         return Submit(change is null ? config : change(config), source.Id);
     }
+
+    private const int MaximumNameLength = 200;
+    private static string Truncated(string name) => name.Length <= MaximumNameLength ? name : name[..MaximumNameLength];
 
     /// <summary>A clone that replays the source run's prompt changes at the steps they happened.</summary>
     public RunRecord Replay(string id)
@@ -212,9 +217,17 @@ public sealed class RunManager : IDisposable
         hub.Publish(new RunUpdate(id, Run: run));
     }
 
-    public void UpdateAnnotations(string id, IEnumerable<string>? tags = null, string? notes = null, bool? starred = null)
+    public void UpdateAnnotations(string id, IEnumerable<string>? tags = null, string? notes = null, bool? starred = null,
+        string? name = null)
     {
         RunRecord run = Require(id);
+        if (name is not null)
+        {
+            string trimmed = name.Trim();
+            if (trimmed.Length is 0 or > MaximumNameLength)
+                throw new ArgumentException($"A run's name must be 1 to {MaximumNameLength} characters (got {trimmed.Length}).");
+            run.Name = trimmed;
+        }
         if (tags is not null) run.Tags = tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().ToList();
         if (notes is not null) run.Notes = notes;
         if (starred is { } star) run.Starred = star;

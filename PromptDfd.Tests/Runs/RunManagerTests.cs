@@ -253,6 +253,28 @@ public sealed class RunManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task ClonesOfARunAreNumberedAndAnyRunCanBeRenamed()
+    {
+        var (manager, store) = Start();
+        using (store)
+        using (manager)
+        {
+            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 2) with { Name = "baseline" });
+            await Finished(manager, run.Id);
+            RunRecord first = manager.Clone(run.Id), second = manager.Clone(run.Id);
+            Assert.Equal(("baseline · clone 1", "baseline · clone 2"), (first.Name, second.Name));
+
+            manager.UpdateAnnotations(second.Id, name: "  higher lr  ");
+            Assert.Equal("higher lr", store.Get(second.Id)!.Name);
+            Assert.Contains("must be 1 to 200 characters", Assert.Throws<ArgumentException>(() =>
+                manager.UpdateAnnotations(second.Id, name: " ")).Message);
+            Assert.Equal("higher lr", store.Get(second.Id)!.Name);
+            await Finished(manager, first.Id);
+            await Finished(manager, second.Id);
+        }
+    }
+
+    [Fact]
     public void InvalidRunsAreRejectedBeforeTheyAreQueued()
     {
         var (manager, store) = Start();

@@ -222,6 +222,23 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
     }
 
     [Fact]
+    public async Task ARunIsRenamedFromItsConfigTabAndTheRunsTableShowsTheNewName()
+    {
+        RunRecord run = StartTinyRun(2);
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        string name = $"renamed {Guid.NewGuid():N}"[..16];
+
+        IPage page = await host.OpenAsync($"runs/{run.Id}?tab=config");
+        await SetField(page, "Run name", name);
+        await page.ClickAsync("#save-annotations");
+        await page.GetByText("Saved the name, tags and notes.").WaitForAsync();
+        Assert.Equal(name, host.Manager.Store.Get(run.Id)!.Name);
+
+        await page.GotoAsync($"{host.Address}runs?q={name}");
+        Assert.Equal(name, await page.Locator($".run-row[data-run='{run.Id}'] .run-link").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task AnEmptyRunsTableSaysWhyAnUnknownConfigKeyOrAPagePastTheLast()
     {
         RunRecord run = StartTinyRun(2);
