@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Web;
@@ -44,6 +45,18 @@ public sealed class DashboardHost : WebApplicationFactory<Program>, IAsyncLifeti
             string root = Engine.Infrastructure.RepositoryRoot.Find() ?? Path.GetTempPath();
             return Directory.CreateDirectory(Path.Combine(root, "artifacts", "screenshots")).FullName;
         }
+    }
+
+    /// <summary>Queues a tiny run under a name of its own, as the browser tests start them.</summary>
+    public RunRecord StartTinyRun(int steps, long seed = 1, string preset = "promptdfd") =>
+        Manager.Submit(TinyRunEnvironment.Config(preset, seed, steps) with { Name = $"e2e {preset} {seed} {Guid.NewGuid():N}"[..24] });
+
+    /// <summary>Types into the field with this exact label and leaves it, as a user does.</summary>
+    public static async Task SetField(IPage page, string label, string value)
+    {
+        var input = page.GetByLabel(label, new() { Exact = true });
+        await input.FillAsync(value);
+        await input.PressAsync("Tab");
     }
 
     public async Task InitializeAsync()
