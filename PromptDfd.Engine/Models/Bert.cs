@@ -279,7 +279,9 @@ public sealed class BertClassifier : nn.Module<Tensor, Tensor>, ITextClassifier
 
     public Tensor Classify(Tensor tokens, Tensor? mask)
     {
-        mask ??= tokens.ne(Config.PaddingId);
+        // Held, not converted in the call: an implicitly converted Scalar can be finalised while libtorch still reads it.
+        using Scalar padding = Config.PaddingId.ToScalar();
+        mask ??= tokens.ne(padding);
         return ClassifyEmbeddings(bert.Words.index_select(0, tokens.flatten()).view(tokens.shape[0], tokens.shape[1], -1), mask);
     }
 
