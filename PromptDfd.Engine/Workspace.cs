@@ -52,7 +52,8 @@ public sealed record Workspace(string Root)
     /// <summary>Where an experiment on a user's task writes its report.</summary>
     public string Report(string task) => Path.Combine(User, "reports", task);
 
-    public bool IsShippedTask(string name) => name.Length > 0 && Directory.Exists(Path.Combine(Tasks, name));
+    // A name that cannot be a task's ('.', '..', full-width letters) never names a shipped folder, whatever exists on disk.
+    public bool IsShippedTask(string name) => TaskNames.IsValid(name) && Directory.Exists(Path.Combine(Tasks, name));
 
     /// <summary>Every task folder: the shipped ones, then users' (a user task never shadows a shipped one).</summary>
     public IReadOnlyList<string> TaskFolders()

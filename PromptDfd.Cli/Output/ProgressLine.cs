@@ -67,7 +67,7 @@ public sealed class ProgressLine(TextWriter output, bool interactive, string lab
         int filled = (int)(width * done / total);
         long paced = done - Math.Clamp(doneBefore, 0, done);
         string eta = done == total ? "done" : paced == 0 ? "ETA unknown"
-            : $"ETA {RemainingTime.Format(elapsed.TotalSeconds * (total - done) / paced)}";
+            : $"ETA {RemainingTime.Format(RemainingTime.AtPace(elapsed.TotalSeconds, done: paced, total: paced + total - done))}";
         return string.Create(CultureInfo.InvariantCulture, $"{label} [{new string('#', filled)}{new string('-', width - filled)}] " +
             $"{done}/{total} · {RemainingTime.Format(elapsed.TotalSeconds)} elapsed · {eta}");
     }

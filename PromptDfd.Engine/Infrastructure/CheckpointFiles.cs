@@ -19,7 +19,7 @@ public static class CheckpointFiles
         {
             module.load(path);
         }
-        catch (Exception error) when (error is EndOfStreamException or ArgumentException or IOException and not FileNotFoundException)
+        catch (Exception error) when (error is ArgumentException or IOException and not FileNotFoundException)
         {
             throw new InvalidDataException($"'{path}' cannot be read as this model's weights ({error.Message}). {Advice}", error);
         }

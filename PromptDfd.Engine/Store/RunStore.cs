@@ -81,8 +81,7 @@ public sealed class RunStore : IDisposable
             events.EnsureIndex(e => e.RunId);
             FillReportedAccuracy();
         }
-        // A damaged header fails in many ways besides LiteException ("Invalid LCID code" for a garbled collation, say).
-        catch (Exception error) when (error is not (OperationCanceledException or OutOfMemoryException or InvalidDataException))
+        catch (Exception error) when (IsDamage(error))
         {
             throw new InvalidDataException($"The run store '{Path}' cannot be opened ({error.Message}). If it is corrupt, move it aside; " +
                 $"a new store is created on the next start.", error);
@@ -235,13 +234,16 @@ public sealed class RunStore : IDisposable
     /// <summary>Reads every run record, so a store damaged where runs are kept fails here, at start, with <see cref="DamagedAdvice"/>.</summary>
     public void CheckReadable() => _ = All();
 
+    // Only LiteDB's own work runs where this is asked, and on a damaged file it fails in many ways besides LiteException
+    // ("Invalid LCID code" for a garbled header, bytes that are no UTF-8, "not implemented" for a type byte no writer uses).
+    private static bool IsDamage(Exception error) => error is not (OperationCanceledException or OutOfMemoryException or InvalidDataException);
+
     // Every read and write but Insert (whose LiteException is a duplicate id, not damage) reports a damaged file with the
-    // advice above. Only LiteDB's own work runs inside, and on damaged pages it fails in many ways besides LiteException
-    // (bytes that are no UTF-8, "not implemented" for a type byte no writer uses, casts of garbage), so all of them are damage.
+    // advice above.
     private T Guarded<T>(Func<T> operation)
     {
         try { return operation(); }
-        catch (Exception error) when (error is not (OperationCanceledException or OutOfMemoryException or InvalidDataException))
+        catch (Exception error) when (IsDamage(error))
         {
             throw new InvalidDataException(DamagedAdvice(Path, error), error);
         }

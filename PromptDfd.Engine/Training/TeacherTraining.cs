@@ -180,7 +180,7 @@ public static class TeacherTraining
 
     // The pace of this restart's steps so far; evaluations on dev and later restarts come on top.
     private static string Eta(ClassifierProgress progress) => progress.Step <= 0 || progress.Step >= progress.Steps ? ""
-        : $", ETA {RemainingTime.Format(progress.SecondsElapsed * (progress.Steps - progress.Step) / progress.Step)}";
+        : $", ETA {RemainingTime.Format(RemainingTime.AtPace(progress.SecondsElapsed, progress.Step, progress.Steps))}";
 
     private static string Describe(TeacherRestart restart) =>
         FormattableString.Invariant($"seed {restart.Seed}: best dev accuracy {restart.BestDev.Accuracy:P1} (epoch {restart.BestEpoch})");

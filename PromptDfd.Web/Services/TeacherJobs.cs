@@ -38,7 +38,6 @@ public sealed class TeacherJobs(IOptions<DashboardOptions> options, TorchJobQueu
     public Registration Register(string file, string name, RegistrationOptions registration)
     {
         Workspace workspace = options.Value.Workspace();
-        if (TaskNames.Problem(name) is string problem) throw new ArgumentException($"{problem}.");
         if (workspace.IsShippedTask(name)) throw new ArgumentException($"'{name}' is a shipped task; give your dataset its own name.");
         return TaskRegistration.RegisterInto(workspace.Task(name), file, name, registration);
     }
