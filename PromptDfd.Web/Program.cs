@@ -12,7 +12,13 @@ builder.Services.AddSingleton<PlaygroundService>();
 builder.Services.AddSingleton<TeacherJobs>();
 builder.Services.AddPromptDfdEngine();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+// Toasts rise from the bottom right, clear of the run page's Pause, Cancel and Export buttons at the top.
+builder.Services.AddMudServices(mud =>
+{
+    mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight;
+    mud.SnackbarConfiguration.MaxDisplayedSnackbars = 4;
+    mud.SnackbarConfiguration.PreventDuplicates = true;
+});
 
 // Checked before anything listens: --urls, ASPNETCORE_URLS and appsettings "Urls" all land in this key.
 var settings = builder.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();

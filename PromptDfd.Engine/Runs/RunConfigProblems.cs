@@ -17,8 +17,8 @@ public static class RunConfigProblems
         foreach (var (label, prompts) in config.Training.TopicPrompts)
         {
             if (!labels.Contains(label)) problems.Add($"Topic prompts for '{label}', which is not a class of {config.Task}");
-            foreach (string prompt in prompts.Where(p => p.Length > PromptSteering.MaximumPromptCharacters))
-                problems.Add($"A topic prompt for '{label}' is longer than {PromptSteering.MaximumPromptCharacters} characters: " +
+            foreach (string prompt in prompts.Where(p => p.Length > PromptRules.MaximumPromptCharacters))
+                problems.Add($"A topic prompt for '{label}' is longer than {PromptRules.MaximumPromptCharacters} characters: " +
                     $"\"{prompt[..40]}…\"");
         }
         return problems;

@@ -15,7 +15,8 @@ internal sealed class RunControl
     public CancellationTokenSource Cancellation { get; } = new();
     public ManualResetEventSlim Running { get; } = new(true);
     public System.Collections.Concurrent.ConcurrentQueue<SteeringCommand> Steering { get; } = new();
-    public volatile PromptSteering? Validator;
+    /// <summary>Checks a steering command when it is given; the state it leads to lives in the run's sample source.</summary>
+    public volatile PromptRules? PromptRules;
     public SynthesisMethod Method { get; set; }
 }
 
@@ -46,7 +47,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         run.Hashes = new Dictionary<string, string>(built.Hashes);
         var trainer = new DistillationTrainer(config.Training, built.Models, sink.Handle, built.Task.Splits.Train);
         control.Method = config.Training.Method;
-        control.Validator = PromptSteering.ForPrior(built.Task.Labels, built.Prior.Tokenizer, built.Prior.Model.Config.ContextLength,
+        control.PromptRules = PromptRules.ForPrior(built.Task.Labels, built.Prior.Tokenizer, built.Prior.Model.Config.ContextLength,
             config.Training.Content.MaxNewTokens);
         var evaluation = config.Training.Schedule.EvaluateOn == "dev" ? built.Task.Splits.Dev : built.Task.Splits.Test;
         string checkpoint = Path.Combine(environment.RunFolder(id), "checkpoint");
@@ -65,7 +66,6 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
             // The step is the checkpoint's own: the record may lag it when a kill fell between saving and recording.
             run.Step = run.CheckpointStep = trainer.Step;
             manager.SetStatus(run, RunStatus.Running, $"resumed from the checkpoint at step {trainer.Step}");
-            foreach (var change in replayedSteering) lock (control.Validator) control.Validator.Apply(change.Command);
         }
         else
         {

@@ -187,11 +187,10 @@ public sealed class RunManager : IDisposable
     public void Steer(string id, SteeringCommand command)
     {
         RunControl control = ActiveControl(id, "steered");
-        PromptSteering validator = control.Validator
+        if (!control.Method.CanBeSteered()) throw new InvalidOperationException($"{control.Method} runs have no topic prompts to steer.");
+        PromptRules rules = control.PromptRules
             ?? throw new InvalidOperationException($"Run {id} has not loaded its models yet; try again in a moment.");
-        if (control.Method != SynthesisMethod.PromptDfd) throw new InvalidOperationException("Only PromptDFD runs have topic prompts to " +
-            "steer.");
-        lock (validator) validator.Apply(command);
+        rules.Check(command);
         control.Steering.Enqueue(command);
     }
 

@@ -41,7 +41,8 @@ public sealed class PromptDfdSource : ISampleSource
         prompter = new TopicPrompter(models.Prior, models.Labels.Count, models.Tokenizer.EndOfTextId, config.Prompter);
         updater = new PolicyGradientUpdater(prompter);
         rewards = new RewardCalculator(config.Reward);
-        steering = PromptSteering.ForPrior(models.Labels, models.Tokenizer, models.Prior.Config.ContextLength, config.Content.MaxNewTokens);
+        steering = new PromptSteering(PromptRules.ForPrior(models.Labels, models.Tokenizer, models.Prior.Config.ContextLength,
+            config.Content.MaxNewTokens));
         if (config.PoolTopicPrompts)
             foreach (var (label, prompts) in topicPrompts)
                 foreach (string prompt in prompts) steering.Apply(new SteeringCommand(SteeringAction.Add, label, prompt));

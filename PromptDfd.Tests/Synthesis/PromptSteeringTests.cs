@@ -55,4 +55,29 @@ public class PromptSteeringTests
         var error = Assert.Throws<ArgumentException>(() => New().Apply(new SteeringCommand(SteeringAction.Add, label, prompt)));
         Assert.Contains(expected, error.Message);
     }
+
+    [Fact]
+    public void ABannedPromptIsListedAsTheUserWroteItAndCanBeUnbannedInAnyCase()
+    {
+        var steering = New();
+        steering.Apply(new SteeringCommand(SteeringAction.Ban, "positive", "The Matrix Rocks"));
+        Assert.Equal(["The Matrix Rocks"], steering.Banned(1));
+        Assert.True(steering.IsBanned(1, "the   matrix rocks"));
+
+        steering.Apply(new SteeringCommand(SteeringAction.Unban, "positive", "THE MATRIX ROCKS"));
+        Assert.Empty(steering.Banned(1));
+        Assert.False(steering.IsBanned(1, "The Matrix Rocks"));
+    }
+
+    [Fact]
+    public void RulesCheckACommandWithoutChangingAnySteering()
+    {
+        var rules = new PromptRules(["negative", "positive"], text => text.Split(' ').Length, maximumTokens: 6);
+        var steering = new PromptSteering(rules);
+        CheckedCommand valid = rules.Check(new SteeringCommand(SteeringAction.Edit, "positive", "  old words ", "new words"));
+        Assert.Equal((1, "old words", "new words"), (valid.Label, valid.Prompt, valid.NewPrompt));
+        Assert.Empty(steering.Manual(1));
+        Assert.Throws<ArgumentException>(() => rules.Check(new SteeringCommand(SteeringAction.Edit, "positive", "old", "")));
+        Assert.Throws<ArgumentException>(() => rules.Check(new SteeringCommand((SteeringAction)42, "positive", "old")));
+    }
 }

@@ -116,8 +116,17 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
             var positive = page.Locator(".steer-class[data-class=positive]");
             await positive.Locator(".steer-input input").FillAsync("The actors were great");
             await positive.Locator(".steer-pin").ClickAsync();
+            // Answered at once as pending, then shown in the pool when the run applies it at its next step.
+            await positive.Locator(".pending-prompt", new() { HasText = "The actors were great" }).WaitForAsync();
             await positive.Locator(".manual-prompt", new() { HasText = "The actors were great" }).WaitForAsync();
+            await positive.Locator(".pending-prompt").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+            await positive.Locator(".steer-input input").FillAsync("Boring Sequel");
+            await positive.Locator(".steer-ban").ClickAsync();
+            var banned = positive.Locator(".banned-prompt", new() { HasText = "Boring Sequel" });
+            await banned.WaitForAsync();
             await DashboardHost.Screenshot(page, "run-steering");
+            await banned.GetByRole(AriaRole.Button, new() { Name = "Un-ban 'Boring Sequel'" }).ClickAsync();
+            await banned.WaitForAsync(new() { State = WaitForSelectorState.Detached });
 
             await page.GetByRole(AriaRole.Tab, new() { Name = "Events" }).ClickAsync();
             var row = page.Locator(".event-row[data-kind=steering]", new() { HasText = "The actors were great" });
@@ -132,7 +141,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
             await page.Locator(".mud-snackbar", new() { HasText = "at most 200" }).WaitForAsync();
             host.Manager.Cancel(run.Id);
             await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.Single(host.Manager.Store.Events(run.Id, RunEventKinds.Steering));
+            Assert.Equal(3, host.Manager.Store.Events(run.Id, RunEventKinds.Steering).Count);
         }
         finally
         {

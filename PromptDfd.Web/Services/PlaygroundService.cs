@@ -53,10 +53,9 @@ public sealed class PlaygroundService(IOptions<DashboardOptions> options, TorchJ
         var teacher = Load(request.TeacherFolder ?? options.Value.Workspace().Teacher(request.Task), folder =>
             Checkpoint.LoadClassifier(folder));
         var student = request.StudentFolder is null ? null : Load(request.StudentFolder, folder => Checkpoint.LoadClassifier(folder));
-        var steering = PromptSteering.ForPrior(teacher.Labels, generator.Tokenizer, generator.Model.Config.ContextLength,
-            request.ContentTokens);
         // The same checks as steering a run: an absurd prompt gets a reason, not a crash.
-        steering.Apply(new SteeringCommand(SteeringAction.Add, teacher.Labels[0], request.Prompt));
+        PromptRules.ForPrior(teacher.Labels, generator.Tokenizer, generator.Model.Config.ContextLength, request.ContentTokens)
+            .Check(new SteeringCommand(SteeringAction.Add, teacher.Labels[0], request.Prompt));
         int[] prompt = generator.Tokenizer.Encode(request.Prompt.Trim()).ToArray();
         var sampling = new SamplingConfig { Temperature = request.Temperature, TopP = request.TopP, MaxNewTokens = request.ContentTokens };
         int[][] generated = PriorContinuation.Continue(generator.Model, generator.Tokenizer,
