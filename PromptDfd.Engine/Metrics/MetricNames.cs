@@ -46,11 +46,14 @@ public static class MetricNames
     public const string RewardsAndPrompterSeconds = "time/rewards_and_prompter_s";
     public const string StudentSeconds = "time/student_s";
     public const string SamplesPerSecond = "throughput/samples_per_s";
+    /// <summary>The whole process's resident memory (MB) and CPU use (% of one core) after each step: a run's health.</summary>
+    public const string ProcessMemoryMegabytes = "process/memory_mb";
+    public const string ProcessCpuPercent = "process/cpu_percent";
 
     public static string RewardOfClass(string label) => $"reward/class/{label}";
     public static string OfClass(string metric, string label) => $"{metric}/class/{label}";
 
-    /// <summary>True for wall-clock measurements, which differ between two runs of one config.</summary>
+    /// <summary>True for wall-clock and process measurements, which differ between two runs of one config.</summary>
     public static bool IsTiming(string name) => name.StartsWith("time/", StringComparison.Ordinal)
-        || name.StartsWith("throughput/", StringComparison.Ordinal);
+        || name.StartsWith("throughput/", StringComparison.Ordinal) || name.StartsWith("process/", StringComparison.Ordinal);
 }

@@ -3,6 +3,7 @@ using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Method;
+using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Prompter;
 using PromptDfd.Engine.Store;
@@ -32,6 +33,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
     private readonly RunEventSink sink = new(manager.Store, manager.Hub, run);
     private readonly DateTime started = DateTime.UtcNow;
     private readonly double secondsBefore = run.SecondsRunning;
+    private readonly ProcessHealth health = new();
 
     public IEnumerable<TorchYield> Steps()
     {
@@ -42,6 +44,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         RecordRuntime(run);
         manager.SetStatus(run, RunStatus.Running, resume ? "resuming from its last checkpoint" : "started");
         RunConfig config = run.Config;
+        SetPhase("loading models");
         BuiltRun built = RunBuilder.Build(config, environment);
         if (resume) RequireTheSameInputs(run, built.Hashes);
         run.Hashes = new Dictionary<string, string>(built.Hashes);
@@ -76,6 +79,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
                 store.DeleteAfter(id, -1);
                 sink.Record(0, RunEventKinds.Log, "no checkpoint was saved before the run stopped: it starts again from step 0");
             }
+            SetPhase("evaluating the student at step 0");
             trainer.Evaluate(evaluation);
         }
         // Known from the start, so a kill between the first checkpoint's rename and the record's update can still resume.
@@ -85,6 +89,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         {
             if (!control.Running.IsSet)
             {
+                run.Phase = "paused";
                 manager.SetStatus(run, RunStatus.Paused, $"paused at step {trainer.Step}");
                 while (!control.Running.IsSet && !control.Cancellation.IsCancellationRequested)
                     yield return TorchYield.Until(control.Running.WaitHandle, control.Cancellation.Token.WaitHandle);
@@ -93,8 +98,14 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
             }
             foreach (var change in replayedSteering.Where(s => s.Step == trainer.Step + 1)) trainer.Steer(change.Command);
             while (control.Steering.TryDequeue(out SteeringCommand? command)) trainer.Steer(command);
+            run.Phase = "training";
             trainer.RunStep();
-            if (trainer.EvaluationDue) trainer.Evaluate(evaluation);
+            RecordHealth(trainer);
+            if (trainer.EvaluationDue)
+            {
+                SetPhase($"evaluating at step {trainer.Step}");
+                trainer.Evaluate(evaluation);
+            }
             if (trainer.CheckpointDue) SaveCheckpoint(trainer, checkpoint);
             run.Step = trainer.Step;
             run.SamplesSeen = trainer.SamplesSeen;
@@ -106,13 +117,16 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         if (control.Cancellation.IsCancellationRequested)
         {
             if (trainer.Step > run.CheckpointStep) SaveCheckpoint(trainer, checkpoint);
+            run.Phase = null;
             if (manager.ShuttingDown) manager.SetStatus(run, RunStatus.Interrupted,
                 $"the server stopped at step {trainer.Step}; checkpoint saved, resume to continue");
             else manager.SetStatus(run, RunStatus.Cancelled, $"cancelled at step {trainer.Step}; final checkpoint saved");
         }
         else
         {
+            SetPhase("saving the student");
             run.StudentFolder = SaveStudent(built, trainer);
+            run.Phase = null;
             manager.SetStatus(run, RunStatus.Completed,
                 FormattableString.Invariant($"completed: student accuracy {run.ReportedAccuracy:P1}") +
                     $" ({ReportedAccuracy.Description}) after {trainer.SamplesSeen} samples");
@@ -122,6 +136,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
     /// <summary>Whatever happened: the time spent, the events still buffered and the record's last state are stored.</summary>
     public void Close()
     {
+        run.Phase = null;
         run.SecondsRunning = secondsBefore + (DateTime.UtcNow - started).TotalSeconds;
         sink.Dispose();
         store.Update(run);
@@ -145,8 +160,23 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
 
+    /// <summary>Tells the pages what the run does next, before a long stretch with nothing else to show (loading, evaluating).</summary>
+    private void SetPhase(string phase)
+    {
+        run.Phase = phase;
+        hub.Publish(new RunUpdate(run.Id, Run: run));
+    }
+
+    private void RecordHealth(DistillationTrainer trainer)
+    {
+        var (memory, cpu) = health.Read();
+        sink.Handle(new MetricEvent(trainer.Step, trainer.SamplesSeen, MetricNames.ProcessMemoryMegabytes, memory));
+        sink.Handle(new MetricEvent(trainer.Step, trainer.SamplesSeen, MetricNames.ProcessCpuPercent, cpu));
+    }
+
     private void SaveCheckpoint(DistillationTrainer trainer, string folder)
     {
+        SetPhase($"saving a checkpoint at step {trainer.Step}");
         // The store must hold everything up to this step before the checkpoint appears on disk: a kill right after
         // the checkpoint's rename then still resumes with continuous curves (anything newer is deleted on resume).
         sink.Record(trainer.Step, RunEventKinds.Checkpoint, $"checkpoint at step {trainer.Step}");

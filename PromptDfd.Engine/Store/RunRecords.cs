@@ -42,6 +42,8 @@ public sealed class RunRecord
     public int CheckpointStep { get; set; }
     public string? StudentFolder { get; set; }
     public string? Error { get; set; }
+    /// <summary>What an active run is doing now (loading models, evaluating, training, saving); null once it stops.</summary>
+    public string? Phase { get; set; }
     public string? ParentId { get; set; }
     /// <summary>The process that queued or runs it ("host:pid:start"; see ProcessOwner).</summary>
     public string? Owner { get; set; }

@@ -40,7 +40,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         string runId = page.Url.Split('/').Last().Split('?')[0];
 
         // Points arrive by appending: the accuracy chart's point count grows while the page stays open.
-        await page.WaitForFunctionAsync("() => Number(document.querySelector('.live-chart')?.dataset.points ?? 0) > 3");
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('.chart-panel')?.dataset.points ?? 0) > 3");
         await page.WaitForSelectorAsync("#chart-accuracy .main-svg");
         await DashboardHost.Screenshot(page, "run-charts");
 
@@ -133,6 +133,15 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
             await row.WaitForAsync();
             Assert.Contains("pin [positive]", await row.InnerTextAsync());
             await DashboardHost.Screenshot(page, "run-events");
+
+            // On the charts, changes at one step are one marker, whose hover lists them.
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Charts" }).ClickAsync();
+            await page.WaitForSelectorAsync("#chart-accuracy .main-svg");
+            string hover = await page.EvaluateAsync<string>(
+                "() => document.getElementById('chart-accuracy').data.find(t => t.name === 'prompt changes').hovertext.join(' | ')");
+            Assert.Contains("pin [positive] \"The actors were great\"", hover);
+            int steps = host.Manager.Store.Events(run.Id, RunEventKinds.Steering).Select(e => e.Step).Distinct().Count();
+            Assert.Equal(steps, await page.EvaluateAsync<int>("() => document.getElementById('chart-accuracy').layout.shapes.length"));
 
             // An absurd prompt is refused with a reason, and nothing is recorded.
             await page.GetByRole(AriaRole.Tab, new() { Name = "Prompts & steering" }).ClickAsync();

@@ -1,0 +1,89 @@
+using Microsoft.Playwright;
+using PromptDfd.Engine.Store;
+using PromptDfd.Tests.Support;
+
+namespace PromptDfd.Tests.Web;
+
+/// <summary>End to end on the Run page's chart panels: a real Kestrel, Debian's chromium, Plotly's own state read back from the
+/// page.</summary>
+[Trait(TestCategory.Name, TestCategory.Browser)]
+public sealed class ChartPanelBrowserTests : IClassFixture<DashboardHost>
+{
+    private readonly DashboardHost host;
+
+    public ChartPanelBrowserTests(DashboardHost host) => this.host = host;
+
+    private static Task<int> TraceCount(IPage page, string chart) =>
+        page.EvaluateAsync<int>($"() => document.getElementById('{chart}').data.length");
+
+    [Fact]
+    public async Task APanelSmoothsHidesMetricsUsesALogScaleGoesFullScreenAndDownloadsItsPoints()
+    {
+        RunRecord run = host.StartTinyRun(12);
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        IPage page = await host.OpenAsync($"runs/{run.Id}");
+        var panel = page.Locator("#chart-accuracy-panel");
+        await page.WaitForSelectorAsync("#chart-accuracy .main-svg");
+        Assert.Equal(4, await TraceCount(page, "chart-accuracy"));
+        // Mixed scales start split: each reward term on its own row, titled with its unit.
+        Assert.Equal("true", await page.Locator("#chart-reward-panel").GetAttributeAsync("data-split"));
+        Assert.Equal(5, await page.EvaluateAsync<int>(
+            "() => Object.keys(document.getElementById('chart-reward').layout).filter(k => k.startsWith('yaxis')).length"));
+        Assert.Equal("fraction (0–1)", await page.EvaluateAsync<string>(
+            "() => document.getElementById('chart-accuracy').layout.yaxis.title.text"));
+        await DashboardHost.Screenshot(page, "run-chart-panels");
+
+        await panel.Locator(".chart-smoothing").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = "0.9" }).First.ClickAsync();
+        await page.WaitForSelectorAsync("#chart-accuracy-panel[data-smoothing='0.9']");
+        await page.WaitForFunctionAsync("() => document.getElementById('chart-accuracy').data.length === 8");
+
+        await panel.Locator(".chart-metrics button").ClickAsync();
+        await page.Locator(".chart-metric[data-metric='teacher/accuracy']").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('chart-accuracy').data.length === 6");
+        await page.Keyboard.PressAsync("Escape");
+
+        await panel.Locator(".chart-log input").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('chart-accuracy').layout.yaxis.type === 'log'");
+
+        IDownload download = await page.RunAndWaitForDownloadAsync(() => panel.Locator(".chart-csv").ClickAsync());
+        string csv = await File.ReadAllTextAsync(await download.PathAsync());
+        Assert.StartsWith("series,step,value\n", csv);
+        int evaluations = host.Manager.Store.Metrics(run.Id, "student/accuracy").Count;
+        Assert.Equal(evaluations, csv.Split('\n').Count(line => line.StartsWith("student/accuracy,", StringComparison.Ordinal)));
+        Assert.Equal($"{run.Id}-accuracy.csv", download.SuggestedFilename);
+
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Full screen 'Accuracy on the real evaluation split'" }).ClickAsync();
+        await page.WaitForSelectorAsync("#chart-accuracy-panel.chart-fullscreen");
+        await page.WaitForFunctionAsync("() => document.querySelector('#chart-accuracy .main-svg').getBoundingClientRect().height > 800");
+        await DashboardHost.Screenshot(page, "run-chart-fullscreen");
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Exit full screen 'Accuracy on the real evaluation split'" }).ClickAsync();
+        await page.WaitForSelectorAsync("#chart-accuracy-panel:not(.chart-fullscreen)");
+    }
+
+    [Fact]
+    public async Task AQueuedRunsChartsSayTheyWaitForDataAndARunningRunShowsWhatItIsDoing()
+    {
+        RunRecord running = host.StartTinyRun(4000);
+        RunRecord queued = host.StartTinyRun(4000, seed: 2);
+        try
+        {
+            IPage page = await host.OpenAsync($"runs/{queued.Id}");
+            await page.Locator("#chart-accuracy-panel .chart-waiting", new() { HasTextString = "Waiting for data" }).WaitForAsync();
+
+            await page.GotoAsync($"{host.Address}runs/{running.Id}");
+            var phase = page.Locator("#run-phase");
+            await phase.WaitForAsync();
+            Assert.Matches("loading models|evaluating|training|saving", await phase.InnerTextAsync());
+            // Health is charted from the first steps on: throughput, time per phase, memory and CPU.
+            await page.WaitForFunctionAsync("() => Number(document.querySelector('#chart-process-panel')?.dataset.points ?? 0) >= 2");
+            Assert.True(host.Manager.Store.Metrics(running.Id, "process/memory_mb").All(m => m.Value > 10));
+        }
+        finally
+        {
+            foreach (RunRecord run in new[] { queued, running })
+                if (host.Manager.Store.Get(run.Id)?.IsActive == true) host.Manager.Cancel(run.Id);
+            await host.Manager.WhenFinished(running.Id).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
+}
