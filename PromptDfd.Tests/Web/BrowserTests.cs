@@ -188,12 +188,13 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
     }
 
     [Fact]
-    public async Task TwoRunsCompareSideBySideWithTheirConfigDifferences()
+    public async Task RunsCompareSideBySideGroupedByAConfigKeyWithSeveralMetricsAndTheirSettingsAgainstResults()
     {
         RunRecord first = StartTinyRun(6, seed: 1);
         RunRecord second = StartTinyRun(6, seed: 2, preset: "fixed-prompts");
-        await host.Manager.WhenFinished(first.Id).WaitAsync(TimeSpan.FromSeconds(90));
-        await host.Manager.WhenFinished(second.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        RunRecord third = StartTinyRun(6, seed: 2);
+        foreach (RunRecord run in new[] { first, second, third })
+            await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
 
         IPage page = await host.OpenAsync("runs");
         await page.Locator($".run-row[data-run='{first.Id}'] .select-run input").CheckAsync();
@@ -201,12 +202,25 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await DashboardHost.Screenshot(page, "runs");
         await page.ClickAsync("#compare-selected");
         await page.WaitForFunctionAsync("() => location.pathname.endsWith('/compare') && location.search.includes('runs=')");
-        await page.WaitForSelectorAsync("#compare-chart .main-svg");
+        await page.WaitForSelectorAsync("#compare-chart-student-accuracy .main-svg");
         string diff = await page.Locator(".config-diff").InnerTextAsync();
         Assert.Contains("Training.Method", diff);
         Assert.Contains("Training.Seed", diff);
         Assert.DoesNotContain("Training.Distillation.Temperature", diff);
         Assert.Contains("student/accuracy", await page.Locator("#final-metrics").InnerTextAsync());
+        Assert.Equal(2, await page.Locator(".steering-history .no-steering").CountAsync());
+
+        // Three runs, two metrics, grouped by method: each group is a mean line with a band; the link holds the view.
+        await page.GotoAsync($"{host.Address}compare?runs={first.Id},{second.Id},{third.Id}&metrics=student/accuracy,student/kd_loss" +
+            "&group=Training.Method");
+        await page.WaitForSelectorAsync("#compare-chart-student-kd-loss .main-svg");
+        string names = await page.EvaluateAsync<string>(
+            "() => document.getElementById('compare-chart-student-accuracy').data.map(t => t.name).join(' | ')");
+        Assert.Contains("Method=PromptDfd (n=2)", names);
+        Assert.Contains("Method=PromptDfd (n=2) − sd", names);
+        Assert.Contains("Method=FixedPrompts (n=1)", names);
+        Assert.True(int.Parse(await page.GetAttributeAsync("#compare-parallel", "data-axes") ?? "0") >= 3, "method, seed and accuracy");
+        await page.WaitForSelectorAsync("#compare-parallel-plot .main-svg");
         await DashboardHost.Screenshot(page, "compare");
     }
 

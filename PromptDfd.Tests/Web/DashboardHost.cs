@@ -76,11 +76,12 @@ public sealed class DashboardHost : WebApplicationFactory<Program>, IAsyncLifeti
 
     /// <param name="consoleErrors">When given, collects the browser's console errors (failed loads included) from the first request
     /// on.</param>
-    public async Task<IPage> OpenAsync(string path, List<string>? consoleErrors = null)
+    /// <param name="width">The window's width in CSS pixels (390 is a phone's).</param>
+    public async Task<IPage> OpenAsync(string path, List<string>? consoleErrors = null, int width = 1400)
     {
         IPage page = await Browser.NewPageAsync(new BrowserNewPageOptions
         {
-            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 }
+            ViewportSize = new ViewportSize { Width = width, Height = 1000 }
         });
         page.SetDefaultTimeout(30_000);
         if (consoleErrors is not null)

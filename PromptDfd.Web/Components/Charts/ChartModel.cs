@@ -35,7 +35,7 @@ public sealed class ChartModel
 
     public ChartModel(IReadOnlyList<ChartSeries> initial, string yTitle = "")
     {
-        series = initial.Select(s => new SeriesData(s.Label, s.Unit, [.. s.X], [.. s.Y])).ToList();
+        series = initial.Select(s => new SeriesData(s.Label, s.Unit, [.. s.X], [.. s.Y], s.Spread)).ToList();
         YTitle = yTitle;
     }
 
@@ -107,6 +107,8 @@ public sealed class ChartModel
                     X = data.X.Cast<object>().ToList(), Y = smoothed.Cast<object>().ToList(),
                 });
         }
+        // Bands come after every line, so appending to the lines never shifts a trace's index (bands are for finished groups).
+        for (int k = 0; k < visible.Count; k++) traces.AddRange(Band(series[visible[k]], visible[k], Options.Split ? AxisName(k) : "y"));
         if (markers.Count > 0)
         {
             var notes = Markers;
@@ -122,6 +124,26 @@ public sealed class ChartModel
             });
         }
         return traces;
+    }
+
+    /// <summary>Mean ± spread as a filled band: an invisible upper edge, then the lower edge filled up to it.</summary>
+    private static IEnumerable<ITrace> Band(SeriesData data, int index, string axis)
+    {
+        if (data.Spread is null || data.Spread.Count != data.Y.Count) yield break;
+        string color = Colors[index % Colors.Length];
+        var x = data.X.Cast<object>().ToList();
+        var edge = new Plotly.Blazor.Traces.ScatterLib.Line { Width = 0, Color = color };
+        yield return new Scatter
+        {
+            Name = $"{data.Label} + sd", LegendGroup = data.Label, ShowLegend = false, YAxis = axis, Mode = ModeFlag.Lines, Line = edge,
+            X = x, Y = data.Y.Zip(data.Spread, (y, s) => (object)(y + s)).ToList(), HoverInfo = HoverInfoFlag.Skip,
+        };
+        yield return new Scatter
+        {
+            Name = $"{data.Label} − sd", LegendGroup = data.Label, ShowLegend = false, YAxis = axis, Mode = ModeFlag.Lines, Line = edge,
+            X = x, Y = data.Y.Zip(data.Spread, (y, s) => (object)(y - s)).ToList(), HoverInfo = HoverInfoFlag.Skip,
+            Fill = FillEnum.ToNextY, FillColor = color + "33",
+        };
     }
 
     /// <summary>The y axes for the current options: one, or one row per visible series, then the hidden axis markers sit on.</summary>
@@ -201,7 +223,7 @@ public sealed class ChartModel
         lists.Y.Add(y);
     }
 
-    private sealed record SeriesData(string Label, string Unit, List<double> X, List<double> Y)
+    private sealed record SeriesData(string Label, string Unit, List<double> X, List<double> Y, IReadOnlyList<double>? Spread)
     {
         public ExponentialSmoother Smoother { get; } = new();
     }

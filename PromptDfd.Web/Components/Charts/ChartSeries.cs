@@ -1,7 +1,11 @@
 namespace PromptDfd.Web.Components.Charts;
 
-/// <summary>One line of a chart and the points it starts with; <see cref="Unit"/> titles its own axis when scales are split.</summary>
-public sealed record ChartSeries(string Label, IReadOnlyList<double> X, IReadOnlyList<double> Y, string Unit = "");
+/// <summary>
+/// One line of a chart and the points it starts with; <see cref="Unit"/> titles its own axis when scales are split, and
+/// <see cref="Spread"/> (one value per point, such as a standard deviation over seeds) is drawn as a band around the line.
+/// </summary>
+public sealed record ChartSeries(string Label, IReadOnlyList<double> X, IReadOnlyList<double> Y, string Unit = "",
+    IReadOnlyList<double>? Spread = null);
 
 /// <summary>A new point for the series at <paramref name="Series"/>.</summary>
 public readonly record struct ChartPoint(int Series, double X, double Y);
