@@ -29,8 +29,12 @@ public class RunGroupsTests
         var groups = RunGroups.By(runs, "Training.Method", new Dictionary<string, string>());
         Assert.Equal(["Method=PromptDfd (n=2)", "Method=FixedPrompts (n=1)"], groups.Select(g => g.Label));
         Assert.Equal(["a", "b"], groups[0].Runs.Select(r => r.Id));
-        Assert.Equal(["one", "two", "three"], RunGroups.By(runs, null, new Dictionary<string, string> { ["a"] = "one", ["b"] = "two",
-            ["c"] = "three" }).Select(g => g.Label));
+        Assert.Equal(["one", "two", "three"], RunGroups.By(runs, null, new Dictionary<string, string>
+        {
+            ["a"] = "one",
+            ["b"] = "two",
+            ["c"] = "three"
+        }).Select(g => g.Label));
     }
 
     [Fact]

@@ -94,17 +94,28 @@ public sealed class ChartModel
             bool smoothing = Options.Smoothing > 0;
             traces.Add(new Scatter
             {
-                Name = data.Label, LegendGroup = data.Label, ShowLegend = !smoothing, YAxis = axis,
-                Mode = smoothing ? ModeFlag.Lines : ModeFlag.Lines | ModeFlag.Markers, Opacity = smoothing ? 0.25m : 1m,
-                Line = line, X = data.X.Cast<object>().ToList(), Y = data.Y.Cast<object>().ToList(),
+                Name = data.Label,
+                LegendGroup = data.Label,
+                ShowLegend = !smoothing,
+                YAxis = axis,
+                Mode = smoothing ? ModeFlag.Lines : ModeFlag.Lines | ModeFlag.Markers,
+                Opacity = smoothing ? 0.25m : 1m,
+                Line = line,
+                X = data.X.Cast<object>().ToList(),
+                Y = data.Y.Cast<object>().ToList(),
             });
             data.Smoother.Reset();
             var smoothed = data.Y.Select(y => data.Smoother.Next(y, Options.Smoothing)).ToList();
             if (smoothing)
                 traces.Add(new Scatter
                 {
-                    Name = data.Label, LegendGroup = data.Label, YAxis = axis, Mode = ModeFlag.Lines, Line = line,
-                    X = data.X.Cast<object>().ToList(), Y = smoothed.Cast<object>().ToList(),
+                    Name = data.Label,
+                    LegendGroup = data.Label,
+                    YAxis = axis,
+                    Mode = ModeFlag.Lines,
+                    Line = line,
+                    X = data.X.Cast<object>().ToList(),
+                    Y = smoothed.Cast<object>().ToList(),
                 });
         }
         // Bands come after every line, so appending to the lines never shifts a trace's index (bands are for finished groups).
@@ -114,12 +125,19 @@ public sealed class ChartModel
             var notes = Markers;
             traces.Add(new Scatter
             {
-                Name = "prompt changes", ShowLegend = false, YAxis = AxisName(MarkerAxisIndex(visible.Count)), Mode = ModeFlag.Markers,
-                X = notes.Select(n => (object)n.X).ToList(), Y = notes.Select(_ => (object)1.0).ToList(),
+                Name = "prompt changes",
+                ShowLegend = false,
+                YAxis = AxisName(MarkerAxisIndex(visible.Count)),
+                Mode = ModeFlag.Markers,
+                X = notes.Select(n => (object)n.X).ToList(),
+                Y = notes.Select(_ => (object)1.0).ToList(),
                 HoverTextArray = notes.Select(n => AsPlotlyText(n.Text)).ToList(),
-                HoverInfo = HoverInfoFlag.Text, Marker = new Plotly.Blazor.Traces.ScatterLib.Marker
+                HoverInfo = HoverInfoFlag.Text,
+                Marker = new Plotly.Blazor.Traces.ScatterLib.Marker
                 {
-                    Color = MarkerColor, Size = 10, Symbol = Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum.TriangleDown,
+                    Color = MarkerColor,
+                    Size = 10,
+                    Symbol = Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum.TriangleDown,
                 },
             });
         }
@@ -135,14 +153,29 @@ public sealed class ChartModel
         var edge = new Plotly.Blazor.Traces.ScatterLib.Line { Width = 0, Color = color };
         yield return new Scatter
         {
-            Name = $"{data.Label} + sd", LegendGroup = data.Label, ShowLegend = false, YAxis = axis, Mode = ModeFlag.Lines, Line = edge,
-            X = x, Y = data.Y.Zip(data.Spread, (y, s) => (object)(y + s)).ToList(), HoverInfo = HoverInfoFlag.Skip,
+            Name = $"{data.Label} + sd",
+            LegendGroup = data.Label,
+            ShowLegend = false,
+            YAxis = axis,
+            Mode = ModeFlag.Lines,
+            Line = edge,
+            X = x,
+            Y = data.Y.Zip(data.Spread, (y, s) => (object)(y + s)).ToList(),
+            HoverInfo = HoverInfoFlag.Skip,
         };
         yield return new Scatter
         {
-            Name = $"{data.Label} − sd", LegendGroup = data.Label, ShowLegend = false, YAxis = axis, Mode = ModeFlag.Lines, Line = edge,
-            X = x, Y = data.Y.Zip(data.Spread, (y, s) => (object)(y - s)).ToList(), HoverInfo = HoverInfoFlag.Skip,
-            Fill = FillEnum.ToNextY, FillColor = color + "33",
+            Name = $"{data.Label} − sd",
+            LegendGroup = data.Label,
+            ShowLegend = false,
+            YAxis = axis,
+            Mode = ModeFlag.Lines,
+            Line = edge,
+            X = x,
+            Y = data.Y.Zip(data.Spread, (y, s) => (object)(y - s)).ToList(),
+            HoverInfo = HoverInfoFlag.Skip,
+            Fill = FillEnum.ToNextY,
+            FillColor = color + "33",
         };
     }
 
@@ -162,10 +195,13 @@ public sealed class ChartModel
             {
                 Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title
                 {
-                    Text = title, Font = Options.Split ? new Plotly.Blazor.LayoutLib.YAxisLib.TitleLib.Font { Size = 10 } : null,
+                    Text = title,
+                    Font = Options.Split ? new Plotly.Blazor.LayoutLib.YAxisLib.TitleLib.Font { Size = 10 } : null,
                 },
                 Type = Options.LogY ? Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Log : Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Linear,
-                Domain = [Math.Max(0, upper - height), upper], Anchor = "x", AutoMargin = Plotly.Blazor.LayoutLib.YAxisLib.AutoMarginFlag.True,
+                Domain = [Math.Max(0, upper - height), upper],
+                Anchor = "x",
+                AutoMargin = Plotly.Blazor.LayoutLib.YAxisLib.AutoMarginFlag.True,
             });
         }
         if (markers.Count > 0)
