@@ -4,14 +4,14 @@ using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Web;
 
-/// <summary>End to end on the Run page's chart panels: a real Kestrel, Debian's chromium, Plotly's own state read back from the
-/// page.</summary>
+/// <summary>End to end on the Run page's chart panels, its phase and the notice when a run ends: a real Kestrel, Debian's
+/// chromium, Plotly's own state read back from the page.</summary>
 [Trait(TestCategory.Name, TestCategory.Browser)]
-public sealed class ChartPanelBrowserTests : IClassFixture<DashboardHost>
+public sealed class RunPageBrowserTests : IClassFixture<DashboardHost>
 {
     private readonly DashboardHost host;
 
-    public ChartPanelBrowserTests(DashboardHost host) => this.host = host;
+    public RunPageBrowserTests(DashboardHost host) => this.host = host;
 
     private static Task<int> TraceCount(IPage page, string chart) =>
         page.EvaluateAsync<int>($"() => document.getElementById('{chart}').data.length");
@@ -85,5 +85,17 @@ public sealed class ChartPanelBrowserTests : IClassFixture<DashboardHost>
                 if (host.Manager.Store.Get(run.Id)?.IsActive == true) host.Manager.Cancel(run.Id);
             await host.Manager.WhenFinished(running.Id).WaitAsync(TimeSpan.FromSeconds(60));
         }
+    }
+
+    [Fact]
+    public async Task AnyPageAnnouncesARunThatEndsWithALinkToIt()
+    {
+        IPage page = await host.OpenAsync("system");
+        RunRecord run = host.StartTinyRun(2);
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        var toast = page.Locator(".mud-snackbar", new() { HasTextString = $"Run '{run.Name}' completed" });
+        await toast.WaitForAsync();
+        await toast.GetByRole(AriaRole.Button, new() { Name = "Open" }).ClickAsync();
+        await page.WaitForFunctionAsync($"() => location.pathname.endsWith('/runs/{run.Id}')");
     }
 }
