@@ -98,4 +98,22 @@ public sealed class RunsTableBrowserTests : IClassFixture<DashboardHost>
         await page.ReloadAsync();
         await WaitForSeedArrow(page, "↑");
     }
+
+    [Fact]
+    public async Task ChosenColumnsShowAnyConfigKeyAndAMetricsLastValueAndStayInTheLink()
+    {
+        RunRecord run = StartTinyRun(3);
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        IPage page = await host.OpenAsync($"runs?q={run.Id}&cols=Training.Distillation.BatchSize");
+        var row = page.Locator($".run-row[data-run='{run.Id}']");
+        Assert.Equal("8", await row.Locator(".extra-cell[data-column='Training.Distillation.BatchSize']").InnerTextAsync());
+
+        await page.Locator("#extra-columns").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = "synthesis/distinct_2" }).First.ClickAsync();
+        await page.WaitForFunctionAsync("() => decodeURIComponent(location.search).includes('synthesis/distinct_2')");
+        await page.Keyboard.PressAsync("Escape");
+        double expected = host.Manager.Store.Metrics(run.Id, "synthesis/distinct_2")[^1].Value;
+        string shown = await row.Locator(".extra-cell[data-column='synthesis/distinct_2']").InnerTextAsync();
+        Assert.Equal(expected.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), shown);
+    }
 }
