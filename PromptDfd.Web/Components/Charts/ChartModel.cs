@@ -28,6 +28,7 @@ public sealed class ChartModel
     // Line patterns as well as colours, so series are told apart without colour vision.
     private static readonly string[] Dashes = ["solid", "dot", "dash", "longdash", "dashdot"];
     private const string MarkerColor = "#e65100";
+    private const int MarkerLimit = 200;
 
     private readonly List<SeriesData> series;
     private readonly SortedDictionary<double, List<string>> markers = new();
@@ -98,7 +99,8 @@ public sealed class ChartModel
                 LegendGroup = data.Label,
                 ShowLegend = !smoothing,
                 YAxis = axis,
-                Mode = smoothing ? ModeFlag.Lines : ModeFlag.Lines | ModeFlag.Markers,
+                // Point markers only while they are few: thousands of SVG markers make every append redraw slowly.
+                Mode = smoothing || data.X.Count > MarkerLimit ? ModeFlag.Lines : ModeFlag.Lines | ModeFlag.Markers,
                 Opacity = smoothing ? 0.25m : 1m,
                 Line = line,
                 X = data.X.Cast<object>().ToList(),
