@@ -17,12 +17,14 @@ public sealed class PromptRules
     public const int MaximumPromptCharacters = 200;
     private readonly Func<string, int> countTokens;
     private readonly int maximumTokens;
+    private readonly string? noRoom;
 
-    public PromptRules(IReadOnlyList<string> labels, Func<string, int> countTokens, int maximumTokens)
+    public PromptRules(IReadOnlyList<string> labels, Func<string, int> countTokens, int maximumTokens, string? noRoom = null)
     {
         Labels = labels;
         this.countTokens = countTokens;
         this.maximumTokens = maximumTokens;
+        this.noRoom = noRoom;
     }
 
     public IReadOnlyList<string> Labels { get; }
@@ -33,7 +35,9 @@ public sealed class PromptRules
     /// through this, so they agree on what fits.
     /// </summary>
     public static PromptRules ForPrior(IReadOnlyList<string> labels, ITextTokenizer tokenizer, int contextLength, int contentTokens) =>
-        new(labels, text => tokenizer.Encode(text).Count, contextLength - contentTokens - 1);
+        new(labels, text => tokenizer.Encode(text).Count, contextLength - contentTokens - 1,
+            $"the prior reads {contextLength} tokens and the content takes {contentTokens} of them, which leaves no room for a prompt; " +
+            $"ask for at most {contextLength - 2} content tokens");
 
     /// <summary>Rules that accept any prompt of a known class: for commands that were checked when they were given.</summary>
     public static PromptRules Unchecked(IReadOnlyList<string> labels) => new(labels, _ => 0, int.MaxValue);
@@ -66,6 +70,7 @@ public sealed class PromptRules
         if (text.Any(char.IsControl)) throw new ArgumentException($"{field} contains control characters (e.g. new lines); use a " +
             $"single line of text.");
         int tokens = countTokens(text);
+        if (maximumTokens < 1 && noRoom is not null) throw new ArgumentException($"{field} cannot fit: {noRoom}.");
         if (tokens > maximumTokens) throw new ArgumentException($"{field} is {tokens} tokens long; at most {maximumTokens} fit before " +
             $"the content.");
         return text;

@@ -80,4 +80,25 @@ public class PromptSteeringTests
         Assert.Throws<ArgumentException>(() => rules.Check(new SteeringCommand(SteeringAction.Edit, "positive", "old", "")));
         Assert.Throws<ArgumentException>(() => rules.Check(new SteeringCommand((SteeringAction)42, "positive", "old")));
     }
+
+    [Fact]
+    public void APriorWhoseContextTheContentFillsRefusesEveryPromptSayingWhatToLower()
+    {
+        var tokenizer = new WordTokenizer();
+        var rules = PromptRules.ForPrior(["negative", "positive"], tokenizer, contextLength: 32, contentTokens: 32);
+        var error = Assert.Throws<ArgumentException>(() => rules.Check(new SteeringCommand(SteeringAction.Add, "positive", "The movie")));
+        Assert.Contains("the prior reads 32 tokens and the content takes 32", error.Message);
+        Assert.Contains("at most 30 content tokens", error.Message);
+    }
+
+    /// <summary>One token per word: enough to count a prompt's tokens.</summary>
+    private sealed class WordTokenizer : PromptDfd.Engine.Text.ITextTokenizer
+    {
+        public string Description => "words";
+        public int VocabularySize => 100;
+        public int EndOfTextId => 0;
+        public int PaddingId => 0;
+        public IReadOnlyList<int> Encode(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Length).ToList();
+        public string Decode(IEnumerable<int> ids) => string.Join(' ', ids);
+    }
 }
