@@ -1,4 +1,6 @@
+using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models.HuggingFace;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -31,18 +33,21 @@ public static class DisentangledAttention
         Tensor bucketed = config.PositionBuckets > 0 && config.MaxRelativePositions > 0
             ? LogBuckets(distance, config.PositionBuckets, config.MaxRelativePositions)
             : distance;
-        int span = config.RelativeSpan;
-        return (bucketed + span).clamp(0, 2 * span - 1);
+        // Every Scalar is held until libtorch returns (see HeldScalars): an implicitly converted one can be finalised mid-call.
+        using Scalar span = config.RelativeSpan.ToScalar(), zero = 0.ToScalar(), last = (2 * config.RelativeSpan - 1).ToScalar();
+        using Tensor shifted = bucketed.add(span);
+        return shifted.clamp(zero, last);
     }
 
     private static Tensor LogBuckets(Tensor distance, int buckets, int maxPosition)
     {
-        int middle = buckets / 2;
+        int half = buckets / 2;
+        using Scalar middle = half.ToScalar(), negativeMiddle = (-half).ToScalar(), belowMiddle = (half - 1).ToScalar();
         Tensor sign = distance.sign();
-        Tensor near = distance.lt(middle).logical_and(distance.gt(-middle));
-        Tensor absolute = where(near, full_like(distance, middle - 1), distance.abs());
-        using Tensor logOfLargest = log(tensor((float)((maxPosition - 1) / (double)middle)));
-        Tensor logPosition = ceil(log(absolute.to_type(ScalarType.Float32).div(middle)).div(logOfLargest).mul(middle - 1)).add(middle);
+        Tensor near = distance.lt(middle).logical_and(distance.gt(negativeMiddle));
+        Tensor absolute = where(near, full_like(distance, belowMiddle), distance.abs());
+        using Tensor logOfLargest = log(tensor((float)((maxPosition - 1) / (double)half)));
+        Tensor logPosition = ceil(log(absolute.to_type(ScalarType.Float32).div(middle)).div(logOfLargest).mul(belowMiddle)).add(middle);
         return where(absolute.le(middle), distance.to_type(ScalarType.Float32), logPosition.mul(sign)).to_type(ScalarType.Int64);
     }
 
@@ -70,7 +75,7 @@ public static class DisentangledAttention
             Tensor positionKeys = Split(key.forward(positions).unsqueeze(0));
             using Tensor all = q.matmul(positionKeys.transpose(-1, -2));
             using Tensor picked = all.gather(-1, relative.Index.expand(batch, heads, time, time));
-            scores.add_(picked);
+            scores.add_(picked, HeldScalars.One);
             terms++;
         }
         if (relative.PositionToContent)
@@ -79,11 +84,12 @@ public static class DisentangledAttention
             Tensor positionQueries = Split(query.forward(positions).unsqueeze(0));
             using Tensor all = k.matmul(positionQueries.transpose(-1, -2));
             using Tensor picked = all.gather(-1, relative.Index.t().expand(batch, heads, time, time));
-            scores.add_(picked.transpose(-1, -2));
+            scores.add_(picked.transpose(-1, -2), HeldScalars.One);
             terms++;
         }
-        scores.div_(Math.Sqrt(headWidth * terms));
-        if (keyMask is not null) scores.masked_fill_(keyMask.logical_not(), float.MinValue);
+        using Scalar scale = Math.Sqrt(headWidth * terms).ToScalar(), masked = float.MinValue.ToScalar();
+        scores.div_(scale);
+        if (keyMask is not null) scores.masked_fill_(keyMask.logical_not(), masked);
         Tensor probabilities = softmax(scores, -1);
         scores.Dispose();
         if (dropout > 0) probabilities = F.dropout(probabilities, dropout, training: true);
