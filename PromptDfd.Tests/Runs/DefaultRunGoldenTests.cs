@@ -81,9 +81,15 @@ public sealed class DefaultRunGoldenTests : IDisposable
         foreach (SampleRecord s in run.Samples)
             text.Append(CultureInfo.InvariantCulture,
                 $"sample {s.Step} {s.Class} {s.TeacherLabel} {s.TeacherConfidence:R} {s.StudentLabel} " +
-                    $"{JsonSerializer.Serialize(s.Prompt)} {JsonSerializer.Serialize(s.Content)}\n");
+                    $"{Text(s.Prompt)} {Text(s.Content)}\n");
         return text.ToString();
     }
+
+    /// <summary>
+    /// A text without its outer spaces, blank as null: recordings made while the store trimmed strings (and kept a blank
+    /// one as null) hold them so, and the words the models wrote are what must repeat.
+    /// </summary>
+    private static string Text(string? value) => string.IsNullOrWhiteSpace(value) ? "null" : JsonSerializer.Serialize(value.Trim());
 
     private static string Rounded(string line) => string.Join(' ', line.Split(' ').Select(word =>
         double.TryParse(word, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && word.Contains('.')

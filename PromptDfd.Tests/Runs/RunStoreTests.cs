@@ -87,6 +87,21 @@ public class RunStoreTests
         Assert.Equal(84, store.Samples("r", new SampleQuery { Disagreement = SampleDisagreement.StudentAndTeacher }).Total);
         Assert.Equal(5, store.Samples("r", new SampleQuery { Text = "WHALE" }).Total);
         Assert.Equal(0, store.Samples("other", new SampleQuery()).Total);
+        Assert.Equal([249, 248, 247], store.Samples("r", new SampleQuery { Skip = 0, Take = 3 }).Items.Select(s => (int)s.Id - 1));
+    }
+
+    [Fact]
+    public void ASampleSearchMeansItsCharactersLiterallyAndIgnoresCaseInThePromptAndTheContent()
+    {
+        using var folder = new TemporaryFolder();
+        using var store = new RunStore(folder.File("runs.db"));
+        store.Append([], new[] { ("Save", "50% now"), ("Save", "500 now"), ("a_b", "end"), ("axb", "end"), ("The END", "") }
+            .Select(t => new SampleRecord { RunId = "r", Prompt = t.Item1, Content = t.Item2 }).ToList(), []);
+        Assert.Equal(["50% now"], store.Samples("r", new SampleQuery { Text = "50%" }).Items.Select(s => s.Content));
+        Assert.Equal(["a_b"], store.Samples("r", new SampleQuery { Text = "A_B" }).Items.Select(s => s.Prompt));
+        Assert.Equal(3, store.Samples("r", new SampleQuery { Text = "end" }).Total);
+        // Prompt and content are searched as one text.
+        Assert.Equal(2, store.Samples("r", new SampleQuery { Text = "save5" }).Total);
     }
 
     [Fact]
@@ -150,4 +165,15 @@ public class RunStoreTests
 
     private static MetricPoint Point(string run, int step, double value) =>
         new() { RunId = run, Name = MetricNames.StudentAccuracy, Step = step, Value = value };
+
+    [Fact]
+    public void ASamplesContentKeepsItsLeadingSpaceSoPromptAndContentJoinAsTheModelsWroteThem()
+    {
+        using var folder = new TemporaryFolder();
+        using var store = new RunStore(folder.File("runs.db"));
+        store.Append([], [new SampleRecord { RunId = "r", Prompt = "I loved this movie", Content = " and its music " }], []);
+        SampleRecord stored = Assert.Single(store.AllSamples("r"));
+        Assert.Equal("I loved this movie and its music ", stored.Prompt + stored.Content);
+        Assert.Equal(1, store.Samples("r", new SampleQuery { Text = "movie and" }).Total);
+    }
 }
