@@ -60,7 +60,9 @@ public sealed class DashboardTourTests : IClassFixture<DashboardHost>
                 await page.WaitForTimeoutAsync(400);
                 await page.ScreenshotAsync(new PageScreenshotOptions
                 {
-                    Path = Path.Combine(folder, name + ".jpg"), Type = ScreenshotType.Jpeg, Quality = 70,
+                    Path = Path.Combine(folder, name + ".jpg"),
+                    Type = ScreenshotType.Jpeg,
+                    Quality = 70,
                 });
                 await page.CloseAsync();
             }
