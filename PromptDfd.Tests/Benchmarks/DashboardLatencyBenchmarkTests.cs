@@ -28,10 +28,10 @@ public sealed class DashboardLatencyBenchmarkTests : IClassFixture<DashboardHost
     [Fact]
     public async Task EveryProbeEventReachesTheSampleStreamAndTheChartAndEachSearchIsTimed()
     {
-        var benchmark = new DashboardLatencyBenchmark(host, samples: 2_000, probes: 8);
+        var benchmark = new DashboardLatencyBenchmark(host, samples: 800, probes: 5);
         await benchmark.RunAsync();
         Assert.Equal(6, benchmark.Results.Count);
-        Assert.All(benchmark.Results.Take(2), r => Assert.Equal(8, r.Count));
+        Assert.All(benchmark.Results.Take(2), r => Assert.Equal(5, r.Count));
         Assert.All(benchmark.Results, r => Assert.True(r.Median >= 0 && r.P95 >= r.Median && r.Max >= r.P95, r.ToString()));
     }
 

@@ -28,9 +28,9 @@ public sealed class DashboardTourTests : IClassFixture<DashboardHost>
         {
             var store = host.Manager.Store;
             var deadline = DateTime.UtcNow.AddSeconds(90);
-            while (store.Get(live.Id)!.Step < 30 && DateTime.UtcNow < deadline) await Task.Delay(100);
+            while (store.Get(live.Id)!.Step < 10 && DateTime.UtcNow < deadline) await Task.Delay(100);
             host.Manager.Steer(live.Id, new SteeringCommand(SteeringAction.Pin, "positive", "The actors were great"));
-            while (store.Get(live.Id)!.Step < 60 && DateTime.UtcNow < deadline) await Task.Delay(100);
+            while (store.Get(live.Id)!.Step < 25 && DateTime.UtcNow < deadline) await Task.Delay(100);
 
             (string Path, string Ready, string Name)[] tour =
             [
@@ -57,7 +57,7 @@ public sealed class DashboardTourTests : IClassFixture<DashboardHost>
                     throw;
                 }
                 Assert.True(store.Get(live.Id)!.IsActive, $"the run is still training while /{path} is shown");
-                await page.WaitForTimeoutAsync(400);
+                await page.WaitForTimeoutAsync(150);
                 await page.ScreenshotAsync(new PageScreenshotOptions
                 {
                     Path = Path.Combine(folder, name + ".jpg"),
