@@ -100,4 +100,17 @@ public class ChartModelTests
         var model = new ChartModel([new ChartSeries("run a, seed 1", [0, 1.5], [0.25, 1e-7])]);
         Assert.Equal("series,samples seen,value\n\"run a, seed 1\",0,0.25\n\"run a, seed 1\",1.5,1E-07\n", model.ToCsv("samples seen"));
     }
+
+    [Fact]
+    public void ASeriesWithASpreadGetsABandAfterEveryLineSoAppendsKeepTheirTraceIndices()
+    {
+        var model = new ChartModel([new ChartSeries("group a", [0, 1], [0.5, 0.7], Spread: [0.1, 0.2]), new ChartSeries("group b", [0, 1],
+            [0.4, 0.4])]);
+        var traces = model.Traces().Cast<Scatter>().ToList();
+        Assert.Equal(["group a", "group b", "group a + sd", "group a − sd"], traces.Select(t => t.Name));
+        Assert.Equal([0.6, 0.9], Ys(traces[2]).Select(y => Math.Round(y, 9)));
+        Assert.Equal([0.4, 0.5], Ys(traces[3]).Select(y => Math.Round(y, 9)));
+        Assert.Equal(Plotly.Blazor.Traces.ScatterLib.FillEnum.ToNextY, traces[3].Fill);
+        Assert.Equal(1, model.Append([new ChartPoint(1, 2, 0.3)]).Single().Trace);
+    }
 }

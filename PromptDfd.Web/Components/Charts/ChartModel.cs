@@ -149,36 +149,24 @@ public sealed class ChartModel
     /// <summary>Mean ± spread as a filled band: an invisible upper edge, then the lower edge filled up to it.</summary>
     private static IEnumerable<ITrace> Band(SeriesData data, int index, string axis)
     {
-        if (data.Spread is null || data.Spread.Count != data.Y.Count) yield break;
+        if (data.Spread is null || data.Spread.Count != data.Y.Count) return [];
         string color = Colors[index % Colors.Length];
-        var x = data.X.Cast<object>().ToList();
-        var edge = new Plotly.Blazor.Traces.ScatterLib.Line { Width = 0, Color = color };
-        yield return new Scatter
+        Scatter Edge(string sign, int direction) => new()
         {
-            Name = $"{data.Label} + sd",
+            Name = $"{data.Label} {sign} sd",
             LegendGroup = data.Label,
             ShowLegend = false,
             YAxis = axis,
             Mode = ModeFlag.Lines,
-            Line = edge,
-            X = x,
-            Y = data.Y.Zip(data.Spread, (y, s) => (object)(y + s)).ToList(),
+            Line = new Plotly.Blazor.Traces.ScatterLib.Line { Width = 0, Color = color },
+            X = data.X.Cast<object>().ToList(),
+            Y = data.Y.Zip(data.Spread, (y, s) => (object)(y + direction * s)).ToList(),
             HoverInfo = HoverInfoFlag.Skip,
         };
-        yield return new Scatter
-        {
-            Name = $"{data.Label} − sd",
-            LegendGroup = data.Label,
-            ShowLegend = false,
-            YAxis = axis,
-            Mode = ModeFlag.Lines,
-            Line = edge,
-            X = x,
-            Y = data.Y.Zip(data.Spread, (y, s) => (object)(y - s)).ToList(),
-            HoverInfo = HoverInfoFlag.Skip,
-            Fill = FillEnum.ToNextY,
-            FillColor = color + "33",
-        };
+        Scatter lower = Edge("−", -1);
+        lower.Fill = FillEnum.ToNextY;
+        lower.FillColor = color + "33";
+        return [Edge("+", 1), lower];
     }
 
     /// <summary>The y axes for the current options: one, or one row per visible series, then the hidden axis markers sit on.</summary>
