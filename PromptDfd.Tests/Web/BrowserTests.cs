@@ -115,9 +115,14 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
             IPage page = await host.OpenAsync($"runs/{run.Id}?tab=prompts");
             var positive = page.Locator(".steer-class[data-class=positive]");
             await positive.Locator(".steer-input input").FillAsync("The actors were great");
+            // Paused, the run cannot apply the change yet: the click is answered at once as pending, and the prompt joins the pool
+            // when the run applies it at its next step.
+            host.Manager.Pause(run.Id);
+            await page.Locator("#resume-run").WaitForAsync();
             await positive.Locator(".steer-pin").ClickAsync();
-            // Answered at once as pending, then shown in the pool when the run applies it at its next step.
             await positive.Locator(".pending-prompt", new() { HasText = "The actors were great" }).WaitForAsync();
+            Assert.Equal(0, await positive.Locator(".manual-prompt").CountAsync());
+            host.Manager.Resume(run.Id);
             await positive.Locator(".manual-prompt", new() { HasText = "The actors were great" }).WaitForAsync();
             await positive.Locator(".pending-prompt").WaitForAsync(new() { State = WaitForSelectorState.Detached });
             await positive.Locator(".steer-input input").FillAsync("Boring Sequel");
