@@ -59,6 +59,11 @@ public sealed class RunPageBrowserTests : IClassFixture<DashboardHost>
         await DashboardHost.Screenshot(page, "run-chart-fullscreen");
         await panel.GetByRole(AriaRole.Button, new() { Name = "Exit full screen 'Accuracy on the real evaluation split'" }).ClickAsync();
         await page.WaitForSelectorAsync("#chart-accuracy-panel:not(.chart-fullscreen)");
+
+        // The page's smoothing is in the link and starts every panel with it.
+        await page.GotoAsync($"{host.Address}runs/{run.Id}?smooth=0.9");
+        await page.WaitForSelectorAsync("#chart-kd-panel[data-smoothing='0.9']");
+        await page.WaitForFunctionAsync("() => document.getElementById('chart-accuracy')?.data?.length === 8");
     }
 
     [Fact]
