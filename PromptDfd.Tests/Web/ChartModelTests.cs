@@ -113,4 +113,23 @@ public class ChartModelTests
         Assert.Equal(Plotly.Blazor.Traces.ScatterLib.FillEnum.ToNextY, traces[3].Fill);
         Assert.Equal(1, model.Append([new ChartPoint(1, 2, 0.3)]).Single().Trace);
     }
+
+    [Fact]
+    public void APanelsViewIsWrittenAsItsDifferencesFromItsStartAndReadBackIgnoringWhatItDoesNotKnow()
+    {
+        var start = new ChartDisplay(Split: true);
+        var model = TwoSeries();
+        model.ApplyViewState(null, start);
+        Assert.Equal("", model.ViewState(start));
+        model.Options = new ChartDisplay(Smoothing: 0.95, LogY: true, Split: false);
+        model.SetVisible(1, false);
+        string view = model.ViewState(start);
+        Assert.Equal("s0.95,log,nosplit,-prompter/kl", view);
+
+        var restored = TwoSeries();
+        restored.ApplyViewState(view + ",-no/such/metric,s7,bogus", start);
+        Assert.Equal(model.Options, restored.Options);
+        Assert.False(restored.IsVisible(1));
+        Assert.Equal(view, restored.ViewState(start));
+    }
 }

@@ -60,6 +60,12 @@ public sealed class RunPageBrowserTests : IClassFixture<DashboardHost>
         await panel.GetByRole(AriaRole.Button, new() { Name = "Exit full screen 'Accuracy on the real evaluation split'" }).ClickAsync();
         await page.WaitForSelectorAsync("#chart-accuracy-panel:not(.chart-fullscreen)");
 
+        // A panel's own view is in the link too: a reload (or the link sent to a colleague) shows the same panel.
+        await page.WaitForFunctionAsync("() => decodeURIComponent(location.search).includes('p.chart-accuracy=s0.9,log,-teacher/accuracy')");
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("#chart-accuracy-panel[data-log='true'][data-smoothing='0.9']");
+        await page.WaitForFunctionAsync("() => document.getElementById('chart-accuracy')?.data?.length === 6");
+
         // The page's smoothing is in the link and starts every panel with it.
         await page.GotoAsync($"{host.Address}runs/{run.Id}?smooth=0.9");
         await page.WaitForSelectorAsync("#chart-kd-panel[data-smoothing='0.9']");

@@ -55,6 +55,36 @@ public sealed class ChartModel
         if (visible) hidden.Remove(index); else if (hidden.Count < series.Count - 1) hidden.Add(index);
     }
 
+    /// <summary>
+    /// How this panel differs from <paramref name="start"/>, for a link: "s0.9" (smoothing), "log", "split" or "nosplit", and
+    /// "-name" for each hidden metric, comma-separated; empty when it shows what it started with.
+    /// </summary>
+    public string ViewState(ChartDisplay start)
+    {
+        var parts = new List<string>();
+        if (Options.Smoothing != start.Smoothing) parts.Add("s" + Options.Smoothing.ToString("0.###", CultureInfo.InvariantCulture));
+        if (Options.LogY != start.LogY) parts.Add(Options.LogY ? "log" : "linear");
+        if (Options.Split != start.Split) parts.Add(Options.Split ? "split" : "nosplit");
+        parts.AddRange(hidden.Order().Select(i => "-" + series[i].Label));
+        return string.Join(',', parts);
+    }
+
+    /// <summary>Restores a <see cref="ViewState"/> over <paramref name="start"/>; parts it does not know (a hand-edited link,
+    /// a metric this run lacks) are ignored.</summary>
+    public void ApplyViewState(string? state, ChartDisplay start)
+    {
+        var options = start;
+        foreach (string part in (state ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (part == "log" || part == "linear") options = options with { LogY = part == "log" };
+            else if (part == "split" || part == "nosplit") options = options with { Split = part == "split" };
+            else if (part.StartsWith('s') && double.TryParse(part[1..], NumberStyles.Float, CultureInfo.InvariantCulture, out double w)
+                     && w is >= 0 and < 1) options = options with { Smoothing = w };
+            else if (part.StartsWith('-') && Labels.ToList().IndexOf(part[1..]) is int index and >= 0) SetVisible(index, false);
+        }
+        Options = options;
+    }
+
     /// <summary>Adds markers; several at one position become one marker whose hover lists them all.</summary>
     public void AddMarkers(IEnumerable<MarkerNote> notes)
     {
