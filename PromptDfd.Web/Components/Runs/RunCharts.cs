@@ -51,6 +51,17 @@ public static class RunCharts
             YTitle: "MB; % of one core", SplitScales: true),
     ];
 
+    /// <summary>A run's summary metrics, as Compare and the Runs table list them (the student's accuracy first).</summary>
+    public static readonly IReadOnlyList<string> FinalMetrics = [MetricNames.StudentAccuracy, MetricNames.StudentMacroF1,
+        MetricNames.StudentAgreement, MetricNames.TeacherAccuracy, MetricNames.TeacherConfidence, MetricNames.ClassBalance,
+        MetricNames.Distinct2, MetricNames.SelfBleu, MetricNames.Perplexity];
+
+    /// <summary>Shares of the evaluation split (accuracy, F1, agreement), which tables show as percentages like the accuracy
+    /// columns.</summary>
+    public static bool IsShownAsPercent(string metric) =>
+        metric.Contains("accuracy", StringComparison.Ordinal) || metric.Contains("f1", StringComparison.Ordinal)
+        || metric.Contains("agreement", StringComparison.Ordinal);
+
     /// <summary>The unit a metric is measured in, for its own axis when a panel splits its scales.</summary>
     public static string Unit(string metric) => metric switch
     {
