@@ -26,7 +26,8 @@ public static class PriorContinuation
         if (perPrompt <= 1) return Write(models, prompts, classes, config, generator);
         var repeatedPrompts = prompts.SelectMany(p => Enumerable.Repeat(p, perPrompt)).ToList();
         var repeatedClasses = classes.SelectMany(c => Enumerable.Repeat(c, perPrompt)).ToList();
-        return ContentSelection.Best(Write(models, repeatedPrompts, repeatedClasses, config, generator), classes, perPrompt, reader);
+        return ContentSelection.Best(Write(models, repeatedPrompts, repeatedClasses, config, generator), classes, perPrompt, reader,
+            prompts, config.Selection.DisagreementWeight);
     }
 
     private static int[][] Write(DistillationModels models, IReadOnlyList<int[]> prompts, IReadOnlyList<int> classes, MethodConfig config,

@@ -63,4 +63,26 @@ public class ContentSelectionTests
         Assert.Contains("between 1 (off) and 16", Assert.Throws<ArgumentException>(() =>
             new SelectionConfig { Candidates = 0 }.Validate()).Message);
     }
+
+    [Fact]
+    public void ADisagreementWeightKeepsTheContentTheStudentMisreadsMostOnTheSampleAsDistilled()
+    {
+        int[] prompt = Ids("The film");
+        int[][] candidates = [Ids(" was great"), Ids(" was thin and slow"), Ids(" WAS AWFUL"), Ids(" had actors")];
+        SampleReader reader = Shipped.Value.Reader;
+        var samples = candidates.Select(c => prompt.Concat(c).ToArray()).ToList();
+        var teacher = reader.TeacherLogits(samples).log_softmax(1);
+        var student = reader.StudentLogits(samples).log_softmax(1);
+        double[] disagreement = (teacher.exp() * (teacher - student)).sum(1).data<float>().Select(v => (double)v).ToArray();
+        int mostMisread = Array.IndexOf(disagreement, disagreement.Max());
+
+        // At a weight that dwarfs the teacher's log-probabilities the choice is the student's largest miss.
+        int[][] kept = ContentSelection.Best(candidates, [Positive], perPrompt: 4, reader, [prompt], disagreementWeight: 100);
+        Assert.Equal(candidates[mostMisread], kept[0]);
+        Assert.Equal(ContentSelection.Best(candidates, [Positive], perPrompt: 4, reader),
+            ContentSelection.Best(candidates, [Positive], perPrompt: 4, reader, [prompt], disagreementWeight: 0));
+        Assert.Throws<ArgumentException>(() => ContentSelection.Best(candidates, [Positive], perPrompt: 4, reader, null, 1));
+        Assert.Contains("disagreement weight must be between 0 (off) and 100", Assert.Throws<ArgumentException>(() =>
+            new SelectionConfig { Candidates = 4, DisagreementWeight = -1 }.Validate()).Message);
+    }
 }
