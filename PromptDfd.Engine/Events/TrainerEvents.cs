@@ -1,9 +1,18 @@
+using System.Text.Json.Serialization;
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Sources;
 
 namespace PromptDfd.Engine.Events;
 
-/// <summary>What a trainer reports; subscribers (store, dashboard, command line, tests) decide what to do with it.</summary>
+/// <summary>What a trainer reports; subscribers (store, dashboard, command line, tests) decide what to do with it. A worker of a
+/// cluster sends them to the dashboard's host as JSON, each named by its kind.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "event")]
+[JsonDerivedType(typeof(MetricEvent), "metric")]
+[JsonDerivedType(typeof(SampleEvent), "sample")]
+[JsonDerivedType(typeof(LogEvent), "log")]
+[JsonDerivedType(typeof(PromptChangeEvent), "prompt-change")]
+[JsonDerivedType(typeof(TopPromptsEvent), "top-prompts")]
+[JsonDerivedType(typeof(RunNoticeEvent), "notice")]
 public abstract record TrainerEvent(int Step);
 
 public sealed record MetricEvent(int Step, long SamplesSeen, string Name, double Value) : TrainerEvent(Step);

@@ -10,27 +10,16 @@ using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Engine.Runs;
 
-/// <summary>What a run manager holds for a run that is queued or going: the commands that reach it between steps.</summary>
-internal sealed class RunControl
-{
-    public CancellationTokenSource Cancellation { get; } = new();
-    public ManualResetEventSlim Running { get; } = new(true);
-    public System.Collections.Concurrent.ConcurrentQueue<SteeringCommand> Steering { get; } = new();
-    /// <summary>Checks a steering command when it is given; the state it leads to lives in the run's sample source.</summary>
-    public volatile PromptRules? PromptRules;
-    public SynthesisMethod Method { get; set; }
-}
-
 /// <summary>
 /// One run from loading its models to saving its student, one training step per slice of the libtorch thread: a
 /// stepped job yields between steps and while paused, never inside a step's dispose scope.
 /// </summary>
-internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl control, bool resume)
+/// <param name="history">where the run's story goes: the store here, or the store's owner when this is a worker elsewhere</param>
+/// <param name="shuttingDown">true when the process stops: a cancelled run is then interrupted, not cancelled</param>
+public sealed class RunExecution(IRunHistory history, RunEnvironment environment, RunRecord run, RunControl control, bool resume,
+    Func<bool> shuttingDown)
 {
-    private readonly RunStore store = manager.Store;
-    private readonly RunEventHub hub = manager.Hub;
-    private readonly RunEnvironment environment = manager.Environment;
-    private readonly RunEventSink sink = new(manager.Store, manager.Hub, run);
+    private readonly RunEventSink sink = new(history, run);
     private readonly DateTime started = DateTime.UtcNow;
     private readonly double secondsBefore = run.SecondsRunning;
     private readonly ProcessHealth health = new();
@@ -42,7 +31,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         // A resumed run's earlier failure is history (the event log keeps it), not its state.
         run.Error = null;
         RecordRuntime(run);
-        manager.SetStatus(run, RunStatus.Running, resume ? "resuming from its last checkpoint" : "started");
+        RunStatusChange.Set(history, run, RunStatus.Running, resume ? "resuming from its last checkpoint" : "started");
         RunConfig config = run.Config;
         SetPhase("loading models");
         BuiltRun built = RunBuilder.Build(config, environment);
@@ -53,7 +42,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         control.PromptRules = PromptRules.ForPrior(built.Task.Labels, built.Prior.Tokenizer, built.Prior.Model.Config.ContextLength,
             config.Training.Content.MaxNewTokens);
         var evaluation = config.Training.Schedule.EvaluateOn == "dev" ? built.Task.Splits.Dev : built.Task.Splits.Test;
-        string checkpoint = Path.Combine(environment.RunFolder(id), "checkpoint");
+        string checkpoint = Path.Combine(environment.RunFolder(id), RunFolderKind.Checkpoint.FolderName());
         var replayedSteering = new List<ScheduledSteering>();
         bool hasCheckpoint = run.CheckpointFolder is not null && Directory.Exists(AtomicFolder.Existing(run.CheckpointFolder));
         if (resume && run.CheckpointStep > 0 && !hasCheckpoint)
@@ -64,11 +53,11 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
             sink.Flush();
             trainer.LoadCheckpoint(run.CheckpointFolder!);
             // Prompt changes made after the checkpoint are re-applied at their steps, so none are lost.
-            replayedSteering = store.Steering(id).Where(s => s.Step > trainer.Step).ToList();
-            store.DeleteAfter(id, trainer.Step);
+            replayedSteering = history.Steering(id).Where(s => s.Step > trainer.Step).ToList();
+            history.DeleteAfter(id, trainer.Step);
             // The step is the checkpoint's own: the record may lag it when a kill fell between saving and recording.
             run.Step = run.CheckpointStep = trainer.Step;
-            manager.SetStatus(run, RunStatus.Running, $"resumed from the checkpoint at step {trainer.Step}");
+            RunStatusChange.Set(history, run, RunStatus.Running, $"resumed from the checkpoint at step {trainer.Step}");
         }
         else
         {
@@ -76,7 +65,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
             // (step 0's evaluation included, or it would be recorded twice).
             if (resume)
             {
-                store.DeleteAfter(id, -1);
+                history.DeleteAfter(id, -1);
                 sink.Record(0, RunEventKinds.Log, "no checkpoint was saved before the run stopped: it starts again from step 0");
             }
             SetPhase("evaluating the student at step 0");
@@ -90,11 +79,11 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
             if (!control.Running.IsSet)
             {
                 run.Phase = "paused";
-                manager.SetStatus(run, RunStatus.Paused, $"paused at step {trainer.Step}");
+                RunStatusChange.Set(history, run, RunStatus.Paused, $"paused at step {trainer.Step}");
                 while (!control.Running.IsSet && !control.Cancellation.IsCancellationRequested)
                     yield return TorchYield.Until(control.Running.WaitHandle, control.Cancellation.Token.WaitHandle);
                 if (control.Cancellation.IsCancellationRequested) break;
-                manager.SetStatus(run, RunStatus.Running, $"resumed at step {trainer.Step}");
+                RunStatusChange.Set(history, run, RunStatus.Running, $"resumed at step {trainer.Step}");
             }
             foreach (var change in replayedSteering.Where(s => s.Step == trainer.Step + 1)) trainer.Steer(change.Command);
             while (control.Steering.TryDequeue(out SteeringCommand? command)) trainer.Steer(command);
@@ -110,37 +99,67 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
             run.Step = trainer.Step;
             run.SamplesSeen = trainer.SamplesSeen;
             run.SecondsRunning = secondsBefore + (DateTime.UtcNow - started).TotalSeconds;
-            store.Update(run);
-            hub.Publish(new RunUpdate(id, Run: run));
+            history.Update(run);
             yield return TorchYield.Next;
         }
         if (control.Cancellation.IsCancellationRequested)
         {
             if (trainer.Step > run.CheckpointStep) SaveCheckpoint(trainer, checkpoint);
             run.Phase = null;
-            if (manager.ShuttingDown) manager.SetStatus(run, RunStatus.Interrupted,
+            if (shuttingDown()) RunStatusChange.Set(history, run, RunStatus.Interrupted,
                 $"the server stopped at step {trainer.Step}; checkpoint saved, resume to continue");
-            else manager.SetStatus(run, RunStatus.Cancelled, $"cancelled at step {trainer.Step}; final checkpoint saved");
+            else RunStatusChange.Set(history, run, RunStatus.Cancelled, $"cancelled at step {trainer.Step}; final checkpoint saved");
         }
         else
         {
             SetPhase("saving the student");
             run.StudentFolder = SaveStudent(built, trainer);
             run.Phase = null;
-            manager.SetStatus(run, RunStatus.Completed,
+            RunStatusChange.Set(history, run, RunStatus.Completed,
                 FormattableString.Invariant($"completed: student accuracy {run.ReportedAccuracy:P1}") +
                     $" ({ReportedAccuracy.Description}) after {trainer.SamplesSeen} samples");
         }
     }
 
+    /// <summary>
+    /// The run's steps as one stepped job that never throws: an error fails the run (with its message), and whatever happens
+    /// the time spent, the buffered events and the record's last state are stored.
+    /// </summary>
+    public IEnumerable<TorchYield> Drive()
+    {
+        using IEnumerator<TorchYield> steps = Steps().GetEnumerator();
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = steps.MoveNext();
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    run.Error = error.Message;
+                    RunStatusChange.Set(history, run, RunStatus.Failed, $"failed: {error.Message}");
+                    break;
+                }
+                if (!more) break;
+                yield return steps.Current;
+            }
+        }
+        finally
+        {
+            Close();
+        }
+    }
+
     /// <summary>Whatever happened: the time spent, the events still buffered and the record's last state are stored.</summary>
-    public void Close()
+    private void Close()
     {
         run.Phase = null;
         run.SecondsRunning = secondsBefore + (DateTime.UtcNow - started).TotalSeconds;
         sink.Dispose();
-        store.Update(run);
-        hub.Publish(new RunUpdate(run.Id, Run: run));
+        history.Update(run);
     }
 
     /// <summary>
@@ -164,7 +183,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
     private void SetPhase(string phase)
     {
         run.Phase = phase;
-        hub.Publish(new RunUpdate(run.Id, Run: run));
+        history.Publish(new RunUpdate(run.Id, Run: run));
     }
 
     private void RecordHealth(DistillationTrainer trainer)
@@ -182,8 +201,8 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         sink.Record(trainer.Step, RunEventKinds.Checkpoint, $"checkpoint at step {trainer.Step}");
         sink.Flush();
         trainer.SaveCheckpoint(folder);
-        run.CheckpointFolder = folder;
         run.CheckpointStep = trainer.Step;
+        run.CheckpointFolder = history.Saved(run, RunFolderKind.Checkpoint, folder);
     }
 
     private static void RecordRuntime(RunRecord run)
@@ -195,7 +214,7 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
 
     private string SaveStudent(BuiltRun built, DistillationTrainer trainer)
     {
-        string folder = Path.Combine(environment.RunFolder(run.Id), "student");
+        string folder = Path.Combine(environment.RunFolder(run.Id), RunFolderKind.Student.FolderName());
         var card = new ModelCard
         {
             Title = $"Student of run {run.Id}",
@@ -219,6 +238,6 @@ internal sealed class RunExecution(RunManager manager, RunRecord run, RunControl
         };
         Checkpoint.SaveClassifier(folder, built.Student, built.Task.Labels, environment.PriorFolder(built.Config), card);
         File.WriteAllText(Path.Combine(environment.RunFolder(run.Id), "config.json"), run.ConfigJson);
-        return folder;
+        return history.Saved(run, RunFolderKind.Student, folder);
     }
 }

@@ -12,11 +12,12 @@ namespace PromptDfd.Engine.Runs;
 
 /// <summary>
 /// Queues runs and executes them one at a time on a dedicated training thread (TorchSharp's dispose scopes and
-/// no-grad are per thread). Pause, resume, cancel and prompt steering reach the thread through thread-safe
-/// controls and take effect between steps. Runs that were going when the process died are marked interrupted at
-/// start and can be resumed from their last checkpoint.
+/// no-grad are per thread), or hands them to the free workers of a cluster when it has a <see cref="IRunDispatcher"/>.
+/// Pause, resume, cancel and prompt steering reach the run through thread-safe controls and take effect between steps.
+/// Runs that were going when the process died are marked interrupted at start and can be resumed from their last
+/// checkpoint; a run whose worker is lost resumes from it on another worker by itself.
 /// </summary>
-public sealed class RunManager : IDisposable
+public sealed partial class RunManager : IDisposable
 {
     private readonly RunStore store;
     private readonly RunEventHub hub;
@@ -28,17 +29,24 @@ public sealed class RunManager : IDisposable
     private readonly CancellationTokenSource shutdown = new();
     private readonly TorchJobQueue torch;
     private readonly bool ownsTorch;
+    private readonly IRunDispatcher? dispatcher;
+    private readonly StoreRunHistory history;
+    private readonly ConcurrentDictionary<string, Task> remote = new();
     private Task? loop;
     private Timer? orphanCheck;
     private readonly Lock orphanGate = new();
     private volatile string? activeRunId;
 
     /// <param name="torch">the process's libtorch thread, shared with teacher training and the playground; null: one of its own</param>
-    public RunManager(RunStore store, RunEventHub hub, RunEnvironment environment, TorchJobQueue? torch = null)
+    /// <param name="dispatcher">the cluster's workers, which then execute every run; null: this process does, on <paramref name="torch"/></param>
+    public RunManager(RunStore store, RunEventHub hub, RunEnvironment environment, TorchJobQueue? torch = null,
+        IRunDispatcher? dispatcher = null)
     {
         this.store = store;
         this.hub = hub;
         this.environment = environment;
+        this.dispatcher = dispatcher;
+        history = new StoreRunHistory(store, hub);
         ownsTorch = torch is null;
         this.torch = torch ?? new TorchJobQueue(environment.Threads);
     }
@@ -48,6 +56,8 @@ public sealed class RunManager : IDisposable
     public RunEnvironment Environment => environment;
     public string? ActiveRunId => activeRunId;
     public TorchJobQueue Torch => torch;
+    /// <summary>The store's side of every run's history: runs executing here and reports from workers elsewhere write through it.</summary>
+    public IRunHistory History => history;
 
     /// <summary>
     /// How often runs of other processes sharing the store are checked for an owner that died (a killed command-line
@@ -59,7 +69,7 @@ public sealed class RunManager : IDisposable
     public void Start()
     {
         AdoptOrphans();
-        loop = torch.Schedule("runs", TorchJobPriority.Training, seed: 0, Loop());
+        loop = dispatcher is null ? torch.Schedule("runs", TorchJobPriority.Training, seed: 0, Loop()) : Task.Run(Dispatch);
         orphanCheck = new Timer(_ => AdoptOrphansSafely(), null, OrphanCheckInterval, OrphanCheckInterval);
     }
 
@@ -140,11 +150,7 @@ public sealed class RunManager : IDisposable
         return Clone(id, c => c with { Training = c.Training with { Steering = [.. c.Training.Steering, .. steering] } });
     }
 
-    public void Pause(string id)
-    {
-        RunControl control = ActiveControl(id, "paused");
-        control.Running.Reset();
-    }
+    public void Pause(string id) => ActiveControl(id, "paused").Pause();
 
     /// <summary>Continues a paused run, or re-queues an interrupted, cancelled or failed one from its last checkpoint.</summary>
     public void Resume(string id)
@@ -152,7 +158,7 @@ public sealed class RunManager : IDisposable
         RunRecord run = Require(id);
         if (run.Status == RunStatus.Paused && controls.TryGetValue(id, out RunControl? control))
         {
-            control.Running.Set();
+            control.Continue();
             return;
         }
         if (!run.CanResume) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only paused, " +
@@ -176,23 +182,11 @@ public sealed class RunManager : IDisposable
         RunRecord run = Require(id);
         if (!run.IsActive) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only queued, " +
             $"running or paused runs can be cancelled.");
-        if (controls.TryGetValue(id, out RunControl? control))
-        {
-            control.Cancellation.Cancel();
-            control.Running.Set();
-        }
+        if (controls.TryGetValue(id, out RunControl? control)) control.Cancel();
     }
 
     /// <summary>Queues a prompt change for the running run; it is checked now and applied before the next step.</summary>
-    public void Steer(string id, SteeringCommand command)
-    {
-        RunControl control = ActiveControl(id, "steered");
-        if (!control.Method.CanBeSteered()) throw new InvalidOperationException($"{control.Method} runs have no topic prompts to steer.");
-        PromptRules rules = control.PromptRules
-            ?? throw new InvalidOperationException($"Run {id} has not loaded its models yet; try again in a moment.");
-        rules.Check(command);
-        control.Steering.Enqueue(command);
-    }
+    public void Steer(string id, SteeringCommand command) => ActiveControl(id, "steered").Steer(id, command);
 
     public Task<RunRecord> WhenFinished(string id)
     {
@@ -269,50 +263,26 @@ public sealed class RunManager : IDisposable
             Complete(run);
             yield break;
         }
-        var execution = new RunExecution(this, run, control, resume);
-        using IEnumerator<TorchYield> steps = execution.Steps().GetEnumerator();
+        var execution = new RunExecution(history, environment, run, control, resume, () => ShuttingDown);
         try
         {
-            while (true)
-            {
-                bool more;
-                try
-                {
-                    more = steps.MoveNext();
-                }
-                catch (Exception error) when (error is not OutOfMemoryException)
-                {
-                    run.Error = error.Message;
-                    SetStatus(run, RunStatus.Failed, $"failed: {error.Message}");
-                    break;
-                }
-                if (!more) break;
-                yield return steps.Current;
-            }
+            foreach (TorchYield pause in execution.Drive()) yield return pause;
         }
         finally
         {
-            execution.Close();
             Complete(run);
         }
     }
 
-    internal void SetStatus(RunRecord run, RunStatus status, string message)
-    {
-        run.Status = status;
-        if (status is RunStatus.Completed or RunStatus.Cancelled or RunStatus.Failed) run.FinishedAt = DateTime.UtcNow;
-        store.Update(run);
-        var notice = new RunNoticeEvent(run.Step, RunEventKinds.Status, message);
-        store.Append([], [], [StoredEvent.Of(run.Id, notice, DateTime.UtcNow).Event!]);
-        hub.Publish(new RunUpdate(run.Id, notice, run));
-    }
+    private void SetStatus(RunRecord run, RunStatus status, string message) => RunStatusChange.Set(history, run, status, message);
 
     internal bool ShuttingDown => shutdown.IsCancellationRequested;
 
     private void Complete(RunRecord run)
     {
         controls.TryRemove(run.Id, out _);
-        if (completions.TryRemove(run.Id, out var completion)) completion.TrySetResult(run);
+        remote.TryRemove(run.Id, out _);
+        if (completions.TryRemove(run.Id, out var completion)) completion.TrySetResult(store.Get(run.Id) ?? run);
     }
 
     private void CheckModelsExist(RunConfig config)
@@ -361,11 +331,12 @@ public sealed class RunManager : IDisposable
         shutdown.Cancel();
         foreach (RunControl control in controls.Values)
         {
-            control.Cancellation.Cancel();
-            control.Running.Set();
+            // A run on another worker is told the server stops, so it is interrupted there, not cancelled.
+            try { control.Interrupt(); }
+            catch (Exception error) when (error is not OutOfMemoryException) { }
         }
-        // The running run saves a checkpoint and marks itself interrupted before the loop ends.
-        try { loop?.Wait(TimeSpan.FromSeconds(60)); }
+        // The running runs save a checkpoint and mark themselves interrupted before the loop ends.
+        try { Task.WaitAll([loop ?? Task.CompletedTask, .. remote.Values], TimeSpan.FromSeconds(60)); }
         catch (AggregateException) { }
         if (ownsTorch) torch.Dispose();
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
 namespace PromptDfd.Engine.Store;
@@ -47,13 +48,15 @@ public sealed class RunRecord
     public string? ParentId { get; set; }
     /// <summary>The process that queued or runs it ("host:pid:start"; see ProcessOwner).</summary>
     public string? Owner { get; set; }
+    /// <summary>The cluster worker that executes (or last executed) the run; null when the dashboard's own process does.</summary>
+    public string? Worker { get; set; }
 
     /// <summary>The config as it was written, flattened to "Path.To.Key" = value, for filtering and diffs.</summary>
-    [LiteDB.BsonIgnore] public SortedDictionary<string, string> ConfigValues => JsonFlattening.Flatten(ConfigJson);
-    [LiteDB.BsonIgnore] public bool IsActive => Status is RunStatus.Queued or RunStatus.Running or RunStatus.Paused;
+    [LiteDB.BsonIgnore, JsonIgnore] public SortedDictionary<string, string> ConfigValues => JsonFlattening.Flatten(ConfigJson);
+    [LiteDB.BsonIgnore, JsonIgnore] public bool IsActive => Status is RunStatus.Queued or RunStatus.Running or RunStatus.Paused;
     /// <summary>A stopped run continues from its last checkpoint, or from step 0 when it stopped before its first one.</summary>
-    [LiteDB.BsonIgnore] public bool CanResume => Status is RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed;
-    [LiteDB.BsonIgnore] public double Progress => TotalSteps == 0 ? 0 : Math.Clamp(Step / (double)TotalSteps, 0, 1);
+    [LiteDB.BsonIgnore, JsonIgnore] public bool CanResume => Status is RunStatus.Interrupted or RunStatus.Cancelled or RunStatus.Failed;
+    [LiteDB.BsonIgnore, JsonIgnore] public double Progress => TotalSteps == 0 ? 0 : Math.Clamp(Step / (double)TotalSteps, 0, 1);
 }
 
 /// <summary>One metric value at a step.</summary>

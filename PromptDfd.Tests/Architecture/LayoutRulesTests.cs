@@ -14,10 +14,11 @@ public sealed partial class LayoutRulesTests
     private const int MaximumFileLines = 400;
     private const int MaximumLineWidth = 150;
     private const int MaximumReadmeBytes = 8 * 1024;
-    private static readonly string[] Projects = ["PromptDfd.Engine", "PromptDfd.Web", "PromptDfd.Cli"];
+    private static readonly string[] Projects = ["PromptDfd.Engine", "PromptDfd.Cluster", "PromptDfd.Web", "PromptDfd.Cli"];
 
     [Theory]
     [InlineData("PromptDfd.Engine")]
+    [InlineData("PromptDfd.Cluster")]
     [InlineData("PromptDfd.Web")]
     [InlineData("PromptDfd.Cli")]
     public void NoTwoFoldersOfAProjectDependOnEachOther(string project)

@@ -116,6 +116,23 @@ public sealed class RunManagerTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ANameTagsAndStarGivenWhileTheRunTrainsOutlastItsLaterSteps()
+    {
+        var (manager, store) = Start();
+        using (store)
+        using (manager)
+        {
+            RunRecord run = manager.Submit(TinyRunEnvironment.Config(steps: 40));
+            await WaitUntil(() => store.Get(run.Id)!.Status == RunStatus.Running && store.Get(run.Id)!.Step >= 1);
+            manager.UpdateAnnotations(run.Id, tags: ["kept"], notes: "written mid-run", starred: true, name: "renamed mid-run");
+            RunRecord done = await Finished(manager, run.Id);
+            Assert.Equal(RunStatus.Completed, done.Status);
+            Assert.Equal(("renamed mid-run", "written mid-run", true), (done.Name, done.Notes, done.Starred));
+            Assert.Equal(["kept"], done.Tags);
+        }
+    }
+
     /// <summary>A 300-step run cancelled once the store shows step 3; cancelling saves a checkpoint at the step reached.</summary>
     private static async Task<RunRecord> CancelledAfterThreeSteps(RunManager manager, RunStore store)
     {

@@ -1,17 +1,17 @@
 using PromptDfd.Engine.Distillation;
+using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Store;
 
-namespace PromptDfd.Engine.Events;
+namespace PromptDfd.Engine.Runs;
 
 /// <summary>
-/// Receives a running trainer's events on the training thread: publishes each at once to the hub, keeps the run's
-/// summary numbers, and buffers the store records, which a timer writes in batches (at most twice a second).
+/// Receives a running trainer's events on the training thread: publishes each at once to the run's watchers, keeps the
+/// run's summary numbers, and buffers the store records, which a timer writes in batches (at most twice a second).
 /// </summary>
 public sealed class RunEventSink : IDisposable
 {
-    private readonly RunStore store;
-    private readonly RunEventHub hub;
+    private readonly IRunHistory history;
     private readonly RunRecord run;
     private readonly Lock gate = new();
     private readonly Timer timer;
@@ -20,13 +20,12 @@ public sealed class RunEventSink : IDisposable
     private List<RunEventRecord> events = [];
     private readonly List<MetricPoint> accuracies;
 
-    public RunEventSink(RunStore store, RunEventHub hub, RunRecord run, TimeSpan? flushEvery = null)
+    public RunEventSink(IRunHistory history, RunRecord run, TimeSpan? flushEvery = null)
     {
-        this.store = store;
-        this.hub = hub;
+        this.history = history;
         this.run = run;
         // A resumed run's reported accuracy continues from the evaluations it already has.
-        accuracies = store.Metrics(run.Id, MetricNames.StudentAccuracy).ToList();
+        accuracies = history.Metrics(run.Id, MetricNames.StudentAccuracy).ToList();
         var period = flushEvery ?? TimeSpan.FromMilliseconds(500);
         timer = new Timer(_ => Flush(), null, period, period);
     }
@@ -50,7 +49,7 @@ public sealed class RunEventSink : IDisposable
             if (stored.Sample is { } sample) samples.Add(sample);
             if (stored.Event is { } e) events.Add(e);
         }
-        hub.Publish(new RunUpdate(run.Id, trainerEvent));
+        history.Publish(new RunUpdate(run.Id, trainerEvent));
     }
 
     /// <summary>Records a run-level event (status, checkpoint) through the same batch.</summary>
@@ -58,7 +57,7 @@ public sealed class RunEventSink : IDisposable
     {
         var notice = new RunNoticeEvent(step, kind, message);
         lock (gate) events.Add(StoredEvent.Of(run.Id, notice, DateTime.UtcNow).Event!);
-        hub.Publish(new RunUpdate(run.Id, notice));
+        history.Publish(new RunUpdate(run.Id, notice));
     }
 
     public void Flush()
@@ -72,7 +71,7 @@ public sealed class RunEventSink : IDisposable
             (s, samples) = (samples, []);
             (e, events) = (events, []);
         }
-        store.Append(m, s, e);
+        history.Append(m, s, e);
     }
 
     public void Dispose()

@@ -1,0 +1,232 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PromptDfd.Cluster.Contracts;
+using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
+
+namespace PromptDfd.Cluster.Host;
+
+/// <summary>
+/// The run manager's way to the cluster: hands each queued run to a worker with a free slot, receives the run's history
+/// from it (this process alone writes the store), keeps each checkpoint and student the worker saves, and asks busy
+/// workers every <see cref="ClusterOptions.CheckEvery"/> whether they still execute their runs. A worker that stops
+/// answering is lost: its run fails over (the run manager queues it to resume elsewhere from the host's checkpoint), and
+/// anything its attempt still sends is refused.
+/// </summary>
+public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDisposable
+{
+    private readonly IGrainFactory grains;
+    private readonly RunEnvironment environment;
+    private readonly ClusterOptions options;
+    private readonly ILogger<ClusterDispatcher> log;
+    private readonly ConcurrentDictionary<string, Assignment> current = new();
+    private readonly Timer watchdog;
+    private readonly Lock referenceGate = new();
+    private IRunHostObserver? reference;
+    private int attempts;
+    private int checking;
+
+    public ClusterDispatcher(IGrainFactory grains, RunEnvironment environment, IOptions<ClusterOptions> options,
+        ILogger<ClusterDispatcher> log)
+    {
+        this.grains = grains;
+        this.environment = environment;
+        this.options = options.Value;
+        this.log = log;
+        watchdog = new Timer(_ => _ = CheckWorkers(), null, this.options.CheckEvery, this.options.CheckEvery);
+    }
+
+    /// <summary>Which worker executes which run now (run id → worker name), for the dashboard.</summary>
+    public IReadOnlyDictionary<string, string> Placements =>
+        current.Values.Where(a => !a.Ended.Task.IsCompleted).ToDictionary(a => a.RunId, a => a.WorkerName);
+
+    /// <summary>Every worker that answers now, with its free slots and runs.</summary>
+    public async Task<IReadOnlyList<WorkerDescription>> Workers(CancellationToken cancellation = default)
+    {
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, cancellation).WaitAsync(options.AnswerWithin, cancellation);
+        var answers = await Task.WhenAll(hosts.Keys.Select(async silo =>
+        {
+            try
+            {
+                return await Worker(silo.ToParsableString()).Describe().WaitAsync(options.AnswerWithin, cancellation);
+            }
+            catch (Exception error) when (error is not OutOfMemoryException && !cancellation.IsCancellationRequested)
+            {
+                // A silo that cannot describe itself has no worker (or is leaving): it gets no run.
+                return null;
+            }
+        }));
+        return [.. answers.OfType<WorkerDescription>().OrderBy(w => w.Name, StringComparer.Ordinal).ThenBy(w => w.Address)];
+    }
+
+    public async Task<Task> Start(RunRecord run, RunControl control, bool resume, IRunHistory history, CancellationToken cancellation)
+    {
+        IRunHostObserver self = Reference();
+        while (true)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            WorkerDescription? worker = (await Workers(cancellation)).Where(w => w.Slots > 0)
+                .OrderByDescending(w => w.Slots).ThenBy(w => current.Values.Count(a => a.Worker == w.Address)).FirstOrDefault();
+            if (worker is null)
+            {
+                await Task.Delay(options.CheckEvery, cancellation);
+                continue;
+            }
+            var assignment = new Assignment(run.Id, Interlocked.Increment(ref attempts), worker.Address, worker.Name, history,
+                run.ConfigJson);
+            string checkpoint = AtomicFolder.Existing(HostFolder(run.Id, RunFolderKind.Checkpoint));
+            if (resume && run.CheckpointStep > 0 && Directory.Exists(checkpoint)) assignment.Archive = FolderArchive.Pack(checkpoint);
+            current[run.Id] = assignment;
+            try
+            {
+                await Worker(worker.Address).Start(new RunAssignment(run.Id, assignment.Attempt, HistoryWire.Serialize(run), resume,
+                    assignment.Archive is null ? 0 : FolderArchive.Chunks(assignment.Archive.Length)), self).WaitAsync(cancellation);
+            }
+            catch (Exception error) when (error is not OutOfMemoryException && !cancellation.IsCancellationRequested)
+            {
+                // Taken meanwhile, or gone: another worker (or this one, later) gets the run.
+                current.TryRemove(new KeyValuePair<string, Assignment>(run.Id, assignment));
+                log.WorkerRefusedRun(worker.Name, run.Id, error.Message);
+                await Task.Delay(options.CheckEvery, cancellation);
+                continue;
+            }
+            assignment.Archive = null;
+            control.Remote = new RemoteRunControl(Worker(worker.Address), run.Id, assignment.Attempt, options.AnswerWithin);
+            log.RunPlaced(run.Id, assignment.Attempt, worker.Name);
+            return assignment.Ended.Task;
+        }
+    }
+
+    public Task<bool> Report(string runId, int attempt, IReadOnlyList<HistoryOperation> operations)
+    {
+        if (!Current(runId, attempt, out Assignment? assignment)) return Task.FromResult(false);
+        lock (assignment)
+        {
+            foreach (HistoryOperation operation in operations)
+            {
+                RunRecord? updated = HistoryWire.Apply(operation, runId, assignment.History, OnHost);
+                if (updated is { IsActive: false }) assignment.Ended.TrySetResult();
+            }
+        }
+        return Task.FromResult(true);
+    }
+
+    public Task<string> Steering(string runId, int attempt) =>
+        Task.FromResult(HistoryWire.Serialize(Require(runId, attempt).History.Steering(runId)));
+
+    public Task<string> Metrics(string runId, int attempt, string name) =>
+        Task.FromResult(HistoryWire.Serialize(Require(runId, attempt).History.Metrics(runId, name)));
+
+    public Task<byte[]> CheckpointChunk(string runId, int attempt, int index)
+    {
+        byte[] archive = Require(runId, attempt).Archive
+            ?? throw new InvalidOperationException($"Run {runId} has no checkpoint on its way to a worker.");
+        return Task.FromResult(FolderArchive.Chunk(archive, index));
+    }
+
+    public Task<string> SaveFolderChunk(string runId, int attempt, RunFolderKind kind, int index, int count, byte[] data)
+    {
+        Assignment assignment = Require(runId, attempt);
+        string folder = HostFolder(runId, kind);
+        lock (assignment)
+        {
+            if (index == 0) assignment.Incoming = new MemoryStream();
+            if (assignment.Incoming is null) throw new InvalidDataException($"Chunk {index} of a {kind} of run {runId} came without chunk 0.");
+            assignment.Incoming.Write(data);
+            if (index == count - 1)
+            {
+                FolderArchive.Unpack(assignment.Incoming.ToArray(), folder);
+                assignment.Incoming = null;
+                if (kind == RunFolderKind.Student)
+                    File.WriteAllText(Path.Combine(environment.RunFolder(runId), "config.json"), assignment.ConfigJson);
+            }
+        }
+        return Task.FromResult(folder);
+    }
+
+    /// <summary>The worker's record names its own folders; the host's names the copies here.</summary>
+    private void OnHost(RunRecord run)
+    {
+        if (run.CheckpointFolder is not null) run.CheckpointFolder = HostFolder(run.Id, RunFolderKind.Checkpoint);
+        if (run.StudentFolder is not null) run.StudentFolder = HostFolder(run.Id, RunFolderKind.Student);
+    }
+
+    private async Task CheckWorkers()
+    {
+        if (Interlocked.Exchange(ref checking, 1) == 1) return;
+        try
+        {
+            foreach (Assignment assignment in current.Values) await Check(assignment);
+        }
+        finally
+        {
+            Volatile.Write(ref checking, 0);
+        }
+    }
+
+    private async Task Check(Assignment assignment)
+    {
+        bool executing;
+        try
+        {
+            executing = await Worker(assignment.Worker).IsExecuting(assignment.RunId, assignment.Attempt).WaitAsync(options.AnswerWithin);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            executing = false;
+        }
+        if (assignment.Ended.Task.IsCompleted)
+        {
+            // Ended and its last report is in: the attempt is history.
+            if (!executing) current.TryRemove(new KeyValuePair<string, Assignment>(assignment.RunId, assignment));
+            return;
+        }
+        if (executing)
+        {
+            assignment.MissedChecks = 0;
+            return;
+        }
+        if (++assignment.MissedChecks < options.MissedChecksBeforeLost) return;
+        if (!current.TryRemove(new KeyValuePair<string, Assignment>(assignment.RunId, assignment))) return;
+        log.WorkerLost(assignment.WorkerName, assignment.RunId, assignment.Attempt);
+        assignment.Ended.TrySetException(new WorkerLostException($"worker {assignment.WorkerName} was lost"));
+    }
+
+    private IRunHostObserver Reference()
+    {
+        lock (referenceGate) return reference ??= grains.CreateObjectReference<IRunHostObserver>(this);
+    }
+
+    private IRunWorkerGrain Worker(string address) => grains.GetGrain<IRunWorkerGrain>(address);
+
+    private bool Current(string runId, int attempt, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Assignment? assignment) =>
+        current.TryGetValue(runId, out assignment) && assignment.Attempt == attempt;
+
+    private Assignment Require(string runId, int attempt) => Current(runId, attempt, out Assignment? assignment) ? assignment
+        : throw new InvalidOperationException($"Attempt {attempt} of run {runId} was given up; the run goes on elsewhere.");
+
+    private string HostFolder(string runId, RunFolderKind kind) => Path.Combine(environment.RunFolder(runId), kind.FolderName());
+
+    public void Dispose()
+    {
+        watchdog.Dispose();
+        lock (referenceGate)
+            if (reference is not null) grains.DeleteObjectReference<IRunHostObserver>(reference);
+    }
+
+    private sealed class Assignment(string runId, int attempt, string worker, string workerName, IRunHistory history, string configJson)
+    {
+        public string RunId => runId;
+        public int Attempt => attempt;
+        public string Worker => worker;
+        public string WorkerName => workerName;
+        public IRunHistory History => history;
+        public string ConfigJson => configJson;
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public byte[]? Archive { get; set; }
+        public MemoryStream? Incoming { get; set; }
+        public int MissedChecks { get; set; }
+    }
+}

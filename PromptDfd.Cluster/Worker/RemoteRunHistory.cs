@@ -1,0 +1,127 @@
+using PromptDfd.Cluster.Contracts;
+using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Method;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Engine.Store;
+
+namespace PromptDfd.Cluster.Worker;
+
+/// <summary>
+/// A run's history as a worker writes it: every write joins one ordered queue that is sent to the host in batches, at
+/// most <see cref="SendEvery"/> apart, and at once before anything that must be on the host first (a query, a forgotten
+/// tail, a checkpoint). The worker never opens the store.
+/// </summary>
+internal sealed class RemoteRunHistory : IRunHistory, IDisposable
+{
+    public static readonly TimeSpan SendEvery = TimeSpan.FromMilliseconds(200);
+
+    private readonly IRunHostObserver host;
+    private readonly string runId;
+    private readonly int attempt;
+    private readonly Func<bool> abandoned;
+    private readonly Lock queueGate = new();
+    private readonly Lock sendGate = new();
+    private readonly Timer timer;
+    private List<HistoryOperation> queue = [];
+
+    /// <param name="abandoned">true once the worker is killed: nothing more is sent, as from a process that died</param>
+    public RemoteRunHistory(IRunHostObserver host, string runId, int attempt, Func<bool> abandoned)
+    {
+        this.host = host;
+        this.runId = runId;
+        this.attempt = attempt;
+        this.abandoned = abandoned;
+        timer = new Timer(_ => SendQuietly(), null, SendEvery, SendEvery);
+    }
+
+    public void Update(RunRecord run, RunNoticeEvent? notice = null) => Add(HistoryWire.Update(run, notice));
+
+    public void Publish(RunUpdate update) => Add(HistoryWire.Publish(update));
+
+    public void Append(IReadOnlyCollection<MetricPoint> metrics, IReadOnlyCollection<SampleRecord> samples,
+        IReadOnlyCollection<RunEventRecord> events)
+    {
+        if (metrics.Count + samples.Count + events.Count > 0) Add(HistoryWire.Append(metrics, samples, events));
+    }
+
+    public IReadOnlyList<ScheduledSteering> Steering(string id)
+    {
+        Send();
+        return HistoryWire.ReadSteering(Call(() => host.Steering(runId, attempt)));
+    }
+
+    public IReadOnlyList<MetricPoint> Metrics(string id, string name)
+    {
+        Send();
+        return HistoryWire.Read<List<MetricPoint>>(Call(() => host.Metrics(runId, attempt, name)));
+    }
+
+    public void DeleteAfter(string id, int step)
+    {
+        Add(HistoryWire.DeleteAfter(step));
+        Send();
+    }
+
+    /// <summary>Copies the folder to the host, after everything recorded before it, and names the host's copy.</summary>
+    public string Saved(RunRecord run, RunFolderKind kind, string folder)
+    {
+        Send();
+        byte[] packed = FolderArchive.Pack(folder);
+        int count = FolderArchive.Chunks(packed.Length);
+        string onHost = folder;
+        for (int index = 0; index < count; index++)
+        {
+            byte[] chunk = FolderArchive.Chunk(packed, index);
+            onHost = Call(() => host.SaveFolderChunk(runId, attempt, kind, index, count, chunk));
+        }
+        return onHost;
+    }
+
+    private void Add(HistoryOperation operation)
+    {
+        lock (queueGate) queue.Add(operation);
+    }
+
+    /// <summary>Sends what is queued, in order; a batch the host did not take stays first in the queue for the next send.</summary>
+    private void Send()
+    {
+        lock (sendGate)
+        {
+            List<HistoryOperation> batch;
+            lock (queueGate) (batch, queue) = (queue, []);
+            if (batch.Count == 0) return;
+            try
+            {
+                if (!Call(() => host.Report(runId, attempt, batch))) GivenUp = true;
+            }
+            catch
+            {
+                lock (queueGate) queue = [.. batch, .. queue];
+                throw;
+            }
+        }
+    }
+
+    private void SendQuietly()
+    {
+        // The host may be briefly unreachable; the queue keeps everything for the next tick or the next forced send.
+        try { Send(); }
+        catch (Exception error) when (error is not OutOfMemoryException) { }
+    }
+
+    /// <summary>The host refused a report: it gave this attempt up (it thought the worker lost) and the run goes on elsewhere.</summary>
+    public volatile bool GivenUp;
+
+    /// <summary>Calls the host and waits: the caller is the worker's libtorch thread or the send timer, never an Orleans thread.</summary>
+    private T Call<T>(Func<Task<T>> call)
+    {
+        if (abandoned() || GivenUp) throw new OperationCanceledException("The worker stopped, or the host gave this run up.");
+        return call().GetAwaiter().GetResult();
+    }
+
+    public void Dispose()
+    {
+        timer.Dispose();
+        if (!abandoned() && !GivenUp) SendQuietly();
+    }
+}
