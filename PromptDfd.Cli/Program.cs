@@ -27,6 +27,7 @@ var root = new RootCommand("PromptDfd: prompt-based data-free knowledge distilla
     new RunsCommand(),
     new ExportCommand(),
     new ExperimentCommand(),
+    new WorkerCommand(),
     new InfoCommand(),
 };
 

@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using PromptDfd.Cluster.Hosting;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Web.Components;
 using PromptDfd.Web.Services;
@@ -7,9 +8,20 @@ TorchRuntime.EnableHugePageTensors();
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
+var clusterSettings = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
 builder.Services.AddSingleton<ShippedAssets>();
 builder.Services.AddSingleton<PlaygroundService>();
 builder.Services.AddSingleton<TeacherJobs>();
+// The silo starts before the run manager and stops after it, so runs are handed out and interrupted while it is up.
+try
+{
+    builder.AddPromptDfdCluster(clusterSettings);
+}
+catch (InvalidOperationException error)
+{
+    Console.Error.WriteLine($"error: {error.Message} Fix the Cluster section of appsettings.json (see docs/cluster.md).");
+    return 1;
+}
 builder.Services.AddPromptDfdEngine();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 // Toasts rise from the bottom right, clear of the run page's Pause, Cancel and Export buttons at the top.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Cli.Output;
+using PromptDfd.Cluster.Hosting;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
@@ -42,10 +43,11 @@ public sealed class ExperimentCommand : CliCommand
         "between processes", "1/1");
     private readonly RunOverrideOptions overrides = new();
     private readonly RunStoreOptions storeOptions = new();
+    private readonly ClusterOptionSet cluster = new(required: false);
 
     public ExperimentCommand() : base("experiment", "run the results table (teacher, KD, baselines, PromptDFD, ablations x tasks x " +
         "seeds) into docs/results.md; reuses finished cells") => AddOptions([dataset, datasetName, textColumn, labelColumn, tasks, seeds,
-        rows, steps, output, notes, reportOnly, shard, .. overrides.All, .. storeOptions.All]);
+        rows, steps, output, notes, reportOnly, shard, .. overrides.All, .. storeOptions.All, .. cluster.All]);
 
     protected override int Run(ParseResult parsed)
     {
@@ -57,8 +59,10 @@ public sealed class ExperimentCommand : CliCommand
         string textColumn = parsed.GetValue(this.textColumn)!, labelColumn = parsed.GetValue(this.labelColumn)!;
         var tasks = dataset.Length > 0 ? [datasetName] : CliOptions.Names(parsed.GetValue(this.tasks)!).ToList();
         // A user's own task gets its own report in the workspace, a shorter default table, and none of the project's notes.
-        bool ownTasks = tasks.Any(t => !Repository.Workspace.IsShippedTask(t));
-        string reportFolder = ownTasks ? Repository.Workspace.Report(string.Join('+', tasks)) : Repository.Workspace.Docs;
+        // Tasks, models and reports of the tree --root names (the repository by default).
+        Workspace workspace = storeOptions.Workspace(parsed);
+        bool ownTasks = tasks.Any(t => !workspace.IsShippedTask(t));
+        string reportFolder = ownTasks ? workspace.Report(string.Join('+', tasks)) : workspace.Docs;
         IReadOnlyList<long> seeds = parsed.GetValue(this.seeds) ?? (ownTasks ? [1, 2] : [1, 2, 3]);
         string rowsOption = parsed.GetValue(rows) ?? (ownTasks ? string.Join(',', OwnTaskRows) : "all");
         int steps = parsed.GetValue(this.steps) ?? 0;
@@ -68,7 +72,8 @@ public sealed class ExperimentCommand : CliCommand
         string notes = parsed.GetValue(this.notes) ?? Path.Combine(reportFolder, ownTasks ? "notes.md" : "results-notes.md");
         bool reportOnly = parsed.GetValue(this.reportOnly);
         var (shard, shards) = ParseShard(parsed.GetValue(this.shard)!);
-        using var session = RunSession.Open(storeOptions, parsed);
+        ClusterSettings? clusterSettings = cluster.ReadOptional(parsed);
+        using var session = RunSession.Open(storeOptions, parsed, clusterSettings);
 
         var presets = rowsOption == "all" ? RunPresets.All.Select(p => p.Name).ToList()
             : rowsOption.Split(',', StringSplitOptions.TrimEntries).ToList();
@@ -96,13 +101,23 @@ public sealed class ExperimentCommand : CliCommand
             }
             if (reportOnly || !cell.Mine) continue;
             RunRecord run = session.Manager.Submit(cell.Config);
-            Console.WriteLine($"run {run.Id} ({cell.Preset}, {cell.Task}, seed {cell.Seed}), {++started} of {toRun}");
+            Console.WriteLine($"run {run.Id} ({cell.Preset}, {cell.Task}, seed {cell.Seed}), {++started} of {toRun}" +
+                (clusterSettings is null ? "" : ": queued for the cluster's workers"));
+            // On a cluster every cell is queued at once and the workers take them as they have room; here they run one by one.
+            if (clusterSettings is not null)
+            {
+                runs.Add(run);
+                continue;
+            }
             runs.Add(session.Follow(run.Id, quiet: true));
             if (started < toRun)
                 Console.WriteLine("  " + ProgressLine.Render("runs", started, toRun, clock.Elapsed));
         }
+        if (clusterSettings is not null)
+            for (int i = 0; i < runs.Count; i++)
+                if (runs[i].IsActive) runs[i] = session.Follow(runs[i].Id, quiet: true);
 
-        var real = tasks.Select(t => RealText(t)).ToList();
+        var real = tasks.Select(t => RealText(workspace, t)).ToList();
         string markdown = ResultsTable.Render(session.Store, runs, tasks, presets, real, commandLine, baseConfig.ToJson(),
             projectTargets: !ownTasks, split: baseConfig.Training.Schedule.EvaluateOn);
         if (File.Exists(notes)) markdown += "\n" + File.ReadAllText(notes);
@@ -203,10 +218,10 @@ public sealed class ExperimentCommand : CliCommand
     }
 
     /// <summary>Perplexity, self-BLEU and distinct-2 of the real test texts, the yardstick for synthetic text.</summary>
-    private static RealTextQuality RealText(string taskName)
+    private static RealTextQuality RealText(Workspace workspace, string taskName)
     {
-        TaskDataset task = TaskDataset.Load(Repository.Workspace.Task(taskName));
-        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(Repository.Workspace.Prior);
+        TaskDataset task = TaskDataset.Load(workspace.Task(taskName));
+        LoadedLanguageModel prior = Checkpoint.LoadLanguageModel(workspace.Prior);
         var sample = task.Splits.Test.Take(128).Select(e => e.Text).ToList();
         double perplexity = PriorPerplexity.Of(prior.Model, prior.Tokenizer,
             sample.Select(t => (IReadOnlyList<int>)prior.Tokenizer.Encode(t).ToArray()).ToList());

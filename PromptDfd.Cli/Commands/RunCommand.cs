@@ -1,7 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PromptDfd.Cli.Arguments;
 using PromptDfd.Cli.Output;
+using PromptDfd.Cluster.Host;
+using PromptDfd.Cluster.Hosting;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Distillation;
 using PromptDfd.Engine.Events;
@@ -107,19 +113,53 @@ public sealed class RunCommand : CliCommand
 /// <summary>A run store, hub and manager for one command-line session, and printing of a run's progress.</summary>
 public sealed class RunSession : IDisposable
 {
-    private RunSession(RunStore store, RunManager manager) { Store = store; Manager = manager; }
+    private readonly IHost? clusterClient;
+    private readonly ClusterDispatcher? dispatcher;
+
+    private RunSession(RunStore store, RunManager manager, IHost? clusterClient = null, ClusterDispatcher? dispatcher = null)
+    {
+        Store = store;
+        Manager = manager;
+        this.clusterClient = clusterClient;
+        this.dispatcher = dispatcher;
+    }
 
     public RunStore Store { get; }
     public RunManager Manager { get; }
 
-    public static RunSession Open(RunStoreOptions options, ParseResult parsed)
+    /// <param name="cluster">hand the runs to this cluster's workers (this process writes their history); null: run them here</param>
+    public static RunSession Open(RunStoreOptions options, ParseResult parsed, ClusterSettings? cluster = null)
     {
         Workspace workspace = options.Workspace(parsed);
         int threads = parsed.GetValue(options.Threads);
+        var environment = new RunEnvironment(workspace, threads);
         var store = new RunStore(workspace.Store);
-        var manager = new RunManager(store, new RunEventHub(), new RunEnvironment(workspace, threads));
-        manager.Start();
-        return new RunSession(store, manager);
+        if (cluster is null)
+        {
+            var manager = new RunManager(store, new RunEventHub(), environment);
+            manager.Start();
+            return new RunSession(store, manager);
+        }
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client => client.UseRunClusterClient(cluster));
+        IHost client = builder.Build();
+        try
+        {
+            client.Start();
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            store.Dispose();
+            client.Dispose();
+            throw new UsageException($"Could not join the cluster at {cluster.Clustering} ({error.GetBaseException().Message}). Start the " +
+                "dashboard or a worker with the same Cluster settings first (docs/cluster.md).");
+        }
+        var dispatcher = new ClusterDispatcher(client.Services.GetRequiredService<IClusterClient>(), environment,
+            Options.Create(new DispatcherOptions()), client.Services.GetRequiredService<ILogger<ClusterDispatcher>>());
+        var clustered = new RunManager(store, new RunEventHub(), environment, dispatcher: dispatcher);
+        clustered.Start();
+        return new RunSession(store, clustered, client, dispatcher);
     }
 
     /// <summary>Prints evaluations and status changes until the run ends; Ctrl+C cancels it gracefully (with a checkpoint).</summary>
@@ -184,6 +224,9 @@ public sealed class RunSession : IDisposable
     public void Dispose()
     {
         Manager.Dispose();
+        dispatcher?.Dispose();
+        clusterClient?.StopAsync().GetAwaiter().GetResult();
+        clusterClient?.Dispose();
         Store.Dispose();
     }
 }

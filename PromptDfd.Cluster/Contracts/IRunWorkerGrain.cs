@@ -30,7 +30,9 @@ public sealed record WorkerDescription(
     [property: Id(3)] int Threads,
     [property: Id(4)] string Device,
     [property: Id(5)] int Slots,
-    [property: Id(6)] IReadOnlyList<string> Runs);
+    [property: Id(6)] IReadOnlyList<string> Runs,
+    [property: Id(7)] string Process,
+    [property: Id(8)] string RunsFolder);
 
 /// <summary>
 /// A run for a worker. <see cref="Attempt"/> numbers the run's executions: reports of an attempt the host has given up on
@@ -42,4 +44,20 @@ public sealed record RunAssignment(
     [property: Id(1)] int Attempt,
     [property: Id(2)] string RunJson,
     [property: Id(3)] bool Resume,
-    [property: Id(4)] int CheckpointChunks);
+    [property: Id(4)] int CheckpointChunks,
+    [property: Id(5)] string HostProcess,
+    [property: Id(6)] string HostRunsFolder)
+{
+    public bool SharesFoldersWith(string process, string runsFolder) => RunFolders.Shared(HostProcess, HostRunsFolder, process, runsFolder);
+}
+
+public static class RunFolders
+{
+    /// <summary>
+    /// A worker in the host's own process with the host's run folders (the dashboard's own worker): the folders a run saves are
+    /// already where the host keeps them, and nothing needs copying.
+    /// </summary>
+    public static bool Shared(string hostProcess, string hostRunsFolder, string workerProcess, string workerRunsFolder) =>
+        hostProcess == workerProcess &&
+            string.Equals(Path.GetFullPath(hostRunsFolder), Path.GetFullPath(workerRunsFolder), StringComparison.Ordinal);
+}

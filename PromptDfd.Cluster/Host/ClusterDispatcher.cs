@@ -11,7 +11,7 @@ namespace PromptDfd.Cluster.Host;
 /// <summary>
 /// The run manager's way to the cluster: hands each queued run to a worker with a free slot, receives the run's history
 /// from it (this process alone writes the store), keeps each checkpoint and student the worker saves, and asks busy
-/// workers every <see cref="ClusterOptions.CheckEvery"/> whether they still execute their runs. A worker that stops
+/// workers every <see cref="DispatcherOptions.CheckEvery"/> whether they still execute their runs. A worker that stops
 /// answering is lost: its run fails over (the run manager queues it to resume elsewhere from the host's checkpoint), and
 /// anything its attempt still sends is refused.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
 {
     private readonly IGrainFactory grains;
     private readonly RunEnvironment environment;
-    private readonly ClusterOptions options;
+    private readonly DispatcherOptions options;
     private readonly ILogger<ClusterDispatcher> log;
     private readonly ConcurrentDictionary<string, Assignment> current = new();
     private readonly Timer watchdog;
@@ -28,7 +28,7 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
     private int attempts;
     private int checking;
 
-    public ClusterDispatcher(IGrainFactory grains, RunEnvironment environment, IOptions<ClusterOptions> options,
+    public ClusterDispatcher(IGrainFactory grains, RunEnvironment environment, IOptions<DispatcherOptions> options,
         ILogger<ClusterDispatcher> log)
     {
         this.grains = grains;
@@ -61,13 +61,26 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         return [.. answers.OfType<WorkerDescription>().OrderBy(w => w.Name, StringComparer.Ordinal).ThenBy(w => w.Address)];
     }
 
+    /// <summary>The workers, or none while the cluster cannot be asked (this silo still starting, a membership change).</summary>
+    private async Task<IReadOnlyList<WorkerDescription>> WorkersOrNone(CancellationToken cancellation)
+    {
+        try
+        {
+            return await Workers(cancellation);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException && !cancellation.IsCancellationRequested)
+        {
+            return [];
+        }
+    }
+
     public async Task<Task> Start(RunRecord run, RunControl control, bool resume, IRunHistory history, CancellationToken cancellation)
     {
         IRunHostObserver self = Reference();
         while (true)
         {
             cancellation.ThrowIfCancellationRequested();
-            WorkerDescription? worker = (await Workers(cancellation)).Where(w => w.Slots > 0)
+            WorkerDescription? worker = (await WorkersOrNone(cancellation)).Where(w => w.Slots > 0)
                 .OrderByDescending(w => w.Slots).ThenBy(w => current.Values.Count(a => a.Worker == w.Address)).FirstOrDefault();
             if (worker is null)
             {
@@ -77,12 +90,15 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
             var assignment = new Assignment(run.Id, Interlocked.Increment(ref attempts), worker.Address, worker.Name, history,
                 run.ConfigJson);
             string checkpoint = AtomicFolder.Existing(HostFolder(run.Id, RunFolderKind.Checkpoint));
-            if (resume && run.CheckpointStep > 0 && Directory.Exists(checkpoint)) assignment.Archive = FolderArchive.Pack(checkpoint);
+            bool sharesFolders = RunFolders.Shared(ProcessOwner.Current, environment.Workspace.Runs, worker.Process, worker.RunsFolder);
+            if (resume && run.CheckpointStep > 0 && Directory.Exists(checkpoint) && !sharesFolders)
+                assignment.Archive = FolderArchive.Pack(checkpoint);
             current[run.Id] = assignment;
             try
             {
                 await Worker(worker.Address).Start(new RunAssignment(run.Id, assignment.Attempt, HistoryWire.Serialize(run), resume,
-                    assignment.Archive is null ? 0 : FolderArchive.Chunks(assignment.Archive.Length)), self).WaitAsync(cancellation);
+                    assignment.Archive is null ? 0 : FolderArchive.Chunks(assignment.Archive.Length), ProcessOwner.Current,
+                    environment.Workspace.Runs), self);
             }
             catch (Exception error) when (error is not OutOfMemoryException && !cancellation.IsCancellationRequested)
             {
@@ -134,6 +150,8 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         {
             if (index == 0) assignment.Incoming = new MemoryStream();
             if (assignment.Incoming is null) throw new InvalidDataException($"Chunk {index} of a {kind} of run {runId} came without chunk 0.");
+            // Written at its place, so a chunk sent again after a lost answer does not corrupt the archive.
+            assignment.Incoming.Position = (long)index * FolderArchive.ChunkBytes;
             assignment.Incoming.Write(data);
             if (index == count - 1)
             {

@@ -1,4 +1,7 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
 using PromptDfd.Cluster.Host;
 using PromptDfd.Cluster.Worker;
 
@@ -20,10 +23,45 @@ public static class ClusterHosting
         return silo;
     }
 
+    /// <summary>
+    /// Joins the cluster the settings name: localhost clustering listens on loopback only; Redis clustering listens on the
+    /// advertised address, which should be on a private network (cluster traffic is not authenticated; see docs/cluster.md).
+    /// </summary>
+    public static ISiloBuilder UseRunCluster(this ISiloBuilder silo, ClusterSettings settings)
+    {
+        settings.Validate();
+        int siloPort = settings.SiloPort > 0 ? settings.SiloPort : ClusterSettings.FreePort();
+        int gatewayPort = settings.GatewayPort > 0 ? settings.GatewayPort : ClusterSettings.FreePort();
+        if (settings.IsLocal)
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: settings.ClusterId, clusterId: settings.ClusterId);
+        else
+        {
+            silo.UseRedisClustering(settings.RedisConnection!);
+            silo.Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (settings.ClusterId, settings.ClusterId));
+            silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedAddress), siloPort, gatewayPort, listenOnAnyHostAddress: false);
+        }
+        return silo.AddWorkerPlacement();
+    }
+
     /// <summary>Every silo places worker grains, since any silo may be the first to call one.</summary>
     public static ISiloBuilder AddWorkerPlacement(this ISiloBuilder silo)
     {
         silo.Services.AddPlacementDirector<OnItsSiloPlacement, OnItsSiloPlacementDirector>();
         return silo;
+    }
+
+    /// <summary>
+    /// Joins a Redis-clustered cluster as a client (no silo): what a command-line experiment needs to hand its runs to the
+    /// workers. Localhost clustering has no clients from other processes.
+    /// </summary>
+    public static IClientBuilder UseRunClusterClient(this IClientBuilder client, ClusterSettings settings)
+    {
+        settings.Validate();
+        if (settings.RedisConnection is not { } redis)
+            throw new InvalidOperationException("A command-line session joins a cluster through Redis: pass --cluster redis:<host:port>, " +
+                "the connection the dashboard and the workers use (see docs/cluster.md).");
+        client.UseRedisClustering(redis);
+        client.Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (settings.ClusterId, settings.ClusterId));
+        return client;
     }
 }

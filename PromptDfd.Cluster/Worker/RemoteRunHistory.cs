@@ -19,19 +19,23 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
     private readonly string runId;
     private readonly int attempt;
     private readonly Func<bool> abandoned;
+    private readonly bool copiesFolders;
     private readonly Lock queueGate = new();
-    private readonly Lock sendGate = new();
+    // One send at a time, in order; the timer waits for it without blocking a pool thread, the libtorch thread by blocking.
+    private readonly SemaphoreSlim sending = new(1, 1);
     private readonly Timer timer;
     private List<HistoryOperation> queue = [];
 
     /// <param name="abandoned">true once the worker is killed: nothing more is sent, as from a process that died</param>
-    public RemoteRunHistory(IRunHostObserver host, string runId, int attempt, Func<bool> abandoned)
+    /// <param name="copiesFolders">false when the host reads this worker's run folders itself (the same process and folders)</param>
+    public RemoteRunHistory(IRunHostObserver host, string runId, int attempt, Func<bool> abandoned, bool copiesFolders = true)
     {
+        this.copiesFolders = copiesFolders;
         this.host = host;
         this.runId = runId;
         this.attempt = attempt;
         this.abandoned = abandoned;
-        timer = new Timer(_ => SendQuietly(), null, SendEvery, SendEvery);
+        timer = new Timer(_ => _ = SendQuietly(), null, SendEvery, SendEvery);
     }
 
     public void Update(RunRecord run, RunNoticeEvent? notice = null) => Add(HistoryWire.Update(run, notice));
@@ -66,6 +70,7 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
     public string Saved(RunRecord run, RunFolderKind kind, string folder)
     {
         Send();
+        if (!copiesFolders) return folder;
         byte[] packed = FolderArchive.Pack(folder);
         int count = FolderArchive.Chunks(packed.Length);
         string onHost = folder;
@@ -82,46 +87,101 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
         lock (queueGate) queue.Add(operation);
     }
 
-    /// <summary>Sends what is queued, in order; a batch the host did not take stays first in the queue for the next send.</summary>
+    /// <summary>Sends what is queued, in order, from the libtorch thread (which may block).</summary>
     private void Send()
     {
-        lock (sendGate)
+        sending.Wait();
+        try
         {
-            List<HistoryOperation> batch;
-            lock (queueGate) (batch, queue) = (queue, []);
-            if (batch.Count == 0) return;
-            try
-            {
-                if (!Call(() => host.Report(runId, attempt, batch))) GivenUp = true;
-            }
-            catch
-            {
-                lock (queueGate) queue = [.. batch, .. queue];
-                throw;
-            }
+            SendQueued().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            sending.Release();
         }
     }
 
-    private void SendQuietly()
+    /// <summary>The timer's send: waits its turn without holding a thread, and keeps what the host did not take for the next one.</summary>
+    private async Task SendQuietly()
     {
+        if (!await sending.WaitAsync(0)) return;
+        try
+        {
+            await SendQueued();
+        }
         // The host may be briefly unreachable; the queue keeps everything for the next tick or the next forced send.
-        try { Send(); }
         catch (Exception error) when (error is not OutOfMemoryException) { }
+        finally
+        {
+            sending.Release();
+        }
+    }
+
+    /// <summary>A batch the host did not take stays first in the queue.</summary>
+    private async Task SendQueued()
+    {
+        List<HistoryOperation> batch;
+        lock (queueGate) (batch, queue) = (queue, []);
+        if (batch.Count == 0) return;
+        try
+        {
+            if (abandoned() || GivenUp) throw new OperationCanceledException("The worker stopped, or the host gave this run up.");
+            if (!await host.Report(runId, attempt, batch)) GivenUp = true;
+        }
+        catch
+        {
+            lock (queueGate) queue = [.. batch, .. queue];
+            throw;
+        }
     }
 
     /// <summary>The host refused a report: it gave this attempt up (it thought the worker lost) and the run goes on elsewhere.</summary>
     public volatile bool GivenUp;
 
-    /// <summary>Calls the host and waits: the caller is the worker's libtorch thread or the send timer, never an Orleans thread.</summary>
+    /// <summary>
+    /// Calls the host from the worker's libtorch thread and waits. A call lost on the way (the silo that relays it to a
+    /// command-line host left the cluster) is made again a few times; each call may be repeated without harm.
+    /// </summary>
     private T Call<T>(Func<Task<T>> call)
     {
-        if (abandoned() || GivenUp) throw new OperationCanceledException("The worker stopped, or the host gave this run up.");
-        return call().GetAwaiter().GetResult();
+        for (int attempt = 1; ; attempt++)
+        {
+            if (abandoned() || GivenUp) throw new OperationCanceledException("The worker stopped, or the host gave this run up.");
+            try
+            {
+                return call().GetAwaiter().GetResult();
+            }
+            catch (Exception error) when (attempt < CallAttempts && error is SiloUnavailableException or TimeoutException
+                or OrleansMessageRejectionException)
+            {
+                Thread.Sleep(RetryAfter);
+            }
+        }
+    }
+
+    private const int CallAttempts = 8;
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
+
+    /// <summary>Sends the last of the run's history (its final record) and stops the timer.</summary>
+    public async Task CloseAsync()
+    {
+        await timer.DisposeAsync();
+        if (abandoned() || GivenUp) return;
+        await sending.WaitAsync();
+        try
+        {
+            await SendQueued();
+        }
+        catch (Exception error) when (error is not OutOfMemoryException) { }
+        finally
+        {
+            sending.Release();
+        }
     }
 
     public void Dispose()
     {
         timer.Dispose();
-        if (!abandoned() && !GivenUp) SendQuietly();
+        sending.Dispose();
     }
 }

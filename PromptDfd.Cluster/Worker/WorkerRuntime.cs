@@ -35,7 +35,8 @@ public sealed class WorkerRuntime(TorchJobQueue torch, RunEnvironment environmen
 
     public WorkerDescription Describe(string address) => new(address, settings.Name, settings.Kind,
         environment.Threads > 0 ? environment.Threads : System.Environment.ProcessorCount,
-        TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu", HasRoom ? settings.Slots - executions.Count : 0, Runs);
+        TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu", HasRoom ? settings.Slots - executions.Count : 0, Runs,
+        ProcessOwner.Current, environment.Workspace.Runs);
 
     public async Task Start(RunAssignment assignment, IRunHostObserver host)
     {
@@ -43,8 +44,10 @@ public sealed class WorkerRuntime(TorchJobQueue torch, RunEnvironment environmen
             (stopping ? " (it is stopping)." : "."));
         RunRecord run = HistoryWire.Read<RunRecord>(assignment.RunJson);
         if (run.Id != assignment.RunId) throw new InvalidDataException($"Assignment {assignment.RunId} carried run {run.Id}.");
-        string checkpoint = Path.Combine(environment.RunFolder(run.Id), "checkpoint");
-        if (assignment.CheckpointChunks > 0)
+        string checkpoint = Path.Combine(environment.RunFolder(run.Id), RunFolderKind.Checkpoint.FolderName());
+        bool sharesFolders = assignment.SharesFoldersWith(ProcessOwner.Current, environment.Workspace.Runs);
+        if (sharesFolders) run.CheckpointFolder = run.CheckpointFolder is null ? null : checkpoint;
+        else if (assignment.CheckpointChunks > 0)
         {
             var archive = new MemoryStream();
             for (int index = 0; index < assignment.CheckpointChunks; index++)
@@ -58,14 +61,20 @@ public sealed class WorkerRuntime(TorchJobQueue torch, RunEnvironment environmen
         var entry = new Execution(assignment.Attempt, control);
         if (!executions.TryAdd(run.Id, entry))
             throw new InvalidOperationException($"Worker {settings.Name} already executes run {run.Id}.");
-        var history = new RemoteRunHistory(host, run.Id, assignment.Attempt, () => killed);
+        var history = new RemoteRunHistory(host, run.Id, assignment.Attempt, () => killed, copiesFolders: !sharesFolders);
         var execution = new RunExecution(history, environment, run, control, assignment.Resume, () => stopping || entry.Interrupted);
         Task job = torch.Schedule($"run {run.Id}", TorchJobPriority.Training, seed: 0, UntilKilled(execution.Drive(), history));
-        _ = job.ContinueWith(_ =>
-        {
-            history.Dispose();
-            executions.TryRemove(run.Id, out Execution? _);
-        }, TaskScheduler.Default);
+        _ = Finish(job, run.Id, history);
+    }
+
+    /// <summary>After the run's last step: its final record reaches the host before the worker stops counting it as executing.</summary>
+    private async Task Finish(Task job, string runId, RemoteRunHistory history)
+    {
+        try { await job; }
+        catch (Exception error) when (error is not OutOfMemoryException) { }
+        await history.CloseAsync();
+        history.Dispose();
+        executions.TryRemove(runId, out Execution? _);
     }
 
     /// <summary>A killed worker runs no further step of anything, nor does a run the host gave up on this worker.</summary>

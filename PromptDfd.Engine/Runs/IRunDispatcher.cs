@@ -12,6 +12,9 @@ public interface IRunDispatcher
     /// <see cref="WorkerLostException"/> when the worker is lost.
     /// </summary>
     Task<Task> Start(RunRecord run, RunControl control, bool resume, IRunHistory history, CancellationToken cancellation);
+
+    /// <summary>Which worker executes which run now (run id → worker name).</summary>
+    IReadOnlyDictionary<string, string> Placements { get; }
 }
 
 /// <summary>The worker executing a run stopped answering or left the cluster; the run can resume elsewhere from its last checkpoint.</summary>

@@ -27,6 +27,27 @@ public static class ProcessOwner
         }
     }
 
+    /// <summary>
+    /// On Linux the start is the kernel's own count (clock ticks after boot, /proc/pid/stat): .NET derives StartTime from it
+    /// and a boot time each process estimates for itself, so two processes could disagree on a third one's start.
+    /// </summary>
     private static string Describe(Process process) =>
-        $"{Environment.MachineName}:{process.Id}:{process.StartTime.ToUniversalTime().Ticks}";
+        $"{Environment.MachineName}:{process.Id}:{KernelStart(process.Id) ?? process.StartTime.ToUniversalTime().Ticks}";
+
+    private static long? KernelStart(int pid)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name (which may hold spaces, so it is skipped up to its closing parenthesis);
+            // starttime is field 22 of the whole line, the 20th after the name.
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.TryParse(fields[19], out long ticks) ? ticks : null;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
 }

@@ -23,11 +23,19 @@ public sealed partial class RunManager
                 continue;
             }
             Task execution;
+            // A run cancelled while it waits for a worker leaves the queue without reaching one.
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token, control.Cancellation.Token);
             try
             {
-                execution = await dispatcher!.Start(run, control, next.Resume, history, shutdown.Token);
+                execution = await dispatcher!.Start(run, control, next.Resume, history, waiting.Token);
             }
             catch (OperationCanceledException) when (shutdown.IsCancellationRequested) { break; }
+            catch (OperationCanceledException) when (control.Cancellation.IsCancellationRequested)
+            {
+                SetStatus(run, RunStatus.Cancelled, "cancelled before it started");
+                Complete(run);
+                continue;
+            }
             catch (Exception error) when (error is not OutOfMemoryException)
             {
                 run.Error = error.Message;
@@ -35,6 +43,8 @@ public sealed partial class RunManager
                 Complete(run);
                 continue;
             }
+            // Cancelled in the moment between the worker taking the run and the control reaching it.
+            if (control.Cancellation.IsCancellationRequested) control.Remote?.Cancel();
             string id = next.Id;
             remote[id] = execution.ContinueWith(ended => Ended(id, ended), TaskScheduler.Default);
         }
@@ -54,7 +64,7 @@ public sealed partial class RunManager
         if (reason is not null && !shutdown.IsCancellationRequested && !cancelled)
         {
             controls[id] = new RunControl();
-            run.Owner = ProcessOwner.Current;
+            TakeOver(run);
             SetStatus(run, RunStatus.Queued, $"{reason}; queued to resume on another worker from " +
                 (run.CheckpointStep > 0 ? $"the checkpoint at step {run.CheckpointStep}" : "the start"));
             Enqueue(id, true);

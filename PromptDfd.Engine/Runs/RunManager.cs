@@ -54,7 +54,11 @@ public sealed partial class RunManager : IDisposable
     public RunStore Store => store;
     public RunEventHub Hub => hub;
     public RunEnvironment Environment => environment;
-    public string? ActiveRunId => activeRunId;
+    /// <summary>A run that executes now (on this process's thread, or on a worker of the cluster), if any.</summary>
+    public string? ActiveRunId => dispatcher is null ? activeRunId : dispatcher.Placements.Keys.Order(StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>The cluster's workers, when runs execute on them; null when this process executes them.</summary>
+    public IRunDispatcher? Dispatcher => dispatcher;
     public TorchJobQueue Torch => torch;
     /// <summary>The store's side of every run's history: runs executing here and reports from workers elsewhere write through it.</summary>
     public IRunHistory History => history;
@@ -164,7 +168,7 @@ public sealed partial class RunManager : IDisposable
         if (!run.CanResume) throw new InvalidOperationException($"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only paused, " +
             "interrupted, cancelled or failed runs can be resumed.");
         controls[id] = new RunControl();
-        run.Owner = ProcessOwner.Current;
+        TakeOver(run);
         SetStatus(run, RunStatus.Queued, run.CheckpointStep > 0
             ? $"queued to resume from the checkpoint at step {run.CheckpointStep}"
             : "queued to start again: it stopped before its first checkpoint");
@@ -275,6 +279,13 @@ public sealed partial class RunManager : IDisposable
     }
 
     private void SetStatus(RunRecord run, RunStatus status, string message) => RunStatusChange.Set(history, run, status, message);
+
+    /// <summary>This process owns the run from now on (status changes store only the execution's fields, so the owner is stored here).</summary>
+    private void TakeOver(RunRecord run)
+    {
+        run.Owner = ProcessOwner.Current;
+        store.Update(run);
+    }
 
     internal bool ShuttingDown => shutdown.IsCancellationRequested;
 

@@ -7,16 +7,18 @@ using PromptDfd.Tests.Web;
 namespace PromptDfd.Tests.Benchmarks;
 
 /// <summary>Runs only when PROMPTDFD_BENCHMARK=dashboard is set: a measurement, not a check, so the suite never waits for it.</summary>
-public sealed class DashboardBenchmarkFactAttribute : FactAttribute
+public class BenchmarkFactAttribute : FactAttribute
 {
     public const string Variable = "PROMPTDFD_BENCHMARK";
 
-    public DashboardBenchmarkFactAttribute()
+    public BenchmarkFactAttribute(string name)
     {
-        if (Environment.GetEnvironmentVariable(Variable) != "dashboard")
-            Skip = $"a benchmark: run it with {Variable}=dashboard (see docs/benchmarks.md)";
+        if (Environment.GetEnvironmentVariable(Variable) != name)
+            Skip = $"a benchmark: run it with {Variable}={name} (see docs/benchmarks.md)";
     }
 }
+
+public sealed class DashboardBenchmarkFactAttribute() : BenchmarkFactAttribute("dashboard");
 
 [Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class DashboardLatencyBenchmarkTests : IClassFixture<DashboardHost>
@@ -73,10 +75,10 @@ public sealed class DashboardLatencyBenchmarkTests : IClassFixture<DashboardHost
         return text.ToString();
     }
 
-    /// <summary>The document with its dashboard section replaced (or appended the first time).</summary>
+    /// <summary>The document with the section of the same heading (its first line) replaced, or appended the first time.</summary>
     public static string WithSection(string document, string section)
     {
-        const string heading = "## The dashboard at 100,000 samples";
+        string heading = section.Split('\n')[0].TrimEnd();
         int start = document.IndexOf(heading, StringComparison.Ordinal);
         if (start < 0) return document.TrimEnd() + "\n\n" + section;
         int end = document.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);

@@ -8,7 +8,7 @@ namespace PromptDfd.Tests.Cluster;
 [Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class ClusterFailoverTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task ARunWhoseWorkerIsKilledResumesOnAnotherWithTheCurvesOfAnUninterruptedRun()
@@ -19,13 +19,14 @@ public sealed class ClusterFailoverTests
         RunRecord twin = manager.Submit(TinyRunEnvironment.Config(steps: 40));
         RunRecord other = manager.Submit(TinyRunEnvironment.Config(seed: 2, steps: 12));
 
-        await WaitUntil(() => cluster.Store.Get(victim.Id) is { CheckpointStep: >= 4, Status: RunStatus.Running });
+        await WaitUntil(() => cluster.Store.Get(victim.Id) is { CheckpointStep: >= 4, Status: RunStatus.Running },
+            () => Story(cluster, victim.Id));
         string killed = cluster.Dispatcher.Placements[victim.Id];
         await cluster.Kill(killed);
 
-        RunRecord resumed = await manager.WhenFinished(victim.Id).WaitAsync(Patience);
-        RunRecord uninterrupted = await manager.WhenFinished(twin.Id).WaitAsync(Patience);
-        Assert.Equal(RunStatus.Completed, (await manager.WhenFinished(other.Id).WaitAsync(Patience)).Status);
+        RunRecord resumed = await Finished(cluster, victim.Id);
+        RunRecord uninterrupted = await Finished(cluster, twin.Id);
+        Assert.Equal(RunStatus.Completed, (await Finished(cluster, other.Id)).Status);
         Assert.Equal(RunStatus.Completed, resumed.Status);
         Assert.Equal(RunStatus.Completed, uninterrupted.Status);
         Assert.NotEqual(killed, resumed.Worker);
@@ -43,13 +44,31 @@ public sealed class ClusterFailoverTests
     private static List<(string, int, double)> Curves(RunStore store, string runId) =>
         [.. store.Metrics(runId).Where(m => !MetricNames.IsTiming(m.Name)).Select(m => (m.Name, m.Step, m.Value)).Order()];
 
-    private static async Task WaitUntil(Func<bool> condition)
+    private static async Task WaitUntil(Func<bool> condition, Func<string> story)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not reached");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not reached: {story()}");
             await Task.Delay(20);
         }
     }
+
+    private static async Task<RunRecord> Finished(InProcessRunCluster cluster, string runId)
+    {
+        try
+        {
+            return await cluster.Manager.WhenFinished(runId).WaitAsync(Patience);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"run {runId} did not finish: {Story(cluster, runId)}");
+        }
+    }
+
+    /// <summary>Where a run stands and its last events, for a failure message.</summary>
+    private static string Story(InProcessRunCluster cluster, string runId) => cluster.Store.Get(runId) is { } run
+        ? $"{run.Status} at step {run.Step} on {run.Worker ?? "no worker"} (checkpoint {run.CheckpointStep}); " +
+            string.Join(" / ", cluster.Store.Events(runId).TakeLast(4).Select(e => e.Message))
+        : "no such run";
 }

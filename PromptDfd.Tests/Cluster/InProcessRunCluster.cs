@@ -34,7 +34,7 @@ public sealed class InProcessRunCluster : IAsyncDisposable
         Environment = environment;
         Store = new RunStore(environment.StorePath);
         var host = environment.Environment;
-        Dispatcher = new ClusterDispatcher(cluster.Client, host, Options.Create(new ClusterOptions
+        Dispatcher = new ClusterDispatcher(cluster.Client, host, Options.Create(new DispatcherOptions
         {
             CheckEvery = TimeSpan.FromMilliseconds(300),
             AnswerWithin = TimeSpan.FromSeconds(2),

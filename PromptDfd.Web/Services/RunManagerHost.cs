@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using PromptDfd.Cluster.Host;
+using PromptDfd.Cluster.Hosting;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Infrastructure;
@@ -8,11 +10,22 @@ using PromptDfd.Engine.Store;
 namespace PromptDfd.Web.Services;
 
 /// <summary>
-/// Hosts the engine in the web process: one run store, one event hub and one run manager (with its dedicated
-/// training thread) for the app's lifetime. Stopping the host interrupts the running run after a checkpoint.
+/// Hosts the engine in the web process: one run store, one event hub, one libtorch thread and one run manager for the
+/// app's lifetime. The manager hands runs to the workers of the cluster: the dashboard's own silo is one (it runs on
+/// the same libtorch thread), and machines started with `promptdfd worker` join it. Stopping the host interrupts the
+/// running runs after a checkpoint.
 /// </summary>
 public static class EngineServiceCollectionExtensions
 {
+    /// <summary>Joins (or, by default, is) the cluster, with a worker in this process unless Cluster:Worker:AcceptsRuns is false.</summary>
+    public static IHostApplicationBuilder AddPromptDfdCluster(this IHostApplicationBuilder builder, ClusterSettings settings)
+    {
+        builder.Services.AddOptions<DispatcherOptions>().BindConfiguration(DispatcherOptions.Section);
+        builder.UseOrleans(silo => silo.UseRunCluster(settings)
+            .AddRunWorker(worker => builder.Configuration.GetSection(ClusterSettings.Section + ":Worker").Bind(worker)));
+        return builder;
+    }
+
     public static IServiceCollection AddPromptDfdEngine(this IServiceCollection services)
     {
         services.AddSingleton(provider =>
@@ -26,10 +39,12 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<DashboardOptions>>().Value;
-            return new RunManager(provider.GetRequiredService<RunStore>(), provider.GetRequiredService<RunEventHub>(),
-                new RunEnvironment(options.Workspace(), options.Threads),
-                provider.GetRequiredService<TorchJobQueue>());
+            return new RunEnvironment(options.Workspace(), options.Threads);
         });
+        services.AddSingleton<ClusterDispatcher>();
+        services.AddSingleton(provider => new RunManager(provider.GetRequiredService<RunStore>(), provider.GetRequiredService<RunEventHub>(),
+            provider.GetRequiredService<RunEnvironment>(), provider.GetRequiredService<TorchJobQueue>(),
+            provider.GetRequiredService<ClusterDispatcher>()));
         services.AddHostedService<RunManagerHost>();
         return services;
     }

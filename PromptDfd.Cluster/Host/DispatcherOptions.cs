@@ -1,9 +1,9 @@
 namespace PromptDfd.Cluster.Host;
 
-/// <summary>How the dashboard's host finds workers and decides one is lost (bound from the "Cluster" configuration section).</summary>
-public sealed class ClusterOptions
+/// <summary>How the dashboard's host finds workers and decides one is lost (bound from the "Cluster:Dispatcher" configuration section).</summary>
+public sealed class DispatcherOptions
 {
-    public const string Section = "Cluster";
+    public const string Section = "Cluster:Dispatcher";
 
     /// <summary>How often queued runs look again for a free worker, and busy workers are asked whether they still execute their runs.</summary>
     public TimeSpan CheckEvery { get; set; } = TimeSpan.FromSeconds(1);
