@@ -35,6 +35,7 @@ public static partial class FormProblemText
         ["Content.TopP"] = "Top-p",
         ["Guidance.Weight"] = "Teacher guidance λ",
         ["Selection.Candidates"] = "Contents per prompt",
+        ["Selection.DisagreementWeight"] = "Disagreement weight",
         ["Distillation.Temperature"] = "KD temperature τ",
         ["Distillation.LearningRate"] = "Student lr",
         ["Distillation.BatchSize"] = "Student batch",
