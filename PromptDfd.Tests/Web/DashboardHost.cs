@@ -103,7 +103,16 @@ public sealed class DashboardHost : WebApplicationFactory<Program>, IAsyncLifeti
     {
         if (Browser is not null) await Browser.CloseAsync();
         playwright?.Dispose();
-        await base.DisposeAsync();
+        try
+        {
+            await base.DisposeAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            // Sometimes the server's shutdown outlasts the host's timeout (a closed page's circuit still winding down), and
+            // the Orleans silo, stopped last, reports that its stop was cancelled. Runs were interrupted before it; nothing is
+            // lost, and the fixture's folder is removed below. Known issue, noted in docs/cluster.md.
+        }
         Environment.Dispose();
     }
 }
