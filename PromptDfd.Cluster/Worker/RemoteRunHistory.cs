@@ -26,10 +26,20 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
     private readonly Timer timer;
     private List<HistoryOperation> queue = [];
 
+    /// <summary>How long the host may go without taking a report before the worker gives the run up (the host died or restarted;
+    /// a restarted host marks the run interrupted and resumes it from its own checkpoint).</summary>
+    public static readonly TimeSpan DefaultHostSilence = TimeSpan.FromMinutes(2);
+
+    private readonly TimeSpan hostSilence;
+    private DateTime lastHeard = DateTime.UtcNow;
+
     /// <param name="abandoned">true once the worker is killed: nothing more is sent, as from a process that died</param>
     /// <param name="copiesFolders">false when the host reads this worker's run folders itself (the same process and folders)</param>
-    public RemoteRunHistory(IRunHostObserver host, string runId, int attempt, Func<bool> abandoned, bool copiesFolders = true)
+    /// <param name="hostSilence">default <see cref="DefaultHostSilence"/></param>
+    public RemoteRunHistory(IRunHostObserver host, string runId, int attempt, Func<bool> abandoned, bool copiesFolders = true,
+        TimeSpan? hostSilence = null)
     {
+        this.hostSilence = hostSilence ?? DefaultHostSilence;
         this.copiesFolders = copiesFolders;
         this.host = host;
         this.runId = runId;
@@ -109,8 +119,12 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
         {
             await SendQueued();
         }
-        // The host may be briefly unreachable; the queue keeps everything for the next tick or the next forced send.
-        catch (Exception error) when (error is not OutOfMemoryException) { }
+        // The host may be briefly unreachable; the queue keeps everything for the next tick or the next forced send. A host
+        // silent for longer is gone, and training on for nobody would only hold the worker's slot.
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            if (DateTime.UtcNow - lastHeard > hostSilence) GivenUp = true;
+        }
         finally
         {
             sending.Release();
@@ -127,6 +141,7 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
         {
             if (abandoned() || GivenUp) throw new OperationCanceledException("The worker stopped, or the host gave this run up.");
             if (!await host.Report(runId, attempt, batch)) GivenUp = true;
+            lastHeard = DateTime.UtcNow;
         }
         catch
         {

@@ -1,0 +1,67 @@
+using PromptDfd.Cluster.Contracts;
+using PromptDfd.Cluster.Worker;
+using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Runs;
+using PromptDfd.Tests.Support;
+
+namespace PromptDfd.Tests.Cluster;
+
+/// <summary>How a worker's history reaches the host, against stand-in hosts that answer, refuse, or are gone.</summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
+public sealed class RemoteRunHistoryTests
+{
+    private sealed class StandInHost(Func<IReadOnlyList<HistoryOperation>, bool> report) : IRunHostObserver
+    {
+        public List<HistoryOperation> Received { get; } = [];
+
+        public Task<bool> Report(string runId, int attempt, IReadOnlyList<HistoryOperation> operations)
+        {
+            bool taken = report(operations);
+            if (taken) lock (Received) Received.AddRange(operations);
+            return Task.FromResult(taken);
+        }
+
+        public Task<string> Steering(string runId, int attempt) => Task.FromResult("[]");
+        public Task<string> Metrics(string runId, int attempt, string name) => Task.FromResult("[]");
+        public Task<byte[]> CheckpointChunk(string runId, int attempt, int index) => throw new NotSupportedException();
+        public Task<string> SaveFolderChunk(string runId, int attempt, RunFolderKind kind, int index, int count, byte[] data) =>
+            throw new NotSupportedException();
+    }
+
+    private static RunUpdate Log(int step) => new("run-1", new LogEvent(step, $"step {step}"));
+
+    private static async Task<bool> Eventually(Func<bool> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(20))
+            if (condition()) return true;
+        return condition();
+    }
+
+    [Fact]
+    public async Task WritesReachTheHostInTheOrderTheyWereMade()
+    {
+        var host = new StandInHost(_ => true);
+        using var history = new RemoteRunHistory(host, "run-1", attempt: 1, abandoned: () => false);
+        for (int step = 1; step <= 20; step++) history.Publish(Log(step));
+        Assert.True(await Eventually(() => { lock (host.Received) return host.Received.Count == 20; }));
+        Assert.Equal(Enumerable.Range(1, 20).Select(s => $"step {s}"),
+            host.Received.Select(o => ((LogEvent)HistoryWire.Read<RunUpdate>(o.Json).Event!).Message));
+        Assert.False(history.GivenUp);
+    }
+
+    [Fact]
+    public async Task AHostThatRefusesTheAttemptOrStaysSilentTooLongMakesTheWorkerGiveTheRunUp()
+    {
+        using var refused = new RemoteRunHistory(new StandInHost(_ => false), "run-1", attempt: 1, abandoned: () => false);
+        refused.Publish(Log(1));
+        Assert.True(await Eventually(() => refused.GivenUp), "a refused attempt is given up");
+
+        var unreachable = new StandInHost(_ => throw new TimeoutException("no answer"));
+        using var silent = new RemoteRunHistory(unreachable, "run-1", attempt: 1, abandoned: () => false,
+            hostSilence: TimeSpan.FromSeconds(3));
+        silent.Publish(Log(1));
+        await Task.Delay(300);
+        Assert.False(silent.GivenUp, "a short silence is waited out");
+        Assert.True(await Eventually(() => silent.GivenUp), "a long silence gives the run up");
+    }
+}
