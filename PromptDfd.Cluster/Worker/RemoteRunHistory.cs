@@ -111,10 +111,14 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
         }
     }
 
-    /// <summary>The timer's send: waits its turn without holding a thread, and keeps what the host did not take for the next one.</summary>
-    private async Task SendQuietly()
+    /// <summary>
+    /// The timer's send (which skips a turn that is taken) and the last one (which waits for it): neither holds a thread while
+    /// it waits, and what the host did not take stays queued.
+    /// </summary>
+    private async Task SendQuietly(bool waitForTurn = false)
     {
-        if (!await sending.WaitAsync(0)) return;
+        if (waitForTurn) await sending.WaitAsync();
+        else if (!await sending.WaitAsync(0)) return;
         try
         {
             await SendQueued();
@@ -139,7 +143,7 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
         if (batch.Count == 0) return;
         try
         {
-            if (abandoned() || GivenUp) throw new OperationCanceledException("The worker stopped, or the host gave this run up.");
+            ThrowIfStopped();
             if (!await host.Report(runId, attempt, batch)) GivenUp = true;
             lastHeard = DateTime.UtcNow;
         }
@@ -153,6 +157,14 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
     /// <summary>The host refused a report: it gave this attempt up (it thought the worker lost) and the run goes on elsewhere.</summary>
     public volatile bool GivenUp;
 
+    /// <summary>Nothing more goes to the host: the worker was killed, or the host gave the run up.</summary>
+    private bool Stopped => abandoned() || GivenUp;
+
+    private void ThrowIfStopped()
+    {
+        if (Stopped) throw new OperationCanceledException("The worker stopped, or the host gave this run up.");
+    }
+
     /// <summary>
     /// Calls the host from the worker's libtorch thread and waits. A call lost on the way (the silo that relays it to a
     /// command-line host left the cluster) is made again a few times; each call may be repeated without harm.
@@ -161,7 +173,7 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
     {
         for (int attempt = 1; ; attempt++)
         {
-            if (abandoned() || GivenUp) throw new OperationCanceledException("The worker stopped, or the host gave this run up.");
+            ThrowIfStopped();
             try
             {
                 return call().GetAwaiter().GetResult();
@@ -181,17 +193,7 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
     public async Task CloseAsync()
     {
         await timer.DisposeAsync();
-        if (abandoned() || GivenUp) return;
-        await sending.WaitAsync();
-        try
-        {
-            await SendQueued();
-        }
-        catch (Exception error) when (error is not OutOfMemoryException) { }
-        finally
-        {
-            sending.Release();
-        }
+        if (!Stopped) await SendQuietly(waitForTurn: true);
     }
 
     public void Dispose()

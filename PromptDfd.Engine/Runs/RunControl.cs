@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Prompter;
-using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Engine.Runs;
 
@@ -45,17 +43,22 @@ public sealed class RunControl
 
     public void Cancel()
     {
-        Cancellation.Cancel();
-        Running.Set();
+        Stop();
         Remote?.Cancel();
     }
 
     /// <summary>The process that owns the run stops: the run saves a checkpoint and ends interrupted, to be resumed later.</summary>
     public void Interrupt()
     {
+        Stop();
+        Remote?.Interrupt();
+    }
+
+    /// <summary>Ends the run at its next step, paused or not.</summary>
+    private void Stop()
+    {
         Cancellation.Cancel();
         Running.Set();
-        Remote?.Interrupt();
     }
 
     /// <summary>Checks a prompt change now (an <see cref="ArgumentException"/> says what is wrong) and queues it for the next step.</summary>
@@ -71,18 +74,5 @@ public sealed class RunControl
             ?? throw new InvalidOperationException($"Run {runId} has not loaded its models yet; try again in a moment.");
         checker.Check(command);
         Steering.Enqueue(command);
-    }
-}
-
-/// <summary>A run's status change: stored with a notice in the run's event log, and told to its watchers.</summary>
-public static class RunStatusChange
-{
-    public static void Set(IRunHistory history, RunRecord run, RunStatus status, string message)
-    {
-        run.Status = status;
-        if (status is RunStatus.Completed or RunStatus.Cancelled or RunStatus.Failed) run.FinishedAt = DateTime.UtcNow;
-        var notice = new RunNoticeEvent(run.Step, RunEventKinds.Status, message);
-        history.Append([], [], [StoredEvent.Of(run.Id, notice, DateTime.UtcNow).Event!]);
-        history.Update(run, notice);
     }
 }

@@ -66,9 +66,5 @@ public sealed class ClusterFailoverTests
         }
     }
 
-    /// <summary>Where a run stands and its last events, for a failure message.</summary>
-    private static string Story(InProcessRunCluster cluster, string runId) => cluster.Store.Get(runId) is { } run
-        ? $"{run.Status} at step {run.Step} on {run.Worker ?? "no worker"} (checkpoint {run.CheckpointStep}); " +
-            string.Join(" / ", cluster.Store.Events(runId).TakeLast(4).Select(e => e.Message))
-        : "no such run";
+    private static string Story(InProcessRunCluster cluster, string runId) => RunStory.Of(cluster.Store, runId);
 }

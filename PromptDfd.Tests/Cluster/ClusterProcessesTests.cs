@@ -65,12 +65,10 @@ public sealed class ClusterProcessesTests : IDisposable
         Assert.Contains("| promptdfd", File.ReadAllText(table), StringComparison.Ordinal);
     }
 
-    /// <summary>Every run's status and events, for a failure message.</summary>
     private string Stories()
     {
         using var store = new RunStore(environment.StorePath);
-        return string.Join("\n", store.All().Select(run => $"run {run.Id} {run.Status} at {run.Step} on {run.Worker}: " +
-            string.Join(" / ", store.Events(run.Id).Where(e => e.Kind is "status" or "log" or "checkpoint").Select(e => $"{e.Step}:{e.Message}"))));
+        return RunStory.OfAll(store);
     }
 
     private async Task<string> WorkerOfARunPastItsFirstCheckpoint(Process experiment, Task<string> error)
