@@ -8,7 +8,8 @@ public sealed class ClusterOptionSet(bool required)
 {
     private readonly Option<string?> connection = new("--cluster")
     {
-        Description = "the cluster to join: redis:<host:port>, the Redis the dashboard's Cluster:Clustering names",
+        Description = "the cluster to join: redis:<host:port> or postgres:<connection string>, the membership the dashboard's " +
+            "Cluster:Clustering names",
         Required = required,
     };
     private readonly Option<string> clusterId = CliOptions.Text("--cluster-id", "the cluster's name (Cluster:ClusterId)", "promptdfd");
@@ -39,7 +40,7 @@ public sealed class ClusterOptionSet(bool required)
         if (problems.Count > 0) throw new UsageException(string.Join("; ", problems).Replace("Cluster:Clustering", "--cluster",
             StringComparison.Ordinal) + ".");
         if (settings.IsLocal) throw new UsageException("--cluster localhost means this process alone; give the cluster's Redis " +
-            "(redis:<host:port>) to work with other machines, or leave --cluster out.");
+            "(redis:<host:port>) or PostgreSQL (postgres:<connection string>) to work with other machines, or leave --cluster out.");
         return settings;
     }
 }

@@ -21,6 +21,12 @@ public interface IRunHostObserver : IGrainObserver
     /// <summary>One chunk of the run's last checkpoint, packed as a zip archive.</summary>
     Task<byte[]> CheckpointChunk(string runId, int attempt, int index);
 
+    /// <summary>
+    /// One chunk of a folder a run of this host reads (its task, prior or teacher), by content hash, packed as a zip archive: for
+    /// a worker that lacks it. Only folders of runs the host dispatched are served.
+    /// </summary>
+    Task<RunInputChunk> InputChunk(string hash, int index);
+
     /// <summary>One chunk of a saved checkpoint or student, packed as a zip archive; the last one replaces the host's copy as a
     /// whole. Returns the folder on the host.</summary>
     Task<string> SaveFolderChunk(string runId, int attempt, RunFolderKind kind, int index, int count, byte[] data);

@@ -46,7 +46,8 @@ public sealed record RunAssignment(
     [property: Id(3)] bool Resume,
     [property: Id(4)] int CheckpointChunks,
     [property: Id(5)] string HostProcess,
-    [property: Id(6)] string HostRunsFolder)
+    [property: Id(6)] string HostRunsFolder,
+    [property: Id(7)] IReadOnlyList<RunInput> Inputs)
 {
     public bool SharesFoldersWith(string process, string runsFolder) => RunFolders.Shared(HostProcess, HostRunsFolder, process, runsFolder);
 }

@@ -25,6 +25,12 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
     private readonly Timer watchdog;
     private readonly Lock referenceGate = new();
     private IRunHostObserver? reference;
+    private readonly InputLibrary inputs = new();
+    private readonly Lock waitingGate = new();
+    private readonly List<Waiter> waiting = [];
+    private readonly SemaphoreSlim wake = new(0);
+    private readonly ConcurrentDictionary<string, int> starting = new();
+    private readonly CancellationTokenSource stopped = new();
     private int attempts;
     private int checking;
 
@@ -36,6 +42,7 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         this.options = options.Value;
         this.log = log;
         watchdog = new Timer(_ => _ = CheckWorkers(), null, this.options.CheckEvery, this.options.CheckEvery);
+        _ = Task.Run(Schedule);
     }
 
     /// <summary>Which worker executes which run now (run id → worker name), for the dashboard.</summary>
@@ -77,41 +84,104 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
     public async Task<Task> Start(RunRecord run, RunControl control, bool resume, IRunHistory history, CancellationToken cancellation)
     {
         IRunHostObserver self = Reference();
-        while (true)
+        var waiter = new Waiter(run, history, RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}").WorkerKind);
+        lock (waitingGate) waiting.Add(waiter);
+        wake.Release();
+        try
         {
-            cancellation.ThrowIfCancellationRequested();
-            WorkerDescription? worker = (await WorkersOrNone(cancellation)).Where(w => w.Slots > 0)
-                .OrderByDescending(w => w.Slots).ThenBy(w => current.Values.Count(a => a.Worker == w.Address)).FirstOrDefault();
-            if (worker is null)
+            while (true)
             {
-                await Task.Delay(options.CheckEvery, cancellation);
-                continue;
+                WorkerDescription worker = await waiter.Offered().WaitAsync(cancellation);
+                lock (waitingGate) waiter.Take();
+                try
+                {
+                    return await StartOn(worker, run, control, resume, history, self);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException && !cancellation.IsCancellationRequested)
+                {
+                    // Taken meanwhile, or gone: another worker (or this one, later) gets the run.
+                    log.WorkerRefusedRun(worker.Name, run.Id, error.Message);
+                    lock (waitingGate) waiter.Refused();
+                }
+                finally
+                {
+                    Started(worker.Address);
+                }
             }
-            var assignment = new Assignment(run.Id, Interlocked.Increment(ref attempts), worker.Address, worker.Name, history,
-                run.ConfigJson);
-            string checkpoint = AtomicFolder.Existing(HostFolder(run.Id, RunFolderKind.Checkpoint));
-            bool sharesFolders = RunFolders.Shared(ProcessOwner.Current, environment.Workspace.Runs, worker.Process, worker.RunsFolder);
-            if (resume && run.CheckpointStep > 0 && Directory.Exists(checkpoint) && !sharesFolders)
-                assignment.Archive = FolderArchive.Pack(checkpoint);
-            current[run.Id] = assignment;
-            try
+        }
+        finally
+        {
+            lock (waitingGate)
             {
-                await Worker(worker.Address).Start(new RunAssignment(run.Id, assignment.Attempt, HistoryWire.Serialize(run), resume,
-                    assignment.Archive is null ? 0 : FolderArchive.Chunks(assignment.Archive.Length), ProcessOwner.Current,
-                    environment.Workspace.Runs), self);
+                waiting.Remove(waiter);
+                // Cancelled with an offer in hand: the slot it held for the run is free again.
+                if (waiter.Untaken() is { } offered) Started(offered.Address);
             }
-            catch (Exception error) when (error is not OutOfMemoryException && !cancellation.IsCancellationRequested)
+        }
+    }
+
+    private async Task<Task> StartOn(WorkerDescription worker, RunRecord run, RunControl control, bool resume, IRunHistory history,
+        IRunHostObserver self)
+    {
+        var assignment = new Assignment(run.Id, Interlocked.Increment(ref attempts), worker.Address, worker.Name, history, run.ConfigJson);
+        string checkpoint = AtomicFolder.Existing(HostFolder(run.Id, RunFolderKind.Checkpoint));
+        bool sharesFolders = RunFolders.Shared(ProcessOwner.Current, environment.Workspace.Runs, worker.Process, worker.RunsFolder);
+        if (resume && run.CheckpointStep > 0 && Directory.Exists(checkpoint) && !sharesFolders)
+            assignment.Archive = FolderArchive.Pack(checkpoint);
+        current[run.Id] = assignment;
+        try
+        {
+            IReadOnlyList<RunInput> inputs = await Task.Run(() =>
+                this.inputs.Describe(RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}"), environment));
+            await Worker(worker.Address).Start(new RunAssignment(run.Id, assignment.Attempt, HistoryWire.Serialize(run), resume,
+                assignment.Archive is null ? 0 : FolderArchive.Chunks(assignment.Archive.Length), ProcessOwner.Current,
+                environment.Workspace.Runs, inputs), self);
+        }
+        catch
+        {
+            current.TryRemove(new KeyValuePair<string, Assignment>(run.Id, assignment));
+            throw;
+        }
+        assignment.Archive = null;
+        control.Remote = new RemoteRunControl(Worker(worker.Address), run.Id, assignment.Attempt, options.AnswerWithin);
+        log.RunPlaced(run.Id, assignment.Attempt, worker.Name);
+        return assignment.Ended.Task;
+    }
+
+    /// <summary>
+    /// Offers free workers to waiting runs, oldest first: each run the least busy worker of its kind with a slot left in
+    /// this round. Runs wake it when they arrive; otherwise it looks every <see cref="DispatcherOptions.CheckEvery"/>.
+    /// </summary>
+    private async Task Schedule()
+    {
+        while (!stopped.IsCancellationRequested)
+        {
+            try { await wake.WaitAsync(options.CheckEvery, stopped.Token); }
+            catch (OperationCanceledException) { return; }
+            while (wake.CurrentCount > 0) wake.Wait(0);
+            Waiter[] open;
+            lock (waitingGate) open = [.. waiting.Where(w => !w.HasOffer)];
+            if (open.Length == 0) continue;
+            IReadOnlyList<WorkerDescription> workers = await WorkersOrNone(stopped.Token);
+            var free = workers.ToDictionary(w => w.Address, w => w.Slots - starting.GetValueOrDefault(w.Address));
+            foreach (Waiter waiter in open)
             {
-                // Taken meanwhile, or gone: another worker (or this one, later) gets the run.
-                current.TryRemove(new KeyValuePair<string, Assignment>(run.Id, assignment));
-                log.WorkerRefusedRun(worker.Name, run.Id, error.Message);
-                await Task.Delay(options.CheckEvery, cancellation);
-                continue;
+                WorkerDescription? worker = workers.Where(w => free[w.Address] > 0 && waiter.Fits(w))
+                    .OrderByDescending(w => free[w.Address]).ThenBy(w => current.Values.Count(a => a.Worker == w.Address)).FirstOrDefault();
+                if (worker is null)
+                {
+                    if (waiter.Kind.Length > 0) waiter.TellWaiting(anyOfItsKind: workers.Any(waiter.Fits));
+                    continue;
+                }
+                lock (waitingGate)
+                {
+                    // A run that stopped waiting since this round began takes no worker.
+                    if (!waiting.Contains(waiter) || waiter.HasOffer) continue;
+                    starting.AddOrUpdate(worker.Address, 1, (_, count) => count + 1);
+                    waiter.Offer(worker);
+                }
+                free[worker.Address]--;
             }
-            assignment.Archive = null;
-            control.Remote = new RemoteRunControl(Worker(worker.Address), run.Id, assignment.Attempt, options.AnswerWithin);
-            log.RunPlaced(run.Id, assignment.Attempt, worker.Name);
-            return assignment.Ended.Task;
         }
     }
 
@@ -141,6 +211,8 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
             ?? throw new InvalidOperationException($"Run {runId} has no checkpoint on its way to a worker.");
         return Task.FromResult(FolderArchive.Chunk(archive, index));
     }
+
+    public Task<RunInputChunk> InputChunk(string hash, int index) => Task.Run(() => inputs.Chunk(hash, index));
 
     public Task<string> SaveFolderChunk(string runId, int attempt, RunFolderKind kind, int index, int count, byte[] data)
     {
@@ -229,9 +301,41 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
 
     public void Dispose()
     {
+        stopped.Cancel();
         watchdog.Dispose();
         lock (referenceGate)
             if (reference is not null) grains.DeleteObjectReference<IRunHostObserver>(reference);
+    }
+
+    /// <summary>A run waiting for a worker; its offer is replaced when the offered worker refused it.</summary>
+    /// <summary>An offered worker has the run or refused it: it no longer counts as starting one.</summary>
+    private void Started(string worker) => starting.AddOrUpdate(worker, 0, (_, count) => count - 1);
+
+    private sealed class Waiter(RunRecord run, IRunHistory history, string kind)
+    {
+        private TaskCompletionSource<WorkerDescription> offer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool told;
+        public string Kind => kind;
+        public bool HasOffer => offer.Task.IsCompleted;
+        public Task<WorkerDescription> Offered() => offer.Task;
+        public void Offer(WorkerDescription worker) => offer.TrySetResult(worker);
+        private bool taken;
+        public void Take() => taken = true;
+        public WorkerDescription? Untaken() => HasOffer && !taken ? offer.Task.Result : null;
+        public void Refused() => (offer, taken) = (new(TaskCreationOptions.RunContinuationsAsynchronously), false);
+        public bool Fits(WorkerDescription worker) => kind.Length == 0 || string.Equals(kind, worker.Kind, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>Says once, in the run's header and event log, why a pinned run is still queued.</summary>
+        public void TellWaiting(bool anyOfItsKind)
+        {
+            if (told) return;
+            told = true;
+            run.Phase = $"waiting for a worker of kind '{kind}'";
+            RunStatusChange.Set(history, run, RunStatus.Queued, anyOfItsKind
+                ? $"every worker of kind '{kind}' is busy; the run waits for one to be free"
+                : $"no worker of kind '{kind}' is in the cluster; the run waits until one joins (start one with promptdfd worker " +
+                    $"--kind {kind})");
+        }
     }
 
     private sealed class Assignment(string runId, int attempt, string worker, string workerName, IRunHistory history, string configJson)

@@ -24,7 +24,7 @@ public static class ClusterHosting
     }
 
     /// <summary>
-    /// Joins the cluster the settings name: localhost clustering listens on loopback only; Redis clustering listens on the
+    /// Joins the cluster the settings name: localhost clustering listens on loopback only; Redis or PostgreSQL clustering listens on the
     /// advertised address, which should be on a private network (cluster traffic is not authenticated; see docs/cluster.md).
     /// </summary>
     public static ISiloBuilder UseRunCluster(this ISiloBuilder silo, ClusterSettings settings)
@@ -36,7 +36,12 @@ public static class ClusterHosting
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: settings.ClusterId, clusterId: settings.ClusterId);
         else
         {
-            silo.UseRedisClustering(settings.RedisConnection!);
+            if (settings.PostgresConnection is { } postgres)
+            {
+                PostgresMembership.Prepare(postgres);
+                silo.UseAdoNetClustering(options => (options.Invariant, options.ConnectionString) = (PostgresMembership.Invariant, postgres));
+            }
+            else silo.UseRedisClustering(settings.RedisConnection!);
             silo.Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (settings.ClusterId, settings.ClusterId));
             silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedAddress), siloPort, gatewayPort, listenOnAnyHostAddress: false);
         }
@@ -51,16 +56,22 @@ public static class ClusterHosting
     }
 
     /// <summary>
-    /// Joins a Redis-clustered cluster as a client (no silo): what a command-line experiment needs to hand its runs to the
+    /// Joins a Redis- or PostgreSQL-clustered cluster as a client (no silo): what a command-line experiment needs to hand its runs to the
     /// workers. Localhost clustering has no clients from other processes.
     /// </summary>
     public static IClientBuilder UseRunClusterClient(this IClientBuilder client, ClusterSettings settings)
     {
         settings.Validate();
-        if (settings.RedisConnection is not { } redis)
-            throw new InvalidOperationException("A command-line session joins a cluster through Redis: pass --cluster redis:<host:port>, " +
-                "the connection the dashboard and the workers use (see docs/cluster.md).");
-        client.UseRedisClustering(redis);
+        if (settings.PostgresConnection is { } postgres)
+        {
+            PostgresMembership.Prepare(postgres);
+            client.UseAdoNetClustering(options => (options.Invariant, options.ConnectionString) = (PostgresMembership.Invariant, postgres));
+        }
+        else if (settings.RedisConnection is { } redis) client.UseRedisClustering(redis);
+        else
+            throw new InvalidOperationException("A command-line session joins a cluster through Redis or PostgreSQL: pass --cluster " +
+                "redis:<host:port> or --cluster postgres:<connection string>, the membership the dashboard and the workers use " +
+                "(see docs/cluster.md).");
         client.Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (settings.ClusterId, settings.ClusterId));
         return client;
     }

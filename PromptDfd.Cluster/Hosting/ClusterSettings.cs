@@ -12,10 +12,12 @@ public sealed class ClusterSettings
     public const string Section = "Cluster";
     public const string Localhost = "localhost";
     private const string RedisPrefix = "redis:";
+    private const string PostgresPrefix = "postgres:";
 
     /// <summary>
-    /// "localhost" (this process alone, on loopback), or "redis:&lt;StackExchange.Redis connection string&gt;" (for example
-    /// redis:10.0.0.5:6379), where every silo of the cluster registers and finds the others.
+    /// Where every silo of the cluster registers and finds the others: "localhost" (this process alone, on loopback),
+    /// "redis:&lt;StackExchange.Redis connection string&gt;" (for example redis:10.0.0.5:6379), or "postgres:&lt;Npgsql
+    /// connection string&gt;" (for example postgres:Host=10.0.0.5;Database=promptdfd;Username=promptdfd;Password=...).
     /// </summary>
     public string Clustering { get; set; } = Localhost;
 
@@ -33,22 +35,47 @@ public sealed class ClusterSettings
 
     public bool IsLocal => Clustering.Trim().Equals(Localhost, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The Redis connection string, or null for localhost clustering.</summary>
-    public string? RedisConnection => Clustering.Trim().StartsWith(RedisPrefix, StringComparison.OrdinalIgnoreCase)
-        ? Clustering.Trim()[RedisPrefix.Length..] : null;
+    /// <summary>The Redis connection string, or null for other clustering.</summary>
+    public string? RedisConnection => After(RedisPrefix);
+
+    /// <summary>The PostgreSQL connection string, or null for other clustering.</summary>
+    public string? PostgresConnection => After(PostgresPrefix);
+
+    private string? After(string prefix) => Clustering.Trim().StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+        ? Clustering.Trim()[prefix.Length..].Trim() : null;
 
     /// <summary>Every problem with these settings, each saying what to change; empty when they are valid.</summary>
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        if (!IsLocal && string.IsNullOrWhiteSpace(RedisConnection))
-            problems.Add($"Cluster:Clustering must be 'localhost' or 'redis:<host:port>' (got '{Clustering}')");
+        if (!IsLocal && string.IsNullOrWhiteSpace(RedisConnection) && string.IsNullOrWhiteSpace(PostgresConnection))
+            problems.Add("Cluster:Clustering must be 'localhost', 'redis:<host:port>' or 'postgres:<connection string>' (got " +
+                $"'{Redacted}')");
+        else if (PostgresConnection is { Length: > 0 } postgres && !ValidConnectionString(postgres))
+            problems.Add("Cluster:Clustering has a PostgreSQL connection string that does not parse; write it as " +
+                "postgres:Host=<address>;Port=5432;Database=<name>;Username=<user>;Password=<password>");
         if (string.IsNullOrWhiteSpace(ClusterId)) problems.Add("Cluster:ClusterId must not be empty");
         if (!IPAddress.TryParse(AdvertisedAddress, out _))
             problems.Add($"Cluster:AdvertisedAddress must be an IP address of this machine (got '{AdvertisedAddress}')");
         foreach (var (name, port) in new[] { ("SiloPort", SiloPort), ("GatewayPort", GatewayPort) })
             if (port is < 0 or > 65535) problems.Add($"Cluster:{name} must be 0 (any free port) or 1 to 65535 (got {port})");
         return problems;
+    }
+
+    /// <summary>The clustering setting without a password, for messages and logs.</summary>
+    public string Redacted => System.Text.RegularExpressions.Regex.Replace(Clustering, "(?i)(password|pwd)=[^;,]*", "$1=***");
+
+    private static bool ValidConnectionString(string connection)
+    {
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     public void Validate()

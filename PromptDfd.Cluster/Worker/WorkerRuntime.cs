@@ -24,6 +24,7 @@ public sealed class WorkerRuntime(TorchJobQueue torch, RunEnvironment environmen
     }
 
     private readonly ConcurrentDictionary<string, Execution> executions = new();
+    private readonly InputFetcher fetcher = new(environment);
     private readonly WorkerOptions settings = options.Value;
     private volatile bool stopping;
     private volatile bool killed;
@@ -57,12 +58,16 @@ public sealed class WorkerRuntime(TorchJobQueue torch, RunEnvironment environmen
         }
         else run.CheckpointFolder = null;
         run.Worker = settings.Name;
+        // The dashboard's own worker reads the host's folders themselves.
+        RunEnvironment inputs = sharesFolders ? environment
+            : await fetcher.For(RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}"), assignment.Inputs, host);
+        if (!HasRoom) throw new InvalidOperationException($"Worker {settings.Name} has no free slot any more.");
         var control = new RunControl();
         var entry = new Execution(assignment.Attempt, control);
         if (!executions.TryAdd(run.Id, entry))
             throw new InvalidOperationException($"Worker {settings.Name} already executes run {run.Id}.");
         var history = new RemoteRunHistory(host, run.Id, assignment.Attempt, () => killed, copiesFolders: !sharesFolders);
-        var execution = new RunExecution(history, environment, run, control, assignment.Resume, () => stopping || entry.Interrupted);
+        var execution = new RunExecution(history, inputs, run, control, assignment.Resume, () => stopping || entry.Interrupted);
         Task job = torch.Schedule($"run {run.Id}", TorchJobPriority.Training, seed: 0, UntilKilled(execution.Drive(), history));
         _ = Finish(job, run.Id, history);
     }

@@ -10,6 +10,7 @@ public static class FinishedRuns
     public static RunRecord? Matching(IEnumerable<RunRecord> runs, RunConfig config, RunEnvironment environment)
     {
         var wanted = Flatten(config.ToJson());
+        foreach (string placement in PlacementSettings) wanted.Remove(placement);
         var inputs = RunBuilder.InputHashes(config, environment);
         // Compared as written when the run was made, not re-read with today's defaults: a setting that did not exist
         // then (a new option whose default changes what a run does) would otherwise make an old run look like a new
@@ -19,6 +20,9 @@ public static class FinishedRuns
                                         && Answers(Flatten(r.ConfigJson), wanted)
                                         && inputs.All(h => r.Hashes.GetValueOrDefault(h.Key) == h.Value));
     }
+
+    /// <summary>Settings that say where a run executes, not what it computes.</summary>
+    private static readonly string[] PlacementSettings = [nameof(RunConfig.WorkerKind)];
 
     private static bool Answers(Dictionary<string, string> stored, Dictionary<string, string> wanted) =>
         wanted.All(setting => stored.TryGetValue(setting.Key, out string? value) && value == setting.Value);

@@ -27,6 +27,11 @@ public sealed record RunConfig
     public MethodConfig Training { get; init; } = new();
     /// <summary>"cpu", "cuda" or "auto" (CUDA when a CUDA build of libtorch is present).</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>
+    /// Pins the run to cluster workers of this kind ("gpu", or any label a worker advertises); empty: any worker. Where a run
+    /// executes does not change what it computes, so finished runs answer a config whatever kind they asked for.
+    /// </summary>
+    public string WorkerKind { get; init; } = "";
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     public static readonly JsonSerializerOptions Json = new()
@@ -77,6 +82,8 @@ public sealed record RunConfig
             problems.Add($"Student needs at least 1 layer, width >= 8 divisible by its heads (got {Student.Layers} layers, width " +
                 $"{Student.Width}, {Student.Heads} heads)");
         if (Student.Dropout is < 0 or >= 1) problems.Add($"Student.Dropout must be in [0, 1) (got {Student.Dropout})");
+        if (WorkerKind.Length > 40 || !WorkerKind.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            problems.Add($"WorkerKind must be empty (any worker) or a label of up to 40 letters, digits, '-', '_' or '.' (got '{WorkerKind}')");
         if (Name.Length > 200) problems.Add("Name is longer than 200 characters");
         return problems;
     }

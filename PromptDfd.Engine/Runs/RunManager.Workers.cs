@@ -5,7 +5,10 @@ namespace PromptDfd.Engine.Runs;
 /// <summary>The run manager's queue when a cluster's workers execute the runs (<see cref="IRunDispatcher"/>).</summary>
 public sealed partial class RunManager
 {
-    /// <summary>Hands queued runs to free workers of the cluster, one at a time as workers have room.</summary>
+    /// <summary>
+    /// Hands queued runs to the cluster in queue order. Each waits for a worker that fits it on its own, so a run pinned to a
+    /// kind of worker that is busy or absent does not hold up the runs behind it.
+    /// </summary>
     private async Task Dispatch()
     {
         while (!shutdown.IsCancellationRequested)
@@ -22,33 +25,47 @@ public sealed partial class RunManager
                 Complete(run);
                 continue;
             }
-            Task execution;
-            // A run cancelled while it waits for a worker leaves the queue without reaching one.
-            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token, control.Cancellation.Token);
+            remote[next.Id] = Place(run, control, next.Resume);
+        }
+    }
+
+    /// <summary>Waits for a worker for the run and starts it there; the returned task ends when the run's execution does.</summary>
+    private async Task Place(RunRecord run, RunControl control, bool resume)
+    {
+        Task execution;
+        // A run cancelled while it waits for a worker leaves the queue without reaching one.
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token, control.Cancellation.Token))
+        {
             try
             {
-                execution = await dispatcher!.Start(run, control, next.Resume, history, waiting.Token);
+                // Registered with the dispatcher before the first await, so runs are offered workers in queue order.
+                execution = await dispatcher!.Start(run, control, resume, history, waiting.Token);
             }
-            catch (OperationCanceledException) when (shutdown.IsCancellationRequested) { break; }
+            catch (OperationCanceledException) when (shutdown.IsCancellationRequested) { return; }
             catch (OperationCanceledException) when (control.Cancellation.IsCancellationRequested)
             {
-                SetStatus(run, RunStatus.Cancelled, "cancelled before it started");
+                SetStatus(Reread(run), RunStatus.Cancelled, "cancelled before it started");
                 Complete(run);
-                continue;
+                return;
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {
+                run = Reread(run);
                 run.Error = error.Message;
                 SetStatus(run, RunStatus.Failed, $"failed to start on a worker: {error.Message}");
                 Complete(run);
-                continue;
+                return;
             }
-            // Cancelled in the moment between the worker taking the run and the control reaching it.
-            if (control.Cancellation.IsCancellationRequested) control.Remote?.Cancel();
-            string id = next.Id;
-            remote[id] = execution.ContinueWith(ended => Ended(id, ended), TaskScheduler.Default);
         }
+        // Cancelled in the moment between the worker taking the run and the control reaching it.
+        if (control.Cancellation.IsCancellationRequested) control.Remote?.Cancel();
+        try { await execution; }
+        catch (Exception error) when (error is not OutOfMemoryException) { }
+        Ended(run.Id, execution);
     }
+
+    /// <summary>The stored record: while the run waited, its name, tags or notes may have changed.</summary>
+    private RunRecord Reread(RunRecord run) => store.Get(run.Id) ?? run;
 
     /// <summary>
     /// A run's execution on a worker ended. When the worker was lost, or stopped and interrupted the run, the run resumes on

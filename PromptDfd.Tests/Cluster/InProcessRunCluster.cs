@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 using PromptDfd.Cluster.Host;
 using PromptDfd.Cluster.Hosting;
+using PromptDfd.Engine;
 using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Runs;
@@ -44,7 +45,9 @@ public sealed class InProcessRunCluster : IAsyncDisposable
         Manager.Start();
     }
 
-    public static async Task<InProcessRunCluster> Start(int workers)
+    /// <param name="kindOf">each worker's kind by silo name; null: all "cpu"</param>
+    /// <param name="bare">workers whose workspace has no tasks or models (a machine with only the code), by silo name</param>
+    public static async Task<InProcessRunCluster> Start(int workers, Func<string, string>? kindOf = null, Func<string, bool>? bare = null)
     {
         var environment = new TinyRunEnvironment();
         var builder = new InProcessTestClusterBuilder((short)(workers + 1));
@@ -53,14 +56,15 @@ public sealed class InProcessRunCluster : IAsyncDisposable
         builder.ConfigureSiloHost((silo, host) =>
         {
             host.Services.AddSingleton(SharedTorch);
-            host.Services.AddSingleton(environment.Environment with
-            {
-                Workspace = environment.Environment.Workspace with { RunsFolder = Path.Combine(environment.Root, "workers", silo.SiloName) },
-            });
+            string own = Path.Combine(environment.Root, "workers", silo.SiloName);
+            Workspace workspace = bare?.Invoke(silo.SiloName) == true ? new Workspace(Path.Combine(own, "root"))
+                : environment.Environment.Workspace;
+            host.Services.AddSingleton(environment.Environment with { Workspace = workspace with { RunsFolder = Path.Combine(own, "runs") } });
         });
         builder.ConfigureSilo((silo, orleans) => orleans.AddRunWorker(options =>
         {
             options.Name = silo.SiloName;
+            options.Kind = kindOf?.Invoke(silo.SiloName) ?? "cpu";
             options.AcceptsRuns = silo.SiloName != "Silo_0";
         }));
         var cluster = builder.Build();

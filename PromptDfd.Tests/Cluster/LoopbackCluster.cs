@@ -5,7 +5,8 @@ using PromptDfd.Tests.Support;
 namespace PromptDfd.Tests.Cluster;
 
 /// <summary>
-/// A cluster of real processes on loopback, as users start one: Debian's redis-server on a free port for membership, a
+/// A cluster of real processes on loopback, as users start one: Debian's redis-server on a free port for membership (or a
+/// PostgreSQL given to it), a
 /// dashboard, and `promptdfd worker` processes, each with run folders of its own under <see cref="Root"/>. Everything it
 /// started is killed when it is disposed.
 /// </summary>
@@ -15,26 +16,32 @@ public sealed class LoopbackCluster : IDisposable
 
     /// <param name="root">the tree of tasks and models the members use</param>
     /// <param name="scratch">where run folders and redis's files go (default: under <paramref name="root"/>)</param>
-    public LoopbackCluster(string root, string? scratch = null)
+    /// <param name="membership">the cluster's membership (Cluster:Clustering); null: a redis-server of its own</param>
+    public LoopbackCluster(string root, string? scratch = null, string? membership = null)
     {
         Root = root;
         Scratch = scratch ?? root;
         ClusterId = $"test-{Guid.NewGuid():N}";
+        Membership = membership ?? StartRedis();
+    }
+
+    public string Root { get; }
+    public string Scratch { get; }
+    public string Membership { get; }
+    public string ClusterId { get; }
+
+    /// <summary>The options that join this cluster.</summary>
+    public string[] Join => ["--cluster", Membership, "--cluster-id", ClusterId];
+
+    private string StartRedis()
+    {
         int port = ClusterSettings.FreePort();
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = Scratch };
         foreach (string argument in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
             start.ArgumentList.Add(argument);
         Drained(Process.Start(start)!);
-        Redis = $"redis:127.0.0.1:{port}";
+        return $"redis:127.0.0.1:{port}";
     }
-
-    public string Root { get; }
-    public string Scratch { get; }
-    public string Redis { get; }
-    public string ClusterId { get; }
-
-    /// <summary>The options that join this cluster.</summary>
-    public string[] Join => ["--cluster", Redis, "--cluster-id", ClusterId];
 
     public Process StartWorker(string name, int threads = 1) => Drained(CommandLine.Start(null, ["worker", .. Join, "--name", name,
         "--root", Root, "--runs", Path.Combine(Scratch, "workers", name), "--threads", $"{threads}"]));
@@ -52,7 +59,7 @@ public sealed class LoopbackCluster : IDisposable
             WorkingDirectory = Path.GetDirectoryName(web)!,
         };
         foreach (string argument in new[] { web, "--urls", "http://127.0.0.1:0", $"--Dashboard:RepositoryRoot={Root}",
-            $"--Cluster:Clustering={Redis}", $"--Cluster:ClusterId={ClusterId}", "--Cluster:Worker:AcceptsRuns=false" })
+            $"--Cluster:Clustering={Membership}", $"--Cluster:ClusterId={ClusterId}", "--Cluster:Worker:AcceptsRuns=false" })
             start.ArgumentList.Add(argument);
         return Drained(Process.Start(start)!);
     }

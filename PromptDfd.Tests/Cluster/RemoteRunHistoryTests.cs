@@ -24,6 +24,7 @@ public sealed class RemoteRunHistoryTests
         public Task<string> Steering(string runId, int attempt) => Task.FromResult("[]");
         public Task<string> Metrics(string runId, int attempt, string name) => Task.FromResult("[]");
         public Task<byte[]> CheckpointChunk(string runId, int attempt, int index) => throw new NotSupportedException();
+        public Task<RunInputChunk> InputChunk(string hash, int index) => throw new NotSupportedException();
         public Task<string> SaveFolderChunk(string runId, int attempt, RunFolderKind kind, int index, int count, byte[] data) =>
             throw new NotSupportedException();
     }

@@ -40,6 +40,9 @@ public class ConfigOverridesTests
             ConfigOverrides.Apply(new RunConfig(), ["Training.Schedule.Steps=2.5"])).Message);
         Assert.Contains("Device must be cpu, cuda or auto", Assert.Throws<ArgumentException>(() =>
             ConfigOverrides.Apply(new RunConfig(), ["Device=tpu"])).Message);
+        Assert.Equal("gpu-a100", ConfigOverrides.Apply(new RunConfig(), ["WorkerKind=gpu-a100"]).WorkerKind);
+        Assert.Contains("WorkerKind must be empty (any worker) or a label", Assert.Throws<ArgumentException>(() =>
+            ConfigOverrides.Apply(new RunConfig(), ["WorkerKind=gpu; rm"])).Message);
         Assert.Contains("key=value", Assert.Throws<ArgumentException>(() => ConfigOverrides.Apply(new RunConfig(), ["Steps"])).Message);
         // Each section's problem names its section, so the prompter's and the student's learning rates are told apart.
         Assert.Contains("Training.Distillation: LearningRate must be positive (got 0)",

@@ -89,6 +89,12 @@ public sealed class RunManagerTests : IDisposable
             older.ConfigJson = written.ToJsonString();
             Assert.Equal("older", FinishedRuns.Matching([older], config, environment.Environment)?.Id);
 
+            // Where a run executed does not change what it computed: a run from before workers had kinds, or of another
+            // kind, answers a config pinned to one.
+            written.Remove(nameof(RunConfig.WorkerKind));
+            older.ConfigJson = written.ToJsonString();
+            Assert.Equal("older", FinishedRuns.Matching([older], config with { WorkerKind = "gpu" }, environment.Environment)?.Id);
+
             environment.RetrainTeacher(seed: 99);
             Assert.Null(FinishedRuns.Matching(store.All(), config, environment.Environment));
         }
