@@ -93,9 +93,22 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
             {
                 WorkerDescription worker = await waiter.Offered().WaitAsync(cancellation);
                 lock (waitingGate) waiter.Take();
+                IReadOnlyList<RunInput> inputs;
                 try
                 {
-                    return await StartOn(worker, run, control, resume, history, self);
+                    // Named at each start, so a worker gets the models as they are now; a run whose models cannot be read
+                    // fails here with the reason instead of going from worker to worker.
+                    inputs = await Task.Run(() => this.inputs.Describe(RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}"),
+                        environment), cancellation);
+                }
+                catch
+                {
+                    Started(worker.Address);
+                    throw;
+                }
+                try
+                {
+                    return await StartOn(worker, inputs, run, control, resume, history, self);
                 }
                 catch (Exception error) when (error is not OutOfMemoryException && !cancellation.IsCancellationRequested)
                 {
@@ -120,11 +133,9 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         }
     }
 
-    private async Task<Task> StartOn(WorkerDescription worker, RunRecord run, RunControl control, bool resume, IRunHistory history,
-        IRunHostObserver self)
+    private async Task<Task> StartOn(WorkerDescription worker, IReadOnlyList<RunInput> inputs, RunRecord run, RunControl control,
+        bool resume, IRunHistory history, IRunHostObserver self)
     {
-        IReadOnlyList<RunInput> inputs = await Task.Run(() =>
-            this.inputs.Describe(RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}"), environment));
         var assignment = new Assignment(run.Id, Interlocked.Increment(ref attempts), worker.Address, worker.Name, history, run.ConfigJson);
         string checkpoint = AtomicFolder.Existing(HostFolder(run.Id, RunFolderKind.Checkpoint));
         bool sharesFolders = RunFolders.Shared(ProcessOwner.Current, environment.Workspace.Runs, worker.Process, worker.RunsFolder);

@@ -24,9 +24,9 @@ public sealed class ClusterFailoverTests
         string killed = cluster.Dispatcher.Placements[victim.Id];
         await cluster.Kill(killed);
 
-        RunRecord resumed = await Finished(cluster, victim.Id);
-        RunRecord uninterrupted = await Finished(cluster, twin.Id);
-        Assert.Equal(RunStatus.Completed, (await Finished(cluster, other.Id)).Status);
+        RunRecord resumed = await cluster.Finished(victim.Id, Patience);
+        RunRecord uninterrupted = await cluster.Finished(twin.Id, Patience);
+        Assert.Equal(RunStatus.Completed, (await cluster.Finished(other.Id, Patience)).Status);
         Assert.Equal(RunStatus.Completed, resumed.Status);
         Assert.Equal(RunStatus.Completed, uninterrupted.Status);
         Assert.NotEqual(killed, resumed.Worker);
@@ -35,14 +35,11 @@ public sealed class ClusterFailoverTests
             "the runs were spread over the workers");
 
         Assert.Equal(Enumerable.Range(1, 40), cluster.Store.Metrics(victim.Id, MetricNames.StudentKdLoss).Select(m => m.Step));
-        Assert.Equal(Curves(cluster.Store, twin.Id), Curves(cluster.Store, victim.Id));
+        Assert.Equal(cluster.Curves(twin.Id), cluster.Curves(victim.Id));
         Assert.Equal(resumed.ReportedAccuracy, uninterrupted.ReportedAccuracy);
         Assert.True(File.Exists(Path.Combine(resumed.StudentFolder!, "model.safetensors")), "the student came back to the host");
         Assert.StartsWith(cluster.Environment.Environment.RunFolder(victim.Id), resumed.StudentFolder!, StringComparison.Ordinal);
     }
-
-    private static List<(string, int, double)> Curves(RunStore store, string runId) =>
-        [.. store.Metrics(runId).Where(m => !MetricNames.IsTiming(m.Name)).Select(m => (m.Name, m.Step, m.Value)).Order()];
 
     private static async Task WaitUntil(Func<bool> condition, Func<string> story)
     {
@@ -51,18 +48,6 @@ public sealed class ClusterFailoverTests
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not reached: {story()}");
             await Task.Delay(20);
-        }
-    }
-
-    private static async Task<RunRecord> Finished(InProcessRunCluster cluster, string runId)
-    {
-        try
-        {
-            return await cluster.Manager.WhenFinished(runId).WaitAsync(Patience);
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"run {runId} did not finish: {Story(cluster, runId)}");
         }
     }
 

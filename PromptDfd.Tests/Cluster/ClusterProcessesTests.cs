@@ -41,14 +41,7 @@ public sealed class ClusterProcessesTests : IDisposable
         string killed = await WorkerOfARunPastItsFirstCheckpoint(experiment, experimentError);
         workers[killed].Kill(entireProcessTree: true);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try { await experiment.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            experiment.Kill(entireProcessTree: true);
-            Assert.Fail($"the experiment did not finish: {Stories()}\n{await experimentOutput}\n{await experimentError}");
-        }
-        Assert.True(experiment.ExitCode == 0, $"experiment failed: {await experimentError}\n{await experimentOutput}");
+        await LoopbackCluster.Succeeded(experiment, experimentOutput, experimentError, Stories);
         Assert.False(dashboard.HasExited, "the dashboard kept running");
         using var store = new RunStore(environment.StorePath);
         var runs = store.All();

@@ -7,6 +7,7 @@ using PromptDfd.Cluster.Hosting;
 using PromptDfd.Engine;
 using PromptDfd.Engine.Events;
 using PromptDfd.Engine.Infrastructure;
+using PromptDfd.Engine.Metrics;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
@@ -71,6 +72,23 @@ public sealed class InProcessRunCluster : IAsyncDisposable
         await cluster.DeployAsync();
         return new InProcessRunCluster(cluster, environment);
     }
+
+    /// <summary>The run's record once it stops, or a timeout that tells the run's story.</summary>
+    public async Task<RunRecord> Finished(string runId, TimeSpan patience)
+    {
+        try
+        {
+            return await Manager.WhenFinished(runId).WaitAsync(patience);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"run {runId} did not finish: {RunStory.Of(Store, runId)}");
+        }
+    }
+
+    /// <summary>Every metric of the run but timings, which differ from machine to machine, in a comparable order.</summary>
+    public List<(string, int, double)> Curves(string runId) =>
+        [.. Store.Metrics(runId).Where(m => !MetricNames.IsTiming(m.Name)).Select(m => (m.Name, m.Step, m.Value)).Order()];
 
     /// <summary>Stops a worker as a kill would: no step, checkpoint or report after this.</summary>
     public async Task Kill(string workerName) =>

@@ -67,6 +67,19 @@ public sealed class LoopbackCluster : IDisposable
     /// <summary>A command of this cluster whose output the caller reads.</summary>
     public Process Start(params string[] arguments) => Owned(CommandLine.Start(null, arguments));
 
+    /// <summary>Waits up to 3 minutes for a command to exit with 0; otherwise fails with what it wrote and the runs' story.</summary>
+    public static async Task Succeeded(Process command, Task<string> output, Task<string> error, Func<string>? story = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try { await command.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            command.Kill(entireProcessTree: true);
+            Assert.Fail($"the command did not finish: {story?.Invoke()}\n{await output}\n{await error}");
+        }
+        Assert.True(command.ExitCode == 0, $"the command failed: {await error}\n{await output}");
+    }
+
     /// <summary>Reads away what a process writes, so a full pipe never stalls it.</summary>
     private Process Drained(Process process)
     {

@@ -23,15 +23,7 @@ public sealed class PostgresClusteringTests : IDisposable
             "promptdfd", "--seeds", "1", "--steps", "4", "--root", environment.Root, "--out", table, "--threads", "1",
             "--set", "Student.Layers=1", "--set", "Student.Width=16", "--set", "Student.Heads=2", "--set", "Training.Schedule.SamplesPerStep=8",
             "--set", "Training.Distillation.BatchSize=8", "--set", "Training.Content.MaxNewTokens=8"]);
-        Task<string> output = experiment.StandardOutput.ReadToEndAsync(), error = experiment.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try { await experiment.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException)
-        {
-            experiment.Kill(entireProcessTree: true);
-            Assert.Fail($"the experiment did not finish:\n{await output}\n{await error}");
-        }
-        Assert.True(experiment.ExitCode == 0, $"experiment failed: {await error}\n{await output}");
+        await LoopbackCluster.Succeeded(experiment, experiment.StandardOutput.ReadToEndAsync(), experiment.StandardError.ReadToEndAsync());
 
         using (var store = new RunStore(environment.StorePath))
         {
