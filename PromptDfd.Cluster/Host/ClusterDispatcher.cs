@@ -49,24 +49,31 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
     public IReadOnlyDictionary<string, string> Placements =>
         current.Values.Where(a => !a.Ended.Task.IsCompleted).ToDictionary(a => a.RunId, a => a.WorkerName);
 
-    /// <summary>Every worker that answers now, with its free slots and runs.</summary>
-    public async Task<IReadOnlyList<WorkerDescription>> Workers(CancellationToken cancellation = default)
+    /// <summary>Every silo of the cluster now: its worker's description and how fast it answered, or why it did not.</summary>
+    public async Task<IReadOnlyList<WorkerHealth>> Survey(CancellationToken cancellation = default)
     {
         var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, cancellation).WaitAsync(options.AnswerWithin, cancellation);
         var answers = await Task.WhenAll(hosts.Keys.Select(async silo =>
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                return await Worker(silo.ToParsableString()).Describe().WaitAsync(options.AnswerWithin, cancellation);
+                WorkerDescription worker = await Worker(silo.ToParsableString()).Describe().WaitAsync(options.AnswerWithin, cancellation);
+                return new WorkerHealth(worker.Address, worker, clock.Elapsed, null);
             }
             catch (Exception error) when (error is not OutOfMemoryException && !cancellation.IsCancellationRequested)
             {
-                // A silo that cannot describe itself has no worker (or is leaving): it gets no run.
-                return null;
+                // A silo that cannot describe itself (stuck, or leaving) gets no run.
+                return new WorkerHealth(silo.ToParsableString(), null, clock.Elapsed, error is TimeoutException
+                    ? $"no answer within {options.AnswerWithin.TotalSeconds:0.#} s" : error.Message);
             }
         }));
-        return [.. answers.OfType<WorkerDescription>().OrderBy(w => w.Name, StringComparer.Ordinal).ThenBy(w => w.Address)];
+        return [.. answers.OrderBy(h => h.Worker?.Name ?? "~", StringComparer.Ordinal).ThenBy(h => h.Address, StringComparer.Ordinal)];
     }
+
+    /// <summary>Every worker that answers now, with its free slots and runs.</summary>
+    public async Task<IReadOnlyList<WorkerDescription>> Workers(CancellationToken cancellation = default) =>
+        [.. (await Survey(cancellation)).Select(h => h.Worker).OfType<WorkerDescription>()];
 
     /// <summary>The workers, or none while the cluster cannot be asked (this silo still starting, a membership change).</summary>
     private async Task<IReadOnlyList<WorkerDescription>> WorkersOrNone(CancellationToken cancellation)

@@ -17,6 +17,7 @@ public sealed class ClusterBrowserTests(DashboardHost host) : IClassFixture<Dash
         Assert.Equal(1, await row.CountAsync());
         string worker = (await row.GetAttributeAsync("data-worker"))!;
         Assert.Contains("cpu", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Matches(@"^answers in \d+ ms$", (await row.Locator(".worker-health").InnerTextAsync()).Trim());
 
         RunRecord run = host.StartTinyRun(4000);
         try
