@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Runs;
@@ -32,6 +33,9 @@ public sealed class DashboardHost : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("Urls", "http://127.0.0.1:0");
         builder.UseSetting("Dashboard:RepositoryRoot", Environment.Root);
         builder.UseSetting("Dashboard:Device", "cpu");
+        // The known slow shutdown (docs/cluster.md) would cost each fixture the default 30 s; nothing checks the dashboard
+        // after the fixture is disposed.
+        builder.ConfigureServices(services => services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(5)));
     }
 
     public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
