@@ -1,7 +1,20 @@
+using PromptDfd.Engine.Runs;
+
 namespace PromptDfd.Cluster.Contracts;
 
 /// <summary>The folders a run reads, by role.</summary>
 public enum RunInputRole { Task, Prior, Teacher }
+
+public static class RunInputRoles
+{
+    /// <summary>Where an environment finds the run's folder of this role.</summary>
+    public static string FolderIn(this RunInputRole role, RunEnvironment environment, RunConfig config) => role switch
+    {
+        RunInputRole.Task => environment.TaskFolder(config),
+        RunInputRole.Prior => environment.PriorFolder(config),
+        _ => environment.TeacherFolder(config),
+    };
+}
 
 /// <summary>A folder a run reads, addressed by its content (<see cref="Engine.Infrastructure.FolderContent"/>): a worker uses its own copy
 /// when the hash matches, and otherwise fetches the host's.</summary>

@@ -91,7 +91,8 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
     public async Task<Task> Start(RunRecord run, RunControl control, bool resume, IRunHistory history, CancellationToken cancellation)
     {
         IRunHostObserver self = Reference();
-        var waiter = new Waiter(run, history, RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}").WorkerKind);
+        RunConfig config = RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}");
+        var waiter = new Waiter(run, history, config.WorkerKind);
         lock (waitingGate) waiting.Add(waiter);
         wake.Release();
         try
@@ -104,9 +105,9 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
                 try
                 {
                     // Named at each start, so a worker gets the models as they are now; a run whose models cannot be read
-                    // fails here with the reason instead of going from worker to worker.
-                    inputs = await Task.Run(() => this.inputs.Describe(RunConfig.FromJson(run.ConfigJson, $"config of run {run.Id}"),
-                        environment), cancellation);
+                    // fails here with the reason instead of going from worker to worker. The host's own worker reads them
+                    // where they are.
+                    inputs = SharesFolders(worker) ? [] : await Task.Run(() => this.inputs.Describe(config, environment), cancellation);
                 }
                 catch
                 {
@@ -145,8 +146,7 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
     {
         var assignment = new Assignment(run.Id, Interlocked.Increment(ref attempts), worker.Address, worker.Name, history, run.ConfigJson);
         string checkpoint = AtomicFolder.Existing(HostFolder(run.Id, RunFolderKind.Checkpoint));
-        bool sharesFolders = RunFolders.Shared(ProcessOwner.Current, environment.Workspace.Runs, worker.Process, worker.RunsFolder);
-        if (resume && run.CheckpointStep > 0 && Directory.Exists(checkpoint) && !sharesFolders)
+        if (resume && run.CheckpointStep > 0 && Directory.Exists(checkpoint) && !SharesFolders(worker))
             assignment.Archive = FolderArchive.Pack(checkpoint);
         current[run.Id] = assignment;
         try
@@ -328,19 +328,23 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
             if (reference is not null) grains.DeleteObjectReference<IRunHostObserver>(reference);
     }
 
-    /// <summary>A run waiting for a worker; its offer is replaced when the offered worker refused it.</summary>
     /// <summary>An offered worker has the run or refused it: it no longer counts as starting one.</summary>
     private void Started(string worker) => starting.AddOrUpdate(worker, 0, (_, count) => count - 1);
 
+    /// <summary>The dashboard's own worker: same process, same run folders, so nothing is copied to or from it.</summary>
+    private bool SharesFolders(WorkerDescription worker) =>
+        RunFolders.Shared(ProcessOwner.Current, environment.Workspace.Runs, worker.Process, worker.RunsFolder);
+
+    /// <summary>A run waiting for a worker; its offer is replaced when the offered worker refused it.</summary>
     private sealed class Waiter(RunRecord run, IRunHistory history, string kind)
     {
         private TaskCompletionSource<WorkerDescription> offer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private bool taken;
         private bool told;
         public string Kind => kind;
         public bool HasOffer => offer.Task.IsCompleted;
         public Task<WorkerDescription> Offered() => offer.Task;
         public void Offer(WorkerDescription worker) => offer.TrySetResult(worker);
-        private bool taken;
         public void Take() => taken = true;
         public WorkerDescription? Untaken() => HasOffer && !taken ? offer.Task.Result : null;
         public void Refused() => (offer, taken) = (new(TaskCreationOptions.RunContinuationsAsynchronously), false);

@@ -22,12 +22,9 @@ internal sealed class InputLibrary
     public IReadOnlyList<RunInput> Describe(RunConfig config, RunEnvironment environment)
     {
         var inputs = new List<RunInput>();
-        foreach (var (role, folder) in new[]
-                 {
-                     (RunInputRole.Task, environment.TaskFolder(config)), (RunInputRole.Prior, environment.PriorFolder(config)),
-                     (RunInputRole.Teacher, environment.TeacherFolder(config)),
-                 })
+        foreach (RunInputRole role in Enum.GetValues<RunInputRole>())
         {
+            string folder = role.FolderIn(environment, config);
             string hash = FolderContent.Sha256(folder);
             folders[hash] = folder;
             inputs.Add(new RunInput(role, hash, folder));

@@ -24,7 +24,7 @@ internal sealed class InputFetcher(RunEnvironment environment)
         bool fetched = false;
         foreach (RunInput input in inputs)
         {
-            string own = Own(input.Role, config);
+            string own = input.Role.FolderIn(environment, config);
             if (Directory.Exists(own) && await Task.Run(() => FolderContent.Sha256(own)) == input.Hash) folders[input.Role] = own;
             else
             {
@@ -37,13 +37,6 @@ internal sealed class InputFetcher(RunEnvironment environment)
             Inputs = new RunInputs(folders[RunInputRole.Task], folders[RunInputRole.Prior], folders[RunInputRole.Teacher]),
         } : environment;
     }
-
-    private string Own(RunInputRole role, RunConfig config) => role switch
-    {
-        RunInputRole.Task => environment.TaskFolder(config),
-        RunInputRole.Prior => environment.PriorFolder(config),
-        _ => environment.TeacherFolder(config),
-    };
 
     private async Task<string> Fetch(RunInput input, IRunHostObserver host)
     {
