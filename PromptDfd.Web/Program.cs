@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using MudBlazor.Services;
 using PromptDfd.Cluster.Hosting;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Web.Components;
+using PromptDfd.Web.Components.Charts;
 using PromptDfd.Web.Services;
 
 TorchRuntime.EnableHugePageTensors();
@@ -24,6 +26,8 @@ catch (InvalidOperationException error)
 }
 builder.Services.AddPromptDfdEngine();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddScoped<CircuitClosing>();
+builder.Services.AddScoped<CircuitHandler>(services => services.GetRequiredService<CircuitClosing>());
 // Toasts rise from the bottom right, clear of the run page's Pause, Cancel and Export buttons at the top.
 builder.Services.AddMudServices(mud =>
 {
