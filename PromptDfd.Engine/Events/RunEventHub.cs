@@ -44,16 +44,35 @@ public sealed class RunSubscription : IDisposable
 /// Fans run updates out to any number of subscribers (dashboard tabs, the command line, tests). Publishing never
 /// blocks: each subscriber has its own bounded queue.
 /// </summary>
-public sealed class RunEventHub
+/// <remarks>
+/// Updates are published the moment they happen and reach the store up to a second later, in batches. A page that reads
+/// the store and then follows the hub would miss what fell between the two, so the hub keeps the last
+/// <see cref="ReplayWindow"/> of updates and hands them to a subscriber that asks for them; the page then drops what its
+/// store read already had.
+/// </remarks>
+public sealed class RunEventHub(TimeSpan? replayWindow = null)
 {
     private readonly Lock gate = new();
+    private readonly Queue<(long At, RunUpdate Update)> recent = new();
     private RunSubscription[] subscribers = [];
 
+    /// <summary>How far back a new subscriber can ask to be replayed: well beyond the store's slowest batch.</summary>
+    public TimeSpan ReplayWindow { get; } = replayWindow ?? TimeSpan.FromSeconds(10);
+
     /// <param name="runId">follow one run, or null for every run</param>
-    public RunSubscription Subscribe(string? runId = null, int capacity = 20_000)
+    /// <param name="replayRecent">first receive the updates of the last <see cref="ReplayWindow"/>, each exactly once</param>
+    public RunSubscription Subscribe(string? runId = null, int capacity = 20_000, bool replayRecent = false)
     {
         var subscription = new RunSubscription(runId, capacity, Remove);
-        lock (gate) subscribers = [.. subscribers, subscription];
+        lock (gate)
+        {
+            if (replayRecent)
+            {
+                DropExpired();
+                foreach (var (_, update) in recent) if (Follows(subscription, update)) subscription.Offer(update);
+            }
+            subscribers = [.. subscribers, subscription];
+        }
         return subscription;
     }
 
@@ -61,8 +80,25 @@ public sealed class RunEventHub
 
     public void Publish(RunUpdate update)
     {
-        foreach (RunSubscription subscriber in subscribers)
-            if (subscriber.RunId is null || subscriber.RunId == update.RunId) subscriber.Offer(update);
+        RunSubscription[] current;
+        // One lock for keeping the update and reading the subscribers: a subscriber that joins meanwhile gets it either
+        // replayed or offered, never both.
+        lock (gate)
+        {
+            recent.Enqueue((Environment.TickCount64, update));
+            DropExpired();
+            current = subscribers;
+        }
+        foreach (RunSubscription subscriber in current)
+            if (Follows(subscriber, update)) subscriber.Offer(update);
+    }
+
+    private static bool Follows(RunSubscription subscriber, RunUpdate update) => subscriber.RunId is null || subscriber.RunId == update.RunId;
+
+    private void DropExpired()
+    {
+        long oldest = Environment.TickCount64 - (long)ReplayWindow.TotalMilliseconds;
+        while (recent.Count > 0 && recent.Peek().At < oldest) recent.Dequeue();
     }
 
     private void Remove(RunSubscription subscription)

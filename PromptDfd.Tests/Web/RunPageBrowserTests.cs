@@ -99,6 +99,34 @@ public sealed class RunPageBrowserTests : IClassFixture<DashboardHost>
     }
 
     [Fact]
+    public async Task APageOpenedAsItsRunStartsChartsEveryStoredPointExactlyOnce()
+    {
+        // The page reads the store while the run's first points are published but not yet stored (they are written in
+        // batches): before, it could lose them or, when a panel was built mid-update, draw them twice.
+        RunRecord run = host.StartTinyRun(40);
+        IPage page = await host.OpenAsync($"runs/{run.Id}");
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        var stored = host.Manager.Store.Metrics(run.Id).GroupBy(m => m.Name)
+            .ToDictionary(g => g.Key, g => string.Join(",", g.OrderBy(m => m.Id).Select(m => m.Step)));
+
+        List<string> differences = [];
+        int compared = 0;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(250))
+        {
+            // Each panel's Plotly traces, as Plotly holds them after every newPlot, react and extendTraces.
+            var drawn = await page.EvaluateAsync<string[][]>(@"() => [...document.querySelectorAll('.js-plotly-plot')]
+                .flatMap(d => (d.data || []).map(t => [d.id, t.name || '', (t.x || []).join(',')]))");
+            var traces = drawn.Where(t => stored.ContainsKey(t[1])).ToList();
+            compared = traces.Count;
+            differences = traces.Where(t => t[2] != stored[t[1]]).Select(t => $"{t[0]} {t[1]}: drew [{t[2]}], stored [{stored[t[1]]}]")
+                .ToList();
+            if (differences.Count == 0 || DateTime.UtcNow > deadline) break;
+        }
+        Assert.True(compared >= 20, $"only {compared} traces could be compared with the store");
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+    }
+
+    [Fact]
     public async Task AnyPageAnnouncesARunThatEndsWithALinkToIt()
     {
         IPage page = await host.OpenAsync("system");

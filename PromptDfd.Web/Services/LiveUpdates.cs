@@ -13,9 +13,12 @@ public sealed class LiveUpdates : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
 
-    public LiveUpdates(RunEventHub hub, string? runId, Func<IReadOnlyList<RunUpdate>, Task> onBatch, TimeSpan? period = null)
+    /// <param name="replayRecent">start with the hub's last seconds, for a component that reads the store right after
+    /// subscribing and drops what the store already had (<see cref="RunEventHub.ReplayWindow"/>)</param>
+    public LiveUpdates(RunEventHub hub, string? runId, Func<IReadOnlyList<RunUpdate>, Task> onBatch, TimeSpan? period = null,
+        bool replayRecent = false)
     {
-        subscription = hub.Subscribe(runId);
+        subscription = hub.Subscribe(runId, replayRecent: replayRecent);
         loop = Pump(onBatch, period ?? TimeSpan.FromMilliseconds(200));
     }
 

@@ -11,7 +11,11 @@ public sealed class CircuitClosing : CircuitHandler, IDisposable
 {
     private readonly CancellationTokenSource closed = new();
 
-    public CancellationToken Token => closed.Token;
+    public CircuitClosing() => Token = closed.Token;
+
+    /// <summary>Fires when the circuit closes, and at the latest when its services are disposed, which can come before its
+    /// components are when the whole dashboard stops.</summary>
+    public CancellationToken Token { get; }
 
     public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
@@ -19,5 +23,9 @@ public sealed class CircuitClosing : CircuitHandler, IDisposable
         return Task.CompletedTask;
     }
 
-    public void Dispose() => closed.Dispose();
+    public void Dispose()
+    {
+        closed.Cancel();
+        closed.Dispose();
+    }
 }
