@@ -165,7 +165,8 @@ public sealed class RunSession : IDisposable
     /// <summary>Prints evaluations and status changes until the run ends; Ctrl+C cancels it gracefully (with a checkpoint).</summary>
     public RunRecord Follow(string id, bool quiet)
     {
-        using var subscription = Manager.Hub.Subscribe(id);
+        // The run may have started before this subscribes: the hub's last seconds come first.
+        using var subscription = Manager.Hub.Subscribe(id, replayRecent: true);
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;

@@ -85,7 +85,9 @@ public sealed class RunEventHub(TimeSpan? replayWindow = null)
         // replayed or offered, never both.
         lock (gate)
         {
-            recent.Enqueue((Environment.TickCount64, update));
+            // A run's last record comes after its last batch was stored: from then on the store alone tells its story.
+            if (update.Run is { IsActive: false }) Forget(update.RunId);
+            else recent.Enqueue((Environment.TickCount64, update));
             DropExpired();
             current = subscribers;
         }
@@ -94,6 +96,13 @@ public sealed class RunEventHub(TimeSpan? replayWindow = null)
     }
 
     private static bool Follows(RunSubscription subscriber, RunUpdate update) => subscriber.RunId is null || subscriber.RunId == update.RunId;
+
+    private void Forget(string runId)
+    {
+        var kept = recent.Where(r => r.Update.RunId != runId).ToList();
+        recent.Clear();
+        foreach (var entry in kept) recent.Enqueue(entry);
+    }
 
     private void DropExpired()
     {

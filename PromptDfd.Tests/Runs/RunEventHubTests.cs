@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
 
 namespace PromptDfd.Tests.Runs;
@@ -42,6 +43,21 @@ public sealed class RunEventHubTests
         using RunSubscription replayed = hub.Subscribe("run-a", replayRecent: true);
 
         Assert.Equal([2], Steps(replayed));
+    }
+
+    [Fact]
+    public void ARunsRecentPastIsForgottenOnceItsLastRecordIsPublishedForItsBatchesAreStoredBeforeIt()
+    {
+        var hub = new RunEventHub();
+        hub.Publish(Metric("run-a", 1));
+        hub.Publish(Metric("run-b", 1));
+        hub.Publish(new RunUpdate("run-a", Run: new RunRecord { Id = "run-a", Status = RunStatus.Completed }));
+
+        using RunSubscription a = hub.Subscribe("run-a", replayRecent: true);
+        using RunSubscription b = hub.Subscribe("run-b", replayRecent: true);
+
+        Assert.False(a.Reader.TryRead(out _));
+        Assert.Equal([1], Steps(b));
     }
 
     [Fact]
