@@ -115,6 +115,17 @@ public class ChartModelTests
     }
 
     [Fact]
+    public void AShareBandStaysBetweenZeroAndOneWhileOtherBandsDoNot()
+    {
+        var model = new ChartModel([new ChartSeries("accuracy", [0, 1], [0.75, 0.1], ChartSeries.FractionUnit, Spread: [0.45, 0.3]),
+            new ChartSeries("loss", [0, 1], [0.2, 0.1], "nats", Spread: [0.3, 0.3])]);
+        var traces = model.Traces().Cast<Scatter>().ToList();
+        Assert.Equal([1, 0.4], Ys(traces[2]).Select(y => Math.Round(y, 9)));
+        Assert.Equal([0.3, 0], Ys(traces[3]).Select(y => Math.Round(y, 9)));
+        Assert.Equal([-0.1, -0.2], Ys(traces[5]).Select(y => Math.Round(y, 9)));
+    }
+
+    [Fact]
     public void APanelsViewIsWrittenAsItsDifferencesFromItsStartAndReadBackIgnoringWhatItDoesNotKnow()
     {
         var start = new ChartDisplay(Split: true);

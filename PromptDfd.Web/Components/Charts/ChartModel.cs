@@ -176,6 +176,9 @@ public sealed class ChartModel
         return traces;
     }
 
+    // A share's band past 0 or 1 would draw accuracies no run can have.
+    private static double Within(string unit, double value) => unit == ChartSeries.FractionUnit ? Math.Clamp(value, 0, 1) : value;
+
     /// <summary>Mean ± spread as a filled band: an invisible upper edge, then the lower edge filled up to it.</summary>
     private static IEnumerable<ITrace> Band(SeriesData data, int index, string axis)
     {
@@ -190,7 +193,7 @@ public sealed class ChartModel
             Mode = ModeFlag.Lines,
             Line = new Plotly.Blazor.Traces.ScatterLib.Line { Width = 0, Color = color },
             X = data.X.Cast<object>().ToList(),
-            Y = data.Y.Zip(data.Spread, (y, s) => (object)(y + direction * s)).ToList(),
+            Y = data.Y.Zip(data.Spread, (y, s) => (object)Within(data.Unit, y + direction * s)).ToList(),
             HoverInfo = HoverInfoFlag.Skip,
         };
         Scatter lower = Edge("−", -1);

@@ -73,7 +73,7 @@ public static class RunCharts
         MetricNames.Perplexity => "perplexity",
         _ when MetricNames.IsTiming(metric) => "s",
         _ when metric.StartsWith("reward/", StringComparison.Ordinal) => "reward",
-        _ => "0–1",
+        _ => ChartSeries.FractionUnit,
     };
 
     public static double X(MetricPoint point, bool bySamples) => bySamples ? point.SamplesSeen : point.Step;
