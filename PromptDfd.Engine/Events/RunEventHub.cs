@@ -4,8 +4,9 @@ using PromptDfd.Engine.Store;
 
 namespace PromptDfd.Engine.Events;
 
-/// <summary>A trainer event of a run, or a change of the run's record (status, progress).</summary>
-public sealed record RunUpdate(string RunId, TrainerEvent? Event = null, RunRecord? Run = null);
+/// <summary>A trainer event of a run, a change of the run's record (status, progress), or the news that the store dropped
+/// the run's steps after <paramref name="RewoundTo"/> because the run went back to a checkpoint.</summary>
+public sealed record RunUpdate(string RunId, TrainerEvent? Event = null, RunRecord? Run = null, int? RewoundTo = null);
 
 /// <summary>A subscriber's bounded queue of updates; dispose it to stop following.</summary>
 public sealed class RunSubscription : IDisposable
@@ -85,8 +86,9 @@ public sealed class RunEventHub(TimeSpan? replayWindow = null)
         // replayed or offered, never both.
         lock (gate)
         {
-            // A run's last record comes after its last batch was stored: from then on the store alone tells its story.
-            if (update.Run is { IsActive: false }) Forget(update.RunId);
+            // A run's last record comes after its last batch was stored, and a rewind follows the store's: from then on the
+            // store alone tells the story so far.
+            if (update.Run is { IsActive: false } || update.RewoundTo is not null) Forget(update.RunId);
             else recent.Enqueue((Environment.TickCount64, update));
             DropExpired();
             current = subscribers;

@@ -31,7 +31,12 @@ public sealed class StoreRunHistory(RunStore store, RunEventHub hub) : IRunHisto
 
     public IReadOnlyList<MetricPoint> Metrics(string runId, string name) => store.Metrics(runId, name);
 
-    public void DeleteAfter(string runId, int step) => store.DeleteAfter(runId, step);
+    public void DeleteAfter(string runId, int step)
+    {
+        store.DeleteAfter(runId, step);
+        // Pages that show the dropped steps read the run again.
+        hub.Publish(new RunUpdate(runId, RewoundTo: step));
+    }
 
     public string Saved(RunRecord run, RunFolderKind kind, string folder) => folder;
 }

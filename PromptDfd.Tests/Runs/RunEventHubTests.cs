@@ -61,6 +61,19 @@ public sealed class RunEventHubTests
     }
 
     [Fact]
+    public void ARewoundRunsEarlierAttemptIsNotReplayedButWhatFollowsTheRewindIs()
+    {
+        var hub = new RunEventHub();
+        for (int step = 1; step <= 8; step++) hub.Publish(Metric("run-a", step));
+        hub.Publish(new RunUpdate("run-a", RewoundTo: 6));
+        hub.Publish(Metric("run-a", 7));
+
+        using RunSubscription replayed = hub.Subscribe("run-a", replayRecent: true);
+
+        Assert.Equal([7], Steps(replayed));
+    }
+
+    [Fact]
     public async Task ASubscriberJoiningWhileARunPublishesGetsEveryUpdateExactlyOnceInOrder()
     {
         var hub = new RunEventHub();

@@ -1,4 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Metrics;
+using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Store;
 using PromptDfd.Tests.Support;
 
@@ -106,14 +110,57 @@ public sealed class RunPageBrowserTests : IClassFixture<DashboardHost>
         RunRecord run = host.StartTinyRun(40);
         IPage page = await host.OpenAsync($"runs/{run.Id}");
         await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
-        var stored = host.Manager.Store.Metrics(run.Id).GroupBy(m => m.Name)
-            .ToDictionary(g => g.Key, g => string.Join(",", g.OrderBy(m => m.Id).Select(m => m.Step)));
 
+        await AssertPanelsDrawTheStoredSteps(page, run.Id);
+    }
+
+    [Fact]
+    public async Task APageOpenWhileItsRunGoesBackToACheckpointDrawsTheStepsWrittenAgain()
+    {
+        RunRecord run = host.StartTinyRun(12);
+        IPage page = await host.OpenAsync($"runs/{run.Id}");
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        await AssertPanelsDrawTheStoredSteps(page, run.Id);
+
+        // What a run resumed from its checkpoint at step 6 does (RunExecution, after a lost worker), through the history the
+        // dashboard writes with: the store drops the later steps, the record goes back to step 6, and the steps after it are
+        // published at once and stored after. Here they carry values the first attempt never had.
+        var history = new StoreRunHistory(host.Manager.Store, host.Services.GetRequiredService<RunEventHub>());
+        history.DeleteAfter(run.Id, 6);
+        RunRecord record = host.Manager.Store.Get(run.Id)!;
+        (record.Status, record.Step) = (RunStatus.Running, 6);
+        history.Update(record);
+        var again = Enumerable.Range(7, 4).Select(step => new MetricPoint
+        {
+            RunId = run.Id,
+            Step = step,
+            SamplesSeen = step * 8L,
+            Name = MetricNames.RewardTotal,
+            Value = 100 + step,
+        }).ToList();
+        foreach (MetricPoint point in again)
+            history.Publish(new RunUpdate(run.Id, new MetricEvent(point.Step, point.SamplesSeen, point.Name, point.Value)));
+        history.Append(again, [], []);
+        (record.Status, record.Step) = (RunStatus.Completed, 10);
+        history.Update(record);
+
+        await AssertPanelsDrawTheStoredSteps(page, run.Id);
+        string drawnTotal = await page.EvaluateAsync<string>(
+            $"() => document.getElementById('chart-reward').data.find(t => t.name === '{MetricNames.RewardTotal}').y.slice(-4).join(',')");
+        Assert.Equal("107,108,109,110", drawnTotal);
+    }
+
+    /// <summary>Waits until every panel's Plotly traces, read from the page, hold each stored step of their metric once and in
+    /// order.</summary>
+    private async Task AssertPanelsDrawTheStoredSteps(IPage page, string runId)
+    {
+        var stored = host.Manager.Store.Metrics(runId).GroupBy(m => m.Name)
+            .ToDictionary(g => g.Key, g => string.Join(",", g.OrderBy(m => m.Id).Select(m => m.Step)));
         List<string> differences = [];
         int compared = 0;
         for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(250))
         {
-            // Each panel's Plotly traces, as Plotly holds them after every newPlot, react and extendTraces.
+            // Each panel's traces, as Plotly holds them after every newPlot, react and extendTraces.
             var drawn = await page.EvaluateAsync<string[][]>(@"() => [...document.querySelectorAll('.js-plotly-plot')]
                 .flatMap(d => (d.data || []).map(t => [d.id, t.name || '', (t.x || []).join(',')]))");
             var traces = drawn.Where(t => stored.ContainsKey(t[1])).ToList();
