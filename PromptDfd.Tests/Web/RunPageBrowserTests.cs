@@ -107,9 +107,7 @@ public sealed class RunPageBrowserTests : IClassFixture<DashboardHost>
     {
         // The page reads the store while the run's first points are published but not yet stored (they are written in
         // batches): before, it could lose them or, when a panel was built mid-update, draw them twice.
-        RunRecord run = host.StartTinyRun(40);
-        IPage page = await host.OpenAsync($"runs/{run.Id}");
-        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        var (run, page) = await OpenedAsItStartsAndFollowedToItsEnd(steps: 40);
 
         await AssertPanelsDrawTheStoredSteps(page, run.Id);
     }
@@ -117,9 +115,7 @@ public sealed class RunPageBrowserTests : IClassFixture<DashboardHost>
     [Fact]
     public async Task APageOpenWhileItsRunGoesBackToACheckpointDrawsTheStepsWrittenAgain()
     {
-        RunRecord run = host.StartTinyRun(12);
-        IPage page = await host.OpenAsync($"runs/{run.Id}");
-        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        var (run, page) = await OpenedAsItStartsAndFollowedToItsEnd(steps: 12);
         await AssertPanelsDrawTheStoredSteps(page, run.Id);
 
         // What a run resumed from its checkpoint at step 6 does (RunExecution, after a lost worker), through the history the
@@ -150,6 +146,14 @@ public sealed class RunPageBrowserTests : IClassFixture<DashboardHost>
         Assert.Equal("107,108,109,110", drawnTotal);
     }
 
+    private async Task<(RunRecord Run, IPage Page)> OpenedAsItStartsAndFollowedToItsEnd(int steps)
+    {
+        RunRecord run = host.StartTinyRun(steps);
+        IPage page = await host.OpenAsync($"runs/{run.Id}");
+        await host.Manager.WhenFinished(run.Id).WaitAsync(TimeSpan.FromSeconds(90));
+        return (run, page);
+    }
+
     /// <summary>Waits until every panel's Plotly traces, read from the page, hold each stored step of their metric once and in
     /// order.</summary>
     private async Task AssertPanelsDrawTheStoredSteps(IPage page, string runId)
@@ -167,7 +171,8 @@ public sealed class RunPageBrowserTests : IClassFixture<DashboardHost>
             compared = traces.Count;
             differences = traces.Where(t => t[2] != stored[t[1]]).Select(t => $"{t[0]} {t[1]}: drew [{t[2]}], stored [{stored[t[1]]}]")
                 .ToList();
-            if (differences.Count == 0 || DateTime.UtcNow > deadline) break;
+            // A short run can end before its page has drawn a panel: there is then nothing to compare yet.
+            if ((differences.Count == 0 && compared >= 20) || DateTime.UtcNow > deadline) break;
         }
         Assert.True(compared >= 20, $"only {compared} traces could be compared with the store");
         Assert.True(differences.Count == 0, string.Join("\n", differences));
