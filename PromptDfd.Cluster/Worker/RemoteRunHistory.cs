@@ -97,13 +97,18 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
         lock (queueGate) queue.Add(operation);
     }
 
-    /// <summary>Sends what is queued, in order, from the libtorch thread (which may block).</summary>
+    /// <summary>Sends what is queued, in order, from the libtorch thread (which may block). A batch that never left (the silo
+    /// relaying to a command-line host just died) is sent again a few times: a checkpoint must not fail the run for it.</summary>
     private void Send()
     {
         sending.Wait();
         try
         {
-            SendQueued().GetAwaiter().GetResult();
+            Retrying(async () =>
+            {
+                await SendQueued();
+                return true;
+            }, error => error is OrleansMessageRejectionException or SiloUnavailableException);
         }
         finally
         {
@@ -169,7 +174,10 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
     /// Calls the host from the worker's libtorch thread and waits. A call lost on the way (the silo that relays it to a
     /// command-line host left the cluster) is made again a few times; each call may be repeated without harm.
     /// </summary>
-    private T Call<T>(Func<Task<T>> call)
+    private T Call<T>(Func<Task<T>> call) =>
+        Retrying(call, error => error is SiloUnavailableException or TimeoutException or OrleansMessageRejectionException);
+
+    private T Retrying<T>(Func<Task<T>> call, Func<Exception, bool> transient)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -178,8 +186,7 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
             {
                 return call().GetAwaiter().GetResult();
             }
-            catch (Exception error) when (attempt < CallAttempts && error is SiloUnavailableException or TimeoutException
-                or OrleansMessageRejectionException)
+            catch (Exception error) when (attempt < CallAttempts && transient(error))
             {
                 Thread.Sleep(RetryAfter);
             }

@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using PromptDfd.Cluster.Contracts;
 using PromptDfd.Cluster.Worker;
 using PromptDfd.Engine.Events;
@@ -47,6 +48,24 @@ public sealed class RemoteRunHistoryTests
         Assert.True(await Eventually(() => { lock (host.Received) return host.Received.Count == 20; }));
         Assert.Equal(Enumerable.Range(1, 20).Select(s => $"step {s}"),
             host.Received.Select(o => ((LogEvent)HistoryWire.Read<RunUpdate>(o.Json).Event!).Message));
+        Assert.False(history.GivenUp);
+    }
+
+    [Fact]
+    public void AForcedSendThatNeverLeftIsMadeAgainInsteadOfFailingTheRun()
+    {
+        // The silo relaying to a command-line host died (a worker killed mid-experiment): two sends are rejected before the
+        // client finds another gateway.
+        int rejected = 0;
+        var host = new StandInHost(_ => Interlocked.Increment(ref rejected) > 2
+            ? true
+            : throw new SiloUnavailableException("the silo that relays to the host is gone"));
+        using var history = new RemoteRunHistory(host, "run-1", attempt: 1, abandoned: () => false);
+
+        history.DeleteAfter("run-1", 6);
+
+        var operation = Assert.Single(host.Received);
+        Assert.Equal(HistoryOperationKind.DeleteAfter, operation.Kind);
         Assert.False(history.GivenUp);
     }
 
