@@ -217,18 +217,18 @@ public sealed partial class RunManager : IDisposable
     public void UpdateAnnotations(string id, IEnumerable<string>? tags = null, string? notes = null, bool? starred = null,
         string? name = null)
     {
-        RunRecord run = Require(id);
-        if (name is not null)
+        Require(id);
+        string? trimmed = name?.Trim();
+        if (trimmed is { Length: 0 or > MaximumNameLength })
+            throw new ArgumentException($"A run's name must be 1 to {MaximumNameLength} characters (got {trimmed.Length}).");
+        // One read-change-write with the run's own progress writes, which would otherwise put back the old name.
+        RunRecord run = store.Change(id, run =>
         {
-            string trimmed = name.Trim();
-            if (trimmed.Length is 0 or > MaximumNameLength)
-                throw new ArgumentException($"A run's name must be 1 to {MaximumNameLength} characters (got {trimmed.Length}).");
-            run.Name = trimmed;
-        }
-        if (tags is not null) run.Tags = tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().ToList();
-        if (notes is not null) run.Notes = notes;
-        if (starred is { } star) run.Starred = star;
-        store.Update(run);
+            if (trimmed is not null) run.Name = trimmed;
+            if (tags is not null) run.Tags = tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().ToList();
+            if (notes is not null) run.Notes = notes;
+            if (starred is { } star) run.Starred = star;
+        }) ?? throw new KeyNotFoundException($"There is no run {id}.");
         hub.Publish(new RunUpdate(id, Run: run));
     }
 

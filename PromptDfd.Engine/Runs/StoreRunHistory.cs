@@ -15,9 +15,8 @@ public sealed class StoreRunHistory(RunStore store, RunEventHub hub) : IRunHisto
         lock (gate)
         {
             // The user may rename, tag or star the run while it goes: those fields stay as the store has them.
-            stored = store.Get(run.Id) ?? run;
-            if (!ReferenceEquals(stored, run)) run.CopyTo(stored);
-            store.Update(stored);
+            stored = store.Change(run.Id, run.CopyTo) ?? run;
+            if (ReferenceEquals(stored, run)) store.Update(run);
         }
         hub.Publish(new RunUpdate(run.Id, notice, stored));
     }

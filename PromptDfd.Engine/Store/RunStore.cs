@@ -127,6 +127,22 @@ public sealed class RunStore : IDisposable
 
     public void Insert(RunRecord run) => runs.Insert(run);
     public void Update(RunRecord run) => Guarded(() => runs.Update(run));
+
+    /// <summary>Reads a run, changes it and writes it back as one step, so two writers in this process (a run's progress,
+    /// the user's name, tags and notes) never put back each other's old fields. Null when there is no such run.</summary>
+    public RunRecord? Change(string id, Action<RunRecord> change)
+    {
+        lock (changing)
+        {
+            RunRecord? run = Get(id);
+            if (run is null) return null;
+            change(run);
+            Update(run);
+            return run;
+        }
+    }
+
+    private readonly Lock changing = new();
     public RunRecord? Get(string id) => Guarded(() => runs.FindById(id));
     public IReadOnlyList<RunRecord> All() => Guarded(() => runs.FindAll().ToList());
 
