@@ -3,16 +3,17 @@ using PromptDfd.Engine.Runs;
 namespace PromptDfd.Cluster.Contracts;
 
 /// <summary>The folders a run reads, by role.</summary>
-public enum RunInputRole { Task, Prior, Teacher }
+public enum RunInputRole { Task, Prior, Teacher, StudentBody }
 
 public static class RunInputRoles
 {
-    /// <summary>Where an environment finds the run's folder of this role.</summary>
-    public static string FolderIn(this RunInputRole role, RunEnvironment environment, RunConfig config) => role switch
+    /// <summary>Where an environment finds the run's folder of this role; null: the run reads none (a student from random weights).</summary>
+    public static string? FolderIn(this RunInputRole role, RunEnvironment environment, RunConfig config) => role switch
     {
         RunInputRole.Task => environment.TaskFolder(config),
         RunInputRole.Prior => environment.PriorFolder(config),
-        _ => environment.TeacherFolder(config),
+        RunInputRole.Teacher => environment.TeacherFolder(config),
+        _ => environment.StudentBodyFolder(config),
     };
 }
 

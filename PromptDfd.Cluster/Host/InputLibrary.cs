@@ -18,13 +18,13 @@ internal sealed class InputLibrary
     private readonly Lock packedGate = new();
     private readonly LinkedList<(string Hash, Lazy<byte[]> Archive)> packed = new();
 
-    /// <summary>The run's task, prior and teacher by content, each now served to workers.</summary>
+    /// <summary>The run's task, prior, teacher and student's starting model (if any) by content, each now served to workers.</summary>
     public IReadOnlyList<RunInput> Describe(RunConfig config, RunEnvironment environment)
     {
         var inputs = new List<RunInput>();
         foreach (RunInputRole role in Enum.GetValues<RunInputRole>())
         {
-            string folder = role.FolderIn(environment, config);
+            if (role.FolderIn(environment, config) is not string folder) continue;
             string hash = FolderContent.Sha256(folder);
             folders[hash] = folder;
             inputs.Add(new RunInput(role, hash, folder));

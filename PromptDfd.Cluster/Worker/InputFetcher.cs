@@ -24,7 +24,7 @@ internal sealed class InputFetcher(RunEnvironment environment)
         bool fetched = false;
         foreach (RunInput input in inputs)
         {
-            string own = input.Role.FolderIn(environment, config);
+            string? own = input.Role.FolderIn(environment, config);
             if (Directory.Exists(own) && await Task.Run(() => FolderContent.Sha256(own)) == input.Hash) folders[input.Role] = own;
             else
             {
@@ -34,7 +34,8 @@ internal sealed class InputFetcher(RunEnvironment environment)
         }
         return fetched ? environment with
         {
-            Inputs = new RunInputs(folders[RunInputRole.Task], folders[RunInputRole.Prior], folders[RunInputRole.Teacher]),
+            Inputs = new RunInputs(folders[RunInputRole.Task], folders[RunInputRole.Prior], folders[RunInputRole.Teacher],
+                folders.GetValueOrDefault(RunInputRole.StudentBody)),
         } : environment;
     }
 

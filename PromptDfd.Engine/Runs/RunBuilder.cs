@@ -47,10 +47,9 @@ public static class RunBuilder
         if (unknownPromptClasses.Count > 0)
             throw new ArgumentException($"Topic prompts name classes the task does not have: {string.Join(", ", unknownPromptClasses)} " +
                 $"(classes: {string.Join(", ", task.Labels)}).");
-        GptClassifier student = config.Student.Create(prior.Tokenizer.VocabularySize, prior.Model.Config.ContextLength, task.Labels.Count,
-            config.Training.Seed);
-        student.to(device);
-        var hashes = Hashes(task.Sha256(), prior.WeightsSha256, teacher.WeightsSha256, environment.PriorFolder(config), teacherFolder);
+        var (student, studentBody) = StudentStart.Create(config, environment, prior, task.Labels.Count, device);
+        var hashes = Hashes(task.Sha256(), prior.WeightsSha256, teacher.WeightsSha256, environment.PriorFolder(config), teacherFolder,
+            studentBody);
         return new BuiltRun(config, task, prior, teacher, student, hashes, device, sharesTokenizer);
     }
 
@@ -60,7 +59,8 @@ public static class RunBuilder
         Hashes(TaskDataset.Load(environment.TaskFolder(config)).Sha256(),
             Checkpoint.WeightsSha256(environment.PriorFolder(config)),
             Checkpoint.WeightsSha256(environment.TeacherFolder(config)),
-            environment.PriorFolder(config), environment.TeacherFolder(config));
+            environment.PriorFolder(config), environment.TeacherFolder(config),
+            environment.StudentBodyFolder(config) is string body ? Checkpoint.WeightsSha256(body) : null);
 
     /// <summary>Whether the teacher turns text into the prior's ids, read from the tokenizer files without loading any model.</summary>
     public static bool SharesTokenizer(string priorFolder, string teacherFolder) =>
@@ -92,8 +92,9 @@ public static class RunBuilder
     }
 
     /// <remarks>A teacher with its own tokenizer adds that tokenizer's hash; runs whose teacher shares the prior's keep the hashes they
-    /// always had.</remarks>
-    private static Dictionary<string, string> Hashes(string task, string prior, string teacher, string priorFolder, string teacherFolder)
+    /// always had; so does a student started from a language model's body.</remarks>
+    private static Dictionary<string, string> Hashes(string task, string prior, string teacher, string priorFolder, string teacherFolder,
+        string? studentBody)
     {
         var hashes = new Dictionary<string, string>
         {
@@ -103,6 +104,7 @@ public static class RunBuilder
             ["tokenizer"] = TokenizerHash(priorFolder),
         };
         if (!SharesTokenizer(priorFolder, teacherFolder)) hashes["teacher_tokenizer"] = TokenizerFactory.Fingerprint(teacherFolder);
+        if (studentBody is not null) hashes["student_body"] = studentBody;
         return hashes;
     }
 

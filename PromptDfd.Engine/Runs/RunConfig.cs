@@ -24,6 +24,11 @@ public sealed record RunConfig
     /// <summary>Empty means the task's teacher (models/teachers/&lt;task&gt; in the workspace).</summary>
     public string TeacherFolder { get; init; } = "";
     public StudentConfig Student { get; init; } = new();
+    /// <summary>
+    /// Empty means a student with seeded random weights; otherwise a language model folder (written by pretrain with the student's
+    /// shape and the prior's tokenizer) whose body the student starts from.
+    /// </summary>
+    public string StudentBodyFolder { get; init; } = "";
     public MethodConfig Training { get; init; } = new();
     /// <summary>"cpu", "cuda" or "auto" (CUDA when a CUDA build of libtorch is present).</summary>
     public string Device { get; init; } = "cpu";

@@ -20,4 +20,8 @@ public sealed record RunEnvironment(Workspace Workspace, int Threads = 0)
     /// <summary>The config's teacher; an empty TeacherFolder means the task's own.</summary>
     public string TeacherFolder(RunConfig config) => Inputs?.Teacher
         ?? (config.TeacherFolder.Length > 0 ? Resolve(config.TeacherFolder) : Workspace.Teacher(config.Task));
+
+    /// <summary>The language model the config's student starts from; null: the student starts from random weights.</summary>
+    public string? StudentBodyFolder(RunConfig config) => config.StudentBodyFolder.Length == 0 ? null
+        : Inputs?.StudentBody ?? Resolve(config.StudentBodyFolder);
 }

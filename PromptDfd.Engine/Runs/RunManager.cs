@@ -314,6 +314,7 @@ public sealed partial class RunManager : IDisposable
         {
             config.Training.Validate(GptConfig.FromHuggingFace(Checkpoint.ReadConfig(prior), Path.Combine(prior, Checkpoint.ConfigFile)));
             RunBuilder.CheckTeacher(config, environment);
+            StudentStart.Check(config, environment);
         }
         catch (Exception error) when (error is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or FormatException)
         {

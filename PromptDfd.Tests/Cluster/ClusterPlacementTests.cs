@@ -16,18 +16,22 @@ public sealed class ClusterPlacementTests
         await using var cluster = await InProcessRunCluster.Start(workers: 2, kindOf: name => name == "Silo_2" ? "gpu" : "cpu",
             bare: name => name == "Silo_2");
         RunManager manager = cluster.Manager;
+        cluster.Environment.SaveStudentBody("models/student-body", seed: 5);
+        RunConfig fromBody = TinyRunEnvironment.Config(steps: 6) with { StudentBodyFolder = "models/student-body" };
         RunRecord absent = manager.Submit(TinyRunEnvironment.Config(steps: 6) with { WorkerKind = "tpu" });
-        RunRecord onGpu = manager.Submit(TinyRunEnvironment.Config(steps: 6) with { WorkerKind = "GPU" });
-        RunRecord onCpu = manager.Submit(TinyRunEnvironment.Config(steps: 6) with { WorkerKind = "cpu" });
+        RunRecord onGpu = manager.Submit(fromBody with { WorkerKind = "GPU" });
+        RunRecord onCpu = manager.Submit(fromBody with { WorkerKind = "cpu" });
 
         RunRecord gpuDone = await cluster.Finished(onGpu.Id, Patience);
         RunRecord cpuDone = await cluster.Finished(onCpu.Id, Patience);
         Assert.Equal((RunStatus.Completed, "Silo_2"), (gpuDone.Status, gpuDone.Worker));
         Assert.Equal((RunStatus.Completed, "Silo_1"), (cpuDone.Status, cpuDone.Worker));
 
-        // The bare worker ran on copies of the host's task, prior and teacher, kept by content hash, with the same result.
+        // The bare worker ran on copies of the host's task, prior, teacher and student's starting model, kept by content hash, with
+        // the same result.
         string cache = Path.Combine(cluster.Environment.Root, "workers", "Silo_2", "root", "workspace", "cluster-inputs");
-        Assert.Equal(3, Directory.GetDirectories(cache).Length);
+        Assert.Equal(4, Directory.GetDirectories(cache).Length);
+        Assert.Contains("student_body", gpuDone.Hashes.Keys);
         Assert.Equal(cluster.Curves(onCpu.Id), cluster.Curves(onGpu.Id));
         Assert.Equal(cpuDone.Hashes, gpuDone.Hashes);
 

@@ -63,6 +63,21 @@ public sealed class TinyRunEnvironment : IDisposable
             new ModelCard { Title = "tiny teacher" });
     }
 
+    /// <summary>
+    /// Saves a language model of the tiny run's student shape (1 layer, width 16, 2 heads) on the prior's tokenizer and context,
+    /// for runs that start their student from it; returns its folder. <paramref name="layers"/> gives it another depth.
+    /// </summary>
+    public string SaveStudentBody(string relativeFolder, long seed, int layers = 1, string? tokenizerFolder = null)
+    {
+        GptConfig prior = Checkpoint.LoadLanguageModel(PriorFolder).Model.Config;
+        manual_seed(seed);
+        var model = new GptLanguageModel(prior with { Layers = layers, Width = 16, Heads = 2 });
+        string folder = Path.Combine(Root, relativeFolder);
+        Checkpoint.SaveLanguageModel(folder, model, tokenizerFolder ?? Path.Combine(Root, "tokenizer"),
+            new ModelCard { Title = "tiny student body" });
+        return folder;
+    }
+
     public static readonly string[] Labels = ["negative", "positive"];
     public string Root => folder.Path;
     public RunEnvironment Environment => new(new Engine.Workspace(Root));
