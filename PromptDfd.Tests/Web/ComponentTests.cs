@@ -95,13 +95,14 @@ public sealed class ComponentTests : IAsyncLifetime
     }
 
     [Fact]
-    public void TheChosenPriorAndTeacherAreSubmittedAndLengthsAreCheckedAgainstThatPriorsContext()
+    public void TheChosenPriorTeacherAndStudentStartAreSubmittedAndLengthsAreCheckedAgainstThatPriorsContext()
     {
         var submitted = new List<RunConfig>();
         RunConfig config = WithContentTokens(RunPresets.Create("promptdfd", "sentiment", 1) with
         {
             PriorFolder = "models/hf/gpt2",
-            TeacherFolder = "models/hf/bert-sst2"
+            TeacherFolder = "models/hf/bert-sst2",
+            StudentBodyFolder = "models/student-lm",
         }, 125);
         var form = context.Render<RunConfigForm>(p => p
             .Add(f => f.Config, config).Add(f => f.Tasks, [Sentiment])
@@ -114,6 +115,9 @@ public sealed class ComponentTests : IAsyncLifetime
         form.WaitForAssertion(() => Assert.Single(submitted), Settle);
         Assert.Equal("models/hf/gpt2", submitted[0].PriorFolder);
         Assert.Equal("models/hf/bert-sst2", submitted[0].TeacherFolder);
+        Assert.Equal("models/student-lm", submitted[0].StudentBodyFolder);
+        Assert.Equal("models/student-lm", form.FindComponents<MudBlazor.MudSelect<string>>()
+            .Single(s => s.Instance.Label == "Student starts from").Find("input").GetAttribute("value"));
         form.Render(p => p.Add(f => f.Config, config with { PriorFolder = "models/prior" }));
         form.Find("#start-run").Click();
         Assert.Contains("exceed the prior's context of 128", ProblemsShownBy(form));
