@@ -25,6 +25,9 @@ public sealed class PretrainCommand : CliCommand
     private readonly Option<bool> resume = CliOptions.Switch("--resume", "continue the unfinished pre-training in --out");
     private readonly Option<string?> init = CliOptions.Text("--init", "continue pre-training this finished model, with its shape and " +
         "tokenizer (e.g. on a corpus with a register the first lacked)");
+    private readonly Option<bool> student = CliOptions.Switch("--student", "a language model of the student's shape, for runs to start " +
+        "their student from (RunConfig.StudentBodyFolder, shipped as models/student-body): it keeps the prior's tokenizer, and its card " +
+        "says what it is for");
     private readonly ComputeOptions compute = new();
     private readonly Option<int> steps = CliOptions.Whole("--steps", "optimizer steps", 3600, minimum: 1);
     private readonly Option<int> batch = CliOptions.Whole("--batch", "sequences per step", 32, minimum: 1);
@@ -39,7 +42,7 @@ public sealed class PretrainCommand : CliCommand
     private readonly Option<int> width = CliOptions.Whole("--width", "the model's width (n_embd)", 256);
 
     public PretrainCommand() : base("pretrain", "pre-train the GPT language prior (models/prior)") => AddOptions([corpus, tokenizer,
-        output, resume, init, .. compute.All, steps, batch, learningRate, evaluateEvery, checkpointEvery, seed, context, layers, heads,
+        output, resume, init, student, .. compute.All, steps, batch, learningRate, evaluateEvery, checkpointEvery, seed, context, layers, heads,
         width]);
 
     protected override int Run(ParseResult parsed)
@@ -91,7 +94,7 @@ public sealed class PretrainCommand : CliCommand
         var train = new TokenStream(PriorCorpus.Load(trainPath).Select(d => d.Text), tokenizer);
         var valid = new TokenStream(PriorCorpus.Load(validPath).Select(d => d.Text), tokenizer);
         var origin = new Origin(string.Join(", ", PriorCorpus.Load(trainPath).Select(d => d.Source).Distinct(StringComparer.Ordinal)),
-            start is null ? null : (init, start.WeightsSha256));
+            start is null ? null : (init, start.WeightsSha256), parsed.GetValue(student), corpusFolder, output);
         Console.WriteLine($"tokenised {train.Length:N0} train / {valid.Length:N0} valid tokens in {clock.Elapsed.TotalSeconds:F1} s; " +
                           $"model {model.ParameterCount():N0} parameters on {device}");
 
@@ -138,7 +141,13 @@ public sealed class PretrainCommand : CliCommand
 
     /// <param name="Sources">the corpus's sources, as the data command names them</param>
     /// <param name="ContinuedFrom">the model continued with --init, and its weights' hash</param>
-    private sealed record Origin(string Sources, (string Folder, string Sha256)? ContinuedFrom);
+    /// <param name="Student">written for runs to start their student from, with the prior's tokenizer</param>
+    /// <param name="Corpus">the corpus folder and <paramref name="Output"/> the model folder, as given</param>
+    private sealed record Origin(string Sources, (string Folder, string Sha256)? ContinuedFrom, bool Student, string Corpus, string Output);
+
+    /// <summary>An option naming a folder other than its default, so the card's commands write where this model was written.</summary>
+    private static string FolderOption(string option, string value, string defaultValue) =>
+        Path.GetFullPath(value) == Path.GetFullPath(defaultValue) ? "" : $" {option} {value}";
 
     private static readonly string[] ShapeOptions = ["layers", "width", "heads", "context"];
 
@@ -176,8 +185,12 @@ public sealed class PretrainCommand : CliCommand
         var sampleTexts = samples.Tokens.Select((t, i) => prompts[i] + tokenizer.Decode(t.Select(x => (int)x))).ToList();
         var card = new ModelCard
         {
-            Title = "Language prior: GPT pre-trained on general English",
-            Summary = "The frozen language prior G of PromptDFD, and the initialisation of the topic prompter and the teachers. " +
+            Title = origin.Student ? "Student body: a small GPT pre-trained on general English"
+                : "Language prior: GPT pre-trained on general English",
+            Summary = (origin.Student
+                    ? "The language model whose body a run's student starts from (the run config's StudentBodyFolder; the class head " +
+                        "starts fresh from the run's seed). It reads the prior's tokenizer, so it reads the prior's samples. "
+                    : "The frozen language prior G of PromptDFD, and the initialisation of the topic prompter and the teachers. ") +
                 (origin.ContinuedFrom is { } from
                     ? $"Continued by our own code from {from.Folder} (weights SHA-256 {from.Sha256[..16]}…)"
                     : "Trained from scratch by our own code") +
@@ -197,10 +210,16 @@ public sealed class PretrainCommand : CliCommand
                     .. trainer.ValidationHistory.Select(h => ("log", Describe(h)))],
             Commands =
             [
-                $"dotnet run --project PromptDfd.Cli -c Release -- data --prior-sources {origin.Sources.Replace(", ", ",")}",
-                // Continued pre-training keeps the model's tokenizer; retraining one on the new corpus would change every id.
-                .. (origin.ContinuedFrom is null ? new[] { "dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab 8000" } : []),
-                $"dotnet run --project PromptDfd.Cli -c Release -- pretrain --steps {training.Steps} --batch {training.BatchSize} --lr " +
+                $"dotnet run --project PromptDfd.Cli -c Release -- data --prior-sources {origin.Sources.Replace(", ", ",")}" +
+                    FolderOption("--prior-out", origin.Corpus, Repository.Workspace.PriorCorpus),
+                // Continued pre-training and a student body keep the prior's tokenizer; retraining one on the new corpus would change
+                // every id.
+                .. (origin.ContinuedFrom is null && !origin.Student
+                    ? new[] { "dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab 8000" } : []),
+                $"dotnet run --project PromptDfd.Cli -c Release -- pretrain{(origin.Student ? " --student" : "")}" +
+                    FolderOption("--corpus", origin.Corpus, Repository.Workspace.PriorCorpus) +
+                    FolderOption("--out", origin.Output, Repository.Workspace.Prior) +
+                    $" --steps {training.Steps} --batch {training.BatchSize} --lr " +
                     $"{training.LearningRate.ToString(CultureInfo.InvariantCulture)} " +
                     (origin.ContinuedFrom is { } continued
                         ? $"--init {continued.Folder}"

@@ -77,11 +77,26 @@ public sealed class RunCommand : CliCommand
                 Tags = tags.Length > 0 ? tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     : config.Tags,
             }, overrides);
+            config = StudentForAnotherPrior(config, prior, overrides, session.Manager.Environment);
             run = session.Manager.Submit(config);
         }
         Console.WriteLine($"run {run.Id}: {run.Name} -> {session.Store.Path}");
         RunRecord finished = session.Follow(run.Id, quiet);
         return finished.Status == RunStatus.Completed ? 0 : 1;
+    }
+
+    /// <summary>
+    /// With --prior a researcher picks a prior (a Hugging Face GPT-2, say) that the shipped student body cannot read: unless they named
+    /// a starting model themselves, the student then starts from random weights, and says so, instead of refusing the run.
+    /// </summary>
+    private static RunConfig StudentForAnotherPrior(RunConfig config, string? prior, IReadOnlyList<string> overrides,
+        RunEnvironment environment)
+    {
+        if (prior is null || config.StudentBodyFolder != RunConfig.DefaultStudentBody
+            || overrides.Any(o => o.StartsWith(nameof(RunConfig.StudentBodyFolder) + "=", StringComparison.Ordinal))
+            || StudentStart.Problem(config, environment) is not string reason) return config;
+        Console.WriteLine($"The student starts from random weights: {reason.Split(';')[0]}.");
+        return config with { StudentBodyFolder = "" };
     }
 
     /// <summary>A run config file; one that names no task (e.g. "{}") is refused rather than run as the default.</summary>

@@ -9,7 +9,8 @@ namespace PromptDfd.Cluster.Contracts;
 /// </summary>
 public interface IRunHostObserver : IGrainObserver
 {
-    /// <summary>Applies the writes in order; false when the host gave this attempt up, and the worker must stop the run.</summary>
+    /// <summary>Applies the writes in order, each once; false when the host gave this attempt up, and the worker must stop the run.
+    /// </summary>
     Task<bool> Report(string runId, int attempt, IReadOnlyList<HistoryOperation> operations);
 
     /// <summary>The run's stored prompt changes (JSON list), for a resume to replay those after its checkpoint.</summary>
@@ -34,6 +35,27 @@ public interface IRunHostObserver : IGrainObserver
 
 public enum HistoryOperationKind { Update, Publish, Append, DeleteAfter }
 
-/// <summary>One write to a run's history, as JSON (the engine's own types, which know nothing of the cluster).</summary>
+/// <summary>
+/// One write to a run's history, as JSON (the engine's own types, which know nothing of the cluster). <see cref="Sequence"/> numbers an
+/// attempt's writes from 1, so the host applies a write sent again after a lost answer only once.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record HistoryOperation([property: Id(0)] HistoryOperationKind Kind, [property: Id(1)] string Json);
+public sealed record HistoryOperation([property: Id(0)] HistoryOperationKind Kind, [property: Id(1)] string Json,
+    [property: Id(2)] long Sequence = 0);
+
+public static class HistoryOperations
+{
+    /// <summary>
+    /// The operations of a batch the host has not applied yet, in order, moving <paramref name="applied"/> (the last sequence applied)
+    /// past them: a batch sent again after a lost answer may hold writes the host already applied. Unnumbered writes always count.
+    /// </summary>
+    public static IEnumerable<HistoryOperation> NotYetApplied(IEnumerable<HistoryOperation> batch, Func<long> applied, Action<long> apply)
+    {
+        foreach (HistoryOperation operation in batch)
+        {
+            if (operation.Sequence > 0 && operation.Sequence <= applied()) continue;
+            if (operation.Sequence > 0) apply(operation.Sequence);
+            yield return operation;
+        }
+    }
+}

@@ -209,7 +209,8 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         if (!Current(runId, attempt, out Assignment? assignment)) return Task.FromResult(false);
         lock (assignment)
         {
-            foreach (HistoryOperation operation in operations)
+            foreach (HistoryOperation operation in HistoryOperations.NotYetApplied(operations, () => assignment.Applied,
+                         sequence => assignment.Applied = sequence))
             {
                 RunRecord? updated = HistoryWire.Apply(operation, runId, assignment.History, OnHost);
                 if (updated is { IsActive: false }) assignment.Ended.TrySetResult();
@@ -375,6 +376,8 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         public byte[]? Archive { get; set; }
         public MemoryStream? Incoming { get; set; }
         public int MissedChecks { get; set; }
+        /// <summary>The last history write applied (<see cref="HistoryOperation.Sequence"/>).</summary>
+        public long Applied { get; set; }
         public volatile bool Started;
     }
 }

@@ -25,6 +25,7 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
     private readonly SemaphoreSlim sending = new(1, 1);
     private readonly Timer timer;
     private List<HistoryOperation> queue = [];
+    private long sequence;
 
     /// <summary>How long the host may go without taking a report before the worker gives the run up (the host died or restarted;
     /// a restarted host marks the run interrupted and resumes it from its own checkpoint).</summary>
@@ -94,7 +95,7 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
 
     private void Add(HistoryOperation operation)
     {
-        lock (queueGate) queue.Add(operation);
+        lock (queueGate) queue.Add(operation with { Sequence = ++sequence });
     }
 
     /// <summary>Sends what is queued, in order, from the libtorch thread (which may block). A batch that never left (the silo

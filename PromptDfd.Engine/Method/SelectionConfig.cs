@@ -11,8 +11,9 @@ public sealed record SelectionConfig
 {
     public const int MaximumCandidates = 16;
 
-    /// <summary>N: contents written per prompt. Each costs one prior sample and two teacher reads.</summary>
-    public int Candidates { get; init; } = 1;
+    /// <summary>N: contents written per prompt (1: the prior's one sample). Each costs one prior sample and two teacher reads. The
+    /// default 4 was adopted on dev by issue #24's rule (attempt 12, with the pre-trained student).</summary>
+    public int Candidates { get; init; } = 4;
 
     /// <summary>
     /// Weight of the student–teacher KL on the sample as distilled (prompt and content) in the choice, in nats per nat of

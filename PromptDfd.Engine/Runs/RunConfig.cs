@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Distillation;
@@ -25,10 +26,14 @@ public sealed record RunConfig
     public string TeacherFolder { get; init; } = "";
     public StudentConfig Student { get; init; } = new();
     /// <summary>
-    /// Empty means a student with seeded random weights; otherwise a language model folder (written by pretrain with the student's
-    /// shape and the prior's tokenizer) whose body the student starts from.
+    /// A language model folder (written by pretrain with the student's shape and the prior's tokenizer) whose body the student
+    /// starts from; by default the shipped one. Empty means seeded random weights, which is how a stored config without this field
+    /// (a run from before it existed) reads back.
     /// </summary>
-    public string StudentBodyFolder { get; init; } = "";
+    public string StudentBodyFolder { get; init; } = DefaultStudentBody;
+
+    /// <summary>The shipped language model of the default student's shape (issue #24, attempts 10 and 11).</summary>
+    public const string DefaultStudentBody = "models/student-body";
     public MethodConfig Training { get; init; } = new();
     /// <summary>"cpu", "cuda" or "auto" (CUDA when a CUDA build of libtorch is present).</summary>
     public string Device { get; init; } = "cpu";
@@ -53,11 +58,37 @@ public sealed record RunConfig
         try
         {
             using (var document = JsonDocument.Parse(json)) RefuseNumbersBeyondDouble(document.RootElement, "", source);
-            return JsonSerializer.Deserialize<RunConfig>(json, Json) ?? throw new InvalidDataException($"The {source} is empty.");
+            JsonNode? node = JsonNode.Parse(json);
+            if (node is JsonObject root) AddEarlierDefaults(root);
+            return node.Deserialize<RunConfig>(Json) ?? throw new InvalidDataException($"The {source} is empty.");
         }
         catch (JsonException error)
         {
             throw new InvalidDataException($"The {source} is not a valid run config: {error.Message}");
+        }
+    }
+
+    /// <summary>Settings whose default changed after runs were stored, with what a config that lacks them meant when it was written.
+    /// </summary>
+    private static readonly (string[] Path, Func<JsonNode> Then)[] EarlierDefaults =
+    [
+        // Students started from random weights before they could start pre-trained (issue #24, attempt 11).
+        ([nameof(StudentBodyFolder)], () => JsonValue.Create("")),
+        // One content per prompt before best-of-N contents became the default (attempt 12).
+        ([nameof(Training), nameof(MethodConfig.Selection), nameof(SelectionConfig.Candidates)], () => JsonValue.Create(1)),
+    ];
+
+    private static void AddEarlierDefaults(JsonObject root)
+    {
+        foreach (var (path, then) in EarlierDefaults)
+        {
+            JsonObject parent = root;
+            foreach (string key in path[..^1])
+            {
+                if (parent[key] is not JsonObject child) parent[key] = child = new JsonObject();
+                parent = child;
+            }
+            if (!parent.ContainsKey(path[^1])) parent[path[^1]] = then();
         }
     }
 

@@ -6,19 +6,28 @@ using static TorchSharp.torch;
 namespace PromptDfd.Engine.Runs;
 
 /// <summary>
-/// Where a run's student starts: seeded random weights, or the body of a small language model pre-trained on public text
-/// (<see cref="RunConfig.StudentBodyFolder"/>), as the compact students of the distillation literature are. The class head
-/// always starts fresh from the run's seed, so the same config and seed give the same student.
+/// Where a run's student starts: the body of a small language model pre-trained on public text (<see cref="RunConfig.StudentBodyFolder"/>,
+/// by default the shipped one), as compact text students usually start pre-trained, or seeded random weights. The class head always
+/// starts fresh from the run's seed, so the same config and seed give the same student.
 /// </summary>
 public static class StudentStart
 {
     /// <summary>Refuses, from the files' headers alone, a starting model the student cannot take.</summary>
     public static void Check(RunConfig config, RunEnvironment environment)
     {
-        if (environment.StudentBodyFolder(config) is not string folder) return;
+        if (Problem(config, environment) is string problem) throw new ArgumentException(problem);
+    }
+
+    /// <summary>Why the config's student cannot start from its starting model, read from the files' headers; null when it can (or
+    /// starts from random weights).</summary>
+    public static string? Problem(RunConfig config, RunEnvironment environment)
+    {
+        if (environment.StudentBodyFolder(config) is not string folder) return null;
         string prior = environment.PriorFolder(config);
-        RequireFits(config.Student, ReadShape(folder), folder, GptConfig.FromHuggingFace(Checkpoint.ReadConfig(prior),
-            Path.Combine(prior, Checkpoint.ConfigFile)), prior);
+        // A missing prior is the prior's problem, reported as such where it is checked.
+        if (!File.Exists(Path.Combine(prior, Checkpoint.ConfigFile))) return ShapeProblem(folder);
+        return ShapeProblem(folder) ?? FitProblem(config.Student, ReadShape(folder), folder,
+            GptConfig.FromHuggingFace(Checkpoint.ReadConfig(prior), Path.Combine(prior, Checkpoint.ConfigFile)), prior);
     }
 
     /// <summary>The run's student on <paramref name="device"/>, and the SHA-256 of the weights it started from (null: random).</summary>
@@ -32,6 +41,7 @@ public static class StudentStart
             random.to(device);
             return (random, null);
         }
+        if (ShapeProblem(folder) is string problem) throw new ArgumentException(problem);
         RequireFits(config.Student, ReadShape(folder), folder, prior.Model.Config, prior.Folder);
         LoadedLanguageModel body = Checkpoint.LoadLanguageModel(folder, CPU);
         manual_seed(seed);
@@ -41,32 +51,42 @@ public static class StudentStart
         return (student, body.WeightsSha256);
     }
 
-    private static GptConfig ReadShape(string folder)
+    private const string OrRandom = " Or set StudentBodyFolder empty (\"random weights\" in the new-run form) for a student from random " +
+        "weights.";
+
+    private static string? ShapeProblem(string folder)
     {
-        string configPath = Path.Combine(folder, Checkpoint.ConfigFile);
-        if (!File.Exists(configPath))
-            throw new ArgumentException($"No language model at {folder} (config.json missing); set StudentBodyFolder to a folder written by " +
-                "pretrain with the student's shape (e.g. pretrain --layers 2 --width 128 --out models/student-body), or leave it empty for a " +
-                "randomly initialised student.");
+        if (!File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
+            return $"No language model at {folder} (config.json missing); set StudentBodyFolder to a folder written by pretrain with " +
+                $"the student's shape (e.g. pretrain --student --layers 2 --width 128 --out {RunConfig.DefaultStudentBody}).{OrRandom}";
         if (Checkpoint.ClassifierLabels(folder) is { } labels)
-            throw new ArgumentException($"{folder} is a classifier (of {string.Join(", ", labels)}), not a language model; the student " +
-                "starts from a language model's body. Set StudentBodyFolder to a folder written by pretrain.");
-        return GptConfig.FromHuggingFace(Checkpoint.ReadConfig(folder), configPath);
+            return $"{folder} is a classifier (of {string.Join(", ", labels)}), not a language model; the student starts from a " +
+                $"language model's body. Set StudentBodyFolder to a folder written by pretrain.{OrRandom}";
+        return null;
     }
+
+    private static GptConfig ReadShape(string folder) =>
+        GptConfig.FromHuggingFace(Checkpoint.ReadConfig(folder), Path.Combine(folder, Checkpoint.ConfigFile));
 
     private static void RequireFits(StudentConfig student, GptConfig body, string folder, GptConfig prior, string priorFolder)
     {
+        if (FitProblem(student, body, folder, prior, priorFolder) is string problem) throw new ArgumentException(problem);
+    }
+
+    private static string? FitProblem(StudentConfig student, GptConfig body, string folder, GptConfig prior, string priorFolder)
+    {
         if (body.Layers != student.Layers || body.Width != student.Width || body.Heads != student.Heads)
-            throw new ArgumentException($"The student is {student.Layers} layers of width {student.Width} with {student.Heads} heads, but " +
-                $"the model at {folder} is {body.Layers} layers of width {body.Width} with {body.Heads} heads; set Student.Layers=" +
-                $"{body.Layers}, Student.Width={body.Width} and Student.Heads={body.Heads} to start from it, or pre-train one of the " +
-                "student's shape.");
+            return $"The student is {student.Layers} layers of width {student.Width} with {student.Heads} heads, but the model at " +
+                $"{folder} is {body.Layers} layers of width {body.Width} with {body.Heads} heads; set Student.Layers={body.Layers}, " +
+                $"Student.Width={body.Width} and Student.Heads={body.Heads} to start from it, or pre-train one of the student's shape." +
+                OrRandom;
         if (body.ContextLength != prior.ContextLength || body.VocabularySize != prior.VocabularySize)
-            throw new ArgumentException($"The model at {folder} reads {body.ContextLength} tokens of a {body.VocabularySize}-token " +
-                $"vocabulary, but the student reads the prior's text ({priorFolder}: {prior.ContextLength} tokens of " +
-                $"{prior.VocabularySize}); pre-train it with the prior's tokenizer and context length.");
+            return $"The model at {folder} reads {body.ContextLength} tokens of a {body.VocabularySize}-token vocabulary, but the " +
+                $"student reads the prior's text ({priorFolder}: {prior.ContextLength} tokens of {prior.VocabularySize}); pre-train " +
+                $"one with the prior's tokenizer and context length.{OrRandom}";
         if (TokenizerFactory.Fingerprint(folder) != TokenizerFactory.Fingerprint(priorFolder))
-            throw new ArgumentException($"The model at {folder} uses another tokenizer than the prior at {priorFolder}; the student reads " +
-                "the prior's token ids, so pre-train it with the prior's tokenizer (pretrain --tokenizer).");
+            return $"The model at {folder} uses another tokenizer than the prior at {priorFolder}; the student reads the prior's " +
+                $"token ids, so pre-train one with the prior's tokenizer (pretrain --student --tokenizer).{OrRandom}";
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Runs;
 using PromptDfd.Tests.Support;
 using static TorchSharp.torch;
 
@@ -36,6 +37,26 @@ public sealed class PretrainCommandTests : IDisposable
         Assert.Contains($"Continued by our own code from {prior} (weights SHA-256 {start.WeightsSha256[..16]}", card);
         Assert.Contains($"--init {prior}", card);
         Assert.Contains("data --prior-sources dictionary", card);
+    }
+
+    [Fact]
+    public async Task AStudentBodyIsWrittenForTheStudentsShapeAndItsCardRepeatsItWithoutRetrainingTheTokenizer()
+    {
+        string corpus = WriteCorpus(), output = Path.Combine(environment.Root, "models", "student-body-2");
+
+        var (exitCode, error) = await CommandLine.RunAsync(environment.Root, "pretrain", "--student", "--corpus", corpus, "--tokenizer",
+            Path.Combine(environment.Root, "tokenizer"), "--out", output, "--layers", "1", "--width", "16", "--heads", "2", "--context",
+            "32", "--steps", "2", "--batch", "2", "--eval-every", "2", "--checkpoint-every", "2", "--threads", "1");
+
+        Assert.True(exitCode == 0, error);
+        RunConfig config = TinyRunEnvironment.Config() with { StudentBodyFolder = "models/student-body-2" };
+        Assert.Null(StudentStart.Problem(config, environment.Environment));
+        Assert.Equal(Checkpoint.WeightsSha256(output), RunBuilder.Build(config, environment.Environment).Hashes["student_body"]);
+        string card = File.ReadAllText(Path.Combine(output, "card.md"));
+        Assert.Contains("# Student body", card);
+        Assert.Contains($"pretrain --student --corpus {corpus} --out {output} --steps 2", card);
+        Assert.Contains($"--prior-out {corpus}", card);
+        Assert.DoesNotContain("tokenizer --vocab", card);
     }
 
     [Fact]

@@ -70,6 +70,29 @@ public sealed class RemoteRunHistoryTests
     }
 
     [Fact]
+    public void WritesNumberedFromOneAndABatchSentAgainAfterALostAnswerIsAppliedOnceByTheHost()
+    {
+        // The host takes the batch, but its answer is lost with the silo that relayed it; the worker sends the batch again.
+        var applied = new List<long>();
+        long lastApplied = 0;
+        int answers = 0;
+        var host = new StandInHost(batch =>
+        {
+            applied.AddRange(HistoryOperations.NotYetApplied(batch, () => lastApplied, sequence => lastApplied = sequence)
+                .Select(o => o.Sequence));
+            return Interlocked.Increment(ref answers) > 1 ? true : throw new SiloUnavailableException("the relaying silo is gone");
+        });
+        using var history = new RemoteRunHistory(host, "run-1", attempt: 1, abandoned: () => false);
+
+        history.Publish(Log(1));
+        history.Publish(Log(2));
+        history.DeleteAfter("run-1", 2);
+
+        Assert.Equal([1L, 2L, 3L], applied);
+        Assert.Equal([1L, 2L, 3L], host.Received.Select(o => o.Sequence));
+    }
+
+    [Fact]
     public async Task AHostThatRefusesTheAttemptOrStaysSilentTooLongMakesTheWorkerGiveTheRunUp()
     {
         using var refused = new RemoteRunHistory(new StandInHost(_ => false), "run-1", attempt: 1, abandoned: () => false);

@@ -47,7 +47,7 @@ public sealed class RunManagerTests : IDisposable
             RunRecord done = await Finished(manager, run.Id);
             Assert.Equal(RunStatus.Completed, done.Status);
             Assert.Equal(4, done.Step);
-            Assert.Equal(["prior", "task", "teacher", "tokenizer"], done.Hashes.Keys.Order());
+            Assert.Equal(["prior", "student_body", "task", "teacher", "tokenizer"], done.Hashes.Keys.Order());
             Assert.All(done.Hashes.Values.Where(v => v.Length > 0), h => Assert.Equal(64, h.Length));
             Assert.False(string.IsNullOrEmpty(done.CodeVersion));
             Assert.Matches(@"^libtorch 2\.[^;]*threads: \d+[^;]*CPU: .+$", done.Runtime);

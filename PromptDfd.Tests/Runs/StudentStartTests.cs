@@ -1,4 +1,5 @@
 using PromptDfd.Engine.Events;
+using PromptDfd.Engine.Method;
 using PromptDfd.Engine.Models;
 using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Store;
@@ -11,7 +12,7 @@ namespace PromptDfd.Tests.Runs;
 /// <summary>A run's student starts from random weights or from the body of a language model pre-trained with its shape.</summary>
 public sealed class StudentStartTests : IDisposable
 {
-    private const string BodyFolder = "models/student-body";
+    private const string BodyFolder = RunConfig.DefaultStudentBody;
     private readonly TinyRunEnvironment environment = new();
 
     private string SaveBody(long seed, int layers = 1, string? tokenizerFolder = null) =>
@@ -44,13 +45,32 @@ public sealed class StudentStartTests : IDisposable
     {
         SaveBody(seed: 5);
 
-        BuiltRun random = RunBuilder.Build(TinyRunEnvironment.Config(), environment.Environment);
+        RunConfig randomConfig = TinyRunEnvironment.Config() with { StudentBodyFolder = "" };
+        BuiltRun random = RunBuilder.Build(randomConfig, environment.Environment);
         BuiltRun started = RunBuilder.Build(FromBody(), environment.Environment);
 
         Assert.DoesNotContain("student_body", random.Hashes.Keys);
-        Assert.Equal(random.Hashes, RunBuilder.InputHashes(TinyRunEnvironment.Config(), environment.Environment));
+        Assert.Equal(random.Hashes, RunBuilder.InputHashes(randomConfig, environment.Environment));
         Assert.False(random.Student.state_dict()["transformer.wte.weight"].allclose(started.Student.state_dict()["transformer.wte.weight"],
             rtol: 0, atol: 0));
+    }
+
+    [Fact]
+    public void ANewConfigStartsFromTheShippedBodyAndAConfigStoredBeforeThatDefaultReadsBackAsItWasRun()
+    {
+        var fresh = new RunConfig();
+        var old = System.Text.Json.Nodes.JsonNode.Parse(fresh.ToJson())!.AsObject();
+        old.Remove(nameof(RunConfig.StudentBodyFolder));
+        old[nameof(RunConfig.Training)]!.AsObject().Remove(nameof(MethodConfig.Selection));
+
+        RunConfig stored = RunConfig.FromJson(old.ToJsonString());
+
+        Assert.Equal(("models/student-body", 4), (fresh.StudentBodyFolder, fresh.Training.Selection.Candidates));
+        Assert.Equal(fresh.StudentBodyFolder, RunConfig.FromJson(fresh.ToJson()).StudentBodyFolder);
+        Assert.Equal(fresh.Training.Selection, RunConfig.FromJson(fresh.ToJson()).Training.Selection);
+        Assert.Equal(("", 1), (stored.StudentBodyFolder, stored.Training.Selection.Candidates));
+        Assert.Equal(fresh.Training.Schedule, stored.Training.Schedule);
+        Assert.Equal("", RunConfig.FromJson((fresh with { StudentBodyFolder = "" }).ToJson()).StudentBodyFolder);
     }
 
     [Fact]

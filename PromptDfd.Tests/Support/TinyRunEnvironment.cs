@@ -25,6 +25,8 @@ public sealed class TinyRunEnvironment : IDisposable
         var prior = TinyModels.LanguageModel(TokenizerFactory().VocabularySize, seed: 11);
         Checkpoint.SaveLanguageModel(Path.Combine(Root, "models", "prior"), prior, tokenizer, new ModelCard { Title = "tiny prior" });
         RetrainTeacher(seed: 21);
+        // Where runs of the default config start their student (RunConfig.DefaultStudentBody), in the tiny student's shape.
+        SaveStudentBody(RunConfig.DefaultStudentBody, seed: 31);
         var examples = new List<LabeledExample>();
         string[] positive = ["The movie was wonderful.", "Great actors and a great story.", "I loved the food.",
             "The service was wonderful.", "A great ship and great sailors."];

@@ -25,6 +25,10 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
         await SetField(page, "Prompt tokens K", "3");
         await SetField(page, "Content tokens", "8");
         await SetField(page, "Evaluate every", "5");
+        // The tiny workspace's student body (models/student-body, where runs start their student) has the tiny student's shape.
+        await SetField(page, "Student layers", "1");
+        await SetField(page, "Student width", "16");
+        await SetField(page, "Student heads", "2");
         await DashboardHost.Screenshot(page, "new-run");
         await page.ClickAsync("#start-run");
         try

@@ -58,10 +58,10 @@ public sealed class ShippedAssetsTests
         HuggingFaceFixtures.WriteElectra(electraBase, head: HuggingFaceFixtures.ElectraHead.Discriminator);
         var assets = new ShippedAssets(Options.Create(new DashboardOptions { RepositoryRoot = environment.Root }));
 
-        Assert.Equal(["models/prior"], assets.PriorChoices());
+        Assert.Equal(["models/prior", "models/student-body"], assets.PriorChoices());
         Assert.Equal(["models/hf/bert-sentiment", "models/hf/distilbert-sentiment", "models/hf/roberta-sentiment",
             $"models/teachers/{TinyRunEnvironment.TaskName}"], assets.TeacherChoices());
-        Assert.Equal(["prior", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment", "hf/electra-discriminator",
+        Assert.Equal(["prior", "student-body", "hf/bert-sentiment", "hf/distilbert-base", "hf/distilbert-sentiment", "hf/electra-discriminator",
             "hf/roberta-sentiment"], assets.TeacherBases().Select(m => m.Name));
         Assert.Equal(32, assets.PriorConfig("models/prior")?.ContextLength);
         // A download has no card.md of ours; the model card it came with stands in.
