@@ -10,6 +10,7 @@ using PromptDfd.Engine;
 using PromptDfd.Engine.Data;
 using PromptDfd.Engine.Infrastructure;
 using PromptDfd.Engine.Models;
+using PromptDfd.Engine.Runs;
 using PromptDfd.Engine.Text;
 using PromptDfd.Engine.Training;
 using TorchSharp;
@@ -21,7 +22,8 @@ public sealed class PretrainCommand : CliCommand
 {
     private readonly Option<string> corpus = CliOptions.Text("--corpus", "the prior corpus folder", Repository.Workspace.PriorCorpus);
     private readonly Option<string> tokenizer = CliOptions.Text("--tokenizer", "the tokenizer folder", Repository.Workspace.Tokenizer);
-    private readonly Option<string> output = CliOptions.Text("--out", "the model folder to write", Repository.Workspace.Prior);
+    private readonly Option<string> output = CliOptions.Text("--out", "the model folder to write (with --student: models/student-body)",
+        Repository.Workspace.Prior);
     private readonly Option<bool> resume = CliOptions.Switch("--resume", "continue the unfinished pre-training in --out");
     private readonly Option<string?> init = CliOptions.Text("--init", "continue pre-training this finished model, with its shape and " +
         "tokenizer (e.g. on a corpus with a register the first lacked)");
@@ -48,7 +50,10 @@ public sealed class PretrainCommand : CliCommand
     protected override int Run(ParseResult parsed)
     {
         string corpusFolder = parsed.GetValue(corpus)!, tokenizerFolder = parsed.GetValue(this.tokenizer)!;
-        string output = parsed.GetValue(this.output)!;
+        bool forStudent = parsed.GetValue(student);
+        // A student body goes beside the prior, never over it, unless --out says where.
+        string output = forStudent && parsed.GetResult(this.output) is null or { Implicit: true }
+            ? Repository.Workspace.Resolve(RunConfig.DefaultStudentBody) : parsed.GetValue(this.output)!;
         bool resume = parsed.GetValue(this.resume);
         string init = parsed.GetValue(this.init) ?? "";
         bool shapeGiven = new[] { layers, width, heads, context }.Any(option => parsed.GetResult(option) is { Implicit: false });
@@ -94,7 +99,7 @@ public sealed class PretrainCommand : CliCommand
         var train = new TokenStream(PriorCorpus.Load(trainPath).Select(d => d.Text), tokenizer);
         var valid = new TokenStream(PriorCorpus.Load(validPath).Select(d => d.Text), tokenizer);
         var origin = new Origin(string.Join(", ", PriorCorpus.Load(trainPath).Select(d => d.Source).Distinct(StringComparer.Ordinal)),
-            start is null ? null : (init, start.WeightsSha256), parsed.GetValue(student), corpusFolder, output);
+            start is null ? null : (init, start.WeightsSha256), forStudent, corpusFolder, output);
         Console.WriteLine($"tokenised {train.Length:N0} train / {valid.Length:N0} valid tokens in {clock.Elapsed.TotalSeconds:F1} s; " +
                           $"model {model.ParameterCount():N0} parameters on {device}");
 
@@ -218,7 +223,8 @@ public sealed class PretrainCommand : CliCommand
                     ? new[] { "dotnet run --project PromptDfd.Cli -c Release -- tokenizer --vocab 8000" } : []),
                 $"dotnet run --project PromptDfd.Cli -c Release -- pretrain{(origin.Student ? " --student" : "")}" +
                     FolderOption("--corpus", origin.Corpus, Repository.Workspace.PriorCorpus) +
-                    FolderOption("--out", origin.Output, Repository.Workspace.Prior) +
+                    FolderOption("--out", origin.Output, origin.Student ? Repository.Workspace.Resolve(RunConfig.DefaultStudentBody)
+                        : Repository.Workspace.Prior) +
                     $" --steps {training.Steps} --batch {training.BatchSize} --lr " +
                     $"{training.LearningRate.ToString(CultureInfo.InvariantCulture)} " +
                     (origin.ContinuedFrom is { } continued
