@@ -71,6 +71,8 @@ public sealed class StudentStartTests : IDisposable
         Assert.Equal(("", 1), (stored.StudentBodyFolder, stored.Training.Selection.Candidates));
         Assert.Equal(fresh.Training.Schedule, stored.Training.Schedule);
         Assert.Equal("", RunConfig.FromJson((fresh with { StudentBodyFolder = "" }).ToJson()).StudentBodyFolder);
+        // How the command line asks for the student from random weights.
+        Assert.Equal("", ConfigOverrides.Apply(fresh, ["StudentBodyFolder="]).StudentBodyFolder);
     }
 
     [Fact]
