@@ -20,7 +20,7 @@ public sealed class BrowserTests : IClassFixture<DashboardHost>
     public async Task ATinyRunLaunchedFromTheFormStreamsSamplesAndChartPoints()
     {
         IPage page = await host.OpenAsync("runs/new?task=tiny");
-        await SetField(page, "Steps", "400");
+        await SetField(page, "Steps", "20000");
         await SetField(page, "Samples per step", "8");
         await SetField(page, "Prompt tokens K", "3");
         await SetField(page, "Content tokens", "8");
