@@ -43,19 +43,20 @@ public enum HistoryOperationKind { Update, Publish, Append, DeleteAfter }
 public sealed record HistoryOperation([property: Id(0)] HistoryOperationKind Kind, [property: Id(1)] string Json,
     [property: Id(2)] long Sequence = 0);
 
-public static class HistoryOperations
+/// <summary>
+/// What the host has applied of one attempt's history: a batch sent again after a lost answer may hold writes it already
+/// applied, and those are not applied twice. Unnumbered writes always count.
+/// </summary>
+public sealed class AppliedHistory
 {
-    /// <summary>
-    /// The operations of a batch the host has not applied yet, in order, moving <paramref name="applied"/> (the last sequence applied)
-    /// past them: a batch sent again after a lost answer may hold writes the host already applied. Unnumbered writes always count.
-    /// </summary>
-    public static IEnumerable<HistoryOperation> NotYetApplied(IEnumerable<HistoryOperation> batch, Func<long> applied, Action<long> apply)
+    private long last;
+
+    /// <summary>Whether to apply this write now; it counts as applied from here on.</summary>
+    public bool Takes(HistoryOperation operation)
     {
-        foreach (HistoryOperation operation in batch)
-        {
-            if (operation.Sequence > 0 && operation.Sequence <= applied()) continue;
-            if (operation.Sequence > 0) apply(operation.Sequence);
-            yield return operation;
-        }
+        if (operation.Sequence == 0) return true;
+        if (operation.Sequence <= last) return false;
+        last = operation.Sequence;
+        return true;
     }
 }

@@ -209,8 +209,7 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         if (!Current(runId, attempt, out Assignment? assignment)) return Task.FromResult(false);
         lock (assignment)
         {
-            foreach (HistoryOperation operation in HistoryOperations.NotYetApplied(operations, () => assignment.Applied,
-                         sequence => assignment.Applied = sequence))
+            foreach (HistoryOperation operation in operations.Where(assignment.Applied.Takes))
             {
                 RunRecord? updated = HistoryWire.Apply(operation, runId, assignment.History, OnHost);
                 if (updated is { IsActive: false }) assignment.Ended.TrySetResult();
@@ -376,8 +375,7 @@ public sealed class ClusterDispatcher : IRunDispatcher, IRunHostObserver, IDispo
         public byte[]? Archive { get; set; }
         public MemoryStream? Incoming { get; set; }
         public int MissedChecks { get; set; }
-        /// <summary>The last history write applied (<see cref="HistoryOperation.Sequence"/>).</summary>
-        public long Applied { get; set; }
+        public AppliedHistory Applied { get; } = new();
         public volatile bool Started;
     }
 }

@@ -26,8 +26,8 @@ public static class StudentStart
         string prior = environment.PriorFolder(config);
         // A missing prior is the prior's problem, reported as such where it is checked.
         if (!File.Exists(Path.Combine(prior, Checkpoint.ConfigFile))) return ShapeProblem(folder);
-        return ShapeProblem(folder) ?? FitProblem(config.Student, ReadShape(folder), folder,
-            GptConfig.FromHuggingFace(Checkpoint.ReadConfig(prior), Path.Combine(prior, Checkpoint.ConfigFile)), prior);
+        return Problem(config.Student, folder, GptConfig.FromHuggingFace(Checkpoint.ReadConfig(prior),
+            Path.Combine(prior, Checkpoint.ConfigFile)), prior);
     }
 
     /// <summary>The run's student on <paramref name="device"/>, and the SHA-256 of the weights it started from (null: random).</summary>
@@ -41,8 +41,7 @@ public static class StudentStart
             random.to(device);
             return (random, null);
         }
-        if (ShapeProblem(folder) is string problem) throw new ArgumentException(problem);
-        RequireFits(config.Student, ReadShape(folder), folder, prior.Model.Config, prior.Folder);
+        if (Problem(config.Student, folder, prior.Model.Config, prior.Folder) is string problem) throw new ArgumentException(problem);
         LoadedLanguageModel body = Checkpoint.LoadLanguageModel(folder, CPU);
         manual_seed(seed);
         GptClassifier student = GptClassifier.FromLanguageModel(body.Model, classes, config.Student.Dropout);
@@ -65,13 +64,9 @@ public static class StudentStart
         return null;
     }
 
-    private static GptConfig ReadShape(string folder) =>
-        GptConfig.FromHuggingFace(Checkpoint.ReadConfig(folder), Path.Combine(folder, Checkpoint.ConfigFile));
-
-    private static void RequireFits(StudentConfig student, GptConfig body, string folder, GptConfig prior, string priorFolder)
-    {
-        if (FitProblem(student, body, folder, prior, priorFolder) is string problem) throw new ArgumentException(problem);
-    }
+    private static string? Problem(StudentConfig student, string folder, GptConfig prior, string priorFolder) =>
+        ShapeProblem(folder) ?? FitProblem(student, GptConfig.FromHuggingFace(Checkpoint.ReadConfig(folder),
+            Path.Combine(folder, Checkpoint.ConfigFile)), folder, prior, priorFolder);
 
     private static string? FitProblem(StudentConfig student, GptConfig body, string folder, GptConfig prior, string priorFolder)
     {
