@@ -98,8 +98,9 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
         lock (queueGate) queue.Add(operation with { Sequence = ++sequence });
     }
 
-    /// <summary>Sends what is queued, in order, from the libtorch thread (which may block). A batch that never left (the silo
-    /// relaying to a command-line host just died) is sent again a few times: a checkpoint must not fail the run for it.</summary>
+    /// <summary>Sends what is queued, in order, from the libtorch thread (which may block). A batch that never left or whose answer
+    /// was lost (the silo relaying to a command-line host just died) is sent again a few times, which is safe because the host
+    /// applies each write once: a checkpoint must not fail the run for it.</summary>
     private void Send()
     {
         sending.Wait();
@@ -109,7 +110,7 @@ internal sealed class RemoteRunHistory : IRunHistory, IDisposable
             {
                 await SendQueued();
                 return true;
-            }, error => error is OrleansMessageRejectionException or SiloUnavailableException);
+            }, error => error is OrleansMessageRejectionException or SiloUnavailableException or TimeoutException);
         }
         finally
         {

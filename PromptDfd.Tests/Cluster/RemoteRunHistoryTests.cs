@@ -79,7 +79,7 @@ public sealed class RemoteRunHistoryTests
         var host = new StandInHost(batch =>
         {
             applied.AddRange(batch.Where(ledger.Takes).Select(o => o.Sequence));
-            return Interlocked.Increment(ref answers) > 1 ? true : throw new SiloUnavailableException("the relaying silo is gone");
+            return Interlocked.Increment(ref answers) > 1 ? true : throw new TimeoutException("the answer died with the relaying silo");
         });
         using var history = new RemoteRunHistory(host, "run-1", attempt: 1, abandoned: () => false);
 
